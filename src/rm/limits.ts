@@ -14,6 +14,11 @@ export const LIMITS = {
   maxLayers: 1_000,
   /** Pages in one document. */
   maxPages: 100_000,
+  /**
+   * Character slots of one page's typed text, deleted ones included (a deleted run is only a
+   * number in the file, so a crafted one could otherwise ask for billions of slots).
+   */
+  maxTextSlots: 500_000,
   /** Nesting depth of v6 groups before we stop descending (cycles or crafted depth). */
   maxGroupDepth: 64,
 } as const;

@@ -2,6 +2,8 @@
 // rm-format.md §5.8. This reads the raw items; text.ts turns them into paragraphs.
 
 import type { ByteReader } from "../bytes.ts";
+import { RmFormatError } from "../errors.ts";
+import { LIMITS } from "../limits.ts";
 import {
   type CrdtId,
   TagType,
@@ -58,7 +60,9 @@ export function readRootText(r: ByteReader): RawRootText {
 function readTextItems(r: ByteReader, into: RawTextItem[]): void {
   const n = r.varuint("text item count");
   if (n > r.remaining) r.fail(`${n} text items`, `only ${r.remaining} bytes left`);
+  let slots = 0;
   for (let i = 0; i < n; i++) {
+    const at = r.pos;
     expectTag(r, 0, TagType.Length4, "text item");
     inLength(r, "text item", (s) => {
       const id = idField(s, 2, "text item id");
@@ -73,6 +77,10 @@ function readTextItems(r: ByteReader, into: RawTextItem[]): void {
           item.text = v.text;
           if (v.format !== undefined) item.format = v.format;
         } else skipPayload(s, t.type);
+      }
+      slots += item.text ? item.text.length : Math.max(item.deleted, 1);
+      if (slots > LIMITS.maxTextSlots) {
+        throw new RmFormatError("too_large", r.file, at, `at most ${LIMITS.maxTextSlots} text characters per page`, `text item claims ${item.deleted} deleted characters`);
       }
       into.push(item);
     });
