@@ -1,0 +1,49 @@
+#!/usr/bin/env bun
+// rmirror: one binary, many roles. Dispatches to a subcommand module, loaded only when used,
+// so `rmirror render` never loads the server and `rmirror serve` never loads the agent.
+import { VERSION, commit } from "./version.ts";
+
+type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> };
+
+const COMMANDS: Record<string, Command> = {
+  render: { summary: "convert .rm pages and documents to SVG, PDF, PNG and Markdown (offline)", load: () => import("./cli/render.ts") },
+};
+
+/** Subcommands added by other modules register here (kept in one place so every role is visible). */
+export function commands(): Record<string, Command> {
+  return COMMANDS;
+}
+
+function usage(): string {
+  const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return `rmirror ${VERSION} — mirror your reMarkable notebooks to a server you own\n\nUsage: rmirror <command> [options]\n\nCommands:\n${rows.join("\n")}\n\nRun 'rmirror <command> --help' for a command's options.`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "help" || name === "--help" || name === "-h") {
+    console.log(usage());
+    return name ? 0 : 2;
+  }
+  if (name === "--version" || name === "-v" || name === "version") {
+    console.log(`rmirror ${VERSION} (${commit()})`);
+    return 0;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    console.error(`rmirror: unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  const mod = await cmd.load();
+  return mod.run(rest);
+}
+
+if (import.meta.main) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err) => {
+      console.error(`rmirror: ${err instanceof Error ? err.message : String(err)}`);
+      process.exit(1);
+    },
+  );
+}
