@@ -5,9 +5,12 @@ export class UsageError extends Error {
   override readonly name = "UsageError";
 }
 
-export function parse<T extends ParseArgsConfig["options"]>(argv: string[], options: T, allowPositionals = true) {
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+/** parseArgs in strict mode with positionals, turning its errors into UsageError. */
+export function parse<const O extends Options>(argv: string[], options: O) {
   try {
-    return parseArgs({ args: argv, options: options!, allowPositionals, strict: true });
+    return parseArgs({ args: argv, options, allowPositionals: true as const, strict: true as const });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
