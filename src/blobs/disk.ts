@@ -1,0 +1,79 @@
+// Blobs as files under <root>/ab/cd/<sha256>. Writes go to a temp file in <root>/.tmp and are
+// renamed into place, so a reader never sees a partial blob.
+import { existsSync, mkdirSync } from "node:fs";
+import { rename, rm, stat, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { assertSha256, type BlobStore } from "./store.ts";
+
+export class DiskBlobStore implements BlobStore {
+  readonly kind = "disk" as const;
+  readonly tmpDir: string;
+
+  constructor(readonly root: string) {
+    this.tmpDir = join(root, ".tmp");
+    mkdirSync(this.tmpDir, { recursive: true });
+  }
+
+  pathOf(sha256: string): string {
+    assertSha256(sha256);
+    return join(this.root, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+  }
+
+  async has(sha256: string): Promise<boolean> {
+    return existsSync(this.pathOf(sha256));
+  }
+
+  async put(sha256: string, bytes: Uint8Array): Promise<void> {
+    const dest = this.pathOf(sha256);
+    if (existsSync(dest)) return;
+    const tmp = join(this.tmpDir, `${sha256}.${crypto.randomUUID()}`);
+    await writeFile(tmp, bytes);
+    await this.install(tmp, dest);
+  }
+
+  async putFile(sha256: string, path: string): Promise<void> {
+    const dest = this.pathOf(sha256);
+    if (existsSync(dest)) {
+      await rm(path, { force: true });
+      return;
+    }
+    await this.install(path, dest);
+  }
+
+  private async install(tmp: string, dest: string): Promise<void> {
+    mkdirSync(dirname(dest), { recursive: true });
+    try {
+      await rename(tmp, dest);
+    } catch (e) {
+      // Cross-device temp file (caller's temp dir on another filesystem): copy instead.
+      if ((e as NodeJS.ErrnoException).code !== "EXDEV") throw e;
+      const part = `${dest}.${crypto.randomUUID()}.part`;
+      await Bun.write(part, Bun.file(tmp));
+      await rename(part, dest);
+      await rm(tmp, { force: true });
+    }
+  }
+
+  async get(sha256: string): Promise<Uint8Array | null> {
+    const f = Bun.file(this.pathOf(sha256));
+    if (!(await f.exists())) return null;
+    return new Uint8Array(await f.arrayBuffer());
+  }
+
+  async stream(sha256: string): Promise<Blob | null> {
+    const f = Bun.file(this.pathOf(sha256));
+    return (await f.exists()) ? f : null;
+  }
+
+  async delete(sha256: string): Promise<void> {
+    await rm(this.pathOf(sha256), { force: true });
+  }
+
+  async check(): Promise<void> {
+    const s = await stat(this.root);
+    if (!s.isDirectory()) throw new Error(`blobs: ${this.root} is not a directory`);
+    const probe = join(this.tmpDir, `healthz.${process.pid}`);
+    await writeFile(probe, "ok");
+    await rm(probe, { force: true });
+  }
+}

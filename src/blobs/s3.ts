@@ -1,0 +1,85 @@
+// Blobs as objects <prefix><ab>/<sha256> in an S3-compatible bucket via Bun.S3Client.
+// Note: S3File.size is NaN in Bun; use stat()/exists().
+import { rm } from "node:fs/promises";
+import { assertSha256, type BlobStore } from "./store.ts";
+
+export interface S3Options {
+  endpoint: string;
+  bucket: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  pathStyle: boolean;
+  prefix?: string;
+}
+
+export class S3BlobStore implements BlobStore {
+  readonly kind = "s3" as const;
+  readonly client: Bun.S3Client;
+  readonly prefix: string;
+
+  constructor(opts: S3Options) {
+    this.client = new Bun.S3Client({
+      endpoint: opts.endpoint,
+      bucket: opts.bucket,
+      region: opts.region,
+      accessKeyId: opts.accessKeyId,
+      secretAccessKey: opts.secretAccessKey,
+      virtualHostedStyle: !opts.pathStyle,
+    });
+    this.prefix = opts.prefix ?? "";
+  }
+
+  keyOf(sha256: string): string {
+    assertSha256(sha256);
+    return `${this.prefix}${sha256.slice(0, 2)}/${sha256}`;
+  }
+
+  async has(sha256: string): Promise<boolean> {
+    return this.client.exists(this.keyOf(sha256));
+  }
+
+  async put(sha256: string, bytes: Uint8Array): Promise<void> {
+    const key = this.keyOf(sha256);
+    if (await this.client.exists(key)) return;
+    await this.client.write(key, bytes, { type: "application/octet-stream" });
+  }
+
+  async putFile(sha256: string, path: string): Promise<void> {
+    try {
+      const key = this.keyOf(sha256);
+      if (!(await this.client.exists(key))) await this.client.write(key, Bun.file(path), { type: "application/octet-stream" });
+    } finally {
+      await rm(path, { force: true });
+    }
+  }
+
+  async get(sha256: string): Promise<Uint8Array | null> {
+    const f = this.client.file(this.keyOf(sha256));
+    try {
+      return new Uint8Array(await f.arrayBuffer());
+    } catch (e) {
+      if (isNotFound(e)) return null;
+      throw e;
+    }
+  }
+
+  async stream(sha256: string): Promise<Blob | null> {
+    const key = this.keyOf(sha256);
+    if (!(await this.client.exists(key))) return null;
+    return this.client.file(key);
+  }
+
+  async delete(sha256: string): Promise<void> {
+    await this.client.delete(this.keyOf(sha256));
+  }
+
+  async check(): Promise<void> {
+    await this.client.exists(`${this.prefix}healthz-probe`);
+  }
+}
+
+function isNotFound(e: unknown): boolean {
+  const err = e as { code?: string; name?: string; message?: string };
+  return err?.code === "NoSuchKey" || err?.name === "NoSuchKey" || /NoSuchKey|not found|404/i.test(err?.message ?? "");
+}

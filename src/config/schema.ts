@@ -1,0 +1,240 @@
+// The one configuration schema. Every setting is listed once here with its env variable, type,
+// default and whether it is a secret (then `<ENV>_FILE` may name a file holding the value).
+// Precedence: environment (RMIRROR_*, *_FILE) over the optional JSON config file over defaults.
+// Parsing collects every problem and reports them all at once (ConfigError.problems).
+
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+type Kind = "string" | "int" | "bool" | "enum" | "url";
+
+interface Field {
+  /** Dotted key in the config file, e.g. "s3.bucket". */
+  key: string;
+  env: string;
+  kind: Kind;
+  default?: string | number | boolean;
+  secret?: boolean;
+  values?: readonly string[];
+  min?: number;
+  max?: number;
+  help: string;
+}
+
+export const FIELDS = [
+  { key: "host", env: "RMIRROR_HOST", kind: "string", default: "127.0.0.1", help: "address the HTTP server binds" },
+  { key: "port", env: "RMIRROR_PORT", kind: "int", default: 8080, min: 0, max: 65535, help: "HTTP port (0 = any free port)" },
+  { key: "publicUrl", env: "RMIRROR_PUBLIC_URL", kind: "url", help: "external base URL used in pairing links (default http://host:port)" },
+  { key: "dataDir", env: "RMIRROR_DATA_DIR", kind: "string", default: "./data", help: "data directory (rmirror.db, files/, tmp/)" },
+  { key: "dbPath", env: "RMIRROR_DB_PATH", kind: "string", help: "SQLite path (default <dataDir>/rmirror.db)" },
+  { key: "storage", env: "RMIRROR_STORAGE", kind: "enum", values: ["disk", "s3"], default: "disk", help: "blob store" },
+  { key: "filesDir", env: "RMIRROR_FILES_DIR", kind: "string", help: "disk blob directory (default <dataDir>/files)" },
+  { key: "s3.endpoint", env: "RMIRROR_S3_ENDPOINT", kind: "url", help: "S3-compatible endpoint URL" },
+  { key: "s3.bucket", env: "RMIRROR_S3_BUCKET", kind: "string", help: "S3 bucket" },
+  { key: "s3.region", env: "RMIRROR_S3_REGION", kind: "string", default: "us-east-1", help: "S3 region" },
+  { key: "s3.pathStyle", env: "RMIRROR_S3_PATH_STYLE", kind: "bool", default: true, help: "path-style addressing (false = virtual-hosted)" },
+  { key: "s3.prefix", env: "RMIRROR_S3_PREFIX", kind: "string", default: "", help: "key prefix inside the bucket" },
+  { key: "s3.accessKeyId", env: "RMIRROR_S3_ACCESS_KEY_ID", kind: "string", secret: true, help: "S3 access key id" },
+  { key: "s3.secretAccessKey", env: "RMIRROR_S3_SECRET_ACCESS_KEY", kind: "string", secret: true, help: "S3 secret key" },
+  { key: "adminEmail", env: "RMIRROR_ADMIN_EMAIL", kind: "string", help: "create this admin on first run" },
+  { key: "adminPassword", env: "RMIRROR_ADMIN_PASSWORD", kind: "string", secret: true, help: "password of the first-run admin" },
+  { key: "tailscaleAuth", env: "RMIRROR_TAILSCALE_AUTH", kind: "bool", default: false, help: "trust Tailscale-User-Login from loopback peers" },
+  { key: "secureCookies", env: "RMIRROR_SECURE_COOKIES", kind: "bool", help: "Secure flag on cookies (default: publicUrl is https)" },
+  { key: "sessionDays", env: "RMIRROR_SESSION_DAYS", kind: "int", default: 30, min: 1, max: 3650, help: "session lifetime" },
+  { key: "loginMaxFailures", env: "RMIRROR_LOGIN_MAX_FAILURES", kind: "int", default: 10, min: 1, max: 10000, help: "failed logins per window per address/email" },
+  { key: "loginWindowSeconds", env: "RMIRROR_LOGIN_WINDOW_SECONDS", kind: "int", default: 900, min: 1, max: 86400, help: "login rate-limit window" },
+  { key: "maxBlobBytes", env: "RMIRROR_MAX_BLOB_BYTES", kind: "int", default: 512 * 1024 * 1024, min: 1, help: "largest blob accepted" },
+  { key: "maxImportBytes", env: "RMIRROR_MAX_IMPORT_BYTES", kind: "int", default: 2 * 1024 * 1024 * 1024, min: 1, help: "largest .rmdoc/.zip import" },
+  { key: "maxBatchDocuments", env: "RMIRROR_MAX_BATCH_DOCUMENTS", kind: "int", default: 500, min: 1, max: 100000, help: "documents per batch request" },
+  { key: "trashGraceDays", env: "RMIRROR_TRASH_GRACE_DAYS", kind: "int", default: 30, min: 0, max: 36500, help: "days before deleted documents are purged" },
+  { key: "jobs.renderConcurrency", env: "RMIRROR_JOBS_RENDER_CONCURRENCY", kind: "int", default: 2, min: 1, max: 64, help: "parallel render jobs" },
+  { key: "jobs.leaseSeconds", env: "RMIRROR_JOBS_LEASE_SECONDS", kind: "int", default: 120, min: 1, max: 86400, help: "job lease before a crashed job is retried" },
+  { key: "jobs.maxAttempts", env: "RMIRROR_JOBS_MAX_ATTEMPTS", kind: "int", default: 5, min: 1, max: 100, help: "attempts before a job fails for good" },
+  { key: "jobs.pollMs", env: "RMIRROR_JOBS_POLL_MS", kind: "int", default: 500, min: 10, max: 60000, help: "idle poll interval of the job runner" },
+  { key: "logLevel", env: "RMIRROR_LOG_LEVEL", kind: "enum", values: ["debug", "info", "warn", "error", "silent"], default: "info", help: "log level" },
+] as const satisfies readonly Field[];
+
+export interface Config {
+  host: string;
+  port: number;
+  publicUrl: string;
+  dataDir: string;
+  dbPath: string;
+  storage: "disk" | "s3";
+  filesDir: string;
+  s3: {
+    endpoint?: string;
+    bucket?: string;
+    region: string;
+    pathStyle: boolean;
+    prefix: string;
+    accessKeyId?: string;
+    secretAccessKey?: string;
+  };
+  adminEmail?: string;
+  adminPassword?: string;
+  tailscaleAuth: boolean;
+  secureCookies: boolean;
+  sessionDays: number;
+  loginMaxFailures: number;
+  loginWindowSeconds: number;
+  maxBlobBytes: number;
+  maxImportBytes: number;
+  maxBatchDocuments: number;
+  trashGraceDays: number;
+  jobs: { renderConcurrency: number; leaseSeconds: number; maxAttempts: number; pollMs: number };
+  logLevel: "debug" | "info" | "warn" | "error" | "silent";
+}
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  constructor(readonly problems: string[]) {
+    super(`config: ${problems.length} problem(s):\n  - ${problems.join("\n  - ")}`);
+  }
+}
+
+export interface LoadOptions {
+  env?: Record<string, string | undefined>;
+  /** Path of a JSON config file; default RMIRROR_CONFIG, else none. */
+  file?: string;
+  /** Values that win over everything (tests, CLI flags). Dotted keys. */
+  overrides?: Record<string, string | number | boolean | undefined>;
+}
+
+function getPath(obj: unknown, key: string): unknown {
+  let cur: unknown = obj;
+  for (const part of key.split(".")) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return cur;
+}
+
+function setPath(obj: Record<string, unknown>, key: string, value: unknown): void {
+  const parts = key.split(".");
+  let cur = obj;
+  for (const part of parts.slice(0, -1)) {
+    cur[part] ??= {};
+    cur = cur[part] as Record<string, unknown>;
+  }
+  cur[parts.at(-1)!] = value;
+}
+
+function coerce(f: Field, raw: unknown, origin: string, problems: string[]): unknown {
+  const bad = (why: string) => {
+    problems.push(`${origin}: ${why}`);
+    return undefined;
+  };
+  switch (f.kind) {
+    case "string":
+      if (typeof raw !== "string") return bad("expected a string");
+      return raw;
+    case "url": {
+      if (typeof raw !== "string") return bad("expected a URL string");
+      try {
+        const u = new URL(raw);
+        if (u.protocol !== "http:" && u.protocol !== "https:") return bad(`expected an http(s) URL, got ${u.protocol}`);
+      } catch {
+        return bad(`not a valid URL: ${JSON.stringify(raw)}`);
+      }
+      return raw.replace(/\/+$/, "");
+    }
+    case "int": {
+      const n = typeof raw === "number" ? raw : typeof raw === "string" && /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
+      if (!Number.isSafeInteger(n)) return bad(`expected an integer, got ${JSON.stringify(raw)}`);
+      if (f.min !== undefined && n < f.min) return bad(`must be ≥ ${f.min}, got ${n}`);
+      if (f.max !== undefined && n > f.max) return bad(`must be ≤ ${f.max}, got ${n}`);
+      return n;
+    }
+    case "bool": {
+      if (typeof raw === "boolean") return raw;
+      const s = typeof raw === "string" ? raw.trim().toLowerCase() : "";
+      if (["1", "true", "yes", "on"].includes(s)) return true;
+      if (["0", "false", "no", "off"].includes(s)) return false;
+      return bad(`expected true/false, got ${JSON.stringify(raw)}`);
+    }
+    case "enum":
+      if (typeof raw !== "string" || !f.values!.includes(raw)) return bad(`expected one of ${f.values!.join(", ")}, got ${JSON.stringify(raw)}`);
+      return raw;
+  }
+}
+
+/** Parse the configuration once. Throws ConfigError listing every problem. */
+export function loadConfig(opts: LoadOptions = {}): Config {
+  const env = opts.env ?? process.env;
+  const problems: string[] = [];
+  let fileData: unknown = {};
+  const filePath = opts.file ?? env.RMIRROR_CONFIG;
+  if (filePath) {
+    if (!existsSync(filePath)) problems.push(`config file ${filePath}: not found`);
+    else {
+      try {
+        fileData = JSON.parse(readFileSync(filePath, "utf8"));
+        if (fileData === null || typeof fileData !== "object" || Array.isArray(fileData)) {
+          problems.push(`config file ${filePath}: expected a JSON object`);
+          fileData = {};
+        }
+      } catch (e) {
+        problems.push(`config file ${filePath}: invalid JSON (${(e as Error).message})`);
+      }
+    }
+  }
+  const known = new Set<string>(FIELDS.map((f) => f.key));
+  const walk = (o: unknown, prefix: string) => {
+    if (o === null || typeof o !== "object" || Array.isArray(o)) return;
+    for (const [k, v] of Object.entries(o)) {
+      const key = prefix ? `${prefix}.${k}` : k;
+      if (known.has(key)) continue;
+      if (v !== null && typeof v === "object" && [...known].some((x) => x.startsWith(key + "."))) walk(v, key);
+      else problems.push(`config file ${filePath}: unknown setting "${key}"`);
+    }
+  };
+  walk(fileData, "");
+
+  const out: Record<string, unknown> = {};
+  for (const f of FIELDS as readonly Field[]) {
+    let value: unknown = f.default;
+    const fromFile = getPath(fileData, f.key);
+    if (fromFile !== undefined && fromFile !== null) value = coerce(f, fromFile, `config file ${filePath}: ${f.key}`, problems);
+    const envVal = env[f.env];
+    const fileVar = f.secret ? env[`${f.env}_FILE`] : undefined;
+    if (envVal !== undefined && envVal !== "" && fileVar) problems.push(`${f.env} and ${f.env}_FILE are both set: use one`);
+    if (envVal !== undefined && envVal !== "") value = coerce(f, envVal, f.env, problems);
+    else if (fileVar) {
+      try {
+        value = coerce(f, readFileSync(fileVar, "utf8").replace(/\r?\n$/, ""), `${f.env}_FILE`, problems);
+      } catch (e) {
+        problems.push(`${f.env}_FILE: cannot read ${fileVar} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      }
+    }
+    const ov = opts.overrides?.[f.key];
+    if (ov !== undefined) value = coerce(f, ov, `override ${f.key}`, problems);
+    if (value !== undefined) setPath(out, f.key, value);
+  }
+  out.s3 ??= {};
+
+  const c = out as unknown as Config;
+  c.dataDir = resolve(c.dataDir);
+  c.dbPath = c.dbPath ? (c.dbPath === ":memory:" ? c.dbPath : resolve(c.dbPath)) : join(c.dataDir, "rmirror.db");
+  c.filesDir = resolve(c.filesDir ?? join(c.dataDir, "files"));
+  c.publicUrl ??= `http://${c.host.includes(":") ? `[${c.host}]` : c.host === "0.0.0.0" ? "localhost" : c.host}:${c.port}`;
+  c.secureCookies ??= c.publicUrl.startsWith("https:");
+  if (c.storage === "s3") {
+    if (!c.s3.endpoint) problems.push("RMIRROR_S3_ENDPOINT is required when RMIRROR_STORAGE=s3");
+    if (!c.s3.bucket) problems.push("RMIRROR_S3_BUCKET is required when RMIRROR_STORAGE=s3");
+    if (!c.s3.accessKeyId) problems.push("RMIRROR_S3_ACCESS_KEY_ID (or _FILE) is required when RMIRROR_STORAGE=s3");
+    if (!c.s3.secretAccessKey) problems.push("RMIRROR_S3_SECRET_ACCESS_KEY (or _FILE) is required when RMIRROR_STORAGE=s3");
+  }
+  if ((c.adminEmail === undefined) !== (c.adminPassword === undefined))
+    problems.push("RMIRROR_ADMIN_EMAIL and RMIRROR_ADMIN_PASSWORD must be set together");
+  if (c.adminPassword !== undefined && c.adminPassword.length < 8) problems.push("RMIRROR_ADMIN_PASSWORD: must be at least 8 characters");
+  if (problems.length) throw new ConfigError(problems);
+  return c;
+}
+
+/** One line per setting, for `--help` output and docs. */
+export function describeConfig(): string {
+  return (FIELDS as readonly Field[])
+    .map((f) => `  ${f.env.padEnd(34)} ${f.help}${f.default !== undefined && f.default !== "" ? ` (default ${f.default})` : ""}${f.secret ? " [or _FILE]" : ""}`)
+    .join("\n");
+}

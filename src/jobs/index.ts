@@ -1,0 +1,8 @@
+// Wires the job workers into a runner for this context.
+import type { AppContext } from "../services/context.ts";
+import { JobRunner } from "./runner.ts";
+import { renderPageWorker } from "./workers/render-page.ts";
+
+export function createRunner(ctx: AppContext): JobRunner {
+  return new JobRunner(ctx.queue, { pollMs: ctx.config.jobs.pollMs, log: ctx.log.child({ component: "jobs" }) }).register(renderPageWorker(ctx));
+}

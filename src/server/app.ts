@@ -1,0 +1,52 @@
+// The HTTP application: only `.use()`s the feature plugins, so every route is visible here.
+import { openapi } from "@elysiajs/openapi";
+import { Elysia } from "elysia";
+import type { AppContext } from "../services/context.ts";
+import { errorHandler } from "./errors.ts";
+import { authRoutes } from "./routes/auth/index.ts";
+import { blobRoutes } from "./routes/blobs/index.ts";
+import { documentRoutes } from "./routes/documents/index.ts";
+import { folderRoutes } from "./routes/folders/index.ts";
+import { healthRoutes } from "./routes/health/index.ts";
+import { jobRoutes } from "./routes/jobs/index.ts";
+import { pairingRoutes } from "./routes/pairing/index.ts";
+import { setupRoutes } from "./routes/setup/index.ts";
+import { tokenRoutes } from "./routes/tokens/index.ts";
+
+export interface AppOptions {
+  /** True while shutting down (healthz answers 503). */
+  draining?: () => boolean;
+}
+
+export function createApp(ctx: AppContext, opts: AppOptions = {}) {
+  return new Elysia({ name: "rmirror" })
+    .use(errorHandler(ctx.log))
+    .use(
+      openapi({
+        path: "/api/docs",
+        specPath: "/api/openapi.json",
+        documentation: {
+          info: { title: "rmirror API", version: "1", description: "Mirror reMarkable notebooks to a home server. See docs/api.md." },
+          tags: [
+            { name: "sync", description: "Content-addressed sync protocol" },
+            { name: "library", description: "Reading API" },
+            { name: "accounts", description: "Setup, login, sessions" },
+            { name: "devices", description: "Device tokens and pairing" },
+            { name: "jobs", description: "Background jobs" },
+            { name: "system", description: "Health" },
+          ],
+        },
+      }),
+    )
+    .use(healthRoutes(ctx, opts.draining ?? (() => false)))
+    .use(setupRoutes(ctx))
+    .use(authRoutes(ctx))
+    .use(tokenRoutes(ctx))
+    .use(pairingRoutes(ctx))
+    .use(documentRoutes(ctx))
+    .use(blobRoutes(ctx))
+    .use(folderRoutes(ctx))
+    .use(jobRoutes(ctx));
+}
+
+export type App = ReturnType<typeof createApp>;

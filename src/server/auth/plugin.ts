@@ -1,0 +1,37 @@
+// Authentication as an Elysia macro: a route declares `{ auth: true }` (any user) or
+// `{ auth: "admin" }` and its handler receives `auth` (user, how they authenticated, CSRF token).
+// Token auth (Authorization: Bearer) is exempt from CSRF; cookie and trusted-header auth must
+// send X-CSRF-Token on state-changing requests (checked in services/accounts.ts).
+import { Elysia } from "elysia";
+import { authenticate, SESSION_COOKIE, type Auth } from "../../services/accounts.ts";
+import type { AppContext } from "../../services/context.ts";
+import { AppError } from "../errors.ts";
+import { cookieValue, peerIp } from "../http.ts";
+
+const seeds = new WeakMap<AppContext, number>();
+let nextSeed = 1;
+
+export async function resolveAuth(ctx: AppContext, request: Request, server: { requestIP(r: Request): { address: string } | null } | null, csrfOverride?: string | null): Promise<Auth | null> {
+  return authenticate(ctx, {
+    method: request.method,
+    authorization: request.headers.get("authorization"),
+    sessionCookie: cookieValue(request, SESSION_COOKIE),
+    csrfHeader: csrfOverride !== undefined ? csrfOverride : request.headers.get("x-csrf-token"),
+    tailscaleLogin: request.headers.get("tailscale-user-login"),
+    peerIp: peerIp(request, server),
+  });
+}
+
+export function authPlugin(ctx: AppContext) {
+  if (!seeds.has(ctx)) seeds.set(ctx, nextSeed++);
+  return new Elysia({ name: "rmirror:auth", seed: seeds.get(ctx) }).macro({
+    auth: (need: true | "admin") => ({
+      async resolve({ request, server }) {
+        const auth = await resolveAuth(ctx, request, server);
+        if (!auth) throw new AppError("unauthorized");
+        if (need === "admin" && auth.user.is_admin !== 1) throw new AppError("forbidden");
+        return { auth };
+      },
+    }),
+  });
+}

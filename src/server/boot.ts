@@ -1,0 +1,89 @@
+// Lifecycle in one place: config → db → migrate → workers → http; shutdown stops accepting,
+// drains in-flight requests and jobs, then closes the database.
+import { schedule, type ScheduledTask } from "node-cron";
+import type { Server } from "bun";
+import type { BlobStore } from "../blobs/store.ts";
+import type { Config } from "../config/schema.ts";
+import { createRunner } from "../jobs/index.ts";
+import type { JobRunner } from "../jobs/runner.ts";
+import type { Logger } from "../log.ts";
+import { ensureAdminFromConfig } from "../services/accounts.ts";
+import { createContext, type AppContext } from "../services/context.ts";
+import { purgeDeleted } from "../services/sync.ts";
+import { createApp, type App } from "./app.ts";
+
+export interface RunningServer {
+  ctx: AppContext;
+  app: App;
+  runner: JobRunner;
+  server: Server<undefined>;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  log?: Logger;
+  blobs?: BlobStore;
+  /** Start the job runner (default true). */
+  jobs?: boolean;
+}
+
+/** Daily housekeeping: purge documents past the trash grace period, expired sessions/pairings. */
+export function housekeeping(ctx: AppContext): void {
+  const docs = purgeDeleted(ctx);
+  const sessions = ctx.store.purgeExpiredSessions();
+  const pairings = ctx.store.purgeExpiredPairings();
+  if (docs || sessions || pairings) ctx.log.info("housekeeping", { purgedDocuments: docs, expiredSessions: sessions, expiredPairings: pairings });
+}
+
+export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
+  const ctx = createContext(config, opts);
+  const log = ctx.log;
+  await ensureAdminFromConfig(ctx);
+  const runner = createRunner(ctx);
+  if (opts.jobs !== false) runner.start();
+  housekeeping(ctx);
+  const cron: ScheduledTask = schedule("17 3 * * *", () => housekeeping(ctx), { name: "housekeeping" });
+
+  let draining = false;
+  const app = createApp(ctx, { draining: () => draining });
+  const httpLog = log.child({ component: "http" });
+  const server = Bun.serve({
+    hostname: config.host,
+    port: config.port,
+    maxRequestBodySize: Math.max(config.maxBlobBytes, config.maxImportBytes) + 1024 * 1024,
+    idleTimeout: 120,
+    async fetch(req) {
+      const t0 = performance.now();
+      const res = await app.handle(req);
+      const path = new URL(req.url).pathname;
+      if (path !== "/healthz" || res.status !== 200)
+        httpLog[res.status >= 500 ? "error" : "info"]("request", { method: req.method, path, status: res.status, ms: Math.round((performance.now() - t0) * 10) / 10 });
+      return res;
+    },
+  });
+  (app as unknown as { server: Server<undefined> }).server = server;
+  const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${server.port}`;
+  log.info("rmirror serving", { url, storage: ctx.blobs.kind, db: config.dbPath });
+
+  let stopping: Promise<void> | null = null;
+  return {
+    ctx,
+    app,
+    runner,
+    server,
+    url,
+    stop() {
+      stopping ??= (async () => {
+        draining = true;
+        log.info("shutting down: stop accepting, drain requests and jobs");
+        await cron.stop();
+        await server.stop(false);
+        await runner.stop();
+        ctx.store.db.close();
+        log.info("stopped");
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,66 @@
+// Small HTTP helpers shared by handlers: cookies, peer address, JSON/HTML responses.
+
+export function cookieValue(request: Request, name: string): string | null {
+  const header = request.headers.get("cookie");
+  if (!header) return null;
+  for (const part of header.split(";")) {
+    const i = part.indexOf("=");
+    if (i < 0) continue;
+    if (part.slice(0, i).trim() === name) {
+      const v = part.slice(i + 1).trim();
+      try {
+        return decodeURIComponent(v) || null;
+      } catch {
+        return null;
+      }
+    }
+  }
+  return null;
+}
+
+export function setCookieHeader(name: string, value: string, opts: { maxAgeSeconds: number; secure: boolean }): string {
+  return `${name}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${opts.maxAgeSeconds}${opts.secure ? "; Secure" : ""}`;
+}
+
+export function peerIp(request: Request, server: { requestIP(r: Request): { address: string } | null } | null): string | null {
+  try {
+    return server?.requestIP(request)?.address ?? null;
+  } catch {
+    return null;
+  }
+}
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+export function html(body: string, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(body, {
+    status,
+    headers: {
+      "content-type": "text/html; charset=utf-8",
+      "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+      "x-content-type-options": "nosniff",
+      "referrer-policy": "no-referrer",
+      ...headers,
+    },
+  });
+}
+
+/** A minimal page shell for the few server-rendered pages (setup, login, pairing). All callers escape their content. */
+export function page(title: string, bodyHtml: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)} · rmirror</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem}input,button{font:inherit;display:block;width:100%;margin:.3rem 0 .8rem;padding:.4rem}code{font-size:1.4em}.err{color:#b00}</style></head>
+<body><h1>${escapeHtml(title)}</h1>${bodyHtml}</body></html>`;
+}
+
+/** Same-origin check for form posts without a session (setup, login): reject cross-site Origin. */
+export function sameOrigin(request: Request): boolean {
+  const origin = request.headers.get("origin");
+  if (!origin || origin === "null") return origin === null;
+  try {
+    return new URL(origin).host === new URL(request.url).host || new URL(origin).host === request.headers.get("host");
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,28 @@
+import { Elysia, t } from "elysia";
+import type { AppContext } from "../../../services/context.ts";
+import { authPlugin } from "../../auth/plugin.ts";
+import { peerIp } from "../../http.ts";
+import { loginApi } from "./login.ts";
+import { loginPage, loginSubmit } from "./login-page.ts";
+import { logoutApi } from "./logout.ts";
+import { me } from "./me.ts";
+
+const Credentials = t.Object({ email: t.String({ maxLength: 320 }), password: t.String({ maxLength: 1024 }) });
+
+export const authRoutes = (ctx: AppContext) =>
+  new Elysia({ name: "routes:auth" })
+    .use(authPlugin(ctx))
+    .post("/api/v1/auth/login", ({ body, request, server }) => loginApi(ctx, body, peerIp(request, server) ?? "in-process"), {
+      body: Credentials,
+      detail: { tags: ["accounts"], summary: "Log in with email and password (sets the session cookie; rate limited)" },
+    })
+    .post("/api/v1/auth/logout", ({ auth, request }) => logoutApi(ctx, auth, request), {
+      auth: true,
+      detail: { tags: ["accounts"], summary: "Log out (cookie sessions need X-CSRF-Token)" },
+    })
+    .get("/api/v1/auth/me", ({ auth }) => me(auth), { auth: true, detail: { tags: ["accounts"], summary: "The current user and CSRF token" } })
+    .get("/login", ({ query }) => loginPage(ctx, query), { detail: { hide: true } })
+    .post("/login", ({ request, body, server }) => loginSubmit(ctx, request, (body ?? {}) as Record<string, unknown>, peerIp(request, server) ?? "in-process"), {
+      parse: "urlencoded",
+      detail: { hide: true },
+    });

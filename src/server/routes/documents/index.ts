@@ -1,0 +1,38 @@
+import { Elysia } from "elysia";
+import type { AppContext } from "../../../services/context.ts";
+import { BatchInputSchema, DocumentInputSchema } from "../../../services/sync-schema.ts";
+import { authPlugin } from "../../auth/plugin.ts";
+import { deleteDocument } from "./delete-document.ts";
+import { getDocument } from "./get-document.ts";
+import { listDocuments } from "./list-documents.ts";
+import { listPages } from "./list-pages.ts";
+import { pagePng } from "./page-png.ts";
+import { pageSvg } from "./page-svg.ts";
+import { putBatch } from "./put-batch.ts";
+import { putDocument } from "./put-document.ts";
+
+export const documentRoutes = (ctx: AppContext) =>
+  new Elysia({ name: "routes:documents", prefix: "/api/v1/documents" })
+    .use(authPlugin(ctx))
+    .put("/", ({ auth, body }) => putBatch(ctx, auth, body), {
+      auth: true,
+      body: BatchInputSchema,
+      detail: { tags: ["sync"], summary: "Batch upsert: many documents, one transaction each" },
+    })
+    .put("/:uuid", ({ auth, params, body }) => putDocument(ctx, auth, params.uuid, body), {
+      auth: true,
+      body: DocumentInputSchema,
+      detail: { tags: ["sync"], summary: "Upsert a document (metadata, page list, file list); answers the missing blob hashes" },
+    })
+    .get("/", ({ auth, query }) => listDocuments(ctx, auth, query), { auth: true, detail: { tags: ["library"], summary: "List documents and folders" } })
+    .get("/:uuid", ({ auth, params }) => getDocument(ctx, auth, params.uuid), { auth: true, detail: { tags: ["library"], summary: "A document with its pages and files" } })
+    .delete("/:uuid", ({ auth, params }) => deleteDocument(ctx, auth, params.uuid), { auth: true, detail: { tags: ["sync"], summary: "Soft-delete a document" } })
+    .get("/:uuid/pages", ({ auth, params }) => listPages(ctx, auth, params.uuid), { auth: true, detail: { tags: ["library"], summary: "Pages with render status" } })
+    .get("/:uuid/pages/:pageId/svg", ({ auth, params }) => pageSvg(ctx, auth, params.uuid, params.pageId), {
+      auth: true,
+      detail: { tags: ["library"], summary: "Rendered page (SVG)" },
+    })
+    .get("/:uuid/pages/:pageId/png", ({ auth, params, query }) => pagePng(ctx, auth, params.uuid, params.pageId, query), {
+      auth: true,
+      detail: { tags: ["library"], summary: "Rendered page (PNG, cached)" },
+    });

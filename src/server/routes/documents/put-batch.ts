@@ -1,0 +1,9 @@
+import type { Auth } from "../../../services/accounts.ts";
+import type { AppContext } from "../../../services/context.ts";
+import { putBatch as batch } from "../../../services/sync.ts";
+import type { BatchInput } from "../../../services/sync-schema.ts";
+
+/** PUT /api/v1/documents — many documents in one request (one transaction each). */
+export function putBatch(ctx: AppContext, auth: Auth, body: BatchInput) {
+  return batch(ctx, auth.user.id, body);
+}

@@ -1,0 +1,9 @@
+import type { Auth } from "../../../services/accounts.ts";
+import type { AppContext } from "../../../services/context.ts";
+import { putDocument as put } from "../../../services/sync.ts";
+import type { DocumentInput } from "../../../services/sync-schema.ts";
+
+/** PUT /api/v1/documents/:uuid — upsert metadata, pages and files; answers the missing hashes. */
+export function putDocument(ctx: AppContext, auth: Auth, uuid: string, body: DocumentInput) {
+  return put(ctx, auth.user.id, uuid, body);
+}

@@ -1,0 +1,8 @@
+import type { Auth } from "../../../services/accounts.ts";
+import type { AppContext } from "../../../services/context.ts";
+import { listFolders as list } from "../../../services/library.ts";
+
+/** GET /api/v1/folders — every folder (flat, with parent) so a client can build the tree. */
+export function listFolders(ctx: AppContext, auth: Auth) {
+  return { folders: list(ctx, auth.user.id) };
+}

@@ -1,0 +1,17 @@
+import { Elysia, t } from "elysia";
+import type { AppContext } from "../../../services/context.ts";
+import { authPlugin } from "../../auth/plugin.ts";
+import { createToken } from "./create-token.ts";
+import { listTokens } from "./list-tokens.ts";
+import { revokeToken } from "./revoke-token.ts";
+
+export const tokenRoutes = (ctx: AppContext) =>
+  new Elysia({ name: "routes:tokens", prefix: "/api/v1/tokens" })
+    .use(authPlugin(ctx))
+    .get("/", ({ auth }) => listTokens(ctx, auth), { auth: true, detail: { tags: ["devices"], summary: "List device tokens" } })
+    .post("/", ({ auth, body }) => createToken(ctx, auth, body), {
+      auth: true,
+      body: t.Object({ name: t.String({ maxLength: 200 }) }),
+      detail: { tags: ["devices"], summary: "Create a device token (value shown once)" },
+    })
+    .delete("/:id", ({ auth, params }) => revokeToken(ctx, auth, params.id), { auth: true, detail: { tags: ["devices"], summary: "Revoke a device token" } });

@@ -1,0 +1,215 @@
+// Users, passwords, sessions, first-run setup and request authentication.
+import { AppError } from "../server/errors.ts";
+import type { UserRow } from "../storage/users.ts";
+import type { AppContext } from "./context.ts";
+import { hashToken, hmac, randomToken, safeEqual } from "./crypto.ts";
+
+export const SESSION_COOKIE = "rmirror_session";
+const EMAIL_RE = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
+
+export interface PublicUser {
+  id: number;
+  email: string;
+  isAdmin: boolean;
+  createdAt: string;
+}
+
+export function publicUser(u: UserRow): PublicUser {
+  return { id: u.id, email: u.email, isAdmin: u.is_admin === 1, createdAt: new Date(u.created_at).toISOString() };
+}
+
+export function normaliseEmail(email: string): string {
+  const e = email.trim().toLowerCase();
+  if (!EMAIL_RE.test(e)) throw new AppError("bad_email");
+  return e;
+}
+
+function checkPassword(pw: string): void {
+  if (pw.length < 8 || pw.length > 1024) throw new AppError("weak_password");
+}
+
+export async function hashPassword(pw: string): Promise<string> {
+  return Bun.password.hash(pw, { algorithm: "argon2id" });
+}
+
+export async function createUser(ctx: AppContext, email: string, password: string | null, isAdmin: boolean): Promise<UserRow> {
+  const e = normaliseEmail(email);
+  if (password !== null) checkPassword(password);
+  const hash = password === null ? null : await hashPassword(password);
+  if (ctx.store.userByEmail(e)) throw new AppError("email_taken");
+  try {
+    return ctx.store.insertUser({ email: e, passwordHash: hash, isAdmin });
+  } catch (err) {
+    if (String(err).includes("UNIQUE")) throw new AppError("email_taken");
+    throw err;
+  }
+}
+
+export async function setPassword(ctx: AppContext, email: string, password: string): Promise<void> {
+  checkPassword(password);
+  const u = ctx.store.userByEmail(normaliseEmail(email));
+  if (!u) throw new AppError("user_not_found");
+  const hash = await hashPassword(password);
+  ctx.store.tx(() => {
+    ctx.store.setUserPassword(u.id, hash);
+    ctx.store.deleteUserSessions(u.id);
+  });
+}
+
+export function needsSetup(ctx: AppContext): boolean {
+  return ctx.store.countUsers() === 0;
+}
+
+/** First-run setup: create the admin, only while there are no users at all. */
+export async function setupAdmin(ctx: AppContext, email: string, password: string): Promise<UserRow> {
+  const e = normaliseEmail(email);
+  checkPassword(password);
+  const hash = await hashPassword(password);
+  return ctx.store.tx(() => {
+    if (ctx.store.countUsers() > 0) throw new AppError("already_set_up");
+    return ctx.store.insertUser({ email: e, passwordHash: hash, isAdmin: true });
+  });
+}
+
+/** RMIRROR_ADMIN_EMAIL/PASSWORD at boot: create the admin when the database has no users. */
+export async function ensureAdminFromConfig(ctx: AppContext): Promise<UserRow | null> {
+  const { adminEmail, adminPassword } = ctx.config;
+  if (!adminEmail || !adminPassword || !needsSetup(ctx)) return null;
+  try {
+    const u = await setupAdmin(ctx, adminEmail, adminPassword);
+    ctx.log.info("created the admin user from configuration", { email: u.email });
+    return u;
+  } catch (e) {
+    if (e instanceof AppError && e.code === "already_set_up") return null;
+    throw e;
+  }
+}
+
+// A fixed argon2id hash to verify against when the email is unknown, so timing does not reveal
+// which emails exist.
+let dummyHash: Promise<string> | null = null;
+
+/** Check a login with rate limiting per address and per email; returns a new session. */
+export async function login(ctx: AppContext, email: string, password: string, ip: string): Promise<{ user: UserRow; sessionToken: string; csrfToken: string; expiresAt: number }> {
+  const ipKey = `ip:${ip}`;
+  const emailKey = `email:${email.trim().toLowerCase()}`;
+  const wait = Math.max(ctx.loginLimiter.blockedFor(ipKey), ctx.loginLimiter.blockedFor(emailKey));
+  if (wait > 0) throw new AppError("rate_limited", `Too many failed logins; try again in ${wait} s.`, { retryAfterSeconds: wait }, { "retry-after": String(wait) });
+  const user = EMAIL_RE.test(email.trim().toLowerCase()) ? ctx.store.userByEmail(email.trim().toLowerCase()) : null;
+  dummyHash ??= hashPassword(randomToken());
+  let ok = false;
+  if (user?.password_hash) ok = await Bun.password.verify(password, user.password_hash).catch(() => false);
+  else await Bun.password.verify(password, await dummyHash).catch(() => false);
+  if (!user || !ok) {
+    ctx.loginLimiter.hit(ipKey);
+    ctx.loginLimiter.hit(emailKey);
+    throw new AppError("invalid_credentials");
+  }
+  ctx.loginLimiter.reset(emailKey);
+  return { user, ...createSession(ctx, user.id) };
+}
+
+export function createSession(ctx: AppContext, userId: number): { sessionToken: string; csrfToken: string; expiresAt: number } {
+  const sessionToken = randomToken();
+  const idHash = hashToken(sessionToken);
+  const expiresAt = Date.now() + ctx.config.sessionDays * 86_400_000;
+  ctx.store.insertSession(idHash, userId, expiresAt);
+  return { sessionToken, csrfToken: csrfForSession(ctx, idHash), expiresAt };
+}
+
+export function logout(ctx: AppContext, sessionToken: string): void {
+  ctx.store.deleteSession(hashToken(sessionToken));
+}
+
+export function csrfForSession(ctx: AppContext, sessionHash: string): string {
+  return hmac(ctx.secret, `session:${sessionHash}`);
+}
+
+export function csrfForUser(ctx: AppContext, userId: number): string {
+  return hmac(ctx.secret, `header-user:${userId}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request authentication
+
+export type AuthVia = "session" | "token" | "tailscale";
+
+export interface Auth {
+  user: UserRow;
+  via: AuthVia;
+  /** CSRF token the client must echo in X-CSRF-Token on state-changing requests (cookie/header auth). */
+  csrfToken: string | null;
+  tokenId: number | null;
+  sessionHash: string | null;
+}
+
+export interface AuthInput {
+  method: string;
+  authorization: string | null;
+  sessionCookie: string | null;
+  csrfHeader: string | null;
+  tailscaleLogin: string | null;
+  /** Peer address of the TCP connection, null when unknown (in-process requests). */
+  peerIp: string | null;
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+export function isLoopback(ip: string | null): boolean {
+  if (!ip) return false;
+  return ip === "::1" || ip.startsWith("127.") || ip.startsWith("::ffff:127.");
+}
+
+/** Who is calling, or null when nobody is. Throws on a bad token or a failed CSRF check. */
+export async function authenticate(ctx: AppContext, input: AuthInput): Promise<Auth | null> {
+  if (input.authorization) {
+    const m = /^Bearer\s+(\S+)$/i.exec(input.authorization.trim());
+    if (!m) throw new AppError("invalid_token", "Authorization must be \"Bearer <device token>\".");
+    const row = ctx.store.liveDeviceTokenByHash(hashToken(m[1]!));
+    if (!row) throw new AppError("invalid_token");
+    const user = ctx.store.userById(row.user_id);
+    if (!user) throw new AppError("invalid_token");
+    const now = Date.now();
+    if (!row.last_seen_at || now - row.last_seen_at > 60_000) ctx.store.touchDeviceToken(row.id, now);
+    return { user, via: "token", csrfToken: null, tokenId: row.id, sessionHash: null };
+  }
+  let auth: Auth | null = null;
+  if (input.sessionCookie) {
+    const idHash = hashToken(input.sessionCookie);
+    const s = ctx.store.liveSessionByHash(idHash);
+    const user = s ? ctx.store.userById(s.user_id) : null;
+    if (s && user) {
+      if (Date.now() - s.last_seen_at > 60_000) ctx.store.touchSession(idHash);
+      auth = { user, via: "session", csrfToken: csrfForSession(ctx, idHash), tokenId: null, sessionHash: idHash };
+    }
+  }
+  if (!auth && ctx.config.tailscaleAuth && input.tailscaleLogin && isLoopback(input.peerIp)) {
+    const user = await tailscaleUser(ctx, input.tailscaleLogin);
+    auth = { user, via: "tailscale", csrfToken: csrfForUser(ctx, user.id), tokenId: null, sessionHash: null };
+  }
+  if (auth && !SAFE_METHODS.has(input.method.toUpperCase())) {
+    if (!input.csrfHeader || !safeEqual(input.csrfHeader, auth.csrfToken!)) throw new AppError("csrf_failed");
+  }
+  return auth;
+}
+
+/** Trusted-header mode: find or auto-provision the user named by Tailscale-User-Login. */
+async function tailscaleUser(ctx: AppContext, login: string): Promise<UserRow> {
+  const email = normaliseEmail(login);
+  const existing = ctx.store.userByEmail(email);
+  if (existing) return existing;
+  try {
+    return ctx.store.tx(() => {
+      const again = ctx.store.userByEmail(email);
+      if (again) return again;
+      const first = ctx.store.countUsers() === 0;
+      const u = ctx.store.insertUser({ email, passwordHash: null, isAdmin: first, provisionedBy: "tailscale" });
+      ctx.log.info("provisioned user from Tailscale-User-Login", { email, admin: first });
+      return u;
+    });
+  } catch {
+    const u = ctx.store.userByEmail(email);
+    if (u) return u;
+    throw new AppError("unauthorized");
+  }
+}

@@ -1,0 +1,92 @@
+// Blob upload: stream the body to a temp file while hashing and counting (abort as soon as the
+// size limit is passed), verify the hash, then store it content-addressed. Idempotent: uploading
+// bytes the user already has is a no-op. Pages of this user that were waiting for the blob are
+// queued for rendering.
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import { enqueueRender } from "../jobs/workers/render-page.ts";
+import { AppError } from "../server/errors.ts";
+import type { AppContext } from "./context.ts";
+import { requireSha256 } from "./ids.ts";
+
+export interface UploadResult {
+  sha256: string;
+  size: number;
+  stored: boolean;
+  queuedPages: number;
+}
+
+export async function uploadBlob(
+  ctx: AppContext,
+  userId: number,
+  rawSha: string,
+  body: ReadableStream<Uint8Array> | null,
+  declaredLength: number | null,
+): Promise<UploadResult> {
+  const sha256 = requireSha256(rawSha.toLowerCase(), "url");
+  const max = ctx.config.maxBlobBytes;
+  if (declaredLength !== null && declaredLength > max) throw new AppError("too_large", `Blobs are limited to ${max} bytes.`, { limit: max });
+  const known = ctx.store.blobByHash(sha256);
+  if (known && ctx.store.userHasBlob(userId, sha256)) {
+    await body?.cancel().catch(() => {});
+    return { sha256, size: known.size, stored: false, queuedPages: 0 };
+  }
+  const tmp = join(ctx.tmpDir, `upload-${crypto.randomUUID()}`);
+  const hasher = new Bun.CryptoHasher("sha256");
+  let size = 0;
+  const writer = Bun.file(tmp).writer();
+  try {
+    if (body) {
+      const reader = body.getReader();
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          size += value.byteLength;
+          if (size > max) throw new AppError("too_large", `Blobs are limited to ${max} bytes.`, { limit: max });
+          hasher.update(value);
+          writer.write(value);
+        }
+      } finally {
+        reader.releaseLock();
+      }
+    }
+    await writer.end();
+    const actual = hasher.digest("hex");
+    if (actual !== sha256) throw new AppError("hash_mismatch", undefined, { expected: sha256, actual, size });
+    if (declaredLength !== null && declaredLength !== size) throw new AppError("size_mismatch", undefined, { declared: declaredLength, actual: size });
+    if (!known || !(await ctx.blobs.has(sha256))) await ctx.blobs.putFile(sha256, tmp);
+  } catch (e) {
+    try {
+      await writer.end();
+    } catch {
+      /* already closed */
+    }
+    await rm(tmp, { force: true });
+    throw e;
+  }
+  await rm(tmp, { force: true });
+  return { sha256, size, stored: true, queuedPages: recordBlob(ctx, userId, sha256, size) };
+}
+
+/** Index a stored blob, give it to the user, and queue the user's pages that were waiting for it. */
+export function recordBlob(ctx: AppContext, userId: number, sha256: string, size: number): number {
+  return ctx.store.tx(() => {
+    ctx.store.insertBlob(sha256, size);
+    ctx.store.grantBlob(userId, sha256);
+    let queued = 0;
+    for (const p of ctx.store.pagesAwaitingBlob(userId, sha256)) {
+      ctx.store.setPageStatus(p.id, "pending");
+      if (enqueueRender(ctx, userId, p.id, sha256)) queued++;
+    }
+    return queued;
+  });
+}
+
+/** Store bytes produced on the server (derived renders, imports) and index them for the user. */
+export async function storeBytes(ctx: AppContext, userId: number, bytes: Uint8Array): Promise<string> {
+  const sha256 = new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
+  if (!ctx.store.blobByHash(sha256) || !(await ctx.blobs.has(sha256))) await ctx.blobs.put(sha256, bytes);
+  recordBlob(ctx, userId, sha256, bytes.byteLength);
+  return sha256;
+}

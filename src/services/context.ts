@@ -1,0 +1,54 @@
+// The application context: everything a service needs, created once at boot
+// (config → db → migrate → blobs → queue). Services take it as their first argument; they never
+// see the HTTP framework.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { createBlobStore, type BlobStore } from "../blobs/index.ts";
+import { DiskBlobStore } from "../blobs/disk.ts";
+import type { Config } from "../config/schema.ts";
+import { JobQueue } from "../jobs/queue.ts";
+import { createLogger, type Logger } from "../log.ts";
+import { openDatabase } from "../storage/db.ts";
+import { createStore, type Store } from "../storage/store.ts";
+import { RateLimiter } from "./rate-limit.ts";
+
+export interface AppContext {
+  config: Config;
+  store: Store;
+  blobs: BlobStore;
+  queue: JobQueue;
+  log: Logger;
+  /** Server secret (random, stored in settings) for CSRF tokens. */
+  secret: string;
+  /** Where uploads are spooled before they are verified and stored. */
+  tmpDir: string;
+  loginLimiter: RateLimiter;
+  pairingLimiter: RateLimiter;
+}
+
+export interface ContextOptions {
+  log?: Logger;
+  blobs?: BlobStore;
+}
+
+export function createContext(config: Config, opts: ContextOptions = {}): AppContext {
+  const log = opts.log ?? createLogger(config.logLevel);
+  const db = openDatabase(config.dbPath);
+  const store = createStore(db);
+  const blobs = opts.blobs ?? createBlobStore(config);
+  const tmpDir = blobs instanceof DiskBlobStore ? blobs.tmpDir : join(config.dataDir, "tmp");
+  mkdirSync(tmpDir, { recursive: true });
+  const secret = store.ensureSetting("server_secret", Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url"));
+  const queue = new JobQueue(store, { leaseMs: config.jobs.leaseSeconds * 1000, maxAttempts: config.jobs.maxAttempts, log: log.child({ component: "jobs" }) });
+  return {
+    config,
+    store,
+    blobs,
+    queue,
+    log,
+    secret,
+    tmpDir,
+    loginLimiter: new RateLimiter(config.loginMaxFailures, config.loginWindowSeconds * 1000),
+    pairingLimiter: new RateLimiter(30, 10 * 60_000),
+  };
+}

@@ -1,0 +1,229 @@
+// The server side of the sync protocol (DESIGN.md §3).
+// PUT document: validate everything first, then one synchronous transaction upserts the
+// document, its pages and files and enqueues render jobs for pages whose content hash changed.
+// The answer lists the hashes this user has not uploaded yet. A metadata-only change touches
+// one row and enqueues nothing.
+import { AppError } from "../server/errors.ts";
+import type { DocumentFields, DocumentRow } from "../storage/documents.ts";
+import type { PageRow, RenderStatus } from "../storage/pages.ts";
+import type { AppContext } from "./context.ts";
+import { requirePageId, requireSha256, requireUuid, UUID_RE } from "./ids.ts";
+import type { BatchInput, DocumentInput } from "./sync-schema.ts";
+import { enqueueRender } from "../jobs/workers/render-page.ts";
+
+export interface PutResult {
+  uuid: string;
+  revision: number;
+  changed: boolean;
+  created: boolean;
+  missing: string[];
+  pages: { total: number; queued: number };
+}
+
+interface CleanPage {
+  id: string;
+  idx: number;
+  sha256: string | null;
+  size: number;
+  template: string | null;
+  sourcePage: number | null;
+}
+
+function toEpoch(v: number | string | undefined): number | null {
+  if (v === undefined) return null;
+  const n = typeof v === "number" ? v : Number(v);
+  return Number.isFinite(n) ? Math.trunc(n) : null;
+}
+
+/** A relative path inside a document: no absolute paths, no "..", no backslashes or controls. */
+export function checkFilePath(p: string): string {
+  if (p.startsWith("/") || p.includes("\\") || p.includes("\0") || /[\u0000-\u001f]/.test(p)) throw new AppError("bad_file_path", undefined, { path: p.slice(0, 200) });
+  const parts = p.split("/");
+  if (parts.some((s) => s === "" || s === "." || s === "..")) throw new AppError("bad_file_path", undefined, { path: p.slice(0, 200) });
+  return p;
+}
+
+interface Validated {
+  uuid: string;
+  fields: DocumentFields;
+  pages: CleanPage[];
+  files: { path: string; sha256: string; size: number }[];
+}
+
+function validate(ctx: AppContext, rawUuid: string, input: DocumentInput): Validated {
+  const uuid = requireUuid(rawUuid);
+  const m = input.metadata;
+  const parent = m.parent.toLowerCase();
+  if (parent !== "" && parent !== "trash" && !UUID_RE.test(parent)) throw new AppError("bad_parent", undefined, { parent: m.parent.slice(0, 80) });
+  if (parent === uuid) throw new AppError("bad_parent", "A document cannot be its own parent.");
+  const max = ctx.config.maxBlobBytes;
+  const pagesIn = input.pages ?? [];
+  const ids = new Set<string>();
+  const idxs = new Set<number>();
+  const pages: CleanPage[] = [];
+  for (const [i, p] of pagesIn.entries()) {
+    const id = requirePageId(p.id);
+    if (ids.has(id)) throw new AppError("bad_page_list", `Page id ${id} appears twice.`, { index: i });
+    if (idxs.has(p.idx)) throw new AppError("bad_page_list", `Two pages have position ${p.idx}.`, { index: i });
+    if (p.idx >= pagesIn.length) throw new AppError("bad_page_list", `Page position ${p.idx} is beyond the page count ${pagesIn.length}.`, { index: i });
+    ids.add(id);
+    idxs.add(p.idx);
+    if (p.sha256 !== null) requireSha256(p.sha256, `pages[${i}].sha256`);
+    if (p.size > max) throw new AppError("too_large", `Page ${id} is larger than ${max} bytes.`, { index: i });
+    pages.push({ id, idx: p.idx, sha256: p.sha256, size: p.sha256 === null ? 0 : p.size, template: p.template ?? null, sourcePage: p.sourcePage ?? null });
+  }
+  const files: Validated["files"] = [];
+  const paths = new Set<string>();
+  for (const [i, f] of (input.files ?? []).entries()) {
+    const path = checkFilePath(f.path);
+    if (paths.has(path)) throw new AppError("bad_file_path", `File ${path} appears twice.`, { index: i });
+    paths.add(path);
+    requireSha256(f.sha256, `files[${i}].sha256`);
+    if (f.size > max) throw new AppError("too_large", `File ${path} is larger than ${max} bytes.`, { index: i });
+    files.push({ path, sha256: f.sha256, size: f.size });
+  }
+  const isFolder = m.type === "CollectionType";
+  const name = m.visibleName.trim() || (isFolder ? "Untitled folder" : "Untitled");
+  return {
+    uuid,
+    pages,
+    files,
+    fields: {
+      type: m.type,
+      name,
+      parent,
+      file_type: isFolder ? null : (input.fileType ?? "notebook"),
+      pinned: m.pinned ? 1 : 0,
+      tablet_deleted: m.deleted ? 1 : 0,
+      last_modified: toEpoch(m.lastModified),
+      last_opened: toEpoch(m.lastOpened),
+      metadata_json: JSON.stringify({ ...m, tags: input.tags ?? [] }),
+      content_json: null,
+      page_count: pages.length,
+      deleted_at: null,
+    },
+  };
+}
+
+function sameFields(a: DocumentRow, b: DocumentFields): boolean {
+  return (
+    a.type === b.type &&
+    a.name === b.name &&
+    a.parent === b.parent &&
+    a.file_type === b.file_type &&
+    a.pinned === b.pinned &&
+    a.tablet_deleted === b.tablet_deleted &&
+    a.last_modified === b.last_modified &&
+    a.last_opened === b.last_opened &&
+    a.metadata_json === b.metadata_json &&
+    a.page_count === b.page_count &&
+    (a.deleted_at === null) === (b.deleted_at === null)
+  );
+}
+
+/** Upsert one document in one transaction. Throws AppError before writing anything on bad input. */
+export function putDocument(ctx: AppContext, userId: number, rawUuid: string, input: DocumentInput): PutResult {
+  const v = validate(ctx, rawUuid, input);
+  const s = ctx.store;
+  return s.tx(() => {
+    const existing = s.documentByUuid(userId, v.uuid);
+    // Tablet deletion → server tombstone (purged after the grace period); un-deletion clears it.
+    v.fields.deleted_at = v.fields.tablet_deleted ? (existing?.deleted_at ?? Date.now()) : null;
+    let changed = !existing;
+    let doc: DocumentRow;
+    if (!existing) doc = s.insertDocument(userId, v.uuid, v.fields);
+    else doc = existing;
+
+    let queued = 0;
+    // Pages: match by page id; content change → re-render; order/template change → metadata only.
+    const old = new Map<string, PageRow>(s.pagesByDocument(doc.id).map((p) => [p.page_uuid, p]));
+    const want = new Set(v.pages.map((p) => p.id));
+    for (const [id, row] of old) {
+      if (!want.has(id)) {
+        s.deletePage(row.id);
+        changed = true;
+      }
+    }
+    for (const p of v.pages) {
+      const row = old.get(p.id);
+      const status: RenderStatus = p.sha256 === null ? "blank" : s.userHasBlob(userId, p.sha256) ? "pending" : "awaiting_blob";
+      if (!row) {
+        const inserted = s.insertPage({ documentId: doc.id, userId, pageUuid: p.id, idx: p.idx, sha256: p.sha256, size: p.size, template: p.template, sourcePage: p.sourcePage, status });
+        if (status === "pending" && enqueueRender(ctx, userId, inserted.id, p.sha256!)) queued++;
+        changed = true;
+        continue;
+      }
+      if (row.idx !== p.idx || row.template !== p.template || row.source_page !== p.sourcePage) {
+        s.updatePageLayout(row.id, p.idx, p.template, p.sourcePage);
+        changed = true;
+      }
+      if (row.sha256 !== p.sha256) {
+        s.updatePageContent(row.id, p.sha256, p.size, status);
+        if (status === "pending" && enqueueRender(ctx, userId, row.id, p.sha256!)) queued++;
+        changed = true;
+      }
+    }
+    // Files: replace the set.
+    const oldFiles = new Map(s.filesByDocument(doc.id).map((f) => [f.path, f]));
+    for (const f of v.files) {
+      const o = oldFiles.get(f.path);
+      oldFiles.delete(f.path);
+      if (o && o.sha256 === f.sha256 && o.size === f.size) continue;
+      s.upsertDocumentFile(doc.id, f.path, f.sha256, f.size);
+      changed = true;
+    }
+    for (const path of oldFiles.keys()) {
+      s.deleteDocumentFile(doc.id, path);
+      changed = true;
+    }
+    if (existing && (!sameFields(existing, v.fields) || changed)) {
+      doc = s.updateDocument(userId, doc.id, v.fields);
+      changed = true;
+    }
+    const hashes = [...v.pages.flatMap((p) => (p.sha256 ? [p.sha256] : [])), ...v.files.map((f) => f.sha256)];
+    return {
+      uuid: v.uuid,
+      revision: doc.revision,
+      changed,
+      created: !existing,
+      missing: s.missingForUser(userId, hashes),
+      pages: { total: v.pages.length, queued },
+    };
+  });
+}
+
+export type BatchItemResult = ({ ok: true } & PutResult) | { ok: false; uuid: string; error: { code: string; message: string; details?: Record<string, unknown> } };
+
+/** Many documents in one request; each is its own transaction, so one bad item spoils nothing else. */
+export function putBatch(ctx: AppContext, userId: number, input: BatchInput): { results: BatchItemResult[]; missing: string[] } {
+  if (input.documents.length > ctx.config.maxBatchDocuments)
+    throw new AppError("batch_too_large", `At most ${ctx.config.maxBatchDocuments} documents per batch.`, { max: ctx.config.maxBatchDocuments });
+  const results: BatchItemResult[] = [];
+  const missing = new Set<string>();
+  for (const d of input.documents) {
+    try {
+      const { uuid, ...doc } = d;
+      const r = putDocument(ctx, userId, uuid, doc);
+      r.missing.forEach((h) => missing.add(h));
+      results.push({ ok: true, ...r });
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e;
+      results.push({ ok: false, uuid: d.uuid, error: e.toJSON().error });
+    }
+  }
+  return { results, missing: [...missing] };
+}
+
+/** The agent saw the files vanish: soft-delete (kept for the grace period, undone by a later PUT). */
+export function deleteDocument(ctx: AppContext, userId: number, rawUuid: string): { uuid: string; deleted: boolean } {
+  const uuid = requireUuid(rawUuid);
+  const doc = ctx.store.documentByUuid(userId, uuid);
+  if (!doc) throw new AppError("document_not_found");
+  ctx.store.softDeleteDocument(userId, uuid);
+  return { uuid, deleted: true };
+}
+
+/** Remove documents deleted longer than the grace period ago (their pages and files cascade). */
+export function purgeDeleted(ctx: AppContext, now = Date.now()): number {
+  return ctx.store.purgeDeletedDocuments(now - ctx.config.trashGraceDays * 86_400_000);
+}

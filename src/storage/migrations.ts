@@ -1,0 +1,190 @@
+// Append-only, ordered schema migrations embedded in the binary. Never edit a released entry:
+// add a new one. Each runs in its own transaction and bumps PRAGMA user_version.
+// A database whose user_version is greater than the number of migrations here was written by a
+// newer rmirror: we refuse to open it rather than guess.
+
+import type { Database } from "bun:sqlite";
+
+export interface Migration {
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    name: "0001 initial schema",
+    sql: `
+CREATE TABLE settings (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE users (
+  id             INTEGER PRIMARY KEY,
+  email          TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  password_hash  TEXT,
+  is_admin       INTEGER NOT NULL DEFAULT 0,
+  provisioned_by TEXT NOT NULL DEFAULT 'local',
+  created_at     INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE sessions (
+  id_hash      TEXT PRIMARY KEY,
+  user_id      INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  created_at   INTEGER NOT NULL,
+  expires_at   INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX sessions_user ON sessions(user_id);
+
+CREATE TABLE device_tokens (
+  id           INTEGER PRIMARY KEY,
+  user_id      INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  name         TEXT NOT NULL,
+  token_hash   TEXT NOT NULL UNIQUE,
+  prefix       TEXT NOT NULL,
+  created_at   INTEGER NOT NULL,
+  last_seen_at INTEGER,
+  revoked_at   INTEGER
+) STRICT;
+CREATE INDEX device_tokens_user ON device_tokens(user_id);
+
+CREATE TABLE pairings (
+  id          INTEGER PRIMARY KEY,
+  code        TEXT NOT NULL UNIQUE,
+  secret_hash TEXT NOT NULL,
+  device_name TEXT NOT NULL,
+  status      TEXT NOT NULL CHECK (status IN ('pending','approved','denied','completed')),
+  user_id     INTEGER REFERENCES users(id) ON DELETE CASCADE,
+  token_id    INTEGER REFERENCES device_tokens(id) ON DELETE SET NULL,
+  created_at  INTEGER NOT NULL,
+  expires_at  INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE blobs (
+  sha256     TEXT PRIMARY KEY,
+  size       INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+
+-- Which user has supplied (or been given, by rendering) which blob. "Missing" is computed per
+-- user so the server never reveals whether another user holds some content.
+CREATE TABLE user_blobs (
+  user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  sha256     TEXT NOT NULL REFERENCES blobs(sha256),
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (user_id, sha256)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE documents (
+  id             INTEGER PRIMARY KEY,
+  user_id        INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  uuid           TEXT NOT NULL,
+  type           TEXT NOT NULL CHECK (type IN ('DocumentType','CollectionType')),
+  name           TEXT NOT NULL,
+  parent         TEXT NOT NULL DEFAULT '',
+  file_type      TEXT,
+  pinned         INTEGER NOT NULL DEFAULT 0,
+  tablet_deleted INTEGER NOT NULL DEFAULT 0,
+  last_modified  INTEGER,
+  last_opened    INTEGER,
+  metadata_json  TEXT NOT NULL,
+  content_json   TEXT,
+  page_count     INTEGER NOT NULL DEFAULT 0,
+  revision       INTEGER NOT NULL DEFAULT 1,
+  created_at     INTEGER NOT NULL,
+  updated_at     INTEGER NOT NULL,
+  deleted_at     INTEGER,
+  pdf_sha256     TEXT,
+  pdf_key        TEXT,
+  UNIQUE (user_id, uuid)
+) STRICT;
+CREATE INDEX documents_parent ON documents(user_id, parent);
+
+CREATE TABLE pages (
+  id              INTEGER PRIMARY KEY,
+  document_id     INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+  user_id         INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  page_uuid       TEXT NOT NULL,
+  idx             INTEGER NOT NULL,
+  sha256          TEXT,
+  size            INTEGER NOT NULL DEFAULT 0,
+  template        TEXT,
+  source_page     INTEGER,
+  render_status   TEXT NOT NULL CHECK (render_status IN ('pending','awaiting_blob','done','failed','blank')),
+  render_error    TEXT,
+  rendered_sha256 TEXT,
+  svg_sha256      TEXT,
+  png_sha256      TEXT,
+  png_source      TEXT,
+  render_count    INTEGER NOT NULL DEFAULT 0,
+  typed_text      TEXT,
+  highlights_json TEXT,
+  created_at      INTEGER NOT NULL,
+  updated_at      INTEGER NOT NULL,
+  UNIQUE (document_id, page_uuid)
+) STRICT;
+CREATE INDEX pages_user_sha ON pages(user_id, sha256);
+CREATE INDEX pages_doc_idx ON pages(document_id, idx);
+
+CREATE TABLE document_files (
+  document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+  path        TEXT NOT NULL,
+  sha256      TEXT NOT NULL,
+  size        INTEGER NOT NULL,
+  PRIMARY KEY (document_id, path)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE jobs (
+  id              INTEGER PRIMARY KEY,
+  kind            TEXT NOT NULL,
+  payload         TEXT NOT NULL,
+  user_id         INTEGER REFERENCES users(id) ON DELETE CASCADE,
+  status          TEXT NOT NULL CHECK (status IN ('queued','running','done','failed','cancelled')),
+  priority        INTEGER NOT NULL DEFAULT 0,
+  run_after       INTEGER NOT NULL,
+  lease_until     INTEGER,
+  alloc_id        TEXT,
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  max_attempts    INTEGER NOT NULL,
+  last_error      TEXT,
+  idempotency_key TEXT,
+  created_at      INTEGER NOT NULL,
+  updated_at      INTEGER NOT NULL,
+  finished_at     INTEGER
+) STRICT;
+-- An idempotency key is unique among live jobs: enqueueing it again while one is queued or
+-- running is a no-op; once finished, the same key may run again (e.g. a page re-rendered later).
+CREATE UNIQUE INDEX jobs_idempotency ON jobs(idempotency_key) WHERE idempotency_key IS NOT NULL AND status IN ('queued','running');
+CREATE INDEX jobs_claim ON jobs(kind, status, priority DESC, run_after, id);
+CREATE INDEX jobs_user ON jobs(user_id, status);
+`,
+  },
+];
+
+export class SchemaTooNewError extends Error {
+  override readonly name = "SchemaTooNewError";
+  constructor(readonly found: number, readonly known: number) {
+    super(`storage: database schema version ${found} is newer than this rmirror understands (${known}); upgrade rmirror or restore a backup`);
+  }
+}
+
+export function schemaVersion(db: Database): number {
+  return (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
+}
+
+/** Apply pending migrations in order, each in its own transaction. Returns how many ran. */
+export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): number {
+  const current = schemaVersion(db);
+  if (current > migrations.length) throw new SchemaTooNewError(current, migrations.length);
+  let ran = 0;
+  for (let v = current; v < migrations.length; v++) {
+    const m = migrations[v]!;
+    db.transaction(() => {
+      db.run(m.sql);
+      db.run(`PRAGMA user_version = ${v + 1}`);
+    })();
+    ran++;
+  }
+  return ran;
+}

@@ -1,0 +1,38 @@
+// All repositories over one database. Created once at boot; services receive this.
+import type { Database } from "bun:sqlite";
+import { blobsRepo } from "./blobs.ts";
+import { deviceTokensRepo } from "./device-tokens.ts";
+import { documentFilesRepo } from "./document-files.ts";
+import { documentsRepo } from "./documents.ts";
+import { jobsRepo } from "./jobs.ts";
+import { pagesRepo } from "./pages.ts";
+import { pairingsRepo } from "./pairings.ts";
+import { sessionsRepo } from "./sessions.ts";
+import { settingsRepo } from "./settings.ts";
+import { usersRepo } from "./users.ts";
+
+export function createStore(db: Database) {
+  return {
+    db,
+    /** Run `fn` in one synchronous transaction (never pass an async function). */
+    tx<T>(fn: () => T): T {
+      return db.transaction(() => {
+        const r = fn();
+        if (r instanceof Promise) throw new Error("storage: async function passed to tx (transactions must be synchronous)");
+        return r;
+      })();
+    },
+    ...settingsRepo(db),
+    ...usersRepo(db),
+    ...sessionsRepo(db),
+    ...deviceTokensRepo(db),
+    ...pairingsRepo(db),
+    ...blobsRepo(db),
+    ...documentsRepo(db),
+    ...pagesRepo(db),
+    ...documentFilesRepo(db),
+    ...jobsRepo(db),
+  };
+}
+
+export type Store = ReturnType<typeof createStore>;
