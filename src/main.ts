@@ -7,6 +7,9 @@ type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Pro
 
 const COMMANDS: Record<string, Command> = {
   render: { summary: "convert .rm pages and documents to SVG, PDF, PNG and Markdown (offline)", load: () => import("./cli/render.ts") },
+  serve: { summary: "run the home server: HTTP API, job workers, housekeeping", load: () => import("./cli/serve.ts") },
+  user: { summary: "manage accounts: user add|passwd|list", load: () => import("./cli/user.ts") },
+  import: { summary: "upload a xochitl folder, .rmdoc or .zip to a server", load: () => import("./cli/import.ts") },
 };
 
 /** Subcommands added by other modules register here (kept in one place so every role is visible). */

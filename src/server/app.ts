@@ -8,6 +8,7 @@ import { blobRoutes } from "./routes/blobs/index.ts";
 import { documentRoutes } from "./routes/documents/index.ts";
 import { folderRoutes } from "./routes/folders/index.ts";
 import { healthRoutes } from "./routes/health/index.ts";
+import { importRoutes } from "./routes/import/index.ts";
 import { jobRoutes } from "./routes/jobs/index.ts";
 import { pairingRoutes } from "./routes/pairing/index.ts";
 import { setupRoutes } from "./routes/setup/index.ts";
@@ -46,6 +47,7 @@ export function createApp(ctx: AppContext, opts: AppOptions = {}) {
     .use(documentRoutes(ctx))
     .use(blobRoutes(ctx))
     .use(folderRoutes(ctx))
+    .use(importRoutes(ctx))
     .use(jobRoutes(ctx));
 }
 

@@ -15,13 +15,13 @@ export function requireSha256(s: string, where = "sha256"): string {
   return s;
 }
 
-/** Page ids are UUIDs, or "0", "1"… in the oldest archives. */
-export const PAGE_ID_RE = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d{1,9})$/;
+/** Page ids are UUIDs, or "0", "1"… in the oldest archives: a conservative token. */
+export const PAGE_ID_RE = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/;
 
 export function requirePageId(s: string): string {
-  const p = s.toLowerCase();
-  if (!PAGE_ID_RE.test(p)) throw new AppError("bad_uuid", "The page id is not a valid UUID.", { value: s.slice(0, 80) });
-  return p;
+  if (UUID_RE.test(s.toLowerCase())) return s.toLowerCase();
+  if (!PAGE_ID_RE.test(s)) throw new AppError("bad_uuid", "The page id is not a valid UUID (or short page token).", { value: s.slice(0, 80) });
+  return s;
 }
 
 export function requireIntId(s: string, code: "token_not_found" | "job_not_found"): number {

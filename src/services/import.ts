@@ -1,0 +1,106 @@
+// Import a tablet backup / app export (xochitl folder, .rmdoc, .zip) through the sync protocol:
+// every folder and document becomes the same DocumentInput an agent sends, and every file the
+// same content-addressed blob. Used by the CLI (over HTTP) and the upload endpoint (in-process).
+import { openInput, type Library } from "../rm/container/library.ts";
+import type { RmDocument, RmFolder } from "../rm/container/document.ts";
+import { LIMITS } from "../rm/limits.ts";
+import type { DocMetadata } from "../rm/model.ts";
+import { sha256Hex } from "../blobs/store.ts";
+import type { DocumentInput } from "./sync-schema.ts";
+
+export interface SyncItem {
+  uuid: string;
+  name: string;
+  input: DocumentInput;
+  /** sha256 → a reader for the bytes (read lazily, only when the server says it is missing). */
+  blobs: Map<string, () => Promise<Uint8Array>>;
+}
+
+const SKIP = /\.(thumbnails|textconversion)\/|\.cache\//;
+
+function metadataInput(m: DocMetadata, parent: string): DocumentInput["metadata"] {
+  return {
+    visibleName: m.visibleName,
+    type: m.type === "CollectionType" ? "CollectionType" : "DocumentType",
+    parent,
+    deleted: m.deleted,
+    pinned: m.pinned,
+    lastModified: m.lastModified,
+    lastOpened: m.lastOpened,
+    lastOpenedPage: m.lastOpenedPage,
+    createdTime: m.createdTime,
+    version: m.version,
+  };
+}
+
+/** Parent as stored: "", "trash", or a folder UUID that exists in this library (else the root). */
+function parentIn(lib: Library, parent: string, knownFolders: Set<string>, keep?: (uuid: string) => boolean): string {
+  if (parent === "" || parent === "trash") return parent;
+  if (knownFolders.has(parent) || keep?.(parent)) return parent;
+  return "";
+}
+
+export function folderItem(lib: Library, f: RmFolder, knownFolders: Set<string>, keep?: (uuid: string) => boolean): SyncItem {
+  return { uuid: f.uuid, name: f.metadata.visibleName, input: { metadata: metadataInput(f.metadata, parentIn(lib, f.metadata.parent, knownFolders, keep)) }, blobs: new Map() };
+}
+
+export async function documentItem(lib: Library, d: RmDocument, knownFolders: Set<string>, keep?: (uuid: string) => boolean): Promise<SyncItem> {
+  const blobs = new Map<string, () => Promise<Uint8Array>>();
+  const pages: NonNullable<DocumentInput["pages"]> = [];
+  const pagePaths = new Set<string>();
+  for (const [i, ref] of d.pages.entries()) {
+    const bytes = await lib.readPage(ref);
+    if (ref.rmPath) pagePaths.add(ref.rmPath);
+    if (!bytes) {
+      pages.push({ id: ref.id, idx: i, sha256: null, size: 0, template: ref.template, sourcePage: ref.sourcePage });
+      continue;
+    }
+    const sha = sha256Hex(bytes);
+    const path = ref.rmPath!;
+    blobs.set(sha, async () => (await lib.source.read(path, LIMITS.maxRmBytes))!);
+    pages.push({ id: ref.id, idx: i, sha256: sha, size: bytes.byteLength, template: ref.template, sourcePage: ref.sourcePage });
+  }
+  const files: NonNullable<DocumentInput["files"]> = [];
+  for (const path of lib.source.list()) {
+    if (pagePaths.has(path) || SKIP.test(path)) continue;
+    const name = path.slice(path.lastIndexOf("/") + 1);
+    if (!path.split("/").some((seg) => seg === d.uuid || seg.startsWith(`${d.uuid}.`)) && !name.startsWith(d.uuid)) continue;
+    const bytes = await lib.source.read(path, LIMITS.maxArchiveBytes);
+    if (!bytes) continue;
+    const sha = sha256Hex(bytes);
+    blobs.set(sha, async () => (await lib.source.read(path, LIMITS.maxArchiveBytes))!);
+    files.push({ path, sha256: sha, size: bytes.byteLength });
+  }
+  return {
+    uuid: d.uuid,
+    name: d.metadata.visibleName,
+    input: {
+      metadata: metadataInput(d.metadata, parentIn(lib, d.metadata.parent, knownFolders, keep)),
+      fileType: d.content.fileType,
+      tags: d.content.tags.map((t) => t.name),
+      pages,
+      files,
+    },
+    blobs,
+  };
+}
+
+/** Every folder (parents first) then every document of the library, as sync items. */
+export async function* libraryItems(lib: Library, keep?: (uuid: string) => boolean): AsyncGenerator<SyncItem> {
+  const known = new Set(lib.folders.map((f) => f.uuid));
+  const depth = (f: RmFolder) => {
+    let n = 0;
+    let p = f.metadata.parent;
+    const seen = new Set<string>();
+    while (p && known.has(p) && !seen.has(p) && n < 100) {
+      seen.add(p);
+      n++;
+      p = lib.folders.find((x) => x.uuid === p)?.metadata.parent ?? "";
+    }
+    return n;
+  };
+  for (const f of [...lib.folders].sort((a, b) => depth(a) - depth(b))) yield folderItem(lib, f, known, keep);
+  for (const d of lib.documents) yield await documentItem(lib, d, known, keep);
+}
+
+export { openInput };
