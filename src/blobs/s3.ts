@@ -74,8 +74,9 @@ export class S3BlobStore implements BlobStore {
     await this.client.delete(this.keyOf(sha256));
   }
 
+  /** A one-key listing: fails on a wrong endpoint, bucket or credentials (exists() would say "no"). */
   async check(): Promise<void> {
-    await this.client.exists(`${this.prefix}healthz-probe`);
+    await this.client.list({ prefix: this.prefix, maxKeys: 1 });
   }
 }
 

@@ -22,14 +22,23 @@ export async function resolveAuth(ctx: AppContext, request: Request, server: { r
   });
 }
 
+// Authentication runs in `transform` (before body validation, so an anonymous caller gets 401,
+// not a schema error); `resolve` then hands the result to the handler.
+const authOf = new WeakMap<Request, Auth>();
+
 export function authPlugin(ctx: AppContext) {
   if (!seeds.has(ctx)) seeds.set(ctx, nextSeed++);
   return new Elysia({ name: "rmirror:auth", seed: seeds.get(ctx) }).macro({
     auth: (need: true | "admin") => ({
-      async resolve({ request, server }) {
+      async transform({ request, server }) {
         const auth = await resolveAuth(ctx, request, server);
         if (!auth) throw new AppError("unauthorized");
         if (need === "admin" && auth.user.is_admin !== 1) throw new AppError("forbidden");
+        authOf.set(request, auth);
+      },
+      resolve({ request }) {
+        const auth = authOf.get(request);
+        if (!auth) throw new AppError("unauthorized");
         return { auth };
       },
     }),
