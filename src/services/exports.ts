@@ -5,8 +5,15 @@ import { AppError } from "../server/errors.ts";
 import { loadParsedPage } from "../jobs/workers/render-page.ts";
 import { storeBytes } from "./blobs.ts";
 import type { AppContext } from "./context.ts";
-import { requirePage } from "./library.ts";
+import { readableFileName, requireDocument, requirePage } from "./library.ts";
 import { isRmFormatError } from "../rm/errors.ts";
+import { renderPdf } from "../render/pdf.ts";
+import { renderMarkdown } from "../render/markdown.ts";
+import { parseContent } from "../rm/content.ts";
+import type { Page } from "../rm/model.ts";
+import { sha256Hex } from "../blobs/store.ts";
+import type { DocumentRow } from "../storage/documents.ts";
+import type { PageRow } from "../storage/pages.ts";
 
 export interface PngQuery {
   longEdge: number;
@@ -46,4 +53,77 @@ export async function pagePng(ctx: AppContext, userId: number, uuid: string, pag
   const sha = await storeBytes(ctx, userId, png);
   ctx.store.setPagePng(page.id, sha, source);
   return new Blob([png as Uint8Array<ArrayBuffer>], { type: "image/png" });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Whole-document exports
+
+async function parsedPages(ctx: AppContext, doc: DocumentRow) {
+  const rows = ctx.store.pagesByDocument(doc.id);
+  const out: { row: PageRow; page: Page | null }[] = [];
+  for (const row of rows) {
+    let page: Page | null = null;
+    try {
+      page = await loadParsedPage(ctx, row);
+    } catch (e) {
+      if (!isRmFormatError(e)) throw e; // a corrupt page exports as blank; its row says "failed"
+    }
+    out.push({ row, page });
+  }
+  return out;
+}
+
+async function fileBytes(ctx: AppContext, doc: DocumentRow, suffix: string): Promise<{ sha256: string; bytes: Uint8Array } | null> {
+  const f = ctx.store.filesByDocument(doc.id).find((x) => x.path === `${doc.uuid}${suffix}` || x.path.endsWith(`/${doc.uuid}${suffix}`));
+  if (!f) return null;
+  const bytes = await ctx.blobs.get(f.sha256);
+  return bytes ? { sha256: f.sha256, bytes } : null;
+}
+
+/** The document as PDF (original PDF underneath for annotated PDFs), cached by content. */
+export async function documentPdf(ctx: AppContext, userId: number, uuid: string): Promise<{ name: string; body: Blob }> {
+  const doc = requireDocument(ctx, userId, uuid);
+  if (doc.type === "CollectionType") throw new AppError("document_not_found", "Folders have no PDF.");
+  const rows = ctx.store.pagesByDocument(doc.id);
+  const pdfFile = ctx.store.filesByDocument(doc.id).find((x) => x.path.endsWith(`${doc.uuid}.pdf`));
+  const contentFile = ctx.store.filesByDocument(doc.id).find((x) => x.path.endsWith(`${doc.uuid}.content`));
+  const key = sha256Hex(JSON.stringify({ v: 1, name: doc.name, pages: rows.map((r) => [r.sha256, r.source_page]), pdf: pdfFile?.sha256 ?? null, content: contentFile?.sha256 ?? null }));
+  const name = readableFileName(doc.name, "pdf");
+  if (doc.pdf_key === key && doc.pdf_sha256) {
+    const cached = await ctx.blobs.stream(doc.pdf_sha256);
+    if (cached) return { name, body: cached };
+  }
+  const pages = await parsedPages(ctx, doc);
+  const background = doc.file_type === "pdf" ? await fileBytes(ctx, doc, ".pdf") : null;
+  let orientation: "portrait" | "landscape" | undefined;
+  const content = await fileBytes(ctx, doc, ".content");
+  if (content) {
+    try {
+      orientation = parseContent(content.bytes, `${doc.uuid}.content`).orientation;
+    } catch {
+      orientation = undefined;
+    }
+  }
+  let pdf: Uint8Array;
+  try {
+    pdf = await renderPdf({
+      title: doc.name,
+      pages: pages.map((p) => ({ page: p.page, sourcePage: p.row.source_page ?? (doc.file_type === "pdf" ? p.row.idx : null) })),
+      ...(background ? { background: background.bytes } : {}),
+      ...(orientation ? { orientation } : {}),
+    });
+  } catch (e) {
+    throw new AppError("render_failed", `The PDF could not be produced: ${(e as Error).message}`);
+  }
+  const sha = await storeBytes(ctx, userId, pdf);
+  ctx.store.setDocumentPdf(doc.id, sha, key);
+  return { name, body: new Blob([pdf as Uint8Array<ArrayBuffer>], { type: "application/pdf" }) };
+}
+
+/** Typed text and highlights of every page as Markdown (no OCR). */
+export async function documentMarkdown(ctx: AppContext, userId: number, uuid: string): Promise<{ name: string; text: string }> {
+  const doc = requireDocument(ctx, userId, uuid);
+  if (doc.type === "CollectionType") throw new AppError("document_not_found", "Folders have no Markdown export.");
+  const pages = await parsedPages(ctx, doc);
+  return { name: readableFileName(doc.name, "md"), text: renderMarkdown({ title: doc.name, pages: pages.map((p) => ({ page: p.page })) }) };
 }

@@ -46,7 +46,7 @@ export const DocumentInputSchema = t.Object({
 });
 
 export const BatchInputSchema = t.Object({
-  documents: t.Array(t.Intersect([t.Object({ uuid: t.String({ maxLength: 64 }) }), DocumentInputSchema])),
+  documents: t.Array(t.Object({ uuid: t.String({ maxLength: 64 }), ...DocumentInputSchema.properties })),
 });
 
 export type DocumentInput = Static<typeof DocumentInputSchema>;

@@ -11,7 +11,8 @@ import { storeBytes } from "../../services/blobs.ts";
 import type { PageRow } from "../../storage/pages.ts";
 import { PermanentError } from "../errors.ts";
 import type { Worker } from "../runner.ts";
-import { pageHighlights, typedTextMarkdown } from "./extract.ts";
+import { textToMarkdown } from "../../render/markdown.ts";
+import { pageHighlights } from "./extract.ts";
 
 export const RENDER_PAGE = "render_page";
 
@@ -76,7 +77,7 @@ export function renderPageWorker(ctx: AppContext): Worker<RenderPagePayload> {
       }
       const svg = renderSvg(parsed);
       const svgSha = await storeBytes(ctx, page.user_id, new TextEncoder().encode(svg));
-      const typedText = typedTextMarkdown(parsed);
+      const typedText = textToMarkdown(parsed).join("\n\n").trim() || null;
       const highlights = pageHighlights(parsed);
       return () => {
         ctx.store.setPageRendered(page.id, {

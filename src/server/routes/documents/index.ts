@@ -3,6 +3,8 @@ import type { AppContext } from "../../../services/context.ts";
 import { BatchInputSchema, DocumentInputSchema } from "../../../services/sync-schema.ts";
 import { authPlugin } from "../../auth/plugin.ts";
 import { deleteDocument } from "./delete-document.ts";
+import { documentMarkdown } from "./document-markdown.ts";
+import { documentPdf } from "./document-pdf.ts";
 import { getDocument } from "./get-document.ts";
 import { listDocuments } from "./list-documents.ts";
 import { listPages } from "./list-pages.ts";
@@ -35,4 +37,9 @@ export const documentRoutes = (ctx: AppContext) =>
     .get("/:uuid/pages/:pageId/png", ({ auth, params, query }) => pagePng(ctx, auth, params.uuid, params.pageId, query), {
       auth: true,
       detail: { tags: ["library"], summary: "Rendered page (PNG, cached)" },
+    })
+    .get("/:uuid/pdf", ({ auth, params }) => documentPdf(ctx, auth, params.uuid), { auth: true, detail: { tags: ["library"], summary: "Document as PDF (cached)" } })
+    .get("/:uuid/markdown", ({ auth, params }) => documentMarkdown(ctx, auth, params.uuid), {
+      auth: true,
+      detail: { tags: ["library"], summary: "Typed text and highlights as Markdown" },
     });

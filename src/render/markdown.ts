@@ -1,0 +1,209 @@
+// Typed text and highlights → Markdown (no OCR): paragraph styles become headings, bold lines,
+// bullets, numbered items and checkboxes; inline bold/italic are kept; highlighted passages become
+// blockquotes. Text from the file is escaped so it cannot inject Markdown structure.
+
+import { type Group, type Highlight, type Page, type Paragraph, ParagraphStyle, type TextSpan } from "../rm/model.ts";
+import { LIMITS } from "../rm/limits.ts";
+
+export interface MarkdownInput {
+  title: string;
+  pages: Array<{ page: Page | null; highlights?: Highlight[] }>;
+}
+
+/** Escape characters that would change meaning inside a line. */
+export function escapeInline(text: string): string {
+  return text.replace(/[\\`*_[\]<>|~]/g, "\\$&").replace(/&(?=#?\w+;)/g, "&amp;");
+}
+
+/** Escape what would turn the start of a line into a block (heading, list, quote, rule, fence). */
+function escapeLineStart(line: string): string {
+  return line
+    .replace(/^(\s*)([#>+=-])/, "$1\\$2")
+    .replace(/^(\s*)(\d{1,9})([.)])(?=\s|$)/, "$1$2\\$3");
+}
+
+function cleanText(text: string): string {
+  // Soft line breaks are handled by the caller; other control characters never belong in Markdown.
+  return text.replace(/[\u0000-\u0008\u000B-\u001F\u007F]/g, "").replace(/\t/g, " ");
+}
+
+/** Inline Markdown for spans, with whitespace kept outside the emphasis markers. */
+function inline(spans: TextSpan[], forceBold: boolean): string {
+  const out: string[] = [];
+  for (const s of spans) {
+    const parts = cleanText(s.text).split("\u2028");
+    parts.forEach((part, i) => {
+      if (i > 0) out.push("  \n");
+      if (!part) return;
+      const m = /^(\s*)([\s\S]*?)(\s*)$/.exec(part)!;
+      const [, lead = "", core = "", trail = ""] = m;
+      const bold = s.bold && !forceBold;
+      const mark = bold && s.italic ? "***" : bold ? "**" : s.italic ? "*" : "";
+      out.push(lead, core ? `${mark}${escapeInline(core)}${mark}` : "", trail);
+    });
+  }
+  return out.join("");
+}
+
+function paragraphText(p: Paragraph, forceBold = false): string {
+  return inline(p.spans, forceBold)
+    .split("\n")
+    .map((l, i) => (i === 0 ? l : l.trimStart()))
+    .join("\n")
+    .trim();
+}
+
+function isListStyle(style: number): boolean {
+  return style >= ParagraphStyle.BULLET && style <= ParagraphStyle.NUMBERED2;
+}
+
+/** Markdown lines for one page's typed text. */
+export function textToMarkdown(page: Page, headingPrefix = "#"): string[] {
+  const S = ParagraphStyle;
+  const blocks: string[] = [];
+  let list: string[] = [];
+  const counters = [0, 0];
+  const flushList = () => {
+    if (list.length) blocks.push(list.join("\n"));
+    list = [];
+  };
+  for (const p of page.text?.paragraphs ?? []) {
+    const raw = paragraphText(p, p.style === S.BOLD);
+    if (!isListStyle(p.style)) counters[0] = counters[1] = 0;
+    if (!raw) {
+      if (!isListStyle(p.style)) flushList();
+      continue;
+    }
+    const cont = (indent: string) => raw.replace(/\n/g, `\n${indent}`);
+    switch (p.style) {
+      case S.HEADING:
+        flushList();
+        blocks.push(`${headingPrefix} ${raw.replace(/\s*\n\s*/g, " ")}`);
+        break;
+      case S.BOLD:
+        flushList();
+        blocks.push(
+          raw
+            .split("\n")
+            .map((l) => l.replace(/ +$/, ""))
+            .filter((l) => l.trim())
+            .map((l) => `**${l.trim()}**`)
+            .join("  \n"),
+        );
+        break;
+      case S.BULLET:
+        counters[1] = 0;
+        list.push(`- ${cont("  ")}`);
+        break;
+      case S.BULLET2:
+        list.push(`  - ${cont("    ")}`);
+        break;
+      case S.CHECKBOX:
+      case S.CHECKBOX_CHECKED:
+        counters[1] = 0;
+        list.push(`- [${p.style === S.CHECKBOX_CHECKED ? "x" : " "}] ${cont("  ")}`);
+        break;
+      case S.CHECKBOX2:
+      case S.CHECKBOX2_CHECKED:
+        list.push(`  - [${p.style === S.CHECKBOX2_CHECKED ? "x" : " "}] ${cont("    ")}`);
+        break;
+      case S.NUMBERED:
+        counters[0]!++;
+        counters[1] = 0;
+        list.push(`${counters[0]}. ${cont("   ")}`);
+        break;
+      case S.NUMBERED2:
+        counters[1]!++;
+        list.push(`   ${counters[1]}. ${cont("      ")}`);
+        break;
+      default:
+        flushList();
+        blocks.push(
+          raw
+            .split("\n")
+            .map((l, i) => (i === 0 ? escapeLineStart(l) : escapeLineStart(l)))
+            .join("\n"),
+        );
+    }
+  }
+  flushList();
+  return blocks;
+}
+
+/** Glyph-range highlights stored in the page (any layer/group), in drawing order. */
+function pageHighlights(page: Page): Highlight[] {
+  const out: Highlight[] = [];
+  const visit = (g: Group, depth: number) => {
+    if (depth > LIMITS.maxGroupDepth) return;
+    for (const c of g.children) {
+      if (c.kind === "highlight") out.push(c);
+      else if (c.kind === "group") visit(c, depth + 1);
+    }
+  };
+  for (const l of page.layers) visit(l, 0);
+  return out;
+}
+
+function top(h: Highlight): number {
+  const r = h.rects[0];
+  return r && Number.isFinite(r.y) ? r.y : 0;
+}
+
+/**
+ * Highlighted passages: fragments in reading order, merged when the next one continues the
+ * previous (adjacent character range, or its first rectangle on the next line).
+ */
+export function highlightPassages(highlights: Highlight[]): string[] {
+  const items = highlights.filter((h) => h.text.trim());
+  const byStart = items.every((h) => typeof h.start === "number");
+  items.sort((a, b) => (byStart ? a.start! - b.start! : top(a) - top(b) || (a.rects[0]?.x ?? 0) - (b.rects[0]?.x ?? 0)));
+  const passages: string[] = [];
+  let prev: Highlight | null = null;
+  for (const h of items) {
+    const text = h.text.replace(/\s+/g, " ").trim();
+    if (prev && continues(prev, h)) {
+      passages[passages.length - 1] += ` ${text}`;
+    } else {
+      passages.push(text);
+    }
+    prev = h;
+  }
+  return passages;
+}
+
+function continues(a: Highlight, b: Highlight): boolean {
+  if (typeof a.start === "number" && typeof b.start === "number") {
+    const end = a.start + (a.length ?? a.text.length);
+    if (b.start >= a.start && b.start - end <= 3) return true;
+  }
+  const last = a.rects[a.rects.length - 1];
+  const first = b.rects[0];
+  if (!last || !first) return false;
+  const lineH = Math.max(1, last.h, first.h);
+  const gap = first.y - (last.y + last.h);
+  return gap > -lineH * 0.5 && gap < lineH * 0.8 && first.y > last.y;
+}
+
+function quote(text: string): string {
+  return `> ${escapeLineStart(escapeInline(text))}`;
+}
+
+export function renderMarkdown(doc: MarkdownInput): string {
+  const blocks: string[] = [];
+  const title = doc.title.replace(/\s+/g, " ").trim();
+  if (title) blocks.push(`# ${escapeInline(title)}`);
+  const headingPrefix = title ? "##" : "#";
+  const multi = doc.pages.length > 1;
+  doc.pages.forEach((entry, i) => {
+    const section: string[] = [];
+    if (entry.page) section.push(...textToMarkdown(entry.page, headingPrefix));
+    const hl = [...(entry.page ? pageHighlights(entry.page) : []), ...(entry.highlights ?? [])];
+    for (const passage of highlightPassages(hl)) section.push(quote(passage));
+    if (multi) {
+      if (i > 0) blocks.push("---");
+      blocks.push(`<!-- page ${i + 1} -->`);
+    }
+    blocks.push(...section);
+  });
+  return blocks.length ? `${blocks.join("\n\n")}\n` : "";
+}

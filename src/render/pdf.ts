@@ -1,0 +1,212 @@
+// A whole document → PDF (pdf-lib). Notebook pages become pages of the device's physical size
+// (extended by ink outside the page); for PDF/EPUB-backed documents the original pages are kept
+// and the annotations drawn on top at the tablet's placement (pdf-place.ts). Typed text is real
+// text; headings and page titles become bookmarks.
+
+import { PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, type PDFPage, type PDFRef, StandardFonts, degrees, type PDFFont } from "pdf-lib";
+import { DEVICES, type Device, type Highlight, type Page, ParagraphStyle } from "../rm/model.ts";
+import { sceneOperators, type FontFace, type PdfResources } from "./pdf-ink.ts";
+import { type Matrix, placeOnOwnPage, placeOnPdfPage, type PdfBox } from "./pdf-place.ts";
+import { buildScene } from "./scene.ts";
+
+export interface PdfPageInput {
+  /** The parsed page; null = no annotations (a blank page, or the original page untouched). */
+  page: Page | null;
+  /** 0-based page of the background PDF; -1 = a page inserted on the tablet; null = notebook. */
+  sourcePage: number | null;
+  /** Highlights kept outside the .rm (fw 2.x `.highlights/<page>.json`), in page coordinates. */
+  highlights?: Highlight[];
+  /** Bookmark title for this page (else the page's first heading, if any). */
+  title?: string;
+}
+
+export interface PdfInput {
+  title: string;
+  pages: PdfPageInput[];
+  /** The original PDF of a PDF/EPUB document. */
+  background?: Uint8Array;
+  orientation?: "portrait" | "landscape";
+  /** Device for pages without their own (blank pages); default: the first page's, else rm2. */
+  device?: Device;
+}
+
+const FACES: Record<FontFace, StandardFonts> = {
+  sans: StandardFonts.Helvetica,
+  "sans-bold": StandardFonts.HelveticaBold,
+  "sans-italic": StandardFonts.HelveticaOblique,
+  "sans-bold-italic": StandardFonts.HelveticaBoldOblique,
+  serif: StandardFonts.TimesRoman,
+  "serif-bold": StandardFonts.TimesRomanBold,
+  "serif-italic": StandardFonts.TimesRomanItalic,
+  "serif-bold-italic": StandardFonts.TimesRomanBoldItalic,
+};
+
+export async function renderPdf(doc: PdfInput): Promise<Uint8Array> {
+  const out = await PDFDocument.create();
+  out.setTitle(doc.title || "Untitled");
+  out.setProducer("rmirror");
+  out.setCreator("rmirror");
+
+  const bg = doc.background ? await loadBackground(doc.background) : null;
+  const bgCount = bg ? bg.getPageCount() : 0;
+  const wanted = doc.pages
+    .map((p) => p.sourcePage)
+    .filter((s): s is number => s !== null && s >= 0 && s < bgCount);
+  const unique = [...new Set(wanted)];
+  const copied = new Map<number, PDFPage>();
+  if (bg && unique.length) {
+    const pages = await out.copyPages(bg, unique);
+    unique.forEach((src, i) => copied.set(src, pages[i]!));
+  }
+  const used = new Set<number>();
+
+  const fallbackDevice: Device = doc.device ?? doc.pages.find((p) => p.page)?.page?.device ?? "rm2";
+  const fonts = new Map<FontFace, PDFFont>();
+  const gsRefs = new Map<string, PDFRef>();
+  const gsDict = (opacity: number, multiply: boolean): PDFRef => {
+    const key = `${Math.round(opacity * 100)}${multiply ? "m" : ""}`;
+    let ref = gsRefs.get(key);
+    if (!ref) {
+      const o = Math.round(opacity * 100) / 100;
+      const entries: Record<string, unknown> = { Type: "ExtGState", CA: o, ca: o };
+      if (multiply) entries.BM = "Multiply";
+      ref = out.context.register(out.context.obj(entries as never));
+      gsRefs.set(key, ref);
+    }
+    return ref;
+  };
+  let wrapStart: PDFRef | null = null;
+  let wrapEnd: PDFRef | null = null;
+  const outline: Array<{ title: string; page: PDFPage }> = [];
+
+  for (const entry of doc.pages) {
+    const src = entry.sourcePage;
+    let pdfPage: PDFPage;
+    let matrix: Matrix | null = null;
+    const page = entry.page;
+    if (src !== null && src >= 0 && copied.has(src)) {
+      // Original page; a page listed twice is copied again so both can carry annotations.
+      let p: PDFPage | undefined = copied.get(src);
+      if (used.has(src)) [p] = await out.copyPages(bg!, [src]);
+      used.add(src);
+      pdfPage = out.addPage(p);
+      if (page || entry.highlights?.length) {
+        const crop = pdfPage.getCropBox();
+        const box: PdfBox = { x0: crop.x, y0: crop.y, x1: crop.x + crop.width, y1: crop.y + crop.height };
+        const frame = page?.frame ?? "topleft";
+        const dpi = DEVICES[page?.device ?? fallbackDevice].dpi;
+        matrix = placeOnPdfPage(frame, dpi, box, pdfPage.getRotation().angle);
+        // Isolate the original content's graphics state from ours.
+        wrapStart ??= out.context.register(out.context.flateStream("q\n"));
+        wrapEnd ??= out.context.register(out.context.flateStream("\nQ\n"));
+        pdfPage.node.wrapContentStreams(wrapStart, wrapEnd);
+      }
+    } else {
+      const device = page?.device ?? fallbackDevice;
+      const scene = page ? buildScene(page) : null;
+      const d = DEVICES[device];
+      const view = scene ? scene.view : { x: 0, y: 0, w: d.width, h: d.height };
+      const placed = placeOnOwnPage(view, d.dpi);
+      pdfPage = out.addPage([placed.width, placed.height]);
+      if (doc.orientation === "landscape") pdfPage.setRotation(degrees(90));
+      matrix = placed.matrix;
+    }
+
+    if (matrix && (page || entry.highlights?.length)) {
+      const scene = page ? buildScene(page) : emptyScene();
+      const res = resources(out, pdfPage, fonts, gsDict);
+      const ops = sceneOperators(scene, matrix, res, entry.highlights ? { extraHighlights: entry.highlights } : {});
+      pdfPage.node.addContentStream(out.context.register(out.context.flateStream(ops)));
+    }
+
+    const title = (entry.title ?? (page ? firstHeading(page) : "")).trim();
+    if (title) outline.push({ title, page: pdfPage });
+  }
+
+  if (out.getPageCount() === 0) out.addPage([DEVICES[fallbackDevice].width * (72 / DEVICES[fallbackDevice].dpi), DEVICES[fallbackDevice].height * (72 / DEVICES[fallbackDevice].dpi)]);
+  if (outline.length) writeOutline(out, outline);
+  return out.save({ useObjectStreams: true });
+}
+
+async function loadBackground(bytes: Uint8Array): Promise<PDFDocument | null> {
+  try {
+    return await PDFDocument.load(bytes, { ignoreEncryption: true, throwOnInvalidObject: false, updateMetadata: false });
+  } catch {
+    return null; // unreadable original: annotations still render on blank pages
+  }
+}
+
+function emptyScene(): ReturnType<typeof buildScene> {
+  return buildScene({
+    version: 0,
+    frame: "topleft",
+    box: { x: 0, y: 0, w: 1404, h: 1872 },
+    device: "rm2",
+    layers: [],
+    stats: { blocks: 0, unknownBlocks: 0, deletedItems: 0, skippedBytes: 0 },
+  });
+}
+
+function resources(
+  out: PDFDocument,
+  page: PDFPage,
+  fonts: Map<FontFace, PDFFont>,
+  gsDict: (opacity: number, multiply: boolean) => PDFRef,
+): PdfResources {
+  const gsNames = new Map<string, string>();
+  const fontNames = new Map<FontFace, string>();
+  return {
+    gs(opacity, multiply = false) {
+      const key = `${Math.round(opacity * 100)}${multiply ? "m" : ""}`;
+      let name = gsNames.get(key);
+      if (!name) {
+        name = `/Rm${key}`;
+        page.node.setExtGState(PDFName.of(name.slice(1)), gsDict(opacity, multiply));
+        gsNames.set(key, name);
+      }
+      return name;
+    },
+    font(face) {
+      let font = fonts.get(face);
+      if (!font) {
+        font = out.embedStandardFont(FACES[face]);
+        fonts.set(face, font);
+      }
+      let name = fontNames.get(face);
+      if (!name) {
+        name = `/RmF${fontNames.size}`;
+        page.node.setFontDictionary(PDFName.of(name.slice(1)), font.ref);
+        fontNames.set(face, name);
+      }
+      return { name, font };
+    },
+  };
+}
+
+function firstHeading(page: Page): string {
+  const p = page.text?.paragraphs.find((q) => q.style === ParagraphStyle.HEADING && q.spans.some((s) => s.text.trim()));
+  return p ? p.spans.map((s) => s.text).join("").replace(/\s+/g, " ").slice(0, 200) : "";
+}
+
+/** Document outline (bookmarks): one flat entry per titled page. */
+function writeOutline(out: PDFDocument, entries: Array<{ title: string; page: PDFPage }>): void {
+  const ctx = out.context;
+  const rootRef = ctx.nextRef();
+  const refs = entries.map(() => ctx.nextRef());
+  entries.forEach((e, i) => {
+    const dict = ctx.obj({}) as PDFDict;
+    dict.set(PDFName.of("Title"), PDFHexString.fromText(e.title));
+    dict.set(PDFName.of("Parent"), rootRef);
+    if (i > 0) dict.set(PDFName.of("Prev"), refs[i - 1]!);
+    if (i < refs.length - 1) dict.set(PDFName.of("Next"), refs[i + 1]!);
+    dict.set(PDFName.of("Dest"), ctx.obj([e.page.ref, "XYZ", null, null, null]));
+    ctx.assign(refs[i]!, dict);
+  });
+  const root = ctx.obj({}) as PDFDict;
+  root.set(PDFName.of("Type"), PDFName.of("Outlines"));
+  root.set(PDFName.of("First"), refs[0]!);
+  root.set(PDFName.of("Last"), refs[refs.length - 1]!);
+  root.set(PDFName.of("Count"), PDFNumber.of(refs.length));
+  ctx.assign(rootRef, root);
+  out.catalog.set(PDFName.of("Outlines"), rootRef);
+}

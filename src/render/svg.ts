@@ -1,0 +1,162 @@
+// One page → one standalone SVG document. Coordinates stay in device units (the viewBox is the page
+// box extended by the ink), and the physical size is given in points (72/dpi pt per unit).
+// Every string from the file (text, layer names) goes through xmlEscape.
+
+import type { Device, Page } from "../rm/model.ts";
+import { type Rgba, highlightColor, toGray, toHex } from "./colors.ts";
+import { xmlEscape } from "./escape.ts";
+import { n1, n2 } from "./num.ts";
+import { buildScene, finiteClamp, type Placed, type PlacedHighlight, type PlacedStroke, type Scene } from "./scene.ts";
+import { textMarkers, type TextMarker } from "./text-draw.ts";
+import type { TextLayout } from "./text-layout.ts";
+
+export interface SvgOptions {
+  /** Draw typed text (default true). `false` gives strokes only, e.g. for OCR. */
+  text?: boolean;
+  /** Draw glyph-range highlights (default true). */
+  highlights?: boolean;
+  /** Convert every colour to grey. */
+  grayscale?: boolean;
+  /** Fill the view with this colour first (CSS colour); default none (transparent). */
+  background?: string | null;
+  /** Treat the page as coming from this device (size/dpi), e.g. when the file has no SceneInfo. */
+  device?: Device;
+  /** Extend the view by ink outside the page (default true); false shows exactly the page box. */
+  extend?: boolean;
+}
+
+export const SANS = "Noto Sans, DejaVu Sans, Helvetica, Arial, sans-serif";
+export const SERIF = "Noto Serif, DejaVu Serif, Georgia, Times New Roman, serif";
+const HIGHLIGHT_OPACITY = 0.4;
+
+export function renderSvg(page: Page, opts: SvgOptions = {}): string {
+  const scene = buildScene(page, { ...(opts.device ? { device: opts.device } : {}), text: opts.text !== false, extend: opts.extend !== false });
+  return sceneToSvg(scene, opts);
+}
+
+export function sceneToSvg(scene: Scene, opts: SvgOptions = {}): string {
+  const v = scene.view;
+  const pt = 72 / scene.dpi;
+  const out: string[] = [];
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="${n1(v.x)} ${n1(v.y)} ${n1(v.w)} ${n1(v.h)}" width="${n2(v.w * pt)}pt" height="${n2(v.h * pt)}pt">`,
+  );
+  if (opts.background) {
+    out.push(`<rect class="background" x="${n1(v.x)}" y="${n1(v.y)}" width="${n1(v.w)}" height="${n1(v.h)}" fill="${xmlEscape(opts.background)}"/>`);
+  }
+  const paint = opts.grayscale ? (c: Rgba) => toHex(toGray(c)) : toHex;
+  if (scene.text && opts.text !== false) drawText(out, scene.text, paint);
+
+  let layer = -1;
+  for (const item of scene.items) {
+    if (item.layer !== layer) {
+      if (layer >= 0) out.push("</g>");
+      layer = item.layer;
+      const label = scene.layers[layer]?.label ?? "";
+      out.push(`<g class="layer" data-label="${xmlEscape(label)}" fill="none" stroke-linecap="round" stroke-linejoin="round">`);
+    }
+    if (item.kind === "stroke") drawStroke(out, item, paint);
+    else if (opts.highlights !== false) drawHighlight(out, item, paint);
+  }
+  if (layer >= 0) out.push("</g>");
+  out.push("</svg>");
+  return out.join("");
+}
+
+/** Path data "Mx y x y …" for points from..to, shifted by (dx, dy). */
+function pathData(item: PlacedStroke, from: number, to: number): string {
+  const pts = item.stroke.points;
+  const { dx, dy } = item;
+  const parts: string[] = new Array(to - from + 1);
+  let same = true;
+  const p0 = pts[from]!;
+  for (let i = from; i <= to; i++) {
+    const p = pts[i]!;
+    if (p.x !== p0.x || p.y !== p0.y) same = false;
+    parts[i - from] = `${n1(finiteClamp(p.x) + dx)} ${n1(finiteClamp(p.y) + dy)}`;
+  }
+  // A single point (or a stroke that never moved) still shows as a dot with a round cap.
+  if (same) return `M${parts[0]}h0.01`;
+  return `M${parts.join(" ")}`;
+}
+
+function drawStroke(out: string[], item: PlacedStroke, paint: (c: Rgba) => string): void {
+  const { style } = item;
+  const cls = `stroke pen-${style.pen.name}`;
+  const color = paint(style.color);
+  const cap = style.pen.cap !== "round" ? ` stroke-linecap="${style.pen.cap}"` : "";
+  const runs = style.runs;
+  if (runs.length === 1) {
+    const r = runs[0]!;
+    const op = style.opacity * r.opacity;
+    out.push(
+      `<path class="${cls}" d="${pathData(item, r.from, r.to)}" stroke="${color}" stroke-width="${n2(r.width)}"${cap}${op < 1 ? ` stroke-opacity="${n2(op)}"` : ""}/>`,
+    );
+    return;
+  }
+  out.push(`<g class="${cls}" stroke="${color}"${cap}${style.opacity < 1 ? ` opacity="${n2(style.opacity)}"` : ""}>`);
+  for (const r of runs) {
+    if (r.opacity <= 0.005) continue;
+    out.push(`<path d="${pathData(item, r.from, r.to)}" stroke-width="${n2(r.width)}"${r.opacity < 1 ? ` stroke-opacity="${n2(r.opacity)}"` : ""}/>`);
+  }
+  out.push("</g>");
+}
+
+function drawHighlight(out: string[], item: PlacedHighlight, paint: (c: Rgba) => string): void {
+  const h = item.highlight;
+  const color = paint(highlightColor(h.color, h.argb));
+  out.push(`<g class="highlight" fill="${color}" stroke="none" fill-opacity="${HIGHLIGHT_OPACITY}">`);
+  for (const r of h.rects) {
+    const w = Math.max(0, finiteClamp(r.w));
+    const hh = Math.max(0, finiteClamp(r.h));
+    out.push(`<rect x="${n1(finiteClamp(r.x) + item.dx)}" y="${n1(finiteClamp(r.y) + item.dy)}" width="${n1(w)}" height="${n1(hh)}"/>`);
+  }
+  out.push("</g>");
+}
+
+function drawText(out: string[], layout: TextLayout, paint: (c: Rgba) => string): void {
+  const black = paint({ r: 0, g: 0, b: 0, a: 1 });
+  out.push(`<g class="text" fill="${black}" font-family="${SANS}" xml:space="preserve">`);
+  for (const p of layout.paragraphs) {
+    const m = p.metrics;
+    const family = m.serif ? ` font-family="${SERIF}"` : "";
+    for (const line of p.lines) {
+      if (line.runs.length === 0) continue;
+      out.push(`<text y="${n1(line.baseline)}" font-size="${n1(m.size)}"${family}>`);
+      for (const r of line.runs) {
+        // Each run is placed and stretched to its laid-out width, so whatever font the viewer
+        // has, text lines up with the layout (and with strokes anchored to it).
+        const attrs = `${r.bold ? ` font-weight="bold"` : ""}${r.italic ? ` font-style="italic"` : ""}`;
+        const fit = r.width > 0 ? ` textLength="${n1(r.width)}" lengthAdjust="spacingAndGlyphs"` : "";
+        out.push(`<tspan x="${n1(r.x)}"${fit}${attrs}>${xmlEscape(r.text)}</tspan>`);
+      }
+      out.push("</text>");
+    }
+  }
+  for (const mk of textMarkers(layout)) drawMarker(out, mk, black);
+  out.push("</g>");
+}
+
+function drawMarker(out: string[], mk: TextMarker, color: string): void {
+  switch (mk.kind) {
+    case "dot":
+      out.push(`<circle class="bullet" cx="${n1(mk.x)}" cy="${n1(mk.y)}" r="${n1(mk.r)}"/>`);
+      return;
+    case "dash":
+      out.push(`<path class="bullet" d="M${n1(mk.x)} ${n1(mk.y)}h${n1(mk.w)}" stroke="${color}" stroke-width="${n1(mk.t)}"/>`);
+      return;
+    case "box": {
+      const d = mk.polygons.map((poly) => `M${poly.map(([x, y]) => `${n1(x)} ${n1(y)}`).join(" ")}Z`).join("");
+      out.push(`<path class="checkbox${mk.checked ? " checked" : ""}" d="${d}" fill-rule="evenodd"/>`);
+      return;
+    }
+    case "number":
+      out.push(`<text class="number" x="${n1(mk.x)}" y="${n1(mk.y)}" font-size="${n1(mk.size)}">${xmlEscape(mk.label)}</text>`);
+      return;
+    case "strike":
+      out.push(`<path class="strike" d="M${n1(mk.x)} ${n1(mk.y)}h${n1(mk.w)}" stroke="${color}" stroke-width="${n1(mk.t)}"/>`);
+      return;
+  }
+}
+
+export type { Placed };
