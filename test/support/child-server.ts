@@ -1,0 +1,43 @@
+// Run `rmirror serve` as a real child process (for crash and shutdown tests).
+import { resolve } from "node:path";
+
+export interface ChildServer {
+  proc: ReturnType<typeof Bun.spawn>;
+  url: string;
+  logs: string[];
+}
+
+const SERVE = resolve(import.meta.dir, "../../src/cli/serve.ts");
+
+export async function spawnServer(env: Record<string, string>): Promise<ChildServer> {
+  const proc = Bun.spawn([process.execPath, SERVE], {
+    env: { ...process.env, RMIRROR_HOST: "127.0.0.1", RMIRROR_PORT: "0", RMIRROR_LOG_LEVEL: "info", ...env },
+    stdout: "ignore",
+    stderr: "pipe",
+  });
+  const logs: string[] = [];
+  const ready = Promise.withResolvers<string>();
+  (async () => {
+    const decoder = new TextDecoder();
+    let buf = "";
+    for await (const chunk of proc.stderr as ReadableStream<Uint8Array>) {
+      buf += decoder.decode(chunk, { stream: true });
+      let i: number;
+      while ((i = buf.indexOf("\n")) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        logs.push(line);
+        try {
+          const rec = JSON.parse(line);
+          if (rec.msg === "rmirror serving") ready.resolve(rec.url);
+        } catch {
+          /* not JSON */
+        }
+      }
+    }
+    ready.reject(new Error(`server exited before listening:\n${logs.join("\n")}`));
+  })();
+  const timer = setTimeout(() => ready.reject(new Error("server did not start in 15 s")), 15_000);
+  const url = await ready.promise.finally(() => clearTimeout(timer));
+  return { proc, url, logs };
+}
