@@ -64,10 +64,11 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
-  async stream(sha256: string): Promise<Blob | null> {
+  /** S3File cannot be a Response body with headers in Bun: hand out its byte stream. */
+  async stream(sha256: string): Promise<ReadableStream<Uint8Array> | null> {
     const key = this.keyOf(sha256);
     if (!(await this.client.exists(key))) return null;
-    return this.client.file(key);
+    return this.client.file(key).stream();
   }
 
   async delete(sha256: string): Promise<void> {

@@ -20,8 +20,8 @@ export interface BlobStore {
   putFile(sha256: string, path: string): Promise<void>;
   /** The bytes, or null when absent. */
   get(sha256: string): Promise<Uint8Array | null>;
-  /** A streaming body for HTTP responses, or null when absent. */
-  stream(sha256: string): Promise<Blob | null>;
+  /** A body for HTTP responses (file-backed Blob or a stream), or null when absent. */
+  stream(sha256: string): Promise<Blob | ReadableStream<Uint8Array> | null>;
   delete(sha256: string): Promise<void>;
   /** Throws when the store is unusable (for /healthz). */
   check(): Promise<void>;

@@ -32,7 +32,7 @@ export function parsePngQuery(q: Record<string, string | undefined>): PngQuery {
   return { longEdge, grayscale: flag(q.grayscale, false), text: flag(q.text, true) };
 }
 
-export async function pagePng(ctx: AppContext, userId: number, uuid: string, pageId: string, q: PngQuery): Promise<Blob> {
+export async function pagePng(ctx: AppContext, userId: number, uuid: string, pageId: string, q: PngQuery): Promise<Blob | ReadableStream<Uint8Array>> {
   const { page } = requirePage(ctx, userId, uuid, pageId);
   if (page.render_status === "failed") throw new AppError("render_failed", page.render_error ?? undefined);
   if (!page.sha256) throw new AppError("not_ready", "The page is blank.", { status: page.render_status });
@@ -81,7 +81,7 @@ async function fileBytes(ctx: AppContext, doc: DocumentRow, suffix: string): Pro
 }
 
 /** The document as PDF (original PDF underneath for annotated PDFs), cached by content. */
-export async function documentPdf(ctx: AppContext, userId: number, uuid: string): Promise<{ name: string; body: Blob }> {
+export async function documentPdf(ctx: AppContext, userId: number, uuid: string): Promise<{ name: string; body: Blob | ReadableStream<Uint8Array> }> {
   const doc = requireDocument(ctx, userId, uuid);
   if (doc.type === "CollectionType") throw new AppError("document_not_found", "Folders have no PDF.");
   const rows = ctx.store.pagesByDocument(doc.id);

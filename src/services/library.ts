@@ -102,7 +102,7 @@ function notReady(p: PageRow): AppError {
   return new AppError("not_ready", undefined, { status: p.render_status });
 }
 
-export async function pageSvg(ctx: AppContext, userId: number, rawUuid: string, rawPageId: string): Promise<Blob> {
+export async function pageSvg(ctx: AppContext, userId: number, rawUuid: string, rawPageId: string): Promise<Blob | ReadableStream<Uint8Array>> {
   const { page } = requirePage(ctx, userId, rawUuid, rawPageId);
   if (page.render_status === "blank") return new Blob([blankSvg()], { type: "image/svg+xml" });
   if (page.render_status !== "done" || !page.svg_sha256 || page.rendered_sha256 !== page.sha256) throw notReady(page);
@@ -115,7 +115,7 @@ function blankSvg(): string {
   return '<svg xmlns="http://www.w3.org/2000/svg" width="1404" height="1872" viewBox="0 0 1404 1872"><rect width="1404" height="1872" fill="#fff"/></svg>';
 }
 
-export function downloadBlob(ctx: AppContext, userId: number, sha256: string): Promise<Blob | null> {
+export function downloadBlob(ctx: AppContext, userId: number, sha256: string): Promise<Blob | ReadableStream<Uint8Array> | null> {
   if (!ctx.store.userHasBlob(userId, sha256)) throw new AppError("unknown_blob");
   return ctx.blobs.stream(sha256);
 }

@@ -41,7 +41,7 @@ for (const [name, make] of stores) {
       expect(await store.has(sha)).toBe(true);
       expect(sha256Hex((await store.get(sha))!)).toBe(sha);
       const streamed = await store.stream(sha);
-      expect(sha256Hex(new Uint8Array(await streamed!.arrayBuffer()))).toBe(sha);
+      expect(sha256Hex(new Uint8Array(await new Response(streamed!).arrayBuffer()))).toBe(sha);
       await store.delete(sha);
       expect(await store.has(sha)).toBe(false);
     });

@@ -20,7 +20,7 @@ export async function spawnServer(env: Record<string, string>): Promise<ChildSer
   (async () => {
     const decoder = new TextDecoder();
     let buf = "";
-    for await (const chunk of proc.stderr as ReadableStream<Uint8Array>) {
+    for await (const chunk of proc.stderr as unknown as AsyncIterable<Uint8Array>) {
       buf += decoder.decode(chunk, { stream: true });
       let i: number;
       while ((i = buf.indexOf("\n")) >= 0) {
