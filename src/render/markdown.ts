@@ -74,11 +74,16 @@ export function textToMarkdown(page: Page, headingPrefix = "#"): string[] {
       if (!isListStyle(p.style)) flushList();
       continue;
     }
-    const cont = (indent: string) => raw.replace(/\n/g, `\n${indent}`);
+    // Item text must not start a nested block ("- - x" would be a nested list).
+    const cont = (indent: string) =>
+      raw
+        .split("\n")
+        .map((l) => escapeLineStart(l.trimStart()))
+        .join(`\n${indent}`);
     switch (p.style) {
       case S.HEADING:
         flushList();
-        blocks.push(`${headingPrefix} ${raw.replace(/\s*\n\s*/g, " ")}`);
+        blocks.push(`${headingPrefix} ${escapeLineStart(raw.replace(/\s*\n\s*/g, " ")).replace(/#+$/, (m) => m.replace(/#/g, "\\#"))}`);
         break;
       case S.BOLD:
         flushList();
@@ -121,7 +126,7 @@ export function textToMarkdown(page: Page, headingPrefix = "#"): string[] {
         blocks.push(
           raw
             .split("\n")
-            .map((l, i) => (i === 0 ? escapeLineStart(l) : escapeLineStart(l)))
+            .map(escapeLineStart)
             .join("\n"),
         );
     }
