@@ -98,6 +98,8 @@ describeSamples("rmirror render on samples", () => {
     const made = files(out);
     expect(made.some((f) => f.includes("escaped_script") && f.endsWith(".pdf"))).toBe(true);
     expect(existsSync(join(tmp, "escaped<script>.pdf"))).toBe(false);
-    expect(made.every((f) => !f.includes(".."))).toBe(true);
+    // no path segment is "." or ".." and nothing was written outside --out
+    expect(made.every((f) => f.split(/[\\/]/).every((seg) => seg !== ".." && seg !== "."))).toBe(true);
+    expect(readdirSync(tmp).some((f) => f.includes("escaped"))).toBe(false);
   });
 });
