@@ -22,8 +22,10 @@ export interface StyleMetrics {
   checked: boolean;
   /** Font size in units (em). */
   size: number;
-  /** Whole paragraph in bold (BOLD style). */
+  /** Whole paragraph in bold. */
   bold: boolean;
+  /** Medium weight: the BOLD ("subheading") style is a larger, medium-weight face on the tablet. */
+  medium: boolean;
   /** Serif face (headings). */
   serif: boolean;
   /** Distance between lines inside the paragraph. */
@@ -37,12 +39,12 @@ const S_BOLD = 35.2; // 11.06 pt
 const S_HEAD = 63.6; // 19.99 pt
 
 const BASE: Record<ParaKind, Omit<StyleMetrics, "level" | "checked" | "indent">> = {
-  heading: { kind: "heading", size: S_HEAD, bold: false, serif: true, lineStep: 60 },
-  bold: { kind: "bold", size: S_BOLD, bold: true, serif: false, lineStep: 40 },
-  plain: { kind: "plain", size: S_BODY, bold: false, serif: false, lineStep: 60 },
-  bullet: { kind: "bullet", size: S_BODY, bold: false, serif: false, lineStep: 40 },
-  checkbox: { kind: "checkbox", size: S_BODY, bold: false, serif: false, lineStep: 40 },
-  number: { kind: "number", size: S_BODY, bold: false, serif: false, lineStep: 40 },
+  heading: { kind: "heading", size: S_HEAD, bold: false, medium: false, serif: true, lineStep: 60 },
+  bold: { kind: "bold", size: S_BOLD, bold: false, medium: true, serif: false, lineStep: 40 },
+  plain: { kind: "plain", size: S_BODY, bold: false, medium: false, serif: false, lineStep: 60 },
+  bullet: { kind: "bullet", size: S_BODY, bold: false, medium: false, serif: false, lineStep: 40 },
+  checkbox: { kind: "checkbox", size: S_BODY, bold: false, medium: false, serif: false, lineStep: 40 },
+  number: { kind: "number", size: S_BODY, bold: false, medium: false, serif: false, lineStep: 40 },
 };
 
 /** List indents (text start) per kind and level, measured from the exports. */
