@@ -75,30 +75,30 @@ function readPoints(r: ByteReader, version: number): Point[] {
   const len = r.remaining;
   if (len % size !== 0) r.fail(`points of ${size} bytes each (block version ${version})`, `${len} bytes is not a multiple`);
   const n = len / size;
-  const pts: Point[] = new Array(n);
+  const pts: Point[] = [];
   const view = r.view;
   let o = r.pos;
   if (size === 14) {
     for (let i = 0; i < n; i++, o += 14) {
-      pts[i] = {
+      pts.push({
         x: view.getFloat32(o, true),
         y: view.getFloat32(o + 4, true),
         speed: view.getUint16(o + 8, true) / 4,
         width: view.getUint16(o + 10, true) / 4,
         direction: (view.getUint8(o + 12) * TWO_PI) / 255,
         pressure: view.getUint8(o + 13) / 255,
-      };
+      });
     }
   } else {
     for (let i = 0; i < n; i++, o += 24) {
-      pts[i] = {
+      pts.push({
         x: view.getFloat32(o, true),
         y: view.getFloat32(o + 4, true),
         speed: view.getFloat32(o + 8, true),
         direction: view.getFloat32(o + 12, true),
         width: view.getFloat32(o + 16, true),
         pressure: view.getFloat32(o + 20, true),
-      };
+      });
     }
   }
   r.pos += len;
