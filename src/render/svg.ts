@@ -47,6 +47,8 @@ export function sceneToSvg(scene: Scene, opts: SvgOptions = {}): string {
   const paint = opts.grayscale ? (c: Rgba) => toHex(toGray(c)) : toHex;
   if (scene.text && opts.text !== false) drawText(out, scene.text, paint);
 
+  // Ink coordinates are integers in tenths of a unit: much faster to format than decimals.
+  if (scene.items.length) out.push('<g transform="scale(0.1)">');
   let layer = -1;
   for (const item of scene.items) {
     if (item.layer !== layer) {
@@ -59,25 +61,51 @@ export function sceneToSvg(scene: Scene, opts: SvgOptions = {}): string {
     else if (opts.highlights !== false) drawHighlight(out, item, paint);
   }
   if (layer >= 0) out.push("</g>");
+  if (scene.items.length) out.push("</g>");
   out.push("</svg>");
   return out.join("");
 }
 
-/** Path data "Mx y x y …" for points from..to, shifted by (dx, dy). */
+/** A coordinate in tenths of a unit, as an integer string (ink is drawn inside scale(0.1)). */
+function t10(v: number): string {
+  return String(Math.round(finiteClamp(v) * 10));
+}
+
+/** Points closer than this (Manhattan, tenths of a unit) to the last one written are skipped. */
+const MIN_STEP = 5;
+
+/**
+ * Path data "Mx y x y …" (tenths of a unit) for points from..to, shifted by (dx, dy). Points within
+ * half a unit (0.16 pt) of the previous one are dropped: invisible, and a quarter of all points.
+ */
 function pathData(item: PlacedStroke, from: number, to: number): string {
   const pts = item.stroke.points;
-  const { dx, dy } = item;
-  const parts: string[] = new Array(to - from + 1);
-  let same = true;
+  const dx = item.dx * 10;
+  const dy = item.dy * 10;
   const p0 = pts[from]!;
-  for (let i = from; i <= to; i++) {
+  const x0 = Math.round(finiteClamp(p0.x) * 10 + dx);
+  const y0 = Math.round(finiteClamp(p0.y) * 10 + dy);
+  let d = `M${x0} ${y0}`;
+  let moved = false;
+  let lx = x0;
+  let ly = y0;
+  for (let i = from + 1; i <= to; i++) {
     const p = pts[i]!;
-    if (p.x !== p0.x || p.y !== p0.y) same = false;
-    parts[i - from] = `${n1(finiteClamp(p.x) + dx)} ${n1(finiteClamp(p.y) + dy)}`;
+    const x = Math.round(finiteClamp(p.x) * 10 + dx);
+    const y = Math.round(finiteClamp(p.y) * 10 + dy);
+    if (i < to && Math.abs(x - lx) + Math.abs(y - ly) < MIN_STEP) continue;
+    if (x !== x0 || y !== y0) moved = true;
+    d += ` ${x} ${y}`;
+    lx = x;
+    ly = y;
   }
   // A single point (or a stroke that never moved) still shows as a dot with a round cap.
-  if (same) return `M${parts[0]}h0.01`;
-  return `M${parts.join(" ")}`;
+  return moved ? d : `M${x0} ${y0}h0.1`;
+}
+
+/** A width in tenths of a unit (at least 0.1 unit). */
+function w10(w: number): string {
+  return String(Math.max(1, Math.round(w * 10)));
 }
 
 function drawStroke(out: string[], item: PlacedStroke, paint: (c: Rgba) => string): void {
@@ -90,14 +118,14 @@ function drawStroke(out: string[], item: PlacedStroke, paint: (c: Rgba) => strin
     const r = runs[0]!;
     const op = style.opacity * r.opacity;
     out.push(
-      `<path class="${cls}" d="${pathData(item, r.from, r.to)}" stroke="${color}" stroke-width="${n2(r.width)}"${cap}${op < 1 ? ` stroke-opacity="${n2(op)}"` : ""}/>`,
+      `<path class="${cls}" d="${pathData(item, r.from, r.to)}" stroke="${color}" stroke-width="${w10(r.width)}"${cap}${op < 1 ? ` stroke-opacity="${n2(op)}"` : ""}/>`,
     );
     return;
   }
   out.push(`<g class="${cls}" stroke="${color}"${cap}${style.opacity < 1 ? ` opacity="${n2(style.opacity)}"` : ""}>`);
   for (const r of runs) {
     if (r.opacity <= 0.005) continue;
-    out.push(`<path d="${pathData(item, r.from, r.to)}" stroke-width="${n2(r.width)}"${r.opacity < 1 ? ` stroke-opacity="${n2(r.opacity)}"` : ""}/>`);
+    out.push(`<path d="${pathData(item, r.from, r.to)}" stroke-width="${w10(r.width)}"${r.opacity < 1 ? ` stroke-opacity="${n2(r.opacity)}"` : ""}/>`);
   }
   out.push("</g>");
 }
@@ -109,7 +137,7 @@ function drawHighlight(out: string[], item: PlacedHighlight, paint: (c: Rgba) =>
   for (const r of h.rects) {
     const w = Math.max(0, finiteClamp(r.w));
     const hh = Math.max(0, finiteClamp(r.h));
-    out.push(`<rect x="${n1(finiteClamp(r.x) + item.dx)}" y="${n1(finiteClamp(r.y) + item.dy)}" width="${n1(w)}" height="${n1(hh)}"/>`);
+    out.push(`<rect x="${t10(r.x + item.dx)}" y="${t10(r.y + item.dy)}" width="${t10(w)}" height="${t10(hh)}"/>`);
   }
   out.push("</g>");
 }

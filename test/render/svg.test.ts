@@ -59,7 +59,7 @@ describe("renderSvg", () => {
     expect(svg).toContain("pen-brush");
     expect(svg).not.toContain("pen-eraser");
     expect(svg).not.toContain("Hidden");
-    expect(svg).toContain('h0.01"'); // the single-point dot
+    expect(svg).toContain('h0.1"'); // the single-point dot
     expect(checkXml(svg)).toBeNull();
   });
 
@@ -98,7 +98,7 @@ describe("renderSvg", () => {
     expect(item.dx).toBe(-464);
     // A heading's first baseline is posY + 50.8 on the tablet; anchors sit 0.4 below it.
     expect(item.dy).toBeCloseTo(234 + 50.8 + 0.4, 1);
-    expect(renderSvg(p)).toContain('d="M-464 285.2 -454 285.2"');
+    expect(renderSvg(p)).toContain('d="M-4640 2852 -4540 2852"'); // tenths of a unit
   });
 
   test("char anchors resolve to the paragraph's line", () => {
