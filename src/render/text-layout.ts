@@ -307,30 +307,8 @@ const ANCHOR_DY = 0.4;
 /** Extra space below the last line when the text ends with a list. */
 const LIST_END = 20;
 
-/**
- * Character offsets inside their paragraph, for anchor ids. The model gives only the paragraph
- * of each id; its Map keeps the text's (CRDT) order, so counting ids per paragraph approximates
- * the offset (deleted characters and format marks make it run a little ahead).
- */
-function offsetsOf(text: TextDoc): Map<string, number> {
-  const exact = (text as TextDoc & { anchorOffsets?: Map<string, number> }).anchorOffsets;
-  if (exact instanceof Map) return exact;
-  const out = new Map<string, number>();
-  let para = -1;
-  let k = 0;
-  for (const [id, p] of text.anchors) {
-    if (p !== para) {
-      para = p;
-      k = 0;
-    }
-    out.set(id, k++);
-  }
-  return out;
-}
-
 /** Resolves anchor ids to page y (and, for type-1 anchors at x = 0, to the character's x). */
 export class AnchorResolver {
-  private offsets: Map<string, number> | null = null;
   constructor(
     private readonly layout: TextLayout,
     private readonly text: TextDoc | undefined,
@@ -366,8 +344,7 @@ export class AnchorResolver {
 
   private offset(id: string): number {
     if (!this.text) return 0;
-    this.offsets ??= offsetsOf(this.text);
-    return this.offsets.get(id) ?? 0;
+    return this.text?.anchorOffsets.get(id) ?? 0;
   }
 
   /** y of the line holding `id`; special top/bottom ids resolve to the first/last line. */

@@ -118,6 +118,12 @@ export interface TextDoc {
   paragraphs: Paragraph[];
   /** Character id "a:c" → index of the paragraph holding it (newline ids map to the paragraph they end). */
   anchors: Map<string, number>;
+  /**
+   * Character id → code-point offset inside its paragraph's text (a newline: the paragraph's length;
+   * a deleted or format slot: the offset of the next live character). Anchored strokes use it to find
+   * the line a character sits on.
+   */
+  anchorOffsets: Map<string, number>;
 }
 
 /** Special anchor ids (rm-format.md §5.3). */

@@ -13,6 +13,7 @@ describe("renderMarkdown", () => {
       posY: 0,
       width: 900,
       anchors: new Map<string, number>(),
+      anchorOffsets: new Map<string, number>(),
       paragraphs: [
         para("Title", ParagraphStyle.HEADING),
         para("Sub", ParagraphStyle.BOLD),
@@ -41,7 +42,7 @@ describe("renderMarkdown", () => {
 
   test("Markdown-significant characters in text are escaped", () => {
     const hostile = "# not a heading *not bold* [link](javascript:x) <b>html</b> | `code` 1. not a list";
-    const out = renderMarkdown({ title: "A *title*", pages: [{ page: page([], { text: { posX: 0, posY: 0, width: 900, anchors: new Map(), paragraphs: [para(hostile), para("- dash", 4)] } }) }] });
+    const out = renderMarkdown({ title: "A *title*", pages: [{ page: page([], { text: { posX: 0, posY: 0, width: 900, anchors: new Map(), anchorOffsets: new Map(), paragraphs: [para(hostile), para("- dash", 4)] } }) }] });
     expect(out).toContain("# A \\*title\\*");
     expect(out).toContain("\\# not a heading \\*not bold\\* \\[link\\](javascript:x) \\<b\\>html\\</b\\> \\| \\`code\\` 1. not a list");
     expect(out).toContain("- \\- dash"); // item text cannot open a nested list

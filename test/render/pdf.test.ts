@@ -32,6 +32,7 @@ const textPage = (title: string, body: string): Page =>
         para("item", ParagraphStyle.CHECKBOX_CHECKED, "1:2"),
       ],
       anchors: new Map(),
+      anchorOffsets: new Map(),
     },
   });
 

@@ -42,7 +42,7 @@ describe("renderPng", () => {
 
   test("grayscale and strokes-only options", async () => {
     const withText = page([layer([stroke([pt(0, 900), pt(10, 910)])])], {
-      text: { posX: -468, posY: 234, width: 936, paragraphs: [para("Heading text", ParagraphStyle.HEADING)], anchors: new Map() },
+      text: { posX: -468, posY: 234, width: 936, paragraphs: [para("Heading text", ParagraphStyle.HEADING)], anchors: new Map(), anchorOffsets: new Map() },
     });
     const full = decodePng(await renderPng(withText, { longEdge: 400 }));
     const strokesOnly = decodePng(await renderPng(withText, { longEdge: 400, text: false }));

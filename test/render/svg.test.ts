@@ -10,7 +10,7 @@ import { checkXml, highlight, layer, page, para, pt, stroke } from "./fixtures.t
 
 
 function textDoc(paragraphs: TextDoc["paragraphs"], anchors: Array<[string, number]> = []): TextDoc {
-  return { posX: -468, posY: 234, width: 936, paragraphs, anchors: new Map(anchors) };
+  return { posX: -468, posY: 234, width: 936, paragraphs, anchors: new Map(anchors), anchorOffsets: new Map() };
 }
 
 const HOSTILE = `<script>alert(1)</script> ]]> & "quotes" 'apos' \u0000\u0007 \uD800 <![CDATA[x]]>`;

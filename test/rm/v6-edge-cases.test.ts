@@ -107,6 +107,8 @@ describe("typed text", () => {
     ]);
     expect(p.text!.anchors.get("1:4")).toBe(1);
     expect(p.text!.anchors.get("1:3")).toBe(0);
+    // code-point offsets inside the paragraph: a b \n | c d (deleted) — format and deleted slots take the next offset
+    expect(["1:1", "1:10", "1:2", "1:3", "1:4", "1:5", "1:20"].map((k) => p.text!.anchorOffsets.get(k))).toEqual([0, 1, 1, 2, 0, 1, 2]);
   });
   test("a huge deleted run is refused before it is expanded", () => {
     const t = rootText([{ id: [1, 1], left: [0, 0], right: [0, 0], deleted: 0xffffffff }]);

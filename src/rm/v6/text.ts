@@ -48,6 +48,8 @@ export function buildText(raw: RawRootText): TextDoc {
   const ordered = crdtOrder(expand(raw));
   const paragraphs: Paragraph[] = [];
   const anchors = new Map<string, number>();
+  const anchorOffsets = new Map<string, number>();
+  let offset = 0;
   let bold = false;
   let italic = false;
   let startId = FIRST;
@@ -62,9 +64,11 @@ export function buildText(raw: RawRootText): TextDoc {
     paragraphs.push({ style: raw.styles.get(startId) ?? ParagraphStyle.PLAIN, startId, spans });
     spans = [];
     startId = nextStart;
+    offset = 0;
   };
   for (const s of ordered) {
     anchors.set(s.key, paragraphs.length);
+    anchorOffsets.set(s.key, offset);
     if (s.deleted) continue;
     if (s.format !== undefined) {
       flush();
@@ -75,9 +79,12 @@ export function buildText(raw: RawRootText): TextDoc {
       continue;
     }
     if (s.ch === "\n") close(s.key);
-    else buf += s.ch;
+    else {
+      buf += s.ch;
+      offset++;
+    }
   }
   // A final newline does not open an empty last paragraph; empty text has no paragraphs.
   if (buf || spans.length > 0) close(FIRST);
-  return { posX: raw.posX, posY: raw.posY, width: raw.width, paragraphs, anchors };
+  return { posX: raw.posX, posY: raw.posY, width: raw.width, paragraphs, anchors, anchorOffsets };
 }
