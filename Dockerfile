@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# First draft (issue 7 hardens it): build a single executable with bun, ship it on a slim base.
+# Build a single executable with bun and ship it on a slim base (issue 7 adds multi-arch and compose).
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /src
@@ -9,6 +9,8 @@ COPY . .
 RUN node_modules/.bin/bun build src/main.ts --compile --outfile /out/rmirror
 
 FROM debian:bookworm-slim
+# fonts for typed text in PNG renders (resvg in WASM cannot see system font paths it is not given)
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core ca-certificates && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --create-home --home-dir /data --uid 10001 rmirror
 COPY --from=build /out/rmirror /usr/local/bin/rmirror
 USER rmirror

@@ -103,3 +103,23 @@ describeSamples("rmirror render on samples", () => {
     expect(readdirSync(tmp).some((f) => f.includes("escaped"))).toBe(false);
   });
 });
+
+test("healthcheck: 0 for a healthy server, 1 for an unhealthy or absent one", async () => {
+  let status = 200;
+  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("{}", { status }) });
+  try {
+    const url = `http://127.0.0.1:${server.port}/healthz`;
+    const run = async () => {
+      const p = Bun.spawn([process.execPath, MAIN, "healthcheck", "--url", url], { stderr: "pipe" });
+      return { code: await p.exited, err: await new Response(p.stderr).text() };
+    };
+    expect((await run()).code).toBe(0);
+    status = 503;
+    const bad = await run();
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain("answered 503");
+  } finally {
+    server.stop(true);
+  }
+  expect(rmirror("healthcheck", "--url", "http://127.0.0.1:1/healthz", "--timeout", "2").code).toBe(1);
+});
