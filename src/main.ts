@@ -10,6 +10,7 @@ const COMMANDS: Record<string, Command> = {
   serve: { summary: "run the home server: HTTP API, job workers, housekeeping", load: () => import("./cli/serve.ts") },
   user: { summary: "manage accounts: user add|passwd|list", load: () => import("./cli/user.ts") },
   import: { summary: "upload a xochitl folder, .rmdoc or .zip to a server", load: () => import("./cli/import.ts") },
+  agent: { summary: "watch the desktop app's folder and keep the server in sync; agent login|status|install|uninstall", load: () => import("./cli/agent.ts") },
   healthcheck: { summary: "exit 0 when the local server is healthy (for container health checks)", load: () => import("./cli/healthcheck.ts") },
 };
 

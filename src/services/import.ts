@@ -44,32 +44,46 @@ export function folderItem(lib: Library, f: RmFolder, knownFolders: Set<string>,
   return { uuid: f.uuid, name: f.metadata.visibleName, input: { metadata: metadataInput(f.metadata, parentIn(lib, f.metadata.parent, knownFolders, keep)) }, blobs: new Map() };
 }
 
-export async function documentItem(lib: Library, d: RmDocument, knownFolders: Set<string>, keep?: (uuid: string) => boolean): Promise<SyncItem> {
+/** How a file's content hash is obtained (the agent caches hashes by size and mtime). */
+export type FileHasher = (path: string, maxBytes: number) => Promise<{ sha256: string; size: number } | undefined>;
+
+export interface ItemOptions {
+  /** Hash a file of the library's source (default: read it and hash the bytes). */
+  hash?: FileHasher;
+  /** Leave a document file out of `files` (the agent sends `.metadata` only as JSON). */
+  skipFile?: (path: string) => boolean;
+}
+
+export async function documentItem(lib: Library, d: RmDocument, knownFolders: Set<string>, keep?: (uuid: string) => boolean, opts: ItemOptions = {}): Promise<SyncItem> {
   const blobs = new Map<string, () => Promise<Uint8Array>>();
   const pages: NonNullable<DocumentInput["pages"]> = [];
   const pagePaths = new Set<string>();
+  const hash: FileHasher =
+    opts.hash ??
+    (async (path, max) => {
+      const bytes = await lib.source.read(path, max);
+      return bytes ? { sha256: sha256Hex(bytes), size: bytes.byteLength } : undefined;
+    });
   for (const [i, ref] of d.pages.entries()) {
-    const bytes = await lib.readPage(ref);
+    const h = ref.rmPath ? await hash(ref.rmPath, LIMITS.maxRmBytes) : undefined;
     if (ref.rmPath) pagePaths.add(ref.rmPath);
-    if (!bytes) {
+    if (!h) {
       pages.push({ id: ref.id, idx: i, sha256: null, size: 0, template: ref.template, sourcePage: ref.sourcePage });
       continue;
     }
-    const sha = sha256Hex(bytes);
     const path = ref.rmPath!;
-    blobs.set(sha, async () => (await lib.source.read(path, LIMITS.maxRmBytes))!);
-    pages.push({ id: ref.id, idx: i, sha256: sha, size: bytes.byteLength, template: ref.template, sourcePage: ref.sourcePage });
+    blobs.set(h.sha256, async () => (await lib.source.read(path, LIMITS.maxRmBytes))!);
+    pages.push({ id: ref.id, idx: i, sha256: h.sha256, size: h.size, template: ref.template, sourcePage: ref.sourcePage });
   }
   const files: NonNullable<DocumentInput["files"]> = [];
   for (const path of lib.source.list()) {
-    if (pagePaths.has(path) || SKIP.test(path)) continue;
+    if (pagePaths.has(path) || SKIP.test(path) || opts.skipFile?.(path)) continue;
     const name = path.slice(path.lastIndexOf("/") + 1);
     if (!path.split("/").some((seg) => seg === d.uuid || seg.startsWith(`${d.uuid}.`)) && !name.startsWith(d.uuid)) continue;
-    const bytes = await lib.source.read(path, LIMITS.maxArchiveBytes);
-    if (!bytes) continue;
-    const sha = sha256Hex(bytes);
-    blobs.set(sha, async () => (await lib.source.read(path, LIMITS.maxArchiveBytes))!);
-    files.push({ path, sha256: sha, size: bytes.byteLength });
+    const h = await hash(path, LIMITS.maxArchiveBytes);
+    if (!h) continue;
+    blobs.set(h.sha256, async () => (await lib.source.read(path, LIMITS.maxArchiveBytes))!);
+    files.push({ path, sha256: h.sha256, size: h.size });
   }
   return {
     uuid: d.uuid,

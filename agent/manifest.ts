@@ -1,0 +1,139 @@
+// One document's manifest, read from the source folder: the exact sync payload the server will
+// get (metadata, ordered pages with the sha256 of each `.rm`, the other files) plus a hash of
+// it. The agent compares that hash with the last state the server confirmed, so an unchanged
+// document costs no request and a rename costs one request with nothing to upload.
+// The payload is built by the importer's code (src/services/import.ts), so `rmirror import` and
+// the agent send the same thing; the agent leaves `<uuid>.metadata` out of `files` (it travels
+// as JSON in the body), which keeps rename/move/open metadata-only.
+import { stat, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { sha256Hex } from "../src/blobs/store.ts";
+import { openFolderSource } from "../src/rm/container/folder-source.ts";
+import { openLibrary } from "../src/rm/container/library.ts";
+import { isRmFormatError } from "../src/rm/errors.ts";
+import { parseMetadata } from "../src/rm/metadata.ts";
+import { parsePage } from "../src/rm/page.ts";
+import { documentItem, folderItem, type SyncItem } from "../src/services/import.ts";
+
+export type Manifest =
+  | { kind: "put"; uuid: string; name: string; isFolder: boolean; pages: number; hash: string; item: SyncItem }
+  /** No live item: the files are gone or `.metadata` says deleted. */
+  | { kind: "absent"; uuid: string }
+  /** The desktop app knows the document but has not downloaded its pages. */
+  | { kind: "not_downloaded"; uuid: string; name: string; reason: string }
+  /** In an excluded folder. */
+  | { kind: "excluded"; uuid: string; name: string }
+  /** Unreadable now (corrupt, or still being written): retried, then parked. */
+  | { kind: "error"; uuid: string; error: string };
+
+interface CachedHash {
+  size: number;
+  mtimeMs: number;
+  sha256: string;
+}
+
+/** Builds manifests; remembers file hashes by (size, mtime) and which page hashes parsed cleanly. */
+export class ManifestReader {
+  private hashes = new Map<string, CachedHash>();
+  private validPages = new Set<string>();
+
+  constructor(
+    readonly root: string,
+    private opts: { exclude?: string[] } = {},
+  ) {}
+
+  async read(uuid: string): Promise<Manifest> {
+    try {
+      return await this.readUnsafe(uuid);
+    } catch (e) {
+      if (isRmFormatError(e)) return { kind: "error", uuid, error: e.message };
+      const code = (e as { code?: string }).code;
+      if (code === "ENOENT" || code === "ENOTDIR") return { kind: "error", uuid, error: `a file vanished while reading: ${(e as Error).message}` };
+      if (code === "EACCES" || code === "EPERM") return { kind: "error", uuid, error: `permission denied: ${(e as Error).message}` };
+      throw e;
+    }
+  }
+
+  private async readUnsafe(uuid: string): Promise<Manifest> {
+    const source = await openFolderSource(this.root, { only: (name) => name === uuid || name.startsWith(`${uuid}.`) });
+    if (!source.list().some((p) => p === `${uuid}.metadata` || p === `${uuid}.content`)) return { kind: "absent", uuid };
+    const lib = await openLibrary(source, { onlyUuid: uuid });
+    if (lib.errors[0]) return { kind: "error", uuid, error: lib.errors[0].error.message };
+    const keep = () => true;
+    const folder = lib.folders[0];
+    const doc = lib.documents[0];
+    if (!folder && !doc) return { kind: "absent", uuid };
+    const meta = (folder ?? doc)!.metadata;
+    if (this.opts.exclude?.length && (await this.isExcluded(uuid, meta.parent))) return { kind: "excluded", uuid, name: meta.visibleName };
+    if (folder) {
+      const item = folderItem(lib, folder, new Set(), keep);
+      return { kind: "put", uuid, name: item.name, isFolder: true, pages: 0, hash: hashInput(item), item };
+    }
+    const d = doc!;
+    const hasContent = source.list().includes(`${uuid}.content`);
+    const anyPageFile = d.pages.some((p) => !p.missing);
+    if (!hasContent || (d.pages.length > 0 && !anyPageFile && !d.pdfPath && !d.epubPath)) {
+      return { kind: "not_downloaded", uuid, name: meta.visibleName, reason: hasContent ? `none of its ${d.pages.length} page(s) is on disk` : "no .content file" };
+    }
+    if (d.content.fileType === "pdf" && !d.pdfPath) return { kind: "not_downloaded", uuid, name: meta.visibleName, reason: "its .pdf is not on disk" };
+    const item = await documentItem(lib, d, new Set(), keep, {
+      hash: (path, max) => this.hash(path, max),
+      skipFile: (path) => path === `${uuid}.metadata` || path.endsWith(".local"),
+    });
+    return { kind: "put", uuid, name: item.name, isFolder: false, pages: d.pages.length, hash: hashInput(item), item };
+  }
+
+  /** sha256 of one file, cached by size and mtime; `.rm` pages are parsed once per new hash. */
+  private async hash(path: string, maxBytes: number): Promise<{ sha256: string; size: number } | undefined> {
+    const full = join(this.root, path);
+    let info;
+    try {
+      info = await stat(full);
+    } catch (e) {
+      if ((e as { code?: string }).code === "ENOENT") return undefined;
+      throw e;
+    }
+    const hit = this.hashes.get(path);
+    if (hit && hit.size === info.size && hit.mtimeMs === info.mtimeMs) return hit;
+    if (info.size > maxBytes) throw Object.assign(new Error(`${path} is larger than ${maxBytes} bytes`), { code: "EFBIG" });
+    const bytes = new Uint8Array(await readFile(full));
+    const sha256 = sha256Hex(bytes);
+    if (path.endsWith(".rm") && !this.validPages.has(sha256)) {
+      parsePage(bytes, path); // throws RmFormatError for a corrupt or half-written page
+      this.validPages.add(sha256);
+    }
+    const entry = { size: bytes.byteLength, mtimeMs: info.mtimeMs, sha256 };
+    // Only trust the cache when the file did not change while it was read.
+    if (bytes.byteLength === info.size) this.hashes.set(path, entry);
+    return entry;
+  }
+
+  forget(uuid: string): void {
+    for (const key of this.hashes.keys()) if (key.startsWith(uuid)) this.hashes.delete(key);
+  }
+
+  private async isExcluded(uuid: string, parent: string): Promise<boolean> {
+    const ex = new Set(this.opts.exclude!.map((s) => s.toLowerCase()));
+    const seen = new Set<string>([uuid]);
+    let p = parent;
+    while (p && p !== "trash" && !seen.has(p) && seen.size < 100) {
+      if (ex.has(p.toLowerCase())) return true;
+      seen.add(p);
+      let bytes: Uint8Array;
+      try {
+        bytes = new Uint8Array(await readFile(join(this.root, `${p}.metadata`)));
+      } catch {
+        return false;
+      }
+      const m = parseMetadata(bytes, `${p}.metadata`);
+      if (ex.has(m.visibleName.toLowerCase())) return true;
+      p = m.parent;
+    }
+    return false;
+  }
+}
+
+export function hashInput(item: SyncItem): string {
+  return sha256Hex(JSON.stringify(item.input));
+}
+

@@ -1,0 +1,149 @@
+// The local status page on 127.0.0.1 (default port 9090). Not a hole: bound to loopback only;
+// requests whose Host is not this loopback address, or whose Origin/Sec-Fetch-Site says another
+// site, are refused (DNS rebinding, cross-site forms); every POST carries a per-process CSRF
+// token. It never accepts a token: pairing happens only through `rmirror agent login`, which
+// holds the pairing secret it asked for.
+import { timingSafeEqual } from "node:crypto";
+import type { Logger } from "../../src/log.ts";
+import type { RunningAgent } from "../agent.ts";
+import { StatusView } from "./view.tsx";
+
+export interface AgentStatus {
+  server: string;
+  folder: string;
+  exclude: string[];
+  connection: string;
+  lastError: string | undefined;
+  lastSyncAt: number | undefined;
+  paused: boolean;
+  busy: boolean;
+  queue: number;
+  synced: number;
+  parked: { uuid: string; error: string }[];
+  failing: { uuid: string; error: string }[];
+  waiting: { uuid: string; name: string; reason: string }[];
+  counters: { documents: number; folders: number; blobs: number; bytes: number; deletes: number };
+  quota: { used: number; limit: number | null } | undefined;
+}
+
+export interface StatusPage {
+  url: string;
+  port: number;
+  stop(): void;
+}
+
+export interface StatusPageOptions {
+  port: number;
+  server: string;
+  folder: string;
+  exclude: string[];
+  onSettings?: ((s: { server: string; folder: string; exclude: string[] }) => void) | undefined;
+  log: Logger;
+  quota?: () => Promise<AgentStatus["quota"]>;
+}
+
+export function agentStatus(agent: RunningAgent, o: Pick<StatusPageOptions, "server" | "folder" | "exclude">, quota?: AgentStatus["quota"]): AgentStatus {
+  const ob = agent.outbox;
+  const last = agent.uploader.lastSyncAt ?? (Number(ob.getState("lastSyncAt")) || undefined);
+  return {
+    server: o.server,
+    folder: o.folder,
+    exclude: o.exclude,
+    connection: agent.uploader.connection,
+    lastError: agent.uploader.lastError,
+    lastSyncAt: last,
+    paused: agent.uploader.paused,
+    busy: agent.uploader.busy || agent.watcher.pending > 0,
+    queue: ob.pendingCount(),
+    synced: ob.syncedCount(),
+    parked: ob.parked().map((r) => ({ uuid: r.uuid, error: r.last_error ?? "" })),
+    failing: ob.failing().map((r) => ({ uuid: r.uuid, error: r.last_error ?? "" })),
+    waiting: ob.waiting().map((w) => ({ uuid: w.uuid, name: w.name, reason: w.reason })),
+    counters: { documents: ob.counter("documents"), folders: ob.counter("folders"), blobs: ob.counter("blobs"), bytes: ob.counter("bytes"), deletes: ob.counter("deletes") },
+    quota,
+  };
+}
+
+function sameToken(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** Whether a request may be served: loopback Host, and no foreign Origin / cross-site fetch. */
+export function allowedRequest(req: Request, port: number): boolean {
+  const hosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  const host = req.headers.get("host") ?? "";
+  if (!hosts.has(host.toLowerCase())) return false;
+  const origin = req.headers.get("origin");
+  if (origin && origin !== "null" && !hosts.has(origin.toLowerCase().replace(/^http:\/\//, ""))) return false;
+  if (origin === "null") return false;
+  const site = req.headers.get("sec-fetch-site");
+  if (site && site !== "same-origin" && site !== "none") return false;
+  return true;
+}
+
+export function startStatusPage(agent: RunningAgent, o: StatusPageOptions): StatusPage {
+  const csrf = crypto.randomUUID().replace(/-/g, "") + crypto.randomUUID().replace(/-/g, "");
+  let quota: AgentStatus["quota"];
+  let quotaAt = 0;
+  const refreshQuota = async () => {
+    if (!o.quota || Date.now() - quotaAt < 60_000) return;
+    quotaAt = Date.now();
+    quota = await o.quota().catch(() => undefined);
+  };
+  const html = (body: string, status = 200) => new Response(body, { status, headers: { "content-type": "text/html; charset=utf-8", "x-frame-options": "DENY", "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'" } });
+  const server: ReturnType<typeof Bun.serve> = Bun.serve({
+    hostname: "127.0.0.1",
+    port: o.port,
+    async fetch(req): Promise<Response> {
+      const port: number = server.port!;
+      if (!allowedRequest(req, port)) return new Response("forbidden: this page only answers http://127.0.0.1:" + port, { status: 403 });
+      const url = new URL(req.url);
+      if (req.method === "GET" && url.pathname === "/") {
+        await refreshQuota();
+        return html(StatusView({ s: agentStatus(agent, o, quota), csrf }));
+      }
+      if (req.method === "GET" && url.pathname === "/api/status") return Response.json(agentStatus(agent, o, quota));
+      if (req.method !== "POST") return new Response("not found", { status: 404 });
+      const form = await req.formData().catch(() => undefined);
+      const token = String(form?.get("csrf") ?? req.headers.get("x-csrf-token") ?? "");
+      if (!sameToken(token, csrf)) return new Response("forbidden: missing or wrong CSRF token", { status: 403 });
+      switch (url.pathname) {
+        case "/pause":
+          agent.uploader.setPaused(true);
+          break;
+        case "/resume":
+          agent.uploader.setPaused(false);
+          break;
+        case "/rescan":
+          await agent.rescan();
+          break;
+        case "/retry": {
+          const uuid = String(form?.get("uuid") ?? "*");
+          if (uuid === "*") agent.outbox.retryAll();
+          else agent.outbox.retry(uuid);
+          agent.uploader.retryNow();
+          break;
+        }
+        case "/settings": {
+          const serverUrl = String(form?.get("server") ?? "").trim();
+          const folder = String(form?.get("folder") ?? "").trim();
+          const exclude = String(form?.get("exclude") ?? "")
+            .split(/\r?\n/)
+            .map((s) => s.trim())
+            .filter(Boolean);
+          if (!/^https?:\/\/[^\s]+$/.test(serverUrl) || !folder) return html("<p>Server must be an http(s) URL and the folder must be set. <a href='/'>Back</a></p>", 400);
+          o.onSettings?.({ server: serverUrl, folder, exclude });
+          break;
+        }
+        default:
+          return new Response("not found", { status: 404 });
+      }
+      return new Response(null, { status: 303, headers: { location: "/" } });
+    },
+  });
+  const url = `http://127.0.0.1:${server.port}`;
+  o.log.info("agent status page", { url });
+  return { url, port: server.port!, stop: () => server.stop(true) };
+}

@@ -1,0 +1,162 @@
+// The local status page: a pure function of its props. Plain server-rendered HTML forms
+// (progressive enhancement; htmx arrives when the dashboard vendors it into public/).
+// Every element that shows outside data carries `safe` (@kitajs/html does not escape children).
+import type { AgentStatus } from "./server.tsx";
+
+function when(ms: number | undefined): string {
+  return ms ? new Date(ms).toISOString().replace("T", " ").slice(0, 19) + " UTC" : "never";
+}
+
+function quotaColour(used: number, limit: number | null): string {
+  if (limit === null || limit <= 0) return "ok";
+  const r = used / limit;
+  return r >= 1 ? "over" : r >= 0.9 ? "warn" : "ok";
+}
+
+const CSS = `body{font:15px/1.45 system-ui,sans-serif;max-width:760px;margin:2em auto;padding:0 1em;color:#222}
+h1{font-size:1.4em}table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.25em .5em;border-bottom:1px solid #eee;vertical-align:top}
+.ok{color:#17702f}.warn{color:#a86200}.over,.err{color:#b00020}form.inline{display:inline}label{display:block;margin:.4em 0}
+input[type=text],input[type=url],textarea{width:100%;box-sizing:border-box}`;
+
+export function StatusView(p: { s: AgentStatus; csrf: string }): string {
+  const s = p.s;
+  const Csrf = () => <input type="hidden" name="csrf" value={p.csrf} />;
+  return (
+    "<!doctype html>" +
+    (
+      <html lang="en">
+        <head>
+          <meta charset="utf-8" />
+          <title>rmirror agent</title>
+          <style>{CSS}</style>
+        </head>
+        <body>
+          <h1>rmirror agent</h1>
+          <table>
+            <tr>
+              <th>Server</th>
+              <td>
+                <a href={s.server} safe>
+                  {s.server}
+                </a>{" "}
+                <span class={s.connection === "online" || s.connection === "idle" ? "ok" : "err"} safe>
+                  {s.connection}
+                </span>
+                {s.lastError ? (
+                  <div class="err" safe>
+                    {s.lastError}
+                  </div>
+                ) : (
+                  ""
+                )}
+              </td>
+            </tr>
+            <tr>
+              <th>Folder</th>
+              <td safe>{s.folder}</td>
+            </tr>
+            <tr>
+              <th>Last sync</th>
+              <td safe>{when(s.lastSyncAt)}</td>
+            </tr>
+            <tr>
+              <th>Queue</th>
+              <td safe>{`${s.queue} pending, ${s.parked.length} parked, ${s.synced} synced${s.paused ? " — paused" : ""}`}</td>
+            </tr>
+            <tr>
+              <th>Uploaded</th>
+              <td safe>{`${s.counters.documents} document update(s), ${s.counters.blobs} file(s), ${(s.counters.bytes / 1e6).toFixed(1)} MB, ${s.counters.deletes} deletion(s)`}</td>
+            </tr>
+            <tr>
+              <th>OCR quota</th>
+              <td>
+                {s.quota ? (
+                  <span class={quotaColour(s.quota.used, s.quota.limit)} safe>
+                    {`${s.quota.used} of ${s.quota.limit ?? "unlimited"} pages this month`}
+                  </span>
+                ) : (
+                  <span>unknown (server does not report it)</span>
+                )}
+              </td>
+            </tr>
+          </table>
+          <p>
+            <form class="inline" method="post" action={s.paused ? "/resume" : "/pause"}>
+              <Csrf />
+              <button type="submit">{s.paused ? "Resume" : "Pause"}</button>
+            </form>{" "}
+            <form class="inline" method="post" action="/rescan">
+              <Csrf />
+              <button type="submit">Rescan now</button>
+            </form>{" "}
+            <a href={s.server} safe>
+              Open the dashboard
+            </a>
+          </p>
+          <h2>Problems</h2>
+          {s.parked.length === 0 && s.failing.length === 0 && s.waiting.length === 0 ? <p>None.</p> : ""}
+          {s.parked.length ? (
+            <form method="post" action="/retry">
+              <Csrf />
+              <input type="hidden" name="uuid" value="*" />
+              <button type="submit">Retry all parked</button>
+            </form>
+          ) : (
+            ""
+          )}
+          <table>
+            {s.parked.map((r) => (
+              <tr>
+                <td safe>{r.uuid}</td>
+                <td class="err" safe>
+                  {r.error}
+                </td>
+                <td>
+                  <form method="post" action="/retry">
+                    <Csrf />
+                    <input type="hidden" name="uuid" value={r.uuid} />
+                    <button type="submit">Retry</button>
+                  </form>
+                </td>
+              </tr>
+            ))}
+            {s.failing.map((r) => (
+              <tr>
+                <td safe>{r.uuid}</td>
+                <td class="warn" safe>
+                  {`retrying: ${r.error}`}
+                </td>
+                <td></td>
+              </tr>
+            ))}
+            {s.waiting.map((w) => (
+              <tr>
+                <td safe>{w.name}</td>
+                <td safe>{`not downloaded by the desktop app yet (${w.reason})`}</td>
+                <td></td>
+              </tr>
+            ))}
+          </table>
+          <h2>Settings</h2>
+          <form method="post" action="/settings">
+            <Csrf />
+            <label>
+              Server URL <input type="url" name="server" value={s.server} required />
+            </label>
+            <label>
+              Folder <input type="text" name="folder" value={s.folder} required />
+            </label>
+            <label>
+              Folders not to sync (one name or uuid per line)
+              <textarea name="exclude" rows="3" safe>
+                {s.exclude.join("\n")}
+              </textarea>
+            </label>
+            <button type="submit">Save and restart</button>
+          </form>
+          <p>Changing the server signs the agent out: pair again with <code>rmirror agent login --server URL</code>.</p>
+        </body>
+      </html>
+    )
+  );
+}

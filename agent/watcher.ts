@@ -1,0 +1,118 @@
+// Change detection: chokidar events → the document's uuid → a trailing-edge debounce per
+// document (the app writes several files per save; nothing is read until the writes have
+// stopped for `debounceMs`) → the outbox. A periodic full rescan catches anything the watcher
+// missed (and is the only source of changes when watching is impossible). When the native
+// watcher fails (inotify limits, network folders) it restarts in polling mode.
+import { watch, type FSWatcher } from "chokidar";
+import { readdir } from "node:fs/promises";
+import { relative, sep } from "node:path";
+import { isUuid } from "../src/rm/container/find-items.ts";
+import type { Logger } from "../src/log.ts";
+
+const IGNORED = /(\.thumbnails|\.cache|\.textconversion)([\\/]|$)/;
+
+/** The document a path in the source folder belongs to (`<uuid>.metadata`, `<uuid>/<page>.rm`, …). */
+export function uuidOfPath(root: string, path: string): string | undefined {
+  const rel = relative(root, path);
+  if (!rel || rel.startsWith("..")) return undefined;
+  const first = rel.split(sep)[0]!.split("/")[0]!;
+  const uuid = first.slice(0, 36);
+  return isUuid(uuid) && (first.length === 36 || first[36] === ".") ? uuid.toLowerCase() : undefined;
+}
+
+/** Every document uuid present at the top of the source folder. */
+export async function listUuids(root: string): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const name of await readdir(root)) {
+    const uuid = name.slice(0, 36);
+    if (isUuid(uuid) && (name.length === 36 || name[36] === ".")) out.add(uuid.toLowerCase());
+  }
+  return out;
+}
+
+export class Debouncer {
+  private timers = new Map<string, ReturnType<typeof setTimeout>>();
+  constructor(
+    private delayMs: number,
+    private fire: (keys: string[]) => void,
+  ) {}
+
+  touch(key: string): void {
+    const t = this.timers.get(key);
+    if (t) clearTimeout(t);
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        this.fire([key]);
+      }, this.delayMs),
+    );
+  }
+
+  get pending(): number {
+    return this.timers.size;
+  }
+
+  cancel(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+  }
+}
+
+export interface WatcherOptions {
+  debounceMs: number;
+  usePolling?: boolean;
+  pollIntervalMs?: number;
+  onChange: (uuids: string[]) => void;
+  log: Logger;
+}
+
+export class FolderWatcher {
+  private watcher: FSWatcher | undefined;
+  private debouncer: Debouncer;
+  polling: boolean;
+  ready: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly root: string,
+    private opts: WatcherOptions,
+  ) {
+    this.polling = !!opts.usePolling;
+    this.debouncer = new Debouncer(opts.debounceMs, opts.onChange);
+  }
+
+  start(): Promise<void> {
+    const w = watch(this.root, {
+      ignoreInitial: true,
+      persistent: true,
+      depth: 3,
+      ignored: (path: string) => IGNORED.test(path),
+      usePolling: this.polling,
+      interval: this.opts.pollIntervalMs ?? 1000,
+      binaryInterval: this.opts.pollIntervalMs ?? 1000,
+    });
+    this.watcher = w;
+    w.on("all", (_event, path) => {
+      const uuid = uuidOfPath(this.root, path);
+      if (uuid) this.debouncer.touch(uuid);
+    });
+    w.on("error", (err) => {
+      this.opts.log.warn("watcher error", { error: err instanceof Error ? err.message : String(err), polling: this.polling });
+      if (!this.polling) {
+        this.polling = true;
+        void w.close().then(() => this.start());
+      }
+    });
+    this.ready = new Promise((resolve) => w.once("ready", () => resolve()));
+    return this.ready;
+  }
+
+  get pending(): number {
+    return this.debouncer.pending;
+  }
+
+  async stop(): Promise<void> {
+    this.debouncer.cancel();
+    await this.watcher?.close();
+  }
+}
