@@ -89,6 +89,8 @@ export async function stop(c: Child | undefined, signal: "SIGTERM" | "SIGKILL" =
 /** Counts every request from the agent; forwards to `upstream` (502 when it is down). */
 export class CountingProxy {
   upstream = "";
+  /** Delay before forwarding a blob PUT (to catch the agent mid-batch). */
+  blobDelayMs = 0;
   requests: { method: string; path: string; status: number }[] = [];
   /** sha256 → number of blob PUTs the server answered 200 with stored: true. */
   stored = new Map<string, number>();
@@ -101,6 +103,7 @@ export class CountingProxy {
       fetch: async (req) => {
         const u = new URL(req.url);
         let res: Response;
+        if (this.blobDelayMs && u.pathname.startsWith("/api/v1/blobs/")) await Bun.sleep(this.blobDelayMs);
         try {
           const body = req.method === "GET" || req.method === "HEAD" ? undefined : await req.arrayBuffer();
           res = await fetch(this.upstream + u.pathname + u.search, { method: req.method, headers: req.headers, ...(body ? { body } : {}) });
