@@ -51,6 +51,17 @@ export const FIELDS = [
   { key: "jobs.leaseSeconds", env: "RMIRROR_JOBS_LEASE_SECONDS", kind: "int", default: 120, min: 1, max: 86400, help: "job lease before a crashed job is retried" },
   { key: "jobs.maxAttempts", env: "RMIRROR_JOBS_MAX_ATTEMPTS", kind: "int", default: 5, min: 1, max: 100, help: "attempts before a job fails for good" },
   { key: "jobs.pollMs", env: "RMIRROR_JOBS_POLL_MS", kind: "int", default: 500, min: 10, max: 60000, help: "idle poll interval of the job runner" },
+  { key: "ocr.apiKey", env: "RMIRROR_ANTHROPIC_API_KEY", kind: "string", secret: true, help: "Anthropic API key for OCR (unset: pages wait in pending_ocr)" },
+  { key: "ocr.baseUrl", env: "RMIRROR_ANTHROPIC_BASE_URL", kind: "url", help: "Anthropic API base URL (default the public API)" },
+  { key: "ocr.model", env: "RMIRROR_OCR_MODEL", kind: "string", default: "claude-haiku-5-5", help: "Claude model used for handwriting OCR" },
+  { key: "ocr.maxTokens", env: "RMIRROR_OCR_MAX_TOKENS", kind: "int", default: 4096, min: 256, max: 64000, help: "max output tokens per OCR page" },
+  { key: "ocr.concurrency", env: "RMIRROR_OCR_CONCURRENCY", kind: "int", default: 2, min: 1, max: 32, help: "parallel OCR requests" },
+  { key: "ocr.timeoutSeconds", env: "RMIRROR_OCR_TIMEOUT_SECONDS", kind: "int", default: 120, min: 1, max: 3600, help: "timeout of one OCR request" },
+  { key: "ocr.languages", env: "RMIRROR_OCR_LANGUAGES", kind: "string", default: "", help: "language hint for the OCR prompt, e.g. \"German, English\"" },
+  { key: "quota.defaultPages", env: "RMIRROR_QUOTA_DEFAULT_PAGES", kind: "int", default: 30, min: -1, max: 10_000_000, help: "OCR pages per user per month unless set per user or by an admin (-1 = unlimited)" },
+  { key: "quota.timezone", env: "RMIRROR_QUOTA_TIMEZONE", kind: "string", default: "UTC", help: "time zone of the quota month (IANA name)" },
+  { key: "smtp.url", env: "RMIRROR_SMTP_URL", kind: "string", secret: true, help: "SMTP server for notification email, e.g. smtps://user:pass@mail.example:465 (unset: no email)" },
+  { key: "smtp.from", env: "RMIRROR_SMTP_FROM", kind: "string", default: "rmirror <rmirror@localhost>", help: "sender address of notification email" },
   { key: "logLevel", env: "RMIRROR_LOG_LEVEL", kind: "enum", values: ["debug", "info", "warn", "error", "silent"], default: "info", help: "log level" },
 ] as const satisfies readonly Field[];
 
@@ -83,6 +94,9 @@ export interface Config {
   maxBatchDocuments: number;
   trashGraceDays: number;
   jobs: { renderConcurrency: number; leaseSeconds: number; maxAttempts: number; pollMs: number };
+  ocr: { apiKey?: string; baseUrl?: string; model: string; maxTokens: number; concurrency: number; timeoutSeconds: number; languages: string };
+  quota: { defaultPages: number; timezone: string };
+  smtp: { url?: string; from: string };
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
 }
 
@@ -212,6 +226,8 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     if (value !== undefined) setPath(out, f.key, value);
   }
   out.s3 ??= {};
+  out.ocr ??= {};
+  out.smtp ??= {};
 
   const c = out as unknown as Config;
   c.dataDir = resolve(c.dataDir);
@@ -228,6 +244,12 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   if ((c.adminEmail === undefined) !== (c.adminPassword === undefined))
     problems.push("RMIRROR_ADMIN_EMAIL and RMIRROR_ADMIN_PASSWORD must be set together");
   if (c.adminPassword !== undefined && c.adminPassword.length < 8) problems.push("RMIRROR_ADMIN_PASSWORD: must be at least 8 characters");
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: c.quota.timezone });
+  } catch {
+    problems.push(`RMIRROR_QUOTA_TIMEZONE: unknown time zone ${JSON.stringify(c.quota.timezone)}`);
+  }
+  if (c.smtp.url !== undefined && !/^smtps?:\/\//.test(c.smtp.url)) problems.push("RMIRROR_SMTP_URL: expected smtp:// or smtps:// URL");
   if (problems.length) throw new ConfigError(problems);
   return c;
 }

@@ -30,12 +30,20 @@ export interface QueueOptions {
   now?: () => number;
 }
 
+/**
+ * Runs inside the claim transaction for each job of its kind (e.g. atomic quota reservation).
+ * Returns null to run the job, or a reason to cancel it instead (its domain writes, such as
+ * marking the page as deferred, happen in the same transaction).
+ */
+export type ClaimGuard = (job: JobRow) => string | null;
+
 /** Synchronous domain write run in the same transaction as a job's final failure. */
 export type FinalFailureHandler = (job: JobRow, reason: string) => void;
 
 export class JobQueue {
   private readonly listeners = new Set<() => void>();
   private readonly finalFailure = new Map<string, FinalFailureHandler>();
+  private readonly claimGuards = new Map<string, ClaimGuard>();
   readonly leaseMs: number;
   readonly maxAttempts: number;
   private readonly backoffBaseMs: number;
@@ -65,6 +73,10 @@ export class JobQueue {
 
   onFinalFailure(kind: string, fn: FinalFailureHandler): void {
     this.finalFailure.set(kind, fn);
+  }
+
+  onClaim(kind: string, fn: ClaimGuard): void {
+    this.claimGuards.set(kind, fn);
   }
 
   /**
@@ -110,7 +122,13 @@ export class JobQueue {
             this.log.warn("job failed: lease expired", { job: j.id, kind: j.kind });
             continue;
           }
-          out.push(this.store.markJobRunning(j.id, crypto.randomUUID(), now + this.leaseMs, now));
+          const running = this.store.markJobRunning(j.id, crypto.randomUUID(), now + this.leaseMs, now);
+          const cancel = this.claimGuards.get(j.kind)?.(running) ?? null;
+          if (cancel !== null) {
+            this.store.finishJob(running.id, running.alloc_id!, "cancelled", cancel, now);
+            continue;
+          }
+          out.push(running);
         }
       }
       return out;

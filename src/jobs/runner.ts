@@ -23,7 +23,7 @@ export interface Worker<P = unknown> {
    */
   run(ctx: WorkerContext<P>): Promise<(() => void) | void>;
   /** Synchronous domain write when the job fails for good (e.g. pages.render_status='failed'). */
-  onFinalFailure?(payload: P, reason: string): void;
+  onFinalFailure?(payload: P, reason: string, job: JobRow): void;
 }
 
 export class JobRunner {
@@ -48,7 +48,7 @@ export class JobRunner {
     this.queue.onFinalFailure(w.kind, (job, reason) => {
       if (!w.onFinalFailure) return;
       try {
-        w.onFinalFailure(w.parse(JSON.parse(job.payload)), reason);
+        w.onFinalFailure(w.parse(JSON.parse(job.payload)), reason, job);
       } catch {
         /* bad payload: nothing to mark */
       }

@@ -13,6 +13,11 @@ import { jobRoutes } from "./routes/jobs/index.ts";
 import { pairingRoutes } from "./routes/pairing/index.ts";
 import { setupRoutes } from "./routes/setup/index.ts";
 import { tokenRoutes } from "./routes/tokens/index.ts";
+import { notificationRoutes } from "./routes/notifications/index.ts";
+import { ocrRoutes } from "./routes/ocr/index.ts";
+import { quotaRoutes } from "./routes/quota/index.ts";
+import { searchRoutes } from "./routes/search/index.ts";
+import { todoRoutes } from "./routes/todos/index.ts";
 
 export interface AppOptions {
   /** True while shutting down (healthz answers 503). */
@@ -34,6 +39,7 @@ export function createApp(ctx: AppContext, opts: AppOptions = {}) {
             { name: "accounts", description: "Setup, login, sessions" },
             { name: "devices", description: "Device tokens and pairing" },
             { name: "jobs", description: "Background jobs" },
+            { name: "ocr", description: "OCR, monthly quota, notifications" },
             { name: "system", description: "Health" },
           ],
         },
@@ -48,7 +54,12 @@ export function createApp(ctx: AppContext, opts: AppOptions = {}) {
     .use(blobRoutes(ctx))
     .use(folderRoutes(ctx))
     .use(importRoutes(ctx))
-    .use(jobRoutes(ctx));
+    .use(jobRoutes(ctx))
+    .use(ocrRoutes(ctx))
+    .use(quotaRoutes(ctx))
+    .use(searchRoutes(ctx))
+    .use(todoRoutes(ctx))
+    .use(notificationRoutes(ctx));
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -10,6 +10,7 @@ import type { Logger } from "../log.ts";
 import { ensureAdminFromConfig } from "../services/accounts.ts";
 import { createContext, type AppContext } from "../services/context.ts";
 import { purgeDeleted } from "../services/sync.ts";
+import { startQuotaCron } from "../services/quota-cron.ts";
 import { createApp, type App } from "./app.ts";
 
 export interface RunningServer {
@@ -44,6 +45,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   if (opts.jobs !== false) runner.start();
   housekeeping(ctx);
   const cron: ScheduledTask = schedule("17 3 * * *", () => housekeeping(ctx), { name: "housekeeping" });
+  const quotaCron = startQuotaCron(ctx);
 
   let draining = false;
   const app = createApp(ctx, { draining: () => draining });
@@ -78,6 +80,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
         draining = true;
         log.info("shutting down: stop accepting, drain requests and jobs");
         await cron.stop();
+        await quotaCron.stop();
         await server.stop(false);
         await runner.stop();
         ctx.store.db.close();

@@ -38,7 +38,10 @@ export const ERRORS = {
   job_not_found: [404, "No such job."],
   pairing_not_found: [404, "No such pairing request."],
   user_not_found: [404, "No such user."],
+  // 402 — the monthly OCR quota is used up
+  quota_exceeded: [402, "The monthly OCR quota is used up; OCR resumes when it resets."],
   // 409/410/413/415/422/429
+  ocr_not_configured: [409, "OCR is not configured on this server (no API key)."],
   already_set_up: [409, "Setup is already complete."],
   email_taken: [409, "A user with this email already exists."],
   not_ready: [409, "The page is not rendered yet."],
@@ -66,6 +69,8 @@ export class AppError extends Error {
     message?: string,
     readonly details?: Record<string, unknown>,
     readonly headers?: Record<string, string>,
+    /** A body that replaces the standard envelope (only where a contract demands its own shape). */
+    readonly body?: unknown,
   ) {
     super(message ?? ERRORS[code][1]);
     this.status = ERRORS[code][0];
@@ -77,7 +82,7 @@ export class AppError extends Error {
 }
 
 export function errorResponse(err: AppError): Response {
-  return new Response(JSON.stringify(err.toJSON()), {
+  return new Response(JSON.stringify(err.body ?? err.toJSON()), {
     status: err.status,
     headers: { "content-type": "application/json; charset=utf-8", ...err.headers },
   });

@@ -8,6 +8,8 @@ import { DiskBlobStore } from "../blobs/disk.ts";
 import type { Config } from "../config/schema.ts";
 import { JobQueue } from "../jobs/queue.ts";
 import { createLogger, type Logger } from "../log.ts";
+import { createOcrEngine } from "../ocr/index.ts";
+import type { OcrEngine } from "../ocr/engine.ts";
 import { openDatabase } from "../storage/db.ts";
 import { createStore, type Store } from "../storage/store.ts";
 import { RateLimiter } from "./rate-limit.ts";
@@ -24,11 +26,15 @@ export interface AppContext {
   tmpDir: string;
   loginLimiter: RateLimiter;
   pairingLimiter: RateLimiter;
+  /** The OCR engine, or null when none is configured (pages wait in pending_ocr). */
+  ocr: OcrEngine | null;
 }
 
 export interface ContextOptions {
   log?: Logger;
   blobs?: BlobStore;
+  /** Clock for the job queue and the quota month (tests). */
+  now?: () => number;
 }
 
 export function createContext(config: Config, opts: ContextOptions = {}): AppContext {
@@ -39,7 +45,7 @@ export function createContext(config: Config, opts: ContextOptions = {}): AppCon
   const tmpDir = blobs instanceof DiskBlobStore ? blobs.tmpDir : join(config.dataDir, "tmp");
   mkdirSync(tmpDir, { recursive: true });
   const secret = store.ensureSetting("server_secret", Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url"));
-  const queue = new JobQueue(store, { leaseMs: config.jobs.leaseSeconds * 1000, maxAttempts: config.jobs.maxAttempts, log: log.child({ component: "jobs" }) });
+  const queue = new JobQueue(store, { leaseMs: config.jobs.leaseSeconds * 1000, maxAttempts: config.jobs.maxAttempts, log: log.child({ component: "jobs" }), ...(opts.now ? { now: opts.now } : {}) });
   return {
     config,
     store,
@@ -50,5 +56,6 @@ export function createContext(config: Config, opts: ContextOptions = {}): AppCon
     tmpDir,
     loginLimiter: new RateLimiter(config.loginMaxFailures, config.loginWindowSeconds * 1000),
     pairingLimiter: new RateLimiter(30, 10 * 60_000),
+    ocr: createOcrEngine(config),
   };
 }

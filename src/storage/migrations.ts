@@ -160,6 +160,124 @@ CREATE INDEX jobs_claim ON jobs(kind, status, priority DESC, run_after, id);
 CREATE INDEX jobs_user ON jobs(user_id, status);
 `,
   },
+  {
+    name: "0002 ocr, quota, page text, full-text search, todos, notifications",
+    sql: `
+-- OCR state per page: what the stored OCR text was made from and what is pending.
+CREATE TABLE page_ocr (
+  page_id         INTEGER PRIMARY KEY REFERENCES pages(id) ON DELETE CASCADE,
+  user_id         INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  status          TEXT NOT NULL CHECK (status IN ('blank','pending_ocr','pending_quota','queued','done','failed')),
+  sha256          TEXT NOT NULL,
+  engine_key      TEXT NOT NULL,
+  done_sha256     TEXT,
+  done_engine_key TEXT,
+  model           TEXT,
+  input_tokens    INTEGER,
+  output_tokens   INTEGER,
+  ms              INTEGER,
+  error           TEXT,
+  requested_at    INTEGER NOT NULL,
+  done_at         INTEGER,
+  updated_at      INTEGER NOT NULL
+) STRICT;
+CREATE INDEX page_ocr_backlog ON page_ocr(user_id, status, requested_at DESC, page_id DESC);
+CREATE INDEX page_ocr_status ON page_ocr(status);
+
+-- Pages used per user per quota month ('YYYY-MM' in the quota time zone).
+CREATE TABLE quota_usage (
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  month   TEXT NOT NULL,
+  used    INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (user_id, month)
+) STRICT, WITHOUT ROWID;
+-- One reserved page per OCR job, taken when the job is claimed; refunded when it fails for good.
+CREATE TABLE quota_reservations (
+  job_id     INTEGER PRIMARY KEY,
+  user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  month      TEXT NOT NULL,
+  page_id    INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+) STRICT;
+-- Per-user limit override; page_limit NULL = unlimited. No row = the global default.
+CREATE TABLE quota_limits (
+  user_id    INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+  page_limit INTEGER
+) STRICT;
+
+CREATE TABLE notifications (
+  id          INTEGER PRIMARY KEY,
+  user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  kind        TEXT NOT NULL,
+  month       TEXT NOT NULL,
+  threshold   INTEGER NOT NULL,
+  message     TEXT NOT NULL,
+  data_json   TEXT NOT NULL,
+  created_at  INTEGER NOT NULL,
+  read_at     INTEGER,
+  emailed_at  INTEGER,
+  email_error TEXT,
+  UNIQUE (user_id, kind, month, threshold)
+) STRICT;
+
+-- Searchable text of a page, one row per source (OCR, typed text, PDF highlights).
+CREATE TABLE page_texts (
+  id          INTEGER PRIMARY KEY,
+  page_id     INTEGER NOT NULL REFERENCES pages(id) ON DELETE CASCADE,
+  user_id     INTEGER NOT NULL,
+  document_id INTEGER NOT NULL,
+  source      TEXT NOT NULL CHECK (source IN ('ocr','typed','highlight')),
+  text        TEXT NOT NULL,
+  updated_at  INTEGER NOT NULL,
+  UNIQUE (page_id, source)
+) STRICT;
+CREATE INDEX page_texts_doc ON page_texts(document_id);
+
+CREATE TABLE todos (
+  id          INTEGER PRIMARY KEY,
+  user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  page_id     INTEGER NOT NULL REFERENCES pages(id) ON DELETE CASCADE,
+  document_id INTEGER NOT NULL,
+  source      TEXT NOT NULL,
+  position    INTEGER NOT NULL,
+  text        TEXT NOT NULL,
+  checked     INTEGER NOT NULL,
+  updated_at  INTEGER NOT NULL
+) STRICT;
+CREATE INDEX todos_user ON todos(user_id, checked, id);
+CREATE INDEX todos_page ON todos(page_id, source);
+
+-- Full-text index. rowid = 2*page_texts.id for page text, 2*documents.id+1 for a document or
+-- folder name. Kept in step by triggers, so it is always written in the text's transaction.
+-- unicode61 with remove_diacritics 2 folds umlauts and accents (Müller = muller); prefix
+-- indexes make short prefix queries cheap.
+CREATE VIRTUAL TABLE search_fts USING fts5(title, body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3');
+
+CREATE TRIGGER page_texts_ai AFTER INSERT ON page_texts BEGIN
+  INSERT INTO search_fts(rowid, title, body) VALUES (new.id * 2, '', new.text);
+END;
+CREATE TRIGGER page_texts_au AFTER UPDATE OF text ON page_texts BEGIN
+  DELETE FROM search_fts WHERE rowid = old.id * 2;
+  INSERT INTO search_fts(rowid, title, body) VALUES (new.id * 2, '', new.text);
+END;
+CREATE TRIGGER page_texts_ad AFTER DELETE ON page_texts BEGIN
+  DELETE FROM search_fts WHERE rowid = old.id * 2;
+END;
+CREATE TRIGGER documents_fts_ai AFTER INSERT ON documents BEGIN
+  INSERT INTO search_fts(rowid, title, body) VALUES (new.id * 2 + 1, new.name, '');
+END;
+CREATE TRIGGER documents_fts_au AFTER UPDATE OF name ON documents WHEN new.name IS NOT old.name BEGIN
+  DELETE FROM search_fts WHERE rowid = old.id * 2 + 1;
+  INSERT INTO search_fts(rowid, title, body) VALUES (new.id * 2 + 1, new.name, '');
+END;
+CREATE TRIGGER documents_fts_ad AFTER DELETE ON documents BEGIN
+  DELETE FROM search_fts WHERE rowid = old.id * 2 + 1;
+END;
+-- Page text rows do not cascade from documents directly (pages do, and page_texts cascade from
+-- pages, which fires page_texts_ad).
+INSERT INTO search_fts(rowid, title, body) SELECT id * 2 + 1, name, '' FROM documents;
+`,
+  },
 ];
 
 export class SchemaTooNewError extends Error {

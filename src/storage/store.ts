@@ -10,6 +10,12 @@ import { pairingsRepo } from "./pairings.ts";
 import { sessionsRepo } from "./sessions.ts";
 import { settingsRepo } from "./settings.ts";
 import { usersRepo } from "./users.ts";
+import { pageOcrRepo } from "./page-ocr.ts";
+import { quotaRepo } from "./quota.ts";
+import { notificationsRepo } from "./notifications.ts";
+import { pageTextsRepo } from "./page-texts.ts";
+import { todosRepo } from "./todos.ts";
+import { searchRepo } from "./search.ts";
 
 export function createStore(db: Database) {
   return {
@@ -32,6 +38,12 @@ export function createStore(db: Database) {
     ...pagesRepo(db),
     ...documentFilesRepo(db),
     ...jobsRepo(db),
+    ...pageOcrRepo(db),
+    ...quotaRepo(db),
+    ...notificationsRepo(db),
+    ...pageTextsRepo(db),
+    ...todosRepo(db),
+    ...searchRepo(db),
   };
 }
 

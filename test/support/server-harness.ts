@@ -29,12 +29,14 @@ export interface HarnessOptions {
   /** Start the job runner (default false: tests call runner.idle() or drive the queue). */
   jobs?: boolean;
   log?: Logger;
+  /** Clock for the job queue and the quota month. */
+  now?: () => number;
 }
 
 export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), "rmirror-test-"));
   const config = loadConfig({ env: {}, overrides: { dataDir: dir, logLevel: "silent", "jobs.pollMs": 20, ...opts.overrides } });
-  const ctx = createContext(config, { log: opts.log ?? silentLogger, ...(opts.blobs ? { blobs: opts.blobs } : {}) });
+  const ctx = createContext(config, { log: opts.log ?? silentLogger, ...(opts.blobs ? { blobs: opts.blobs } : {}), ...(opts.now ? { now: opts.now } : {}) });
   const runner = createRunner(ctx);
   if (opts.jobs) runner.start();
   const app = createApp(ctx);

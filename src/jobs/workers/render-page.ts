@@ -13,6 +13,7 @@ import { PermanentError } from "../errors.ts";
 import type { Worker } from "../runner.ts";
 import { textToMarkdown } from "../../render/markdown.ts";
 import { pageHighlights } from "./extract.ts";
+import { hasInk, onPageRendered } from "../../services/ocr.ts";
 
 export const RENDER_PAGE = "render_page";
 
@@ -79,13 +80,16 @@ export function renderPageWorker(ctx: AppContext): Worker<RenderPagePayload> {
       const svgSha = await storeBytes(ctx, page.user_id, new TextEncoder().encode(svg));
       const typedText = textToMarkdown(parsed).join("\n\n").trim() || null;
       const highlights = pageHighlights(parsed);
+      const ink = hasInk(parsed);
       return () => {
-        ctx.store.setPageRendered(page.id, {
+        const applied = ctx.store.setPageRendered(page.id, {
           sha256: sha,
           svgSha256: svgSha,
           typedText,
           highlightsJson: highlights.length ? JSON.stringify(highlights) : null,
         });
+        // Same transaction: page text (and its search index), todos, and the OCR decision.
+        if (applied) onPageRendered(ctx, page, { sha256: sha, ink, typedText, highlights: highlights.map((h) => h.text) });
       };
     },
     onFinalFailure({ pageId }, reason) {

@@ -1,0 +1,101 @@
+// OCR job: one page's strokes (grayscale PNG, long edge 1568, no typed text) to Markdown through
+// the configured engine. The quota page is reserved by the claim guard, inside the claim
+// transaction; it is kept on success and refunded on final failure. 429/529 honour retry-after
+// without spending an attempt; a rejected input fails at once with the reason on the page.
+import { OcrRateLimited, OcrRejected } from "../../ocr/engine.ts";
+import { consumeReservation, refundReservation, reservePage } from "../../quota/index.ts";
+import { renderPng } from "../../render/png.ts";
+import { isRmFormatError } from "../../rm/errors.ts";
+import type { AppContext } from "../../services/context.ts";
+import { checkQuotaThresholds } from "../../services/notifications.ts";
+import { OCR, parseOcrPayload, type OcrPayload } from "../../services/ocr.ts";
+import { extractTodos } from "../../services/todos.ts";
+import { PermanentError, RetryAfter } from "../errors.ts";
+import type { JobRow } from "../queue.ts";
+import type { Worker } from "../runner.ts";
+import { loadParsedPage } from "./render-page.ts";
+
+export { OCR };
+
+export const OCR_LONG_EDGE = 1568;
+
+/**
+ * Runs in the claim transaction: skip stale or already-done work without touching the quota,
+ * else reserve one page; when the quota is used up the page waits in pending_quota.
+ */
+export function ocrClaimGuard(ctx: AppContext) {
+  return (job: JobRow): string | null => {
+    let p: OcrPayload;
+    try {
+      p = parseOcrPayload(JSON.parse(job.payload));
+    } catch {
+      return null; // the runner fails it as a bad payload
+    }
+    const page = ctx.store.pageById(p.pageId);
+    const o = ctx.store.pageOcrByPage(p.pageId);
+    if (!page || !o || page.sha256 !== p.sha256 || o.sha256 !== p.sha256) return "stale: the page changed or was deleted";
+    if (o.done_sha256 === p.sha256 && o.done_engine_key === p.engineKey) {
+      ctx.store.setPageOcrStatus(p.pageId, "done");
+      return "already read with these settings";
+    }
+    const q = reservePage(ctx, page.user_id, job.id, page.id);
+    if (!q) {
+      ctx.store.setPageOcrStatus(p.pageId, "pending_quota");
+      return "deferred: monthly OCR quota used up";
+    }
+    checkQuotaThresholds(ctx, page.user_id, q);
+    return null;
+  };
+}
+
+export function ocrWorker(ctx: AppContext): Worker<OcrPayload> {
+  return {
+    kind: OCR,
+    concurrency: ctx.config.ocr.concurrency,
+    parse: parseOcrPayload,
+    async run({ job, payload, signal }) {
+      const refund = () => {
+        refundReservation(ctx, job.id);
+      };
+      const page = ctx.store.pageById(payload.pageId);
+      if (!page || page.sha256 !== payload.sha256) return refund;
+      const engine = ctx.ocr;
+      if (!engine)
+        return () => {
+          refundReservation(ctx, job.id);
+          ctx.store.setPageOcrStatus(page.id, "pending_ocr");
+        };
+      let parsed;
+      try {
+        parsed = await loadParsedPage(ctx, page);
+      } catch (e) {
+        if (isRmFormatError(e)) throw new PermanentError(`unreadable page: ${e.message}`);
+        throw e;
+      }
+      if (!parsed) return refund;
+      const annotatedPdf = ctx.store.pageDocumentFileType(page.id) === "pdf";
+      const png = await renderPng(parsed, { longEdge: OCR_LONG_EDGE, grayscale: true, text: false, highlights: false });
+      let r;
+      try {
+        r = await engine.recognize({ png, annotatedPdf, signal });
+      } catch (e) {
+        if (e instanceof OcrRateLimited) throw new RetryAfter(e.ms, e.message);
+        if (e instanceof OcrRejected) throw new PermanentError(e.message);
+        throw e;
+      }
+      return () => {
+        consumeReservation(ctx, job.id);
+        const now = ctx.store.pageById(page.id);
+        if (now?.sha256 !== payload.sha256) return; // edited meanwhile: a newer job will read it
+        ctx.store.putPageText({ pageId: page.id, userId: page.user_id, documentId: page.document_id, source: "ocr", text: r.markdown });
+        ctx.store.replacePageTodos({ userId: page.user_id, pageId: page.id, documentId: page.document_id, source: "ocr", items: extractTodos(r.markdown) });
+        ctx.store.setPageOcrDone(page.id, { sha256: payload.sha256, engineKey: engine.key, model: r.model, inputTokens: r.inputTokens, outputTokens: r.outputTokens, ms: r.ms });
+      };
+    },
+    onFinalFailure(payload, reason, job) {
+      refundReservation(ctx, job.id);
+      const o = ctx.store.pageOcrByPage(payload.pageId);
+      if (o && o.sha256 === payload.sha256) ctx.store.setPageOcrStatus(payload.pageId, "failed", reason.slice(0, 2000));
+    },
+  };
+}

@@ -1,0 +1,226 @@
+// OCR pipeline decisions (synchronous, safe inside transactions): after a render, store typed
+// text and highlights (free) and decide what OCR a page needs; queue it, or park it in
+// pending_ocr (no engine) or pending_quota (quota used up). Also the API's "OCR this" request
+// (402 when the quota is used up) and the newest-first backlog drain at the monthly reset.
+import { engineKey } from "../ocr/anthropic.ts";
+import { effectiveLimit, LAST_RESET_SETTING, quotaMonth, quotaState, remaining, type QuotaState } from "../quota/index.ts";
+import { penFor } from "../render/pens.ts";
+import type { Group, Page } from "../rm/model.ts";
+import { AppError } from "../server/errors.ts";
+import type { PageRow } from "../storage/pages.ts";
+import type { AppContext } from "./context.ts";
+import { requireDocument, requirePage } from "./library.ts";
+import { extractTodos } from "./todos.ts";
+
+export const OCR = "ocr";
+
+/** The OCR job's payload schema: ids and the content/engine it is for. */
+export interface OcrPayload {
+  pageId: number;
+  sha256: string;
+  engineKey: string;
+}
+
+export function parseOcrPayload(p: unknown): OcrPayload {
+  const o = p as Partial<OcrPayload> | null;
+  if (!o || typeof o.pageId !== "number" || !Number.isSafeInteger(o.pageId) || o.pageId <= 0) throw new Error("ocr payload needs a positive integer pageId");
+  if (typeof o.sha256 !== "string" || !/^[0-9a-f]{64}$/.test(o.sha256)) throw new Error("ocr payload needs a sha256");
+  if (typeof o.engineKey !== "string" || !o.engineKey) throw new Error("ocr payload needs an engineKey");
+  return { pageId: o.pageId, sha256: o.sha256, engineKey: o.engineKey };
+}
+
+export function currentEngineKey(ctx: AppContext): string {
+  return ctx.ocr?.key ?? engineKey(ctx.config.ocr);
+}
+
+/** True when the page has handwriting worth reading (ink strokes; not erasers, selections or highlighters). */
+export function hasInk(page: Page): boolean {
+  const walk = (g: Group): boolean =>
+    g.visible !== false &&
+    g.children.some((c) => {
+      if (c.kind === "group") return walk(c);
+      if (c.kind !== "stroke" || c.points.length === 0) return false;
+      const pen = penFor(c.tool);
+      return pen.drawn && pen.name !== "highlighter" && pen.name !== "shader";
+    });
+  return page.layers.some(walk);
+}
+
+/** Queue OCR of a page at `sha256` (idempotent per page, content and engine settings). */
+export function enqueueOcr(ctx: AppContext, userId: number, pageId: number, sha256: string, priority = 0): boolean {
+  const key = currentEngineKey(ctx);
+  ctx.store.setPageOcrStatus(pageId, "queued");
+  return ctx.queue.enqueue(OCR, { pageId, sha256, engineKey: key } satisfies OcrPayload, {
+    userId,
+    priority,
+    idempotencyKey: `ocr:${pageId}:${sha256}:${key}`,
+  }).created;
+}
+
+/**
+ * Called in the render's commit transaction, only while the page still has `sha256`: stores typed
+ * text and highlights as page text (no quota) and decides the page's OCR state.
+ */
+export function onPageRendered(ctx: AppContext, page: PageRow, r: { sha256: string; ink: boolean; typedText: string | null; highlights: string[] }): void {
+  const s = ctx.store;
+  s.putPageText({ pageId: page.id, userId: page.user_id, documentId: page.document_id, source: "typed", text: r.typedText });
+  s.putPageText({ pageId: page.id, userId: page.user_id, documentId: page.document_id, source: "highlight", text: r.highlights.join("\n") || null });
+  s.replacePageTodos({ userId: page.user_id, pageId: page.id, documentId: page.document_id, source: "typed", items: extractTodos(r.typedText ?? "") });
+  scheduleOcr(ctx, page, r.sha256, r.ink);
+}
+
+function scheduleOcr(ctx: AppContext, page: PageRow, sha256: string, ink: boolean): void {
+  const s = ctx.store;
+  const key = currentEngineKey(ctx);
+  const prev = s.pageOcrByPage(page.id);
+  // Newest = content changed last (pages of one upload: the later page in the notebook).
+  const base = { pageId: page.id, userId: page.user_id, sha256, engineKey: key, requestedAt: page.updated_at };
+  if (!ink) {
+    // Nothing handwritten: never sent, and any old OCR text no longer applies.
+    s.upsertPageOcr({ ...base, status: "blank" });
+    s.putPageText({ pageId: page.id, userId: page.user_id, documentId: page.document_id, source: "ocr", text: null });
+    s.replacePageTodos({ userId: page.user_id, pageId: page.id, documentId: page.document_id, source: "ocr", items: [] });
+    return;
+  }
+  if (prev && prev.done_sha256 === sha256 && prev.done_engine_key === key) {
+    s.upsertPageOcr({ ...base, status: "done" });
+    return;
+  }
+  if (!ctx.ocr) {
+    s.upsertPageOcr({ ...base, status: "pending_ocr" });
+    return;
+  }
+  s.upsertPageOcr({ ...base, status: "queued" });
+  if (remaining(quotaState(ctx, page.user_id)) < 1) {
+    s.setPageOcrStatus(page.id, "pending_quota");
+    return;
+  }
+  enqueueOcr(ctx, page.user_id, page.id, sha256);
+}
+
+export function quotaExceeded(q: QuotaState): AppError {
+  const quota = { used: q.used, limit: q.limit, resets_at: q.resets_at };
+  return new AppError("quota_exceeded", undefined, { quota }, undefined, { error: "quota_exceeded", message: "The monthly OCR quota is used up; OCR resumes when it resets.", quota });
+}
+
+const REQUESTABLE = new Set(["pending_quota", "pending_ocr", "failed"]);
+
+/**
+ * The API asks for OCR of a document (or one page): queue its pages that wait or failed.
+ * 402 quota_exceeded when the month's quota is used up; 409 when no engine is configured.
+ */
+export function requestOcr(ctx: AppContext, userId: number, rawUuid: string, rawPageId?: string) {
+  const pages = rawPageId === undefined ? ctx.store.pagesByDocument(requireDocument(ctx, userId, rawUuid).id) : [requirePage(ctx, userId, rawUuid, rawPageId).page];
+  if (!ctx.ocr) throw new AppError("ocr_not_configured", "OCR is not configured on this server: set RMIRROR_ANTHROPIC_API_KEY.");
+  const q = quotaState(ctx, userId);
+  const wanted = pages.flatMap((p) => {
+    const o = ctx.store.pageOcrByPage(p.id);
+    return o && p.sha256 === o.sha256 && REQUESTABLE.has(o.status) ? [o] : [];
+  });
+  if (wanted.length && remaining(q) < 1) throw quotaExceeded(q);
+  let queued = 0;
+  ctx.store.tx(() => {
+    for (const o of wanted.sort((a, b) => b.requested_at - a.requested_at).slice(0, Math.min(wanted.length, remaining(q)))) {
+      if (enqueueOcr(ctx, userId, o.page_id, o.sha256)) queued++;
+    }
+  });
+  return { queued, quota: quotaState(ctx, userId) };
+}
+
+/** Queue a user's pending_quota backlog, newest page first, as far as this month's quota reaches. */
+export function drainBacklog(ctx: AppContext, userId: number): number {
+  if (!ctx.ocr) return 0;
+  return ctx.store.tx(() => {
+    const left = remaining(quotaState(ctx, userId));
+    if (left < 1) return 0;
+    const rows = ctx.store.pageOcrBacklog(userId, "pending_quota", Number.isFinite(left) ? left : 1_000_000);
+    // Newest first: enqueued in this order with rising priority so the newest is claimed first.
+    let n = 0;
+    rows.forEach((o, i) => {
+      if (enqueueOcr(ctx, userId, o.page_id, o.sha256, rows.length - i)) n++;
+    });
+    return n;
+  });
+}
+
+/**
+ * The monthly reset (node-cron, and at start-up in case one was missed): usage is per month, so
+ * the new month starts at zero by itself; this drains every user's backlog newest first. Runs
+ * once per month (settings quota.last_reset_month). Returns the number of pages queued.
+ */
+export function monthlyReset(ctx: AppContext, now = ctx.queue.now()): number {
+  const month = quotaMonth(now, ctx.config.quota.timezone);
+  if (ctx.store.settingValue(LAST_RESET_SETTING) === month) return 0;
+  ctx.store.putSetting(LAST_RESET_SETTING, month);
+  let n = 0;
+  for (const userId of ctx.store.usersWithOcrStatus("pending_quota")) n += drainBacklog(ctx, userId);
+  if (n) ctx.log.info("quota month started: OCR backlog queued newest first", { month, pages: n });
+  return n;
+}
+
+/** At start-up with an engine configured: pages that waited for one are queued. */
+export function resumePendingOcr(ctx: AppContext): number {
+  if (!ctx.ocr) return 0;
+  let n = 0;
+  for (const userId of ctx.store.usersWithOcrStatus("pending_ocr")) {
+    ctx.store.tx(() => {
+      for (const o of ctx.store.pageOcrBacklog(userId, "pending_ocr", 1_000_000)) {
+        const key = currentEngineKey(ctx);
+        ctx.store.upsertPageOcr({ pageId: o.page_id, userId, status: "queued", sha256: o.sha256, engineKey: key });
+        if (remaining(quotaState(ctx, userId)) < 1) ctx.store.setPageOcrStatus(o.page_id, "pending_quota");
+        else if (enqueueOcr(ctx, userId, o.page_id, o.sha256)) n++;
+      }
+    });
+  }
+  return n;
+}
+
+/** GET /api/v1/quota: usage, limit, reset time, OCR state counts and a hint for the dashboard. */
+export function quotaSummary(ctx: AppContext, userId: number) {
+  const q = quotaState(ctx, userId);
+  const counts = Object.fromEntries(ctx.store.pageOcrCounts(userId).map((r) => [r.status, r.n]));
+  const tokens = ctx.store.pageOcrTokens(userId);
+  const limit = effectiveLimit(ctx, userId);
+  let hint: string | null = null;
+  if (!ctx.ocr && counts.pending_ocr) hint = "OCR is not configured: set RMIRROR_ANTHROPIC_API_KEY (or _FILE) and restart; waiting pages are read then.";
+  else if (counts.pending_quota) hint = `OCR pending: the monthly quota is used up; ${counts.pending_quota} page(s) are read newest first after ${q.resets_at}.`;
+  return {
+    quota: { used: q.used, limit, unlimited: limit === null, remaining: limit === null ? null : Math.max(0, limit - q.used), resets_at: q.resets_at, month: q.month, timezone: ctx.config.quota.timezone },
+    ocr: {
+      configured: ctx.ocr !== null,
+      model: ctx.config.ocr.model,
+      pages: { done: counts.done ?? 0, queued: counts.queued ?? 0, pending_quota: counts.pending_quota ?? 0, pending_ocr: counts.pending_ocr ?? 0, failed: counts.failed ?? 0, blank: counts.blank ?? 0 },
+      tokens: { input: tokens.input ?? 0, output: tokens.output ?? 0 },
+      hint,
+    },
+    notifications: ctx.store.notificationsByUser(userId, 10).map((n) => ({
+      id: n.id,
+      kind: n.kind,
+      threshold: n.threshold,
+      month: n.month,
+      message: n.message,
+      createdAt: new Date(n.created_at).toISOString(),
+      emailed: n.emailed_at !== null,
+    })),
+  };
+}
+
+/** GET a page's OCR state and text. */
+export function pageOcr(ctx: AppContext, userId: number, rawUuid: string, rawPageId: string) {
+  const { page } = requirePage(ctx, userId, rawUuid, rawPageId);
+  const o = ctx.store.pageOcrByPage(page.id);
+  const texts = Object.fromEntries(ctx.store.pageTexts(page.id).map((t) => [t.source, t.text]));
+  return {
+    status: o?.status ?? (page.sha256 ? "not_rendered" : "blank"),
+    error: o?.error ?? null,
+    markdown: texts.ocr ?? null,
+    typedText: texts.typed ?? null,
+    highlights: texts.highlight ?? null,
+    model: o?.model ?? null,
+    inputTokens: o?.input_tokens ?? null,
+    outputTokens: o?.output_tokens ?? null,
+    ms: o?.ms ?? null,
+    doneAt: o?.done_at ? new Date(o.done_at).toISOString() : null,
+    current: o ? o.done_sha256 === page.sha256 : false,
+  };
+}

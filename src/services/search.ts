@@ -1,0 +1,87 @@
+// Full-text search over everything a user wrote, typed or highlighted, and document/folder names.
+// The user's words become an FTS5 query of quoted prefix terms (all must match), so no query
+// syntax can be injected; diacritics are folded by the tokenizer on both sides (Müller = muller).
+import { AppError } from "../server/errors.ts";
+import type { AppContext } from "./context.ts";
+import { UUID_RE } from "./ids.ts";
+
+export const SOURCES = ["ocr", "typed", "highlight", "name"] as const;
+const MAX_TERMS = 16;
+
+export interface SearchQuery {
+  q?: string;
+  folder?: string;
+  tag?: string;
+  source?: string;
+  from?: string;
+  to?: string;
+  limit?: string;
+  offset?: string;
+}
+
+/** The FTS5 MATCH expression for free text, or null when it has no searchable word. */
+export function toMatch(text: string): string | null {
+  const terms = (text.normalize("NFC").match(/[\p{L}\p{N}\p{M}_]+/gu) ?? []).slice(0, MAX_TERMS);
+  if (!terms.length) return null;
+  return terms.map((t) => `"${t}"*`).join(" ");
+}
+
+const ESC: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+/** Escape HTML, then turn the U+E000/U+E001 hit markers into <mark>…</mark>. */
+export function markSnippet(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ESC[c]!).replace(/\uE000/g, "<mark>").replace(/\uE001/g, "</mark>");
+}
+
+function parseDate(v: string | undefined, name: string): number | null {
+  if (v === undefined || v === "") return null;
+  const t = /^\d{1,15}$/.test(v) ? Number(v) : Date.parse(v);
+  if (!Number.isFinite(t)) throw new AppError("bad_request", `${name} must be an ISO date or epoch milliseconds.`);
+  return t;
+}
+
+function parseIntParam(v: string | undefined, name: string, def: number, min: number, max: number): number {
+  if (v === undefined || v === "") return def;
+  if (!/^\d{1,6}$/.test(v) || Number(v) < min || Number(v) > max) throw new AppError("bad_request", `${name} must be an integer between ${min} and ${max}.`);
+  return Number(v);
+}
+
+/** GET /api/v1/search?q=&folder=&tag=&source=&from=&to=&limit=&offset= */
+export function search(ctx: AppContext, userId: number, q: SearchQuery) {
+  const text = (q.q ?? "").trim();
+  if (!text) throw new AppError("bad_request", "q is required.");
+  if (text.length > 500) throw new AppError("bad_request", "q is longer than 500 characters.");
+  const match = toMatch(text);
+  const limit = parseIntParam(q.limit, "limit", 20, 1, 100);
+  const offset = parseIntParam(q.offset, "offset", 0, 0, 10_000);
+  if (q.source !== undefined && q.source !== "" && !(SOURCES as readonly string[]).includes(q.source))
+    throw new AppError("bad_request", `source must be one of ${SOURCES.join(", ")}.`);
+  if (q.folder !== undefined && q.folder !== "" && !UUID_RE.test(q.folder)) throw new AppError("bad_uuid");
+  const from = parseDate(q.from, "from");
+  const to = parseDate(q.to, "to");
+  if (!match) return { query: text, items: [], limit, offset, nextOffset: null };
+  const t0 = performance.now();
+  const rows = ctx.store.searchText({
+    userId,
+    match,
+    source: q.source || null,
+    folder: q.folder || null,
+    tag: q.tag || null,
+    from,
+    to,
+    limit: limit + 1,
+    offset,
+  });
+  const items = rows.slice(0, limit).map((r) => {
+    const isPage = r.page_id !== null;
+    return {
+      kind: isPage ? ("page" as const) : r.document_type === "CollectionType" ? ("folder" as const) : ("document" as const),
+      source: (r.source ?? "name") as (typeof SOURCES)[number],
+      score: Math.round(-r.score * 1000) / 1000,
+      document: { uuid: r.document_uuid, name: r.document_name, parent: r.parent, lastModified: r.last_modified === null ? null : new Date(r.last_modified).toISOString() },
+      page: isPage ? { id: r.page_uuid!, idx: r.page_idx! } : null,
+      snippet: markSnippet(isPage ? r.snip : r.title_hl),
+    };
+  });
+  return { query: text, items, limit, offset, nextOffset: rows.length > limit ? offset + limit : null, ms: Math.round((performance.now() - t0) * 10) / 10 };
+}

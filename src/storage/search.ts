@@ -1,0 +1,68 @@
+// Full-text search over search_fts (page text and document/folder names), scoped to one user.
+// Hits are marked with U+E000/U+E001 so the caller can escape the text and then add <mark>.
+import type { Database } from "bun:sqlite";
+
+export interface SearchHitRow {
+  rid: number;
+  score: number;
+  snip: string;
+  title_hl: string;
+  source: string | null;
+  page_id: number | null;
+  page_uuid: string | null;
+  page_idx: number | null;
+  document_uuid: string;
+  document_name: string;
+  document_type: string;
+  parent: string;
+  last_modified: number | null;
+}
+
+export interface SearchFilter {
+  userId: number;
+  match: string;
+  source?: string | null;
+  folder?: string | null;
+  tag?: string | null;
+  from?: number | null;
+  to?: number | null;
+  limit: number;
+  offset: number;
+}
+
+export function searchRepo(db: Database) {
+  const q = db.prepare<SearchHitRow, Record<string, string | number | null>>(
+    `SELECT f.rowid AS rid, bm25(search_fts, 4.0, 1.0) AS score,
+       snippet(search_fts, 1, char(57344), char(57345), '…', 16) AS snip,
+       highlight(search_fts, 0, char(57344), char(57345)) AS title_hl,
+       pt.source AS source, pt.page_id AS page_id, p.page_uuid AS page_uuid, p.idx AS page_idx,
+       d.uuid AS document_uuid, d.name AS document_name, d.type AS document_type, d.parent AS parent, d.last_modified AS last_modified
+     FROM search_fts f
+     LEFT JOIN page_texts pt ON f.rowid % 2 = 0 AND pt.id = f.rowid / 2
+     LEFT JOIN pages p ON p.id = pt.page_id
+     JOIN documents d ON d.id = (CASE WHEN f.rowid % 2 = 0 THEN pt.document_id ELSE (f.rowid - 1) / 2 END)
+     WHERE search_fts MATCH $match AND d.user_id = $user_id AND d.deleted_at IS NULL
+       AND ($source IS NULL OR coalesce(pt.source, 'name') = $source)
+       AND ($folder IS NULL OR d.parent = $folder)
+       AND ($from IS NULL OR coalesce(d.last_modified, d.updated_at) >= $from)
+       AND ($to IS NULL OR coalesce(d.last_modified, d.updated_at) < $to)
+       AND ($tag IS NULL
+         OR EXISTS (SELECT 1 FROM json_each(d.metadata_json, '$.tags') je WHERE je.type = 'text' AND lower(je.value) = lower($tag))
+         OR EXISTS (SELECT 1 FROM json_each(d.content_json, '$.tags') je WHERE lower(je.value ->> '$.name') = lower($tag)))
+     ORDER BY score, f.rowid LIMIT $limit OFFSET $offset`,
+  );
+  return {
+    searchText: (f: SearchFilter) =>
+      q.all({
+        match: f.match,
+        user_id: f.userId,
+        source: f.source ?? null,
+        folder: f.folder ?? null,
+        tag: f.tag ?? null,
+        from: f.from ?? null,
+        to: f.to ?? null,
+        limit: f.limit,
+        offset: f.offset,
+      }),
+  };
+}

@@ -1,0 +1,37 @@
+// Shared helpers for the OCR/quota tests: ink pages, waiting for a condition, page lookups.
+import { buildV3V5 } from "../rm/build-v3v5.ts";
+import type { Harness } from "../support/server-harness.ts";
+
+/** A v5 page with one fineliner stroke; `seed` makes its bytes (and hash) unique. */
+export function inkPage(seed: number): Uint8Array {
+  const pts: number[][] = [];
+  for (let i = 0; i < 12; i++) pts.push([100 + seed * 3 + i * 20, 200 + (i % 3) * 15 + seed, 0, 0, 2, 0.5]);
+  return buildV3V5(5, [[{ tool: 17, points: pts }]]);
+}
+
+/** A page with a layer but no strokes (has a hash, nothing to read). */
+export function emptyPage(): Uint8Array {
+  return buildV3V5(5, [[]]);
+}
+
+/** Poll a condition (for work on the running runner; not a timing sleep). */
+export async function until(cond: () => boolean, what = "condition", timeoutMs = 10_000): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await Bun.sleep(5);
+  }
+}
+
+export function pageIds(h: Harness, userId: number, docUuid: string): number[] {
+  const doc = h.ctx.store.documentByUuid(userId, docUuid)!;
+  return h.ctx.store.pagesByDocument(doc.id).map((p) => p.id);
+}
+
+export function ocrStatus(h: Harness, pageId: number): string | undefined {
+  return h.ctx.store.pageOcrByPage(pageId)?.status;
+}
+
+export function statusCounts(h: Harness, userId: number): Record<string, number> {
+  return Object.fromEntries(h.ctx.store.pageOcrCounts(userId).map((r) => [r.status, r.n]));
+}
