@@ -1,0 +1,97 @@
+// The shipped artefact: build the linux-x64 single executable, then run it from an empty temp
+// directory with nothing beside it — version, offline render, serve + first-run admin + token +
+// `rmirror import` of a real folder + rendered SVG + health check — proving the binary needs no
+// files from the checkout. Also cross-compiles the other release targets and checks each header.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { TARGETS, build, executableKind, type Target } from "../../scripts/build.ts";
+import { describeSamples, sample } from "../support/samples.ts";
+
+const dist = mkdtempSync(join(tmpdir(), "rmirror-dist-"));
+const work = mkdtempSync(join(tmpdir(), "rmirror-empty-"));
+let bin = "";
+
+beforeAll(async () => {
+  [bin] = await build(["linux-x64"], dist);
+}, 120_000);
+afterAll(() => {
+  rmSync(dist, { recursive: true, force: true });
+  rmSync(work, { recursive: true, force: true });
+});
+
+function run(args: string[], env: Record<string, string> = {}) {
+  const r = Bun.spawnSync([bin, ...args], { cwd: work, env: { PATH: "/usr/bin:/bin", HOME: work, ...env }, stdout: "pipe", stderr: "pipe" });
+  return { code: r.exitCode, out: r.stdout.toString(), err: r.stderr.toString() };
+}
+
+test("the binary is a linux x64 executable and prints its version and commit", () => {
+  expect(executableKind(readFileSync(bin))).toBe("elf-x64");
+  const v = run(["--version"]);
+  expect(v.code).toBe(0);
+  expect(v.out).toMatch(/^rmirror \d+\.\d+\.\d+ \((?!unknown)[0-9a-f]{7,}\)/);
+  expect(readFileSync(join(dist, "SHA256SUMS"), "utf8")).toMatch(/^[0-9a-f]{64} {2}rmirror-linux-x64\n$/);
+});
+
+describeSamples("the binary from an empty directory", () => {
+  test("render works offline with the embedded WASM", () => {
+    const r = run(["render", sample("rmc__writing_tools.rm"), "--to", "svg,png,pdf", "--out", "out"]);
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(work, "out/rmc__writing_tools.png")).subarray(1, 4).toString()).toBe("PNG");
+  });
+
+  test("serve + import + render through the binary alone", async () => {
+    const env = { PATH: "/usr/bin:/bin", HOME: work, RMIRROR_PORT: "0", RMIRROR_DATA_DIR: join(work, "data"), RMIRROR_ADMIN_EMAIL: "me@example.com", RMIRROR_ADMIN_PASSWORD: "correct horse battery", RMIRROR_JOBS_POLL_MS: "20" };
+    const server = Bun.spawn([bin, "serve"], { cwd: work, env, stdout: "pipe", stderr: "pipe" });
+    try {
+      const url = await firstUrl(server.stderr); // logs are JSON lines on stderr
+      expect(run(["healthcheck", "--url", `${url}/healthz`]).code).toBe(0);
+      const login = await fetch(`${url}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: "me@example.com", password: "correct horse battery" }) });
+      const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
+      const { csrfToken } = await login.json();
+      const { token } = await (await fetch(`${url}/api/v1/tokens`, { method: "POST", headers: { cookie, "x-csrf-token": csrfToken, "content-type": "application/json" }, body: JSON.stringify({ name: "smoke" }) })).json();
+      const imp = Bun.spawnSync([bin, "import", sample("rm2pdf__testfiles"), "--server", url, "--token", token], { cwd: work, env });
+      expect(imp.exitCode).toBe(0);
+      const auth = { authorization: `Bearer ${token}` };
+      const uuid = "d34df12d-e72b-4939-a791-5b34b3a810e7";
+      let doc: { pages: { id: string; renderStatus: string }[] } | undefined;
+      for (let i = 0; i < 500; i++) {
+        doc = await (await fetch(`${url}/api/v1/documents/${uuid}`, { headers: auth })).json();
+        if (doc?.pages?.every((p) => p.renderStatus === "done")) break;
+        await Bun.sleep(20);
+      }
+      expect(doc!.pages[0]!.renderStatus).toBe("done");
+      const svg = await fetch(`${url}/api/v1/documents/${uuid}/pages/${doc!.pages[0]!.id}/svg`, { headers: auth });
+      expect(svg.status).toBe(200);
+      expect((await svg.text()).match(/<path/g)!.length).toBeGreaterThan(100);
+    } finally {
+      server.kill("SIGTERM");
+      expect(await server.exited).toBe(0);
+    }
+  }, 60_000);
+});
+
+test("every other release target cross-compiles to an executable of the right kind", async () => {
+  const others = (Object.keys(TARGETS) as Target[]).filter((t) => t !== "linux-x64");
+  const built = await build(others, join(dist, "cross"));
+  for (const [i, t] of others.entries()) expect(executableKind(readFileSync(built[i]!))).toBe(TARGETS[t].kind);
+}, 300_000);
+
+async function firstUrl(stream: ReadableStream<Uint8Array>): Promise<string> {
+  const reader = stream.getReader();
+  let buf = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`server exited before serving: ${buf}`);
+    buf += new TextDecoder().decode(value);
+    const m = buf.match(/"url":"(http:\/\/[^"]+)"/);
+    if (m) {
+      // keep draining the log pipe so a full pipe can never block the server
+      void (async () => {
+        while (!(await reader.read()).done);
+      })();
+      return m[1]!;
+    }
+  }
+}
