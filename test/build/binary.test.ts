@@ -14,7 +14,7 @@ const work = mkdtempSync(join(tmpdir(), "rmirror-empty-"));
 let bin = "";
 
 beforeAll(async () => {
-  [bin] = await build(["linux-x64"], dist);
+  bin = (await build(["linux-x64"], dist))[0] ?? "";
 }, 120_000);
 afterAll(() => {
   rmSync(dist, { recursive: true, force: true });
