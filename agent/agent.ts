@@ -21,6 +21,7 @@ export interface AgentOptions {
   /** 0 picks a free port; -1 disables the page. */
   statusPort: number;
   poll?: boolean;
+  watch?: "chokidar" | "native";
   uploader?: Partial<UploaderOptions>;
   dbPath?: string;
   log: Logger;
@@ -71,7 +72,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     outbox.enqueue(uuids);
     uploader.kick();
   };
-  const watcher = new FolderWatcher(o.folder, { debounceMs: o.debounceMs, usePolling: o.poll ?? false, onChange, log: o.log.child({ component: "watcher" }) });
+  const watcher = new FolderWatcher(o.folder, { debounceMs: o.debounceMs, usePolling: o.poll ?? false, mode: o.watch ?? "chokidar", onChange, log: o.log.child({ component: "watcher" }) });
 
   /** Queue a check of every document on disk, every one the server has from us, and every one waiting. */
   const rescan = async (): Promise<number> => {

@@ -18,6 +18,8 @@ export interface AgentConfig {
   batchSize?: number;
   /** Watch by polling (network folders, odd filesystems). */
   poll?: boolean;
+  /** "chokidar" (default) or "native" (recursive fs.watch: far less memory on big libraries). */
+  watch?: "chokidar" | "native";
 }
 
 export const DEFAULTS = { debounceMs: 300, rescanMinutes: 10, statusPort: 9090, batchSize: 50 } as const;
@@ -64,6 +66,10 @@ export function readConfig(home: string): AgentConfig {
   if (c.poll !== undefined) {
     if (typeof c.poll === "boolean") out.poll = c.poll;
     else errors.push("poll must be true or false");
+  }
+  if (c.watch !== undefined) {
+    if (c.watch === "chokidar" || c.watch === "native") out.watch = c.watch;
+    else errors.push('watch must be "chokidar" or "native"');
   }
   if (errors.length) throw new Error(`agent: ${p}: ${errors.join("; ")}`);
   return out;

@@ -64,6 +64,7 @@ export class Uploader {
   private wake: (() => void) | undefined;
   private running: Promise<void> | undefined;
   busy = false;
+  private dirty = false;
 
   constructor(
     private outbox: Outbox,
@@ -138,11 +139,17 @@ export class Uploader {
       }
       const rows = this.outbox.due(this.opts.batchSize, now);
       if (rows.length === 0) {
+        // Idle again after work: give the file buffers back to the OS (keeps the idle RSS low).
+        if (this.dirty) {
+          this.dirty = false;
+          Bun.gc(true);
+        }
         const next = this.outbox.nextDue();
         await this.sleep(next === undefined ? 60_000 : next - now);
         continue;
       }
       this.busy = true;
+      this.dirty = true;
       try {
         await this.pass(rows);
         this.serverFailures = 0;
@@ -165,6 +172,7 @@ export class Uploader {
         }
       } finally {
         this.busy = false;
+        Bun.gc(false); // a batch reads and parses many files: let the collector run between batches
       }
     }
   }

@@ -4,6 +4,7 @@
 // missed (and is the only source of changes when watching is impossible). When the native
 // watcher fails (inotify limits, network folders) it restarts in polling mode.
 import { watch, type FSWatcher } from "chokidar";
+import { watch as fsWatch, type FSWatcher as NativeWatcher } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { relative, sep } from "node:path";
 import { isUuid } from "../src/rm/container/find-items.ts";
@@ -59,8 +60,12 @@ export class Debouncer {
   }
 }
 
+export type WatchMode = "chokidar" | "native" | "poll";
+
 export interface WatcherOptions {
   debounceMs: number;
+  /** chokidar (default), native recursive fs.watch (lighter on memory), or chokidar polling. */
+  mode?: WatchMode;
   usePolling?: boolean;
   pollIntervalMs?: number;
   onChange: (uuids: string[]) => void;
@@ -69,6 +74,7 @@ export interface WatcherOptions {
 
 export class FolderWatcher {
   private watcher: FSWatcher | undefined;
+  private native: NativeWatcher | undefined;
   private debouncer: Debouncer;
   polling: boolean;
   ready: Promise<void> = Promise.resolve();
@@ -77,15 +83,38 @@ export class FolderWatcher {
     readonly root: string,
     private opts: WatcherOptions,
   ) {
-    this.polling = !!opts.usePolling;
+    this.polling = !!opts.usePolling || opts.mode === "poll";
     this.debouncer = new Debouncer(opts.debounceMs, opts.onChange);
   }
 
   start(): Promise<void> {
+    if (this.opts.mode === "native" && !this.polling) {
+      try {
+        this.native = fsWatch(this.root, { recursive: true, persistent: true }, (_event, name) => {
+          if (!name) return;
+          const rel = String(name);
+          if (IGNORED.test(rel)) return;
+          const uuid = uuidOfPath(this.root, `${this.root}${sep}${rel}`);
+          if (uuid) this.debouncer.touch(uuid);
+        });
+        this.native.on("error", (err) => {
+          this.opts.log.warn("watcher error; switching to polling", { error: err.message });
+          this.native?.close();
+          this.native = undefined;
+          this.polling = true;
+          void this.start();
+        });
+        this.ready = Promise.resolve();
+        return this.ready;
+      } catch (e) {
+        this.opts.log.warn("native watcher unavailable; using polling", { error: (e as Error).message });
+        this.polling = true;
+      }
+    }
     const w = watch(this.root, {
       ignoreInitial: true,
       persistent: true,
-      depth: 3,
+      depth: 2,
       ignored: (path: string) => IGNORED.test(path),
       usePolling: this.polling,
       interval: this.opts.pollIntervalMs ?? 1000,
@@ -113,6 +142,7 @@ export class FolderWatcher {
 
   async stop(): Promise<void> {
     this.debouncer.cancel();
+    this.native?.close();
     await this.watcher?.close();
   }
 }

@@ -5,7 +5,7 @@
 //   2. file written → upload complete, for a one-page change (default debounce 300 ms included)
 //      and for a rename (metadata-only), measured by polling the server every 2 ms
 //   3. agent footprint: RSS after the initial sync, peak RSS, CPU used while idle for 10 s
-// Usage: bun bench/agent.ts [--docs 500] [--pages 20] [--changes 20] [--debounce 300]
+// Usage: bun bench/agent.ts [--docs 500] [--pages 20] [--changes 20] [--debounce 300] [--watch chokidar|native]
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,7 +14,8 @@ import { SAMPLES_DIR } from "../test/support/samples.ts";
 import { agentIdle, agentStatus, prepareServer, ServerApi, sha, startAgentChild, startServer, stop, writeMetadata, writeNotebook, writePage } from "../test/agent/harness.ts";
 import { parsePage } from "../src/rm/page.ts";
 
-const { values } = parseArgs({ options: { docs: { type: "string" }, pages: { type: "string" }, changes: { type: "string" }, debounce: { type: "string" } } });
+const { values } = parseArgs({ options: { docs: { type: "string" }, pages: { type: "string" }, changes: { type: "string" }, debounce: { type: "string" }, watch: { type: "string" } } });
+const WATCH = values.watch ?? "chokidar";
 const DOCS = Number(values.docs ?? 500);
 const PAGES = Number(values.pages ?? 20);
 const CHANGES = Number(values.changes ?? 20);
@@ -65,7 +66,7 @@ function cpuTicks(pid: number): number {
 
 // 1. Initial sync.
 const t0 = performance.now();
-const agent = await startAgentChild({ folder, home: join(tmp, "home"), server: server.url, token, args: ["--debounce-ms", DEBOUNCE], env: { RMIRROR_AGENT_MAX_ATTEMPTS: "5" } });
+const agent = await startAgentChild({ folder, home: join(tmp, "home"), server: server.url, token, args: ["--debounce-ms", DEBOUNCE, "--watch", WATCH], env: { RMIRROR_AGENT_MAX_ATTEMPTS: "5" } });
 const pid = agent.proc.pid;
 let peak = 0;
 const sampler = setInterval(() => (peak = Math.max(peak, procStatus(pid, "VmRSS"))), 100);
@@ -126,7 +127,7 @@ rmSync(tmp, { recursive: true, force: true });
 const sorted = (a: number[]) => [...a].sort((x, y) => x - y);
 const pct = (a: number[], p: number) => sorted(a)[Math.min(a.length - 1, Math.floor((p / 100) * a.length))]!;
 const f = (n: number) => n.toFixed(0);
-console.log(`agent bench — ${DOCS} notebooks × ${PAGES} pages = ${DOCS * PAGES} pages (${corpus.length} distinct corpus pages, cycled); debounce ${DEBOUNCE} ms`);
+console.log(`agent bench — ${DOCS} notebooks × ${PAGES} pages = ${DOCS * PAGES} pages (${corpus.length} distinct corpus pages, cycled); debounce ${DEBOUNCE} ms; ${WATCH} watcher`);
 console.log(`library written in ${f(genMs)} ms`);
 console.log(`initial sync: ${(syncMs / 1000).toFixed(1)} s from agent start to ${st.synced} documents confirmed (${listed} on the server); ${st.counters.blobs} blob uploads, ${(st.counters.bytes / 1e6).toFixed(1)} MB`);
 console.log(`one-page change, write → on server: median ${f(pct(pageLat, 50))} ms, p95 ${f(pct(pageLat, 95))} ms, max ${f(Math.max(...pageLat))} ms (n=${pageLat.length}, includes the ${DEBOUNCE} ms debounce)`);

@@ -24,6 +24,7 @@ export interface AgentStatus {
   waiting: { uuid: string; name: string; reason: string }[];
   counters: { documents: number; folders: number; blobs: number; bytes: number; deletes: number };
   quota: { used: number; limit: number | null } | undefined;
+  memory: { rssMB: number; heapMB: number };
 }
 
 export interface StatusPage {
@@ -61,6 +62,10 @@ export function agentStatus(agent: RunningAgent, o: Pick<StatusPageOptions, "ser
     waiting: ob.waiting().map((w) => ({ uuid: w.uuid, name: w.name, reason: w.reason })),
     counters: { documents: ob.counter("documents"), folders: ob.counter("folders"), blobs: ob.counter("blobs"), bytes: ob.counter("bytes"), deletes: ob.counter("deletes") },
     quota,
+    memory: (() => {
+      const m = process.memoryUsage();
+      return { rssMB: Math.round(m.rss / 1e5) / 10, heapMB: Math.round(m.heapUsed / 1e5) / 10 };
+    })(),
   };
 }
 

@@ -25,6 +25,7 @@ Options (flags over environment over <home>/config over defaults):
   --status-port N       local status page on 127.0.0.1 (default ${DEFAULTS.statusPort}; 0 = any free port; -1 = off)
   --batch N             documents per request (default ${DEFAULTS.batchSize})
   --poll                watch by polling (network folders, odd filesystems)
+  --watch MODE          chokidar (default) or native (recursive fs.watch; much less memory on big libraries)
 `;
 
 const OPTIONS = {
@@ -39,6 +40,7 @@ const OPTIONS = {
   "status-port": { type: "string" },
   batch: { type: "string" },
   poll: { type: "boolean" },
+  watch: { type: "string" },
   "no-load": { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -70,6 +72,7 @@ interface Resolved {
   statusPort: number;
   batchSize: number;
   poll: boolean;
+  watch: "chokidar" | "native";
 }
 
 function resolve(v: Values): Resolved {
@@ -87,7 +90,13 @@ function resolve(v: Values): Resolved {
     statusPort: int("--status-port", v["status-port"], -1) ?? envInt("RMIRROR_AGENT_STATUS_PORT", -1) ?? file.statusPort ?? DEFAULTS.statusPort,
     batchSize: int("--batch", v.batch, 1) ?? file.batchSize ?? DEFAULTS.batchSize,
     poll: v.poll ?? file.poll ?? false,
+    watch: watchMode(v.watch ?? process.env.RMIRROR_AGENT_WATCH ?? file.watch ?? "chokidar"),
   };
+}
+
+function watchMode(v: string): "chokidar" | "native" {
+  if (v !== "chokidar" && v !== "native") throw new Error(`--watch must be chokidar or native, not ${v}`);
+  return v;
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -169,6 +178,7 @@ async function runAgent(r: Resolved, v: Values): Promise<number> {
       rescanMinutes: r.rescanMinutes,
       statusPort: r.statusPort,
       poll: r.poll,
+      watch: r.watch,
       uploader,
       log,
       onSettings: (s) => void applySettings(s),

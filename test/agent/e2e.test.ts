@@ -28,7 +28,8 @@ import {
   type Child,
 } from "./harness.ts";
 
-describeSamples("agent end to end (real processes)", () => {
+for (const mode of ["chokidar", "native"] as const)
+describeSamples(`agent end to end (real processes, ${mode} watcher)`, () => {
   const tmp = mkdtempSync(join(tmpdir(), "rmirror-agent-e2e-"));
   const data = join(tmp, "data");
   const folder = join(tmp, "desktop");
@@ -46,7 +47,7 @@ describeSamples("agent end to end (real processes)", () => {
     proxy = new CountingProxy();
     proxy.upstream = server.url;
     api = new ServerApi(server.url, token);
-    agent = await startAgentChild({ folder, home, server: proxy.url, token });
+    agent = await startAgentChild({ folder, home, server: proxy.url, token, args: ["--watch", mode] });
   });
 
   afterAll(async () => {

@@ -205,3 +205,32 @@ describe("autostart files", () => {
 
 // keep the import used when samples are absent
 void readFileSync;
+
+import { ManifestReader } from "../../agent/manifest.ts";
+import { HAVE_SAMPLES } from "../support/samples.ts";
+import { writeFolder, writeNotebook, writeMetadata, PAGE_SAMPLES } from "./harness.ts";
+
+test.skipIf(!HAVE_SAMPLES)("manifest: put / absent / not downloaded / excluded; rename changes the hash, not the page hashes", async () => {
+  const root = join(tmp, "lib");
+  mkdirSync(root, { recursive: true });
+  const priv = writeFolder(root, "Private");
+  const inner = writeFolder(root, "Inner", priv);
+  const a = writeNotebook(root, { name: "A", pages: [{ sample: PAGE_SAMPLES[0]! }] });
+  const hidden = writeNotebook(root, { name: "Secret", parent: inner, pages: [{ sample: PAGE_SAMPLES[1]! }] });
+  const cloud = writeNotebook(root, { name: "Cloud", pages: [{ sample: null }] });
+  const r = new ManifestReader(root, { exclude: ["private"] });
+  const m1 = await r.read(a.uuid);
+  expect(m1.kind).toBe("put");
+  expect((await r.read(hidden.uuid)).kind).toBe("excluded");
+  expect((await r.read(cloud.uuid)).kind).toBe("not_downloaded");
+  expect((await r.read("33333333-3333-4333-8333-333333333333")).kind).toBe("absent");
+  writeMetadata(root, a.uuid, { name: "A renamed" });
+  const m2 = await r.read(a.uuid);
+  if (m1.kind !== "put" || m2.kind !== "put") throw new Error("expected put");
+  expect(m2.hash).not.toBe(m1.hash);
+  expect(m2.item.input.pages).toEqual(m1.item.input.pages);
+  expect(m2.item.input.files).toEqual(m1.item.input.files);
+  expect(m2.item.input.files!.some((f) => f.path.endsWith(".metadata"))).toBe(false);
+  writeMetadata(root, a.uuid, { name: "A renamed", deleted: true });
+  expect((await r.read(a.uuid)).kind).toBe("absent");
+});
