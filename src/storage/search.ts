@@ -31,8 +31,7 @@ export interface SearchFilter {
 }
 
 export function searchRepo(db: Database) {
-  const q = db.prepare<SearchHitRow, Record<string, string | number | null>>(
-    `SELECT f.rowid AS rid, bm25(search_fts, 4.0, 1.0) AS score,
+  const base = `SELECT f.rowid AS rid, bm25(search_fts, 4.0, 1.0) AS score,
        snippet(search_fts, 1, char(57344), char(57345), '…', 16) AS snip,
        highlight(search_fts, 0, char(57344), char(57345)) AS title_hl,
        pt.source AS source, pt.page_id AS page_id, p.page_uuid AS page_uuid, p.idx AS page_idx,
@@ -49,11 +48,17 @@ export function searchRepo(db: Database) {
        AND ($tag IS NULL
          OR EXISTS (SELECT 1 FROM json_each(d.metadata_json, '$.tags') je WHERE je.type = 'text' AND lower(je.value) = lower($tag))
          OR EXISTS (SELECT 1 FROM json_each(d.content_json, '$.tags') je WHERE lower(je.value ->> '$.name') = lower($tag)))
-     ORDER BY score, f.rowid LIMIT $limit OFFSET $offset`,
-  );
+     `;
+  // Ranked by BM25 (all matches are scored), or newest text first (streams in rowid order and
+  // stops at the page: used when a query matches so many rows that scoring them all is slow).
+  const ranked = db.prepare<SearchHitRow, Record<string, string | number | null>>(`${base} ORDER BY score, f.rowid LIMIT $limit OFFSET $offset`);
+  const recent = db.prepare<SearchHitRow, Record<string, string | number | null>>(`${base} ORDER BY f.rowid DESC LIMIT $limit OFFSET $offset`);
+  const count = db.prepare<{ n: number }, [string, number]>("SELECT count(*) AS n FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH ? LIMIT ?)");
   return {
-    searchText: (f: SearchFilter) =>
-      q.all({
+    /** Rows matching `match` (all users), counted up to `cap`. */
+    countMatches: (match: string, cap: number) => count.get(match, cap)!.n,
+    searchText: (f: SearchFilter, order: "rank" | "recent" = "rank") =>
+      (order === "rank" ? ranked : recent).all({
         match: f.match,
         user_id: f.userId,
         source: f.source ?? null,
