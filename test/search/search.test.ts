@@ -146,3 +146,23 @@ test("users are isolated; deleted documents and removed pages leave the results"
   await call(h, "DELETE", `/api/v1/documents/${d.uuid}`, { token: alice.token });
   expect((await search(alice, "q=errands")).items.length).toBe(0);
 });
+
+test.if(HAVE_SAMPLES)("checkboxes in typed text and in OCR Markdown become todos, at no quota cost for typed text", async () => {
+  const res = await call(h, "GET", "/api/v1/todos", { token: alice.token });
+  const all = (await json(res)).items as any[];
+  const typed = all.filter((t) => t.source === "typed");
+  expect(typed.map((t) => [t.text, t.checked, t.page.idx, t.document.name])).toEqual([
+    ["checkbox", false, 1, "Typed samples"],
+    ["crossed check", true, 1, "Typed samples"],
+  ]);
+  expect(all.filter((t) => t.source === "ocr").map((t) => [t.text, t.checked])).toEqual([
+    ["Treffen mit Müller über die Größe der Küche", false],
+    ["Angebot prüfen", true],
+  ]);
+  const page1 = await json(await call(h, "GET", "/api/v1/todos?limit=1", { token: alice.token }));
+  expect(page1.items.length).toBe(1);
+  const page2 = await json(await call(h, "GET", `/api/v1/todos?limit=1&after=${page1.next}`, { token: alice.token }));
+  expect(page2.items[0].id).toBeGreaterThan(page1.items[0].id);
+  expect((await json(await call(h, "GET", "/api/v1/todos", { token: bob.token }))).items).toEqual([]);
+  expect((await call(h, "GET", "/api/v1/todos?checked=maybe", { token: alice.token })).status).toBe(400);
+});
