@@ -278,6 +278,22 @@ END;
 INSERT INTO search_fts(rowid, title, body) SELECT id * 2 + 1, name, '' FROM documents;
 `,
   },
+  {
+    name: "0003 render again pages rendered before page text, OCR and search existed",
+    sql: `
+-- Pages rendered by an older rmirror have no page text, search index or OCR state: queue one
+-- render each (the render commit stores typed text and highlights and decides OCR).
+INSERT INTO jobs (kind, payload, user_id, status, priority, run_after, max_attempts, idempotency_key, created_at, updated_at)
+SELECT 'render_page', json_object('pageId', p.id), p.user_id, 'queued', -1,
+       CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER), 5, 'render:' || p.id || ':' || p.sha256,
+       CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER), CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+FROM pages p
+WHERE p.render_status = 'done' AND p.sha256 IS NOT NULL AND NOT EXISTS (SELECT 1 FROM page_ocr o WHERE o.page_id = p.id)
+ON CONFLICT DO NOTHING;
+UPDATE pages SET rendered_sha256 = NULL
+WHERE render_status = 'done' AND sha256 IS NOT NULL AND NOT EXISTS (SELECT 1 FROM page_ocr o WHERE o.page_id = pages.id);
+`,
+  },
 ];
 
 export class SchemaTooNewError extends Error {
