@@ -105,8 +105,18 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     },
   };
   if (o.statusPort >= 0) {
-    status = startStatusPage(agent, { port: o.statusPort, server: o.server, folder: o.folder, exclude: o.exclude ?? [], onSettings: o.onSettings, log: o.log });
+    status = startStatusPage(agent, { port: o.statusPort, server: o.server, folder: o.folder, exclude: o.exclude ?? [], onSettings: o.onSettings, log: o.log, quota: () => fetchQuota(o.server, o.token) });
     agent.status = status;
   }
   return agent;
+}
+
+/** The user's OCR quota from the server (GET /api/v1/quota), or undefined when it does not say. */
+async function fetchQuota(server: string, token: string): Promise<{ used: number; limit: number | null } | undefined> {
+  const res = await fetch(`${server.replace(/\/+$/, "")}/api/v1/quota`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(3000) });
+  if (!res.ok) return undefined;
+  const body = (await res.json()) as { quota?: { used?: unknown; limit?: unknown } };
+  const q = body.quota;
+  if (!q || typeof q.used !== "number" || (q.limit !== null && typeof q.limit !== "number")) return undefined;
+  return { used: q.used, limit: q.limit as number | null };
 }

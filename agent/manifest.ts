@@ -2,18 +2,20 @@
 // get (metadata, ordered pages with the sha256 of each `.rm`, the other files) plus a hash of
 // it. The agent compares that hash with the last state the server confirmed, so an unchanged
 // document costs no request and a rename costs one request with nothing to upload.
-// The payload is built by the importer's code (src/services/import.ts), so `rmirror import` and
+// The payload is built by the importer's code (src/services/sync-items.ts), so `rmirror import` and
 // the agent send the same thing; the agent leaves `<uuid>.metadata` out of `files` (it travels
 // as JSON in the body), which keeps rename/move/open metadata-only.
 import { stat, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { sha256Hex } from "../src/blobs/store.ts";
+import { loadItem } from "../src/rm/container/document.ts";
+import { findItems } from "../src/rm/container/find-items.ts";
 import { openFolderSource } from "../src/rm/container/folder-source.ts";
-import { openLibrary } from "../src/rm/container/library.ts";
+import { indexPaths } from "../src/rm/container/source-index.ts";
 import { isRmFormatError } from "../src/rm/errors.ts";
 import { parseMetadata } from "../src/rm/metadata.ts";
 import { parsePage } from "../src/rm/page.ts";
-import { documentItem, folderItem, type SyncItem } from "../src/services/import.ts";
+import { documentItem, folderItem, type SyncItem } from "../src/services/sync-items.ts";
 
 export type Manifest =
   | { kind: "put"; uuid: string; name: string; isFolder: boolean; pages: number; hash: string; item: SyncItem }
@@ -50,19 +52,22 @@ export class ManifestReader {
       const code = (e as { code?: string }).code;
       if (code === "ENOENT" || code === "ENOTDIR") return { kind: "error", uuid, error: `a file vanished while reading: ${(e as Error).message}` };
       if (code === "EACCES" || code === "EPERM") return { kind: "error", uuid, error: `permission denied: ${(e as Error).message}` };
-      throw e;
+      return { kind: "error", uuid, error: `unreadable: ${(e as Error)?.message ?? String(e)}` };
     }
   }
 
   private async readUnsafe(uuid: string): Promise<Manifest> {
+    // One document's files only; the format core's item loader (no zip reader is loaded).
     const source = await openFolderSource(this.root, { only: (name) => name === uuid || name.startsWith(`${uuid}.`) });
-    if (!source.list().some((p) => p === `${uuid}.metadata` || p === `${uuid}.content`)) return { kind: "absent", uuid };
-    const lib = await openLibrary(source, { onlyUuid: uuid });
-    if (lib.errors[0]) return { kind: "error", uuid, error: lib.errors[0].error.message };
+    const paths = source.list();
+    const location = findItems(paths).find((i) => i.uuid === uuid);
+    if (!location) return { kind: "absent", uuid };
+    const loaded = await loadItem(source, indexPaths(paths), location, uuid);
+    if (loaded.kind === "skipped") return { kind: "absent", uuid };
+    const lib = { source };
     const keep = () => true;
-    const folder = lib.folders[0];
-    const doc = lib.documents[0];
-    if (!folder && !doc) return { kind: "absent", uuid };
+    const folder = loaded.kind === "folder" ? loaded.folder : undefined;
+    const doc = loaded.kind === "document" ? loaded.document : undefined;
     const meta = (folder ?? doc)!.metadata;
     if (this.opts.exclude?.length && (await this.isExcluded(uuid, meta.parent))) return { kind: "excluded", uuid, name: meta.visibleName };
     if (folder) {
