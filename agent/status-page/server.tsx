@@ -6,7 +6,8 @@
 import { timingSafeEqual } from "node:crypto";
 import type { Logger } from "../../src/log.ts";
 import type { RunningAgent } from "../agent.ts";
-import { StatusView } from "./view.tsx";
+import htmx from "../../public/htmx.min.js" with { type: "text" };
+import { StatusPanel, StatusView } from "./view.tsx";
 
 export interface AgentStatus {
   server: string;
@@ -97,7 +98,7 @@ export function startStatusPage(agent: RunningAgent, o: StatusPageOptions): Stat
     quotaAt = Date.now();
     quota = await o.quota().catch(() => undefined);
   };
-  const html = (body: string, status = 200) => new Response(body, { status, headers: { "content-type": "text/html; charset=utf-8", "x-frame-options": "DENY", "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'" } });
+  const html = (body: string, status = 200) => new Response(body, { status, headers: { "content-type": "text/html; charset=utf-8", "x-frame-options": "DENY", "content-security-policy": "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'" } });
   const server: ReturnType<typeof Bun.serve> = Bun.serve({
     hostname: "127.0.0.1",
     port: o.port,
@@ -109,6 +110,11 @@ export function startStatusPage(agent: RunningAgent, o: StatusPageOptions): Stat
         await refreshQuota();
         return html(StatusView({ s: agentStatus(agent, o, quota), csrf }));
       }
+      if (req.method === "GET" && url.pathname === "/panel") {
+        await refreshQuota();
+        return html(StatusPanel({ s: agentStatus(agent, o, quota), csrf }));
+      }
+      if (req.method === "GET" && url.pathname === "/htmx.min.js") return new Response(htmx, { headers: { "content-type": "text/javascript; charset=utf-8", "cache-control": "public, max-age=86400", "x-content-type-options": "nosniff" } });
       if (req.method === "GET" && url.pathname === "/api/status") return Response.json(agentStatus(agent, o, quota));
       if (req.method !== "POST") return new Response("not found", { status: 404 });
       const form = await req.formData().catch(() => undefined);

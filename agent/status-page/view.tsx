@@ -1,5 +1,6 @@
-// The local status page: a pure function of its props. Plain server-rendered HTML forms
-// (progressive enhancement; htmx arrives when the dashboard vendors it into public/).
+// The local status page: a pure function of its props. Server-rendered HTML forms that work
+// without JavaScript; with the dashboard's pinned htmx (served from the binary) the forms post
+// in place (hx-boost) and the live panel refreshes itself every few seconds.
 // Every element that shows outside data carries `safe` (@kitajs/html does not escape children).
 import type { AgentStatus } from "./server.tsx";
 
@@ -27,116 +28,14 @@ export function StatusView(p: { s: AgentStatus; csrf: string }): string {
       <html lang="en">
         <head>
           <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width,initial-scale=1" />
           <title>rmirror agent</title>
           <style>{CSS}</style>
+          <script src="/htmx.min.js" defer></script>
         </head>
-        <body>
+        <body hx-boost="true">
           <h1>rmirror agent</h1>
-          <table>
-            <tr>
-              <th>Server</th>
-              <td>
-                <a href={s.server} safe>
-                  {s.server}
-                </a>{" "}
-                <span class={s.connection === "online" || s.connection === "idle" ? "ok" : "err"} safe>
-                  {s.connection}
-                </span>
-                {s.lastError ? (
-                  <div class="err" safe>
-                    {s.lastError}
-                  </div>
-                ) : (
-                  ""
-                )}
-              </td>
-            </tr>
-            <tr>
-              <th>Folder</th>
-              <td safe>{s.folder}</td>
-            </tr>
-            <tr>
-              <th>Last sync</th>
-              <td safe>{when(s.lastSyncAt)}</td>
-            </tr>
-            <tr>
-              <th>Queue</th>
-              <td safe>{`${s.queue} pending, ${s.parked.length} parked, ${s.synced} synced${s.paused ? " — paused" : ""}`}</td>
-            </tr>
-            <tr>
-              <th>Uploaded</th>
-              <td safe>{`${s.counters.documents} document update(s), ${s.counters.blobs} file(s), ${(s.counters.bytes / 1e6).toFixed(1)} MB, ${s.counters.deletes} deletion(s)`}</td>
-            </tr>
-            <tr>
-              <th>OCR quota</th>
-              <td>
-                {s.quota ? (
-                  <span class={quotaColour(s.quota.used, s.quota.limit)} safe>
-                    {`${s.quota.used} of ${s.quota.limit ?? "unlimited"} pages this month`}
-                  </span>
-                ) : (
-                  <span>unknown (server does not report it)</span>
-                )}
-              </td>
-            </tr>
-          </table>
-          <p>
-            <form class="inline" method="post" action={s.paused ? "/resume" : "/pause"}>
-              <Csrf />
-              <button type="submit">{s.paused ? "Resume" : "Pause"}</button>
-            </form>{" "}
-            <form class="inline" method="post" action="/rescan">
-              <Csrf />
-              <button type="submit">Rescan now</button>
-            </form>{" "}
-            <a href={s.server} safe>
-              Open the dashboard
-            </a>
-          </p>
-          <h2>Problems</h2>
-          {s.parked.length === 0 && s.failing.length === 0 && s.waiting.length === 0 ? <p>None.</p> : ""}
-          {s.parked.length ? (
-            <form method="post" action="/retry">
-              <Csrf />
-              <input type="hidden" name="uuid" value="*" />
-              <button type="submit">Retry all parked</button>
-            </form>
-          ) : (
-            ""
-          )}
-          <table>
-            {s.parked.map((r) => (
-              <tr>
-                <td safe>{r.uuid}</td>
-                <td class="err" safe>
-                  {r.error}
-                </td>
-                <td>
-                  <form method="post" action="/retry">
-                    <Csrf />
-                    <input type="hidden" name="uuid" value={r.uuid} />
-                    <button type="submit">Retry</button>
-                  </form>
-                </td>
-              </tr>
-            ))}
-            {s.failing.map((r) => (
-              <tr>
-                <td safe>{r.uuid}</td>
-                <td class="warn" safe>
-                  {`retrying: ${r.error}`}
-                </td>
-                <td></td>
-              </tr>
-            ))}
-            {s.waiting.map((w) => (
-              <tr>
-                <td safe>{w.name}</td>
-                <td safe>{`not downloaded by the desktop app yet (${w.reason})`}</td>
-                <td></td>
-              </tr>
-            ))}
-          </table>
+          {StatusPanel(p)}
           <h2>Settings</h2>
           <form method="post" action="/settings">
             <Csrf />
@@ -159,4 +58,119 @@ export function StatusView(p: { s: AgentStatus; csrf: string }): string {
       </html>
     )
   );
+}
+
+/** The live part of the page (GET /panel): polled by htmx every 3 s, swapped in place. */
+export function StatusPanel(p: { s: AgentStatus; csrf: string }): string {
+  const s = p.s;
+  const Csrf = () => <input type="hidden" name="csrf" value={p.csrf} />;
+  return (
+    <div id="live" hx-get="/panel" hx-trigger="every 3s" hx-swap="outerHTML">
+      <table>
+        <tr>
+          <th>Server</th>
+          <td>
+            <a href={s.server} safe>
+              {s.server}
+            </a>{" "}
+            <span class={s.connection === "online" || s.connection === "idle" ? "ok" : "err"} safe>
+              {s.connection}
+            </span>
+            {s.lastError ? (
+              <div class="err" safe>
+                {s.lastError}
+              </div>
+            ) : (
+              ""
+            )}
+          </td>
+        </tr>
+        <tr>
+          <th>Folder</th>
+          <td safe>{s.folder}</td>
+        </tr>
+        <tr>
+          <th>Last sync</th>
+          <td safe>{when(s.lastSyncAt)}</td>
+        </tr>
+        <tr>
+          <th>Queue</th>
+          <td safe>{`${s.queue} pending, ${s.parked.length} parked, ${s.synced} synced${s.paused ? " — paused" : ""}`}</td>
+        </tr>
+        <tr>
+          <th>Uploaded</th>
+          <td safe>{`${s.counters.documents} document update(s), ${s.counters.blobs} file(s), ${(s.counters.bytes / 1e6).toFixed(1)} MB, ${s.counters.deletes} deletion(s)`}</td>
+        </tr>
+        <tr>
+          <th>OCR quota</th>
+          <td>
+            {s.quota ? (
+              <span class={quotaColour(s.quota.used, s.quota.limit)} safe>
+                {`${s.quota.used} of ${s.quota.limit ?? "unlimited"} pages this month`}
+              </span>
+            ) : (
+              <span>unknown (server does not report it)</span>
+            )}
+          </td>
+        </tr>
+      </table>
+      <p>
+        <form class="inline" method="post" action={s.paused ? "/resume" : "/pause"}>
+          <Csrf />
+          <button type="submit">{s.paused ? "Resume" : "Pause"}</button>
+        </form>{" "}
+        <form class="inline" method="post" action="/rescan">
+          <Csrf />
+          <button type="submit">Rescan now</button>
+        </form>{" "}
+        <a href={s.server} safe>
+          Open the dashboard
+        </a>
+      </p>
+      <h2>Problems</h2>
+      {s.parked.length === 0 && s.failing.length === 0 && s.waiting.length === 0 ? <p>None.</p> : ""}
+      {s.parked.length ? (
+        <form method="post" action="/retry">
+          <Csrf />
+          <input type="hidden" name="uuid" value="*" />
+          <button type="submit">Retry all parked</button>
+        </form>
+      ) : (
+        ""
+      )}
+      <table>
+        {s.parked.map((r) => (
+          <tr>
+            <td safe>{r.uuid}</td>
+            <td class="err" safe>
+              {r.error}
+            </td>
+            <td>
+              <form method="post" action="/retry">
+                <Csrf />
+                <input type="hidden" name="uuid" value={r.uuid} />
+                <button type="submit">Retry</button>
+              </form>
+            </td>
+          </tr>
+        ))}
+        {s.failing.map((r) => (
+          <tr>
+            <td safe>{r.uuid}</td>
+            <td class="warn" safe>
+              {`retrying: ${r.error}`}
+            </td>
+            <td></td>
+          </tr>
+        ))}
+        {s.waiting.map((w) => (
+          <tr>
+            <td safe>{w.name}</td>
+            <td safe>{`not downloaded by the desktop app yet (${w.reason})`}</td>
+            <td></td>
+          </tr>
+        ))}
+      </table>
+    </div>
+  ) as string;
 }

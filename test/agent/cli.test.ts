@@ -98,6 +98,24 @@ describe("status page security", () => {
     expect(r.headers.get("x-frame-options")).toBe("DENY");
   });
 
+  test("htmx is served from the binary; the live panel is a fragment that polls itself", async () => {
+    const js = await fetch(agent.url + "/htmx.min.js");
+    expect(js.status).toBe(200);
+    expect(js.headers.get("content-type")).toStartWith("text/javascript");
+    expect(await js.text()).toContain('version:"2.0.11"');
+    const page = await (await fetch(agent.url + "/")).text();
+    expect(page).toContain('<script src="/htmx.min.js" defer></script>');
+    expect(page).toContain('hx-boost="true"');
+    const r = await fetch(agent.url + "/panel", { headers: { "hx-request": "true" } });
+    expect(r.status).toBe(200);
+    expect(r.headers.get("content-security-policy")).toContain("script-src 'self'");
+    const panel = await r.text();
+    expect(panel).toStartWith('<div id="live" hx-get="/panel" hx-trigger="every 3s" hx-swap="outerHTML">');
+    expect(panel).not.toContain("<html");
+    expect(panel).toContain("OCR quota");
+    expect(panel.match(/<form/g)!.length).toBe(panel.match(/name="csrf" value="[0-9a-f]{64}"/g)!.length);
+  });
+
   test("outside data (a document name) is escaped", async () => {
     writeNotebook(folder, { name: "<script>alert(1)</script>", pages: [{ sample: null }] });
     const html = await waitFor("the waiting document on the page", async () => {
