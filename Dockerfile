@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# Build a single executable with bun and ship it on a slim base (issue 7 adds multi-arch and compose).
+# Build a single executable with bun and ship it on a slim base. Compose (with a Tailscale sidecar): docker-compose.yml.
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /src

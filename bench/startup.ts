@@ -1,11 +1,16 @@
-// Compiled binary: start → first served request, and idle RSS of `serve`.
+// Compiled binary: start → first served request, and idle RSS, of `serve` and of `agent`.
 //   bun bench/startup.ts [--runs 10] [--bin dist/rmirror-linux-x64]
-// Builds the linux-x64 binary first when --bin is not given. Budgets: start < 300 ms, idle RSS < 80 MB.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+// Builds the linux-x64 binary first when --bin is not given.
+// Budgets: start < 300 ms; idle RSS serve < 80 MB, agent < 60 MB.
+// The agent runs against a live `serve` with a device token, watching a copy of the shared
+// sample xochitl folder (or an empty folder when the samples are absent); its first request
+// served is its local status page's /api/status, answered once the initial scan is under way.
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { build } from "../scripts/build.ts";
+import { SAMPLES_DIR } from "../test/support/samples.ts";
 
 const { values } = parseArgs({ options: { runs: { type: "string", default: "10" }, bin: { type: "string" } } });
 const runs = Number(values.runs);
@@ -44,3 +49,50 @@ const pct = (q: number) => starts[Math.min(starts.length - 1, Math.floor(q * sta
 console.log(`binary: ${bin}`);
 console.log(`start → first /healthz 200 (fresh data dir, ${runs} runs): p50 ${pct(0.5).toFixed(0)} ms, max ${starts.at(-1)!.toFixed(0)} ms (budget < 300 ms)`);
 console.log(`idle RSS of serve after 5 s: ${idleRss.toFixed(1)} MB (budget < 80 MB)`);
+
+// --- agent -------------------------------------------------------------------------------------
+const dir = mkdtempSync(join(tmpdir(), "rmirror-bench-agent-"));
+const env = { PATH: "/usr/bin:/bin", HOME: dir, RMIRROR_PORT: "18100", RMIRROR_DATA_DIR: join(dir, "data"), RMIRROR_LOG_LEVEL: "warn", RMIRROR_ADMIN_EMAIL: "bench@example.com", RMIRROR_ADMIN_PASSWORD: "bench password 1" };
+const server = Bun.spawn([bin, "serve"], { cwd: dir, env, stdout: "ignore", stderr: "ignore" });
+const base = "http://127.0.0.1:18100";
+for (;;) {
+  try {
+    if ((await fetch(`${base}/healthz`)).status === 200) break;
+  } catch {}
+  await Bun.sleep(10);
+}
+const login = await fetch(`${base}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: "bench@example.com", password: "bench password 1" }) });
+const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
+const { csrfToken } = (await login.json()) as { csrfToken: string };
+const { token } = (await (await fetch(`${base}/api/v1/tokens`, { method: "POST", headers: { cookie, "x-csrf-token": csrfToken, "content-type": "application/json" }, body: JSON.stringify({ name: "bench" }) })).json()) as { token: string };
+const folder = join(dir, "desktop");
+const demo = join(SAMPLES_DIR, "lucasrla-remarks__demo_xochitl");
+if (existsSync(demo)) cpSync(demo, folder, { recursive: true });
+else mkdirSync(folder);
+const agentStarts: number[] = [];
+let agentRss = 0;
+for (let i = 0; i < runs; i++) {
+  const port = 18_200 + i;
+  const t0 = performance.now();
+  const a = Bun.spawn([bin, "agent", "--home", join(dir, `home-${i}`), "--folder", folder, "--server", base, "--token", token, "--status-port", String(port)], { cwd: dir, env, stdout: "ignore", stderr: "ignore" });
+  for (;;) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/api/status`)).status === 200) break;
+    } catch {}
+    await Bun.sleep(2);
+  }
+  agentStarts.push(performance.now() - t0);
+  if (i === runs - 1) {
+    await Bun.sleep(5_000);
+    agentRss = rssMb(a.pid);
+  }
+  a.kill("SIGTERM");
+  await a.exited;
+}
+server.kill("SIGTERM");
+await server.exited;
+rmSync(dir, { recursive: true, force: true });
+agentStarts.sort((a, b) => a - b);
+const apct = (q: number) => agentStarts[Math.min(agentStarts.length - 1, Math.floor(q * agentStarts.length))]!;
+console.log(`agent start → first /api/status 200 (${existsSync(demo) ? "sample xochitl folder" : "empty folder"}, ${runs} runs): p50 ${apct(0.5).toFixed(0)} ms, max ${agentStarts.at(-1)!.toFixed(0)} ms (budget < 300 ms)`);
+console.log(`idle RSS of agent after 5 s: ${agentRss.toFixed(1)} MB (budget < 60 MB)`);

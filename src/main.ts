@@ -12,6 +12,8 @@ const COMMANDS: Record<string, Command> = {
   import: { summary: "upload a xochitl folder, .rmdoc or .zip to a server", load: () => import("./cli/import.ts") },
   agent: { summary: "watch the desktop app's folder and keep the server in sync; agent login|status|install|uninstall", load: () => import("./cli/agent.ts") },
   healthcheck: { summary: "exit 0 when the local server is healthy (for container health checks)", load: () => import("./cli/healthcheck.ts") },
+  backup: { summary: "consistent online backup of the data directory: backup <dest-dir>", load: () => import("./cli/backup.ts") },
+  restore: { summary: "restore a backup into an empty data directory: restore <backup-dir> --data-dir DIR", load: () => import("./cli/restore.ts") },
 };
 
 /** Subcommands added by other modules register here (kept in one place so every role is visible). */

@@ -5,6 +5,12 @@ import { rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { assertSha256, type BlobStore } from "./store.ts";
 
+/** Where the disk store keeps a blob under `root`: <root>/ab/cd/<sha256> (backups use the same layout). */
+export function diskBlobPath(root: string, sha256: string): string {
+  assertSha256(sha256);
+  return join(root, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+}
+
 export class DiskBlobStore implements BlobStore {
   readonly kind = "disk" as const;
   readonly tmpDir: string;
@@ -15,8 +21,7 @@ export class DiskBlobStore implements BlobStore {
   }
 
   pathOf(sha256: string): string {
-    assertSha256(sha256);
-    return join(this.root, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+    return diskBlobPath(this.root, sha256);
   }
 
   async has(sha256: string): Promise<boolean> {
