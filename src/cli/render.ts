@@ -13,6 +13,7 @@ import { parsePage } from "../rm/page.ts";
 import { renderMarkdown } from "../render/markdown.ts";
 import { renderPdf } from "../render/pdf.ts";
 import { renderPng } from "../render/png.ts";
+import type { PdfUnderlay } from "../render/png-underlay.ts";
 import { renderSvg } from "../render/svg.ts";
 import { UsageError, parse, safeFileName } from "./args.ts";
 
@@ -25,7 +26,8 @@ Converts reMarkable pages and documents, offline.
   <input>        a .rm page, a document folder, a xochitl / desktop-app folder (all documents),
                  a .rmdoc export or a cloud .zip archive
   --to LIST      formats, comma separated (default: svg,pdf,md)
-                   svg  one file per page        png  one file per page (for OCR; --size px long edge)
+                   svg  one file per page        png  one file per page (for OCR; --size px long edge;
+                                                      pages of a PDF show the PDF page underneath)
                    pdf  one file per document    md   typed text and highlights per document
   --out DIR      output folder (default: ./rmirror-render); folders of the library are mirrored
   --page N       only page N (1-based) of each document
@@ -111,9 +113,13 @@ async function renderSinglePage(file: string, opts: Options, log: (s: string) =>
   return 0;
 }
 
-async function writePageFiles(page: Page, base: string, opts: Options): Promise<void> {
+/** `underlay`: the original PDF page under a page of a PDF document (PNG only; the SVG is the ink). */
+async function writePageFiles(page: Page, base: string, opts: Options, underlay?: PdfUnderlay & { warn: (m: string) => void }): Promise<void> {
   if (opts.formats.has("svg")) await writeFile(`${base}.svg`, renderSvg(page));
-  if (opts.formats.has("png")) await writeFile(`${base}.png`, await renderPng(page, { longEdge: opts.size }));
+  if (opts.formats.has("png")) {
+    const under = underlay ? { underlay: { pdf: underlay.pdf, index: underlay.index }, onUnderlayError: underlay.warn } : {};
+    await writeFile(`${base}.png`, await renderPng(page, { longEdge: opts.size, ...under }));
+  }
 }
 
 async function renderLibrary(lib: Library, opts: Options, log: (s: string) => void): Promise<number> {
@@ -153,16 +159,23 @@ async function renderLibrary(lib: Library, opts: Options, log: (s: string) => vo
 async function writeDocument(lib: Library, doc: RmDocument, pages: ParsedPage[], dir: string, name: string, opts: Options): Promise<void> {
   await mkdir(dir, { recursive: true });
   const pageFormats = opts.formats.has("svg") || opts.formats.has("png");
+  const background = doc.pdfPath && (opts.formats.has("pdf") || opts.formats.has("png")) ? await lib.source.read(doc.pdfPath) : undefined;
   if (pageFormats) {
     const pageDir = join(dir, name);
     await mkdir(pageDir, { recursive: true });
+    let warned = false;
+    const warn = (m: string) => {
+      if (!warned) console.error(`  warning: PNG pages drawn without their PDF page: ${m}`);
+      warned = true;
+    };
     for (const p of pages) {
-      if (p.page) await writePageFiles(p.page, join(pageDir, `page-${String(p.ref.index + 1).padStart(3, "0")}`), opts);
+      const src = p.ref.sourcePage;
+      const underlay = background && src !== null && src >= 0 ? { pdf: background, index: src, warn } : undefined;
+      if (p.page) await writePageFiles(p.page, join(pageDir, `page-${String(p.ref.index + 1).padStart(3, "0")}`), opts, underlay);
     }
   }
   const title = doc.metadata.visibleName || doc.uuid;
   if (opts.formats.has("pdf")) {
-    const background = doc.pdfPath ? await lib.source.read(doc.pdfPath) : undefined;
     const pdf = await renderPdf({
       title,
       pages: pages.map((p) => ({ page: p.page, sourcePage: p.ref.sourcePage, highlights: p.ref.highlights })),

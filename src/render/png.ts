@@ -1,12 +1,13 @@
 // One page → PNG via resvg (WASM, initialised once on first use). The WASM file is imported as a
-// file so `bun build --compile` embeds it. Used for OCR (strokes only, grayscale, long edge 1568)
-// and for previews.
+// file so `bun build --compile` embeds it. Used for OCR (strokes only, grayscale, long edge 1568;
+// with the original PDF page underneath for annotated PDFs, png-underlay.ts) and for previews.
 
 import { Resvg, initWasm } from "@resvg/resvg-wasm";
 import wasmPath from "@resvg/resvg-wasm/index_bg.wasm" with { type: "file" };
-import type { Device, Page } from "../rm/model.ts";
+import { DEVICES, type Device, type Page } from "../rm/model.ts";
+import type { PdfUnderlay, PlacedUnderlay } from "./png-underlay.ts";
 import { pngFonts } from "./png-fonts.ts";
-import { buildScene } from "./scene.ts";
+import { buildScene, type Scene, union } from "./scene.ts";
 import { SANS, SERIF, sceneToSvg } from "./svg.ts";
 
 export interface PngOptions {
@@ -22,6 +23,16 @@ export interface PngOptions {
   device?: Device;
   /** Extend the image by ink outside the page (default true); false renders exactly the page. */
   extend?: boolean;
+  /**
+   * The original PDF page to draw underneath (annotated PDFs): the image then shows that page (at
+   * the PDF export's placement) extended by ink outside it, instead of the device page.
+   */
+  underlay?: PdfUnderlay;
+  /**
+   * When set, an underlay that cannot be drawn (MuPDF unavailable, unreadable PDF) is reported
+   * here and the page renders without it; when not set, that failure throws.
+   */
+  onUnderlayError?: (message: string) => void;
 }
 
 const MAX_EDGE = 8000;
@@ -43,16 +54,28 @@ export function initPng(): Promise<void> {
 export async function renderPng(page: Page, opts: PngOptions = {}): Promise<Uint8Array> {
   const longEdge = Math.round(Math.min(MAX_EDGE, Math.max(16, opts.longEdge ?? 1568)));
   const withText = opts.text !== false;
-  const scene = buildScene(page, { ...(opts.device ? { device: opts.device } : {}), text: withText, extend: opts.extend !== false });
+  let scene = buildScene(page, { ...(opts.device ? { device: opts.device } : {}), text: withText, extend: opts.extend !== false });
+  // Annotated PDFs: the PDF page is the frame (ink outside it still extends it), drawn underneath.
+  const placed = opts.underlay ? await placeUnderlayOrReport(page, opts) : null;
+  if (placed) scene = { ...scene, view: scene.ink && opts.extend !== false ? union(placed.rect, scene.ink) : { ...placed.rect } };
   const svg = sceneToSvg(scene, {
     text: withText,
     highlights: opts.highlights !== false,
     grayscale: opts.grayscale === true,
   });
+  try {
+    return await rasterise(scene, svg, longEdge, withText, opts, placed);
+  } finally {
+    placed?.close();
+  }
+}
+
+async function rasterise(scene: Scene, svg: string, longEdge: number, withText: boolean, opts: PngOptions, placed: PlacedUnderlay | null): Promise<Uint8Array> {
   await initPng();
   const fonts = withText && scene.text ? await pngFonts() : [];
   const wide = scene.view.w >= scene.view.h;
-  const background = opts.background === undefined ? "white" : opts.background;
+  // Under a PDF page the strokes are multiplied onto the paper: they need their white ground.
+  const background = placed || opts.background === undefined ? "white" : opts.background;
   const resvg = new Resvg(svg, {
     fitTo: wide ? { mode: "width", value: longEdge } : { mode: "height", value: longEdge },
     ...(background ? { background } : {}),
@@ -67,12 +90,32 @@ export async function renderPng(page: Page, opts: PngOptions = {}): Promise<Uint
   try {
     const img = resvg.render();
     try {
+      if (placed) {
+        try {
+          return placed.composite(img.pixels, img.width, img.height, scene.view);
+        } catch (e) {
+          if (!opts.onUnderlayError) throw e;
+          opts.onUnderlayError(e instanceof Error ? e.message : String(e));
+        }
+      }
       return img.asPng();
     } finally {
       img.free();
     }
   } finally {
     resvg.free();
+  }
+}
+
+async function placeUnderlayOrReport(page: Page, opts: PngOptions): Promise<PlacedUnderlay | null> {
+  try {
+    // Loaded on first use only: MuPDF is large and most pages are notebook pages.
+    const { placeUnderlay } = await import("./png-underlay.ts");
+    return await placeUnderlay(opts.underlay!, page.frame, DEVICES[page.device].dpi, opts.grayscale === true);
+  } catch (e) {
+    if (!opts.onUnderlayError) throw e;
+    opts.onUnderlayError(e instanceof Error ? e.message : String(e));
+    return null;
   }
 }
 

@@ -3,3 +3,8 @@ declare module "@resvg/resvg-wasm/index_bg.wasm" {
   const path: string;
   export default path;
 }
+// MuPDF's WASM, imported by relative path (the package's exports map does not list it).
+declare module "*/mupdf-wasm.wasm" {
+  const path: string;
+  export default path;
+}

@@ -4,6 +4,7 @@ import { renderPng } from "../render/png.ts";
 import { AppError } from "../server/errors.ts";
 import { loadParsedPage } from "../jobs/workers/render-page.ts";
 import { storeBytes } from "./blobs.ts";
+import { pdfUnderlayFor, pdfUnderlaySource, underlayWarning } from "./pdf-underlay.ts";
 import type { AppContext } from "./context.ts";
 import { readableFileName, requireDocument, requirePage } from "./library.ts";
 import { isRmFormatError } from "../rm/errors.ts";
@@ -36,7 +37,9 @@ export async function pagePng(ctx: AppContext, userId: number, uuid: string, pag
   const { page } = requirePage(ctx, userId, uuid, pageId);
   if (page.render_status === "failed") throw new AppError("render_failed", page.render_error ?? undefined);
   if (!page.sha256) throw new AppError("not_ready", "The page is blank.", { status: page.render_status });
-  const source = `${page.sha256}:${q.longEdge}:${q.grayscale ? 1 : 0}:${q.text ? 1 : 0}`;
+  // Annotated PDFs: the original PDF page underneath (keyed by the PDF's hash and page).
+  const under = pdfUnderlaySource(ctx, page);
+  const source = `${page.sha256}:${q.longEdge}:${q.grayscale ? 1 : 0}:${q.text ? 1 : 0}${under ? `:${under.sha256}:${under.index}` : ""}`;
   if (page.png_source === source && page.png_sha256) {
     const cached = await ctx.blobs.stream(page.png_sha256);
     if (cached) return cached;
@@ -49,7 +52,15 @@ export async function pagePng(ctx: AppContext, userId: number, uuid: string, pag
     throw e;
   }
   if (!parsed) throw new AppError("not_ready", "The page's file has not been uploaded yet.", { status: "awaiting_blob" });
-  const png = await renderPng(parsed, { longEdge: q.longEdge, grayscale: q.grayscale, text: q.text });
+  const underlay = under ? await pdfUnderlayFor(ctx, page, under) : null;
+  let degraded = false; // drawn without its PDF page: served, not cached
+  const warn = underlayWarning(ctx, page.id);
+  const onUnderlayError = (m: string) => {
+    degraded = true;
+    warn(m);
+  };
+  const png = await renderPng(parsed, { longEdge: q.longEdge, grayscale: q.grayscale, text: q.text, ...(underlay ? { underlay, onUnderlayError } : {}) });
+  if (degraded) return new Blob([png as Uint8Array<ArrayBuffer>], { type: "image/png" });
   const sha = await storeBytes(ctx, userId, png);
   ctx.store.setPagePng(page.id, sha, source);
   return new Blob([png as Uint8Array<ArrayBuffer>], { type: "image/png" });

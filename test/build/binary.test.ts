@@ -1,5 +1,6 @@
 // The shipped artefact: build the linux-x64 single executable, then run it from an empty temp
-// directory with nothing beside it — version, offline render, serve + first-run admin + token +
+// directory with nothing beside it — version, offline render (with an annotated PDF's page
+// rasterised by the embedded MuPDF), serve + first-run admin + token +
 // `rmirror import` of a real folder + rendered SVG + health check — proving the binary needs no
 // files from the checkout. Also cross-compiles the other release targets and checks each header.
 import { afterAll, beforeAll, expect, test } from "bun:test";
@@ -8,6 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TARGETS, build, executableKind, type Target } from "../../scripts/build.ts";
 import { describeSamples, sample } from "../support/samples.ts";
+import { renderPng } from "../../src/render/png.ts";
+import { openInput } from "../../src/rm/container/library.ts";
+import { parseDocumentPages } from "../../src/rm/container/parse-pages.ts";
 
 const dist = mkdtempSync(join(tmpdir(), "rmirror-dist-"));
 const work = mkdtempSync(join(tmpdir(), "rmirror-empty-"));
@@ -34,11 +38,33 @@ test("the binary is a linux x64 executable and prints its version and commit", (
   expect(readFileSync(join(dist, "SHA256SUMS"), "utf8")).toMatch(/^[0-9a-f]{64} {2}rmirror-linux-x64\n$/);
 });
 
+test("--help lists every role, including backup and restore", () => {
+  const h = run(["--help"]);
+  expect(h.code).toBe(0);
+  for (const cmd of ["serve", "agent", "render", "import", "user", "backup", "restore", "healthcheck"]) expect(h.out).toMatch(new RegExp(`^  ${cmd}\\s`, "m"));
+});
+
 describeSamples("the binary from an empty directory", () => {
   test("render works offline with the embedded WASM", () => {
     const r = run(["render", sample("rmc__writing_tools.rm"), "--to", "svg,png,pdf", "--out", "out"]);
     expect(r.code).toBe(0);
     expect(readFileSync(join(work, "out/rmc__writing_tools.png")).subarray(1, 4).toString()).toBe("PNG");
+  });
+
+  test("render --to png draws an annotated PDF's original page underneath (embedded MuPDF WASM)", async () => {
+    const r = run(["render", sample("rm2pdf__testfiles"), "--to", "png", "--out", "out-pdf", "--page", "3"]);
+    expect(r.code).toBe(0);
+    expect(r.err).not.toContain("without their PDF page");
+    const got = new Uint8Array(readFileSync(join(work, "out-pdf/insert-pages/page-003.png")));
+    // The same page rendered in-process, with and without its PDF page (fbe9f971…: A4 PDF, v5 strokes).
+    const lib = await openInput(sample("rm2pdf__testfiles"));
+    const doc = lib.documents.find((d) => d.uuid.startsWith("fbe9f971"))!;
+    const [p] = await parseDocumentPages(lib, doc, new Set([2]));
+    const pdf = (await lib.source.read(doc.pdfPath!))!;
+    const withPdf = await renderPng(p!.page!, { longEdge: 1568, underlay: { pdf, index: p!.ref.sourcePage! } });
+    const strokesOnly = await renderPng(p!.page!, { longEdge: 1568 });
+    expect(Buffer.from(got).equals(Buffer.from(withPdf))).toBe(true);
+    expect(Buffer.from(got).equals(Buffer.from(strokesOnly))).toBe(false);
   });
 
   test("serve + import + render through the binary alone", async () => {
@@ -65,6 +91,14 @@ describeSamples("the binary from an empty directory", () => {
       const svg = await fetch(`${url}/api/v1/documents/${uuid}/pages/${doc!.pages[0]!.id}/svg`, { headers: auth });
       expect(svg.status).toBe(200);
       expect((await svg.text()).match(/<path/g)!.length).toBeGreaterThan(100);
+      // online backup of the running server's data dir, then a verified restore, by the binary alone
+      const backup = Bun.spawnSync([bin, "backup", join(work, "backup")], { cwd: work, env });
+      expect(backup.exitCode).toBe(0);
+      expect(backup.stdout.toString()).toContain("documents");
+      expect(JSON.parse(readFileSync(join(work, "backup/manifest.json"), "utf8")).counts.documents).toBeGreaterThan(0);
+      const restore = Bun.spawnSync([bin, "restore", join(work, "backup"), "--data-dir", join(work, "restored")], { cwd: work, env });
+      expect(restore.exitCode).toBe(0);
+      expect(restore.stdout.toString()).toContain("blobs verified");
     } finally {
       server.kill("SIGTERM");
       expect(await server.exited).toBe(0);

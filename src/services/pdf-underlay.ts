@@ -1,0 +1,49 @@
+// The original PDF page under a page of an annotated PDF (OCR input and page PNGs): which page of
+// which PDF, loaded from the blob store. Notebook pages, pages inserted on the tablet and PDFs
+// whose file has not arrived get none (strokes only).
+import type { PdfUnderlay } from "../render/png-underlay.ts";
+import type { PageRow } from "../storage/pages.ts";
+import type { AppContext } from "./context.ts";
+
+/** `<document uuid>.pdf` (the original PDF of a PDF document), at the top of its upload. */
+const ORIGINAL_PDF = /(^|\/)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.pdf$/i;
+
+/** 0-based page of the original PDF a page annotates, or null (notebook page, inserted page). */
+export function pdfSourcePage(ctx: AppContext, page: PageRow): number | null {
+  if (ctx.store.pageDocumentFileType(page.id) !== "pdf") return null;
+  const src = page.source_page ?? page.idx; // as the PDF export: no mapping = same index
+  return src >= 0 ? src : null;
+}
+
+/** Which PDF (blob hash) and page lie under `page` (cheap: no blob read), or null. */
+export function pdfUnderlaySource(ctx: AppContext, page: PageRow): { sha256: string; index: number } | null {
+  const index = pdfSourcePage(ctx, page);
+  if (index === null) return null;
+  const file = ctx.store
+    .filesByDocument(page.document_id)
+    .filter((f) => ORIGINAL_PDF.test(f.path))
+    .sort((a, b) => a.path.split("/").length - b.path.split("/").length)[0];
+  return file ? { sha256: file.sha256, index } : null;
+}
+
+/** The PDF page to draw under `page`, or null when there is none (or its file is missing). */
+export async function pdfUnderlayFor(ctx: AppContext, page: PageRow, source = pdfUnderlaySource(ctx, page)): Promise<PdfUnderlay | null> {
+  if (!source) return null;
+  const pdf = await ctx.blobs.get(source.sha256);
+  return pdf ? { pdf, index: source.index } : null;
+}
+
+const warned = new Set<string>();
+
+/**
+ * For renderPng's onUnderlayError: the page is drawn without its PDF page, and the reason is
+ * logged as a warning once per process and reason (e.g. MuPDF unavailable), then at debug level.
+ */
+export function underlayWarning(ctx: AppContext, pageId: number): (message: string) => void {
+  return (message) => {
+    const fields = { pageId, error: message };
+    if (warned.has(message)) return ctx.log.debug("PDF page not drawn under the strokes", fields);
+    if (warned.size < 100) warned.add(message);
+    ctx.log.warn("PDF page not drawn under the strokes (strokes only)", fields);
+  };
+}
