@@ -13,6 +13,7 @@ import type { OcrEngine } from "../ocr/engine.ts";
 import { openDatabase } from "../storage/db.ts";
 import { createStore, type Store } from "../storage/store.ts";
 import { RateLimiter } from "./rate-limit.ts";
+import { NotionRateLimiter } from "../notion/rate-limit.ts";
 
 export interface AppContext {
   config: Config;
@@ -28,6 +29,8 @@ export interface AppContext {
   pairingLimiter: RateLimiter;
   /** The OCR engine, or null when none is configured (pages wait in pending_ocr). */
   ocr: OcrEngine | null;
+  /** Per-token pacing of Notion requests (shared by every Notion job of this process). */
+  notionLimiter: NotionRateLimiter;
 }
 
 export interface ContextOptions {
@@ -57,5 +60,6 @@ export function createContext(config: Config, opts: ContextOptions = {}): AppCon
     loginLimiter: new RateLimiter(config.loginMaxFailures, config.loginWindowSeconds * 1000),
     pairingLimiter: new RateLimiter(30, 10 * 60_000),
     ocr: createOcrEngine(config),
+    notionLimiter: new NotionRateLimiter(config.notion.requestsPerSecond),
   };
 }

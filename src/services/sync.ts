@@ -10,6 +10,7 @@ import type { AppContext } from "./context.ts";
 import { requirePageId, requireSha256, requireUuid, UUID_RE } from "./ids.ts";
 import type { BatchInput, DocumentInput } from "./sync-schema.ts";
 import { enqueueRender } from "../jobs/workers/render-page.ts";
+import { enqueueNotionSyncForDocument } from "./notion-sync.ts";
 
 export interface PutResult {
   uuid: string;
@@ -180,6 +181,7 @@ export function putDocument(ctx: AppContext, userId: number, rawUuid: string, in
       doc = s.updateDocument(userId, doc.id, v.fields);
       changed = true;
     }
+    if (changed) enqueueNotionSyncForDocument(ctx, userId, doc);
     const hashes = [...v.pages.flatMap((p) => (p.sha256 ? [p.sha256] : [])), ...v.files.map((f) => f.sha256)];
     return {
       uuid: v.uuid,
@@ -219,7 +221,10 @@ export function deleteDocument(ctx: AppContext, userId: number, rawUuid: string)
   const uuid = requireUuid(rawUuid);
   const doc = ctx.store.documentByUuid(userId, uuid);
   if (!doc) throw new AppError("document_not_found");
-  ctx.store.softDeleteDocument(userId, uuid);
+  ctx.store.tx(() => {
+    ctx.store.softDeleteDocument(userId, uuid);
+    enqueueNotionSyncForDocument(ctx, userId, doc);
+  });
   return { uuid, deleted: true };
 }
 

@@ -294,12 +294,76 @@ UPDATE pages SET rendered_sha256 = NULL
 WHERE render_status = 'done' AND sha256 IS NOT NULL AND NOT EXISTS (SELECT 1 FROM page_ocr o WHERE o.page_id = pages.id);
 `,
   },
+  {
+    name: "0004 notion connections and sync records",
+    sql: `
+-- One Notion connection per user. The token is stored encrypted (AES-256-GCM, services/notion
+-- token box); property ids are recorded at creation so renamed properties keep working.
+CREATE TABLE notion_connections (
+  user_id         INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+  mode            TEXT NOT NULL CHECK (mode IN ('oauth','internal')),
+  token_enc       TEXT NOT NULL,
+  workspace_id    TEXT,
+  workspace_name  TEXT,
+  bot_id          TEXT,
+  parent_page_id  TEXT,
+  database_id     TEXT,
+  data_source_id  TEXT,
+  property_ids    TEXT,
+  todo_database_id    TEXT,
+  todo_data_source_id TEXT,
+  todo_property_ids   TEXT,
+  status          TEXT NOT NULL CHECK (status IN ('needs_parent','ready','error','revoked')),
+  last_error      TEXT,
+  initial_done    INTEGER NOT NULL DEFAULT 0,
+  last_sync_at    INTEGER,
+  created_at      INTEGER NOT NULL,
+  updated_at      INTEGER NOT NULL
+) STRICT;
+
+-- OAuth "state" values handed out by /notion/oauth/start: single use, bound to the session.
+CREATE TABLE notion_oauth_states (
+  state_hash TEXT PRIMARY KEY,
+  user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  binding    TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+) STRICT;
+
+-- What exists in Notion for what: the source of truth for "update in place, never duplicate".
+-- target 'notebook': page_uuid is the document uuid, notion_id the Notion page.
+-- target 'page': page_uuid is the reMarkable page id, notion_id its heading block, block_ids
+-- the top-level blocks of its text. target 'todo' (optional to-do database): page_uuid is
+-- "<page id>#<source>:<position>", notion_id the row in the to-do database.
+CREATE TABLE sync_records (
+  id            INTEGER PRIMARY KEY,
+  user_id       INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  page_uuid     TEXT NOT NULL,
+  target        TEXT NOT NULL CHECK (target IN ('notebook','page','todo')),
+  document_uuid TEXT NOT NULL,
+  notion_id     TEXT,
+  block_ids     TEXT NOT NULL DEFAULT '[]',
+  position      INTEGER NOT NULL DEFAULT 0,
+  content_hash  TEXT,
+  meta_hash     TEXT,
+  status        TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','synced','deferred','failed','archived')),
+  error         TEXT,
+  synced_at     INTEGER,
+  created_at    INTEGER NOT NULL,
+  updated_at    INTEGER NOT NULL,
+  UNIQUE (user_id, page_uuid, target)
+) STRICT;
+CREATE INDEX sync_records_doc ON sync_records(user_id, document_uuid, target, position);
+`,
+  },
 ];
 
 export class SchemaTooNewError extends Error {
   override readonly name = "SchemaTooNewError";
   constructor(readonly found: number, readonly known: number) {
-    super(`storage: database schema version ${found} is newer than this rmirror understands (${known}); upgrade rmirror or restore a backup`);
+    super(
+      `storage: database schema version ${found} is newer than this rmirror understands (${known}): the data directory was used by a newer rmirror. ` +
+        `Upgrade rmirror (downgrades are refused so your data stays intact; nothing was changed), or restore a backup made by this version.`,
+    );
   }
 }
 

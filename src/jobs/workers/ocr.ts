@@ -1,5 +1,5 @@
-// OCR job: one page's strokes (grayscale PNG, long edge 1568, no typed text) to Markdown through
-// the configured engine. The quota page is reserved by the claim guard, inside the claim
+// OCR job: one page's strokes (grayscale PNG, long edge 1568, no typed text; annotated PDFs with
+// their PDF page underneath) to Markdown through the configured engine. The quota page is reserved by the claim guard, inside the claim
 // transaction; it is kept on success and refunded on final failure. 429/529 honour retry-after
 // without spending an attempt; a rejected input fails at once with the reason on the page.
 import { OcrRateLimited, OcrRejected } from "../../ocr/engine.ts";
@@ -9,7 +9,9 @@ import { isRmFormatError } from "../../rm/errors.ts";
 import type { AppContext } from "../../services/context.ts";
 import { checkQuotaThresholds } from "../../services/notifications.ts";
 import { OCR, parseOcrPayload, type OcrPayload } from "../../services/ocr.ts";
+import { pdfUnderlayFor, underlayWarning } from "../../services/pdf-underlay.ts";
 import { extractTodos } from "../../services/todos.ts";
+import { enqueueNotionSyncForPage } from "../../services/notion-sync.ts";
 import { PermanentError, RetryAfter } from "../errors.ts";
 import type { JobRow } from "../queue.ts";
 import type { Worker } from "../runner.ts";
@@ -74,7 +76,15 @@ export function ocrWorker(ctx: AppContext): Worker<OcrPayload> {
       }
       if (!parsed) return refund;
       const annotatedPdf = ctx.store.pageDocumentFileType(page.id) === "pdf";
-      const png = await renderPng(parsed, { longEdge: OCR_LONG_EDGE, grayscale: true, text: false, highlights: false });
+      // Annotated PDFs: the original PDF page underneath (the prompt asks for the handwriting only).
+      const underlay = annotatedPdf ? await pdfUnderlayFor(ctx, page) : null;
+      const png = await renderPng(parsed, {
+        longEdge: OCR_LONG_EDGE,
+        grayscale: true,
+        text: false,
+        highlights: false,
+        ...(underlay ? { underlay, onUnderlayError: underlayWarning(ctx, page.id) } : {}),
+      });
       let r;
       try {
         r = await engine.recognize({ png, annotatedPdf, signal });
@@ -90,6 +100,7 @@ export function ocrWorker(ctx: AppContext): Worker<OcrPayload> {
         ctx.store.putPageText({ pageId: page.id, userId: page.user_id, documentId: page.document_id, source: "ocr", text: r.markdown });
         ctx.store.replacePageTodos({ userId: page.user_id, pageId: page.id, documentId: page.document_id, source: "ocr", items: extractTodos(r.markdown) });
         ctx.store.setPageOcrDone(page.id, { sha256: payload.sha256, engineKey: engine.key, model: r.model, inputTokens: r.inputTokens, outputTokens: r.outputTokens, ms: r.ms });
+        enqueueNotionSyncForPage(ctx, page);
       };
     },
     onFinalFailure(payload, reason, job) {

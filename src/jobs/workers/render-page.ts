@@ -14,6 +14,7 @@ import type { Worker } from "../runner.ts";
 import { textToMarkdown } from "../../render/markdown.ts";
 import { pageHighlights } from "./extract.ts";
 import { hasInk, onPageRendered } from "../../services/ocr.ts";
+import { enqueueNotionSyncForPage } from "../../services/notion-sync.ts";
 
 export const RENDER_PAGE = "render_page";
 
@@ -89,7 +90,10 @@ export function renderPageWorker(ctx: AppContext): Worker<RenderPagePayload> {
           highlightsJson: highlights.length ? JSON.stringify(highlights) : null,
         });
         // Same transaction: page text (and its search index), todos, and the OCR decision.
-        if (applied) onPageRendered(ctx, page, { sha256: sha, ink, typedText, highlights: highlights.map((h) => h.text) });
+        if (applied) {
+          onPageRendered(ctx, page, { sha256: sha, ink, typedText, highlights: highlights.map((h) => h.text) });
+          enqueueNotionSyncForPage(ctx, page);
+        }
       };
     },
     onFinalFailure({ pageId }, reason) {

@@ -1,0 +1,190 @@
+// Notion connections (DESIGN.md §6): OAuth for a public integration or a pasted internal
+// integration token; the parent page (or an existing database to adopt); status; disconnect;
+// "sync now" and per-document resync and state. Tokens are only ever stored sealed.
+import { AppError } from "../server/errors.ts";
+import { exchangeOauthCode, NotionAuthError, type SearchPage } from "../notion/client.ts";
+import { openToken, sealToken } from "../notion/token-box.ts";
+import type { Auth } from "./accounts.ts";
+import type { AppContext } from "./context.ts";
+import { hashToken, randomToken } from "./crypto.ts";
+import { requireDocument } from "./library.ts";
+import { enqueueLibrarySync, enqueueNotionSync, notionClientFor, tokenKeyMaterial } from "./notion-sync.ts";
+
+const STATE_TTL_MS = 10 * 60_000;
+
+/** Notion ids: 32 hex digits, with or without dashes; returned dashed and lowercase. */
+export function normaliseNotionId(raw: string): string {
+  const hex = raw.trim().toLowerCase().replace(/-/g, "");
+  // Accept a pasted Notion URL too: the id is the last 32 hex digits of its path.
+  const m = /([0-9a-f]{32})(?:[?#].*)?$/.exec(hex.includes("/") ? hex.split(/[?#]/)[0]! : hex);
+  if (!m) throw new AppError("bad_notion_id");
+  const h = m[1]!;
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+function iso(ms: number | null): string | null {
+  return ms ? new Date(ms).toISOString() : null;
+}
+
+/** GET /api/v1/notion: the connection and sync counts. */
+export function notionStatus(ctx: AppContext, userId: number) {
+  const c = ctx.store.notionConnectionByUser(userId);
+  const oauthAvailable = !!(ctx.config.notion.clientId && ctx.config.notion.clientSecret);
+  if (!c) return { connected: false, oauthAvailable, connection: null, notebooks: {} };
+  const counts = Object.fromEntries(ctx.store.syncRecordCounts(userId).map((r) => [r.status, r.n]));
+  return {
+    connected: true,
+    oauthAvailable,
+    connection: {
+      mode: c.mode,
+      status: c.status,
+      workspaceName: c.workspace_name,
+      parentPageId: c.parent_page_id,
+      databaseId: c.database_id,
+      databaseUrl: c.database_id ? `https://www.notion.so/${c.database_id.replace(/-/g, "")}` : null,
+      lastError: c.last_error,
+      lastSyncAt: iso(c.last_sync_at),
+      initialSyncDone: c.initial_done === 1,
+      connectedAt: iso(c.created_at),
+    },
+    notebooks: counts,
+  };
+}
+
+async function clientForUser(ctx: AppContext, userId: number) {
+  const c = ctx.store.notionConnectionByUser(userId);
+  if (!c) throw new AppError("notion_not_connected");
+  return notionClientFor(ctx, await openToken(tokenKeyMaterial(ctx), userId, c.token_enc));
+}
+
+function notionFailure(e: unknown): AppError {
+  if (e instanceof AppError) return e;
+  if (e instanceof NotionAuthError) return new AppError("notion_token_rejected", e.message);
+  return new AppError("notion_error", (e as Error)?.message?.slice(0, 500));
+}
+
+/** POST /api/v1/notion/token: internal integration mode. The token is checked with one search. */
+export async function connectInternalToken(ctx: AppContext, userId: number, rawToken: string) {
+  const token = rawToken.trim();
+  if (token.length < 20 || token.length > 500 || /\s/.test(token)) throw new AppError("notion_token_rejected", "That does not look like a Notion integration token.");
+  let pages: SearchPage[];
+  try {
+    pages = await notionClientFor(ctx, token).searchPages();
+  } catch (e) {
+    throw notionFailure(e);
+  }
+  const sealed = await sealToken(tokenKeyMaterial(ctx), userId, token);
+  ctx.store.upsertNotionConnection({ userId, mode: "internal", tokenEnc: sealed, workspaceId: null, workspaceName: null, botId: null });
+  return { ...notionStatus(ctx, userId), pages };
+}
+
+/** GET /api/v1/notion/pages: pages shared with the integration (candidate parents). */
+export async function listParentPages(ctx: AppContext, userId: number, query = "") {
+  const client = await clientForUser(ctx, userId);
+  try {
+    return { pages: await client.searchPages(query.slice(0, 200)) };
+  } catch (e) {
+    throw notionFailure(e);
+  }
+}
+
+/** PUT /api/v1/notion/parent: where the database lives (or which database to adopt); starts the first sync. */
+export function chooseParent(ctx: AppContext, userId: number, input: { pageId?: string; databaseId?: string }) {
+  const c = ctx.store.notionConnectionByUser(userId);
+  if (!c) throw new AppError("notion_not_connected");
+  if (!!input.pageId === !!input.databaseId) throw new AppError("bad_request", "Give either pageId (create the database there) or databaseId (adopt an existing database).");
+  const pageId = input.pageId ? normaliseNotionId(input.pageId) : null;
+  const databaseId = input.databaseId ? normaliseNotionId(input.databaseId) : null;
+  ctx.store.tx(() => {
+    ctx.store.setNotionParent(userId, pageId, databaseId);
+    ctx.store.deleteUserSyncRecords(userId);
+    enqueueLibrarySync(ctx, userId, true);
+  });
+  return notionStatus(ctx, userId);
+}
+
+/** DELETE /api/v1/notion: forget the token and what was synced (Notion content stays). */
+export function disconnect(ctx: AppContext, userId: number) {
+  ctx.store.tx(() => {
+    ctx.store.deleteNotionConnection(userId);
+    ctx.store.deleteUserSyncRecords(userId);
+  });
+  return { connected: false };
+}
+
+/** POST /api/v1/notion/sync: sync the whole library now (the first sync if never done). */
+export function syncNow(ctx: AppContext, userId: number) {
+  const c = ctx.store.notionConnectionByUser(userId);
+  if (!c || c.status === "needs_parent") throw new AppError("notion_not_connected");
+  if (c.status === "revoked") throw new AppError("notion_not_connected", "Notion no longer accepts the stored token: connect Notion again.");
+  if (c.status !== "ready") ctx.store.setNotionStatus(userId, "ready", null);
+  const queued = enqueueLibrarySync(ctx, userId, c.initial_done === 0);
+  return { queued };
+}
+
+/** POST /api/v1/notion/documents/:uuid/sync: resync one notebook now (content rebuilt). */
+export function resyncDocument(ctx: AppContext, userId: number, rawUuid: string) {
+  const doc = requireDocument(ctx, userId, rawUuid);
+  if (!ctx.store.notionReady(userId)) throw new AppError("notion_not_connected");
+  return { queued: enqueueNotionSync(ctx, userId, doc.uuid, { delayMs: 0, force: true, priority: 2 }) };
+}
+
+/** GET /api/v1/notion/documents/:uuid: a notebook's sync state and last error. */
+export function documentSyncState(ctx: AppContext, userId: number, rawUuid: string) {
+  const doc = requireDocument(ctx, userId, rawUuid, true);
+  const r = ctx.store.syncRecord(userId, doc.uuid, "notebook");
+  const pages = ctx.store.pageSyncRecords(userId, doc.uuid);
+  return {
+    uuid: doc.uuid,
+    status: r?.status ?? "not_synced",
+    error: r?.error ?? null,
+    notionPageId: r?.notion_id ?? null,
+    notionUrl: r?.notion_id ? `https://www.notion.so/${r.notion_id.replace(/-/g, "")}` : null,
+    syncedAt: iso(r?.synced_at ?? null),
+    pages: { synced: pages.filter((p) => p.status === "synced").length, total: doc.page_count },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// OAuth (public integration)
+
+function stateBinding(auth: Auth): string {
+  return auth.sessionHash ? `session:${auth.sessionHash}` : `user:${auth.user.id}`;
+}
+
+/** GET /notion/oauth/start: the Notion authorize URL with a single-use state bound to this session. */
+export function oauthStart(ctx: AppContext, auth: Auth): string {
+  const { clientId, clientSecret, redirectUrl, apiBaseUrl } = ctx.config.notion;
+  if (!clientId || !clientSecret) throw new AppError("notion_oauth_not_configured");
+  const state = randomToken(24);
+  ctx.store.insertNotionOauthState(hashToken(state), auth.user.id, stateBinding(auth), Date.now() + STATE_TTL_MS);
+  const u = new URL("/v1/oauth/authorize", apiBaseUrl);
+  u.searchParams.set("client_id", clientId);
+  u.searchParams.set("response_type", "code");
+  u.searchParams.set("owner", "user");
+  u.searchParams.set("redirect_uri", redirectUrl);
+  u.searchParams.set("state", state);
+  return u.toString();
+}
+
+/** GET /notion/oauth/callback: check the state, exchange the code, store the sealed token. */
+export async function oauthCallback(ctx: AppContext, auth: Auth, q: { code?: string; state?: string; error?: string }) {
+  const { clientId, clientSecret, redirectUrl, apiBaseUrl } = ctx.config.notion;
+  if (!clientId || !clientSecret) throw new AppError("notion_oauth_not_configured");
+  const row = q.state && q.state.length <= 200 ? ctx.store.takeNotionOauthState(hashToken(q.state)) : null;
+  if (!row || row.user_id !== auth.user.id || row.binding !== stateBinding(auth) || row.expires_at < Date.now()) throw new AppError("notion_bad_state");
+  if (q.error) throw new AppError("notion_token_rejected", `Notion authorization was not granted: ${q.error.slice(0, 100)}`);
+  if (!q.code || q.code.length > 1000) throw new AppError("bad_request", "The callback has no code.");
+  let r;
+  try {
+    r = await exchangeOauthCode({ baseUrl: apiBaseUrl, clientId, clientSecret, code: q.code, redirectUri: redirectUrl });
+  } catch (e) {
+    throw notionFailure(e);
+  }
+  const sealed = await sealToken(tokenKeyMaterial(ctx), auth.user.id, r.accessToken);
+  ctx.store.tx(() => {
+    ctx.store.upsertNotionConnection({ userId: auth.user.id, mode: "oauth", tokenEnc: sealed, workspaceId: r.workspaceId, workspaceName: r.workspaceName, botId: r.botId });
+    ctx.store.deleteUserSyncRecords(auth.user.id);
+  });
+  return notionStatus(ctx, auth.user.id);
+}
