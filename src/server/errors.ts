@@ -5,6 +5,9 @@
 // Anything else is logged and answered as a bare 500 "internal" with no internals leaked.
 import { Elysia } from "elysia";
 import type { Logger } from "../log.ts";
+import { DASHBOARD_CSP } from "./http.ts";
+import { ErrorPage } from "../../views/pages/error.tsx";
+import { errorFragment, quotaExceededFragment, type QuotaInfo } from "../../views/partials/modal.tsx";
 
 export const ERRORS = {
   // 400 — bad input
@@ -22,6 +25,9 @@ export const ERRORS = {
   bad_email: [400, "The email address is not valid."],
   weak_password: [400, "The password must be at least 8 characters."],
   bad_name: [400, "The name is empty or too long."],
+  bad_notion_id: [400, "Not a Notion page or database id."],
+  notion_bad_state: [400, "The Notion authorization link is invalid, expired or was started in another session."],
+  notion_token_rejected: [400, "Notion rejected the integration token."],
   // 401/403 — who you are
   unauthorized: [401, "Authentication required."],
   invalid_credentials: [401, "Wrong email or password."],
@@ -47,6 +53,8 @@ export const ERRORS = {
   not_ready: [409, "The page is not rendered yet."],
   pairing_decided: [409, "This pairing request was already decided."],
   job_not_retryable: [409, "Only failed or cancelled jobs can be retried."],
+  notion_not_connected: [409, "Notion is not connected (or has no parent page yet)."],
+  notion_oauth_not_configured: [409, "Notion OAuth is not configured on this server (RMIRROR_NOTION_CLIENT_ID/_SECRET)."],
   pairing_expired: [410, "The pairing request expired."],
   pairing_denied: [403, "The pairing request was denied."],
   too_large: [413, "The body is larger than allowed."],
@@ -56,6 +64,7 @@ export const ERRORS = {
   rate_limited: [429, "Too many attempts; try again later."],
   // 5xx
   internal: [500, "Internal server error."],
+  notion_error: [502, "Notion did not accept the request."],
   unavailable: [503, "The server is shutting down or a dependency is unavailable."],
 } as const satisfies Record<string, readonly [number, string]>;
 
@@ -118,5 +127,29 @@ export const errorHandler = (log: Logger) =>
   new Elysia({ name: "rmirror:errors" }).onError({ as: "global" }, ({ code, error, request }) => {
     const err = toAppError(code, error);
     if (err.code === "internal") log.error("unhandled error", { method: request.method, url: new URL(request.url).pathname, error: (error as Error)?.stack ?? String(error) });
-    return errorResponse(err);
+    return renderError(err, request);
   });
+
+/**
+ * One error, three audiences: htmx requests (HX-Request) get an HTML fragment for #modal,
+ * browsers navigating to a non-API page get an HTML page, everyone else the JSON envelope.
+ */
+export function renderError(err: AppError, request: Request): Response {
+  const htmx = request.headers.get("hx-request") === "true";
+  const browser = !htmx && !new URL(request.url).pathname.startsWith("/api/") && (request.headers.get("accept") ?? "").includes("text/html");
+  if (!htmx && !browser) return errorResponse(err);
+  const quota = err.code === "quota_exceeded" ? ((err.details?.quota as QuotaInfo | undefined) ?? undefined) : undefined;
+  const body = htmx
+    ? quota
+      ? quotaExceededFragment(quota)
+      : errorFragment(err.status, err.code, err.message)
+    : ErrorPage({ status: err.status, code: err.code, message: err.message, quota });
+  const headers: Record<string, string> = {
+    "content-type": "text/html; charset=utf-8",
+    "content-security-policy": DASHBOARD_CSP,
+    "x-content-type-options": "nosniff",
+    ...err.headers,
+  };
+  if (htmx) Object.assign(headers, { "hx-retarget": "#modal", "hx-reswap": "innerHTML" });
+  return new Response(body, { status: err.status, headers });
+}

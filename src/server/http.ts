@@ -41,7 +41,9 @@ export function html(body: string, status = 200, headers: Record<string, string>
       "content-type": "text/html; charset=utf-8",
       "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
       "x-content-type-options": "nosniff",
-      "referrer-policy": "no-referrer",
+      // Not "no-referrer": with it Chromium sends `Origin: null` on same-origin form posts, which
+      // sameOrigin() must refuse (found by test/browser). "same-origin" still leaks nothing cross-site.
+      "referrer-policy": "same-origin",
       ...headers,
     },
   });
@@ -63,4 +65,13 @@ export function sameOrigin(request: Request): boolean {
   } catch {
     return false;
   }
+}
+
+/** The dashboard's CSP: its own scripts (htmx, app.js), images from the API, htmx's inline indicator styles. */
+export const DASHBOARD_CSP =
+  "default-src 'none'; script-src 'self'; img-src 'self' data:; connect-src 'self'; style-src 'self' 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/** An HTML response for dashboard pages and fragments. */
+export function dashboardHtml(body: string, status = 200, headers: Record<string, string> = {}): Response {
+  return html(body, status, { "content-security-policy": DASHBOARD_CSP, "cache-control": "no-store", ...headers });
 }

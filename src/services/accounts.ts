@@ -213,3 +213,19 @@ async function tailscaleUser(ctx: AppContext, login: string): Promise<UserRow> {
     throw new AppError("unauthorized");
   }
 }
+
+/** A signed-in user changes their password (the current one is checked when they have one); every session ends. */
+export async function changePassword(ctx: AppContext, userId: number, current: string | null, next: string): Promise<void> {
+  const u = ctx.store.userById(userId);
+  if (!u) throw new AppError("user_not_found");
+  if (u.password_hash) {
+    const ok = current ? await Bun.password.verify(current, u.password_hash).catch(() => false) : false;
+    if (!ok) throw new AppError("invalid_credentials", "The current password is wrong.");
+  }
+  checkPassword(next);
+  const hash = await hashPassword(next);
+  ctx.store.tx(() => {
+    ctx.store.setUserPassword(u.id, hash);
+    ctx.store.deleteUserSessions(u.id);
+  });
+}

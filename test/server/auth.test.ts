@@ -86,7 +86,7 @@ describe("first-run setup and password login", () => {
     await createUser(h.ctx, "user2@example.com", "another pass", false);
     const res = await call(h, "POST", "/login", { body: form, headers: { "content-type": "application/x-www-form-urlencoded" } });
     expect(res.status).toBe(303);
-    expect(res.headers.get("location")).toBe("/api/v1/auth/me");
+    expect(res.headers.get("location")).toBe("/");
     expect(setCookie(res)).toContain("HttpOnly");
     const cross = await call(h, "POST", "/login", { body: form, headers: { "content-type": "application/x-www-form-urlencoded", origin: "https://evil.example" } });
     expect(cross.status).toBe(403);

@@ -1,25 +1,22 @@
 import { login, needsSetup, SESSION_COOKIE } from "../../../services/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
 import { AppError } from "../../errors.ts";
-import { escapeHtml, html, page, sameOrigin, setCookieHeader } from "../../http.ts";
+import { dashboardHtml, sameOrigin, setCookieHeader } from "../../http.ts";
+import { LoginPage } from "../../../../views/pages/auth.tsx";
 
 /** Only same-site relative paths, so `next` cannot redirect elsewhere. */
 export function safeNext(next: unknown): string {
-  return typeof next === "string" && /^\/(?![/\\])[\x21-\x7e]*$/.test(next) ? next : "/api/v1/auth/me";
+  return typeof next === "string" && /^\/(?![/\\])[\x21-\x7e]*$/.test(next) ? next : "/";
 }
 
-function form(next: string, error?: string, email = ""): string {
-  return page(
-    "Log in",
-    `${error ? `<p class="err">${escapeHtml(error)}</p>` : ""}<form method="post" action="/login"><input type="hidden" name="next" value="${escapeHtml(next)}">
-<label>Email<input name="email" type="email" required value="${escapeHtml(email)}"></label><label>Password<input name="password" type="password" required></label><button>Log in</button></form>`,
-  );
+function form(next: string, error?: string, email = "", notice?: string): string {
+  return LoginPage({ next, error, email, notice });
 }
 
-/** GET /login — minimal login form (the dashboard replaces it). */
+/** GET /login — the login form (`?next=` a same-site path; `?done=password` after a password change). */
 export function loginPage(ctx: AppContext, query: Record<string, string | undefined>): Response {
   if (needsSetup(ctx)) return new Response(null, { status: 303, headers: { location: "/setup" } });
-  return html(form(safeNext(query.next)));
+  return dashboardHtml(form(safeNext(query.next), undefined, "", query.done === "password" ? "Password changed: log in with the new one." : query.done === "setup" ? "Administrator created: log in." : undefined));
 }
 
 /** POST /login — form login; sets the session cookie and redirects to `next`. */
@@ -37,7 +34,7 @@ export async function loginSubmit(ctx: AppContext, request: Request, body: Recor
       },
     });
   } catch (e) {
-    if (e instanceof AppError && (e.code === "invalid_credentials" || e.code === "rate_limited")) return html(form(next, e.message, email), e.status, e.headers ?? {});
+    if (e instanceof AppError && (e.code === "invalid_credentials" || e.code === "rate_limited")) return dashboardHtml(form(next, e.message, email), e.status, e.headers ?? {});
     throw e;
   }
 }

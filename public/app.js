@@ -1,0 +1,95 @@
+// rmirror dashboard: small behaviours htmx does not cover. No framework, no build step.
+(function () {
+  "use strict";
+  function csrf() {
+    try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRF-Token"] || ""; } catch (e) { return ""; }
+  }
+  function closeModal() { var m = document.getElementById("modal"); if (m) m.innerHTML = ""; }
+
+  // 402 (quota) and other error fragments go into #modal (also configured in meta htmx-config).
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var xhr = e.detail.xhr;
+    if (xhr && xhr.status >= 400 && (xhr.getResponseHeader("content-type") || "").indexOf("text/html") === 0) {
+      e.detail.shouldSwap = true;
+      e.detail.isError = xhr.status !== 402;
+      e.detail.target = document.getElementById("modal");
+      e.detail.swapOverride = "innerHTML";
+    }
+  });
+  document.addEventListener("click", function (e) {
+    var t = e.target;
+    if (!(t instanceof Element)) return;
+    var close = t.closest("[data-close-modal]");
+    if (close && (t === close || t.tagName === "BUTTON")) { closeModal(); return; }
+    var copy = t.closest("[data-copy]");
+    if (copy) {
+      var src = document.querySelector(copy.getAttribute("data-copy"));
+      if (src && navigator.clipboard) navigator.clipboard.writeText(src.innerText).then(function () { copy.textContent = "Copied"; setTimeout(function () { copy.textContent = "Copy"; }, 1500); });
+      return;
+    }
+    var zoom = t.closest("[data-zoom]");
+    var img = document.getElementById("page-image");
+    if (zoom && img) {
+      var how = zoom.getAttribute("data-zoom");
+      var w = img.getBoundingClientRect().width;
+      if (how === "fit") { img.classList.add("fit"); img.style.width = ""; }
+      else { img.classList.remove("fit"); img.style.width = Math.round(w * (how === "in" ? 1.25 : 0.8)) + "px"; }
+      return;
+    }
+    if (t.id === "page-image" && t.tagName === "IMG") { t.classList.toggle("fit"); t.style.width = ""; }
+  });
+  document.addEventListener("click", function (e) {
+    var box = document.querySelector(".search-box");
+    var r = document.getElementById("search-results");
+    if (box && r && r.innerHTML && e.target instanceof Node && !box.contains(e.target)) r.innerHTML = "";
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape") { closeModal(); var r = document.getElementById("search-results"); if (r) r.innerHTML = ""; return; }
+    var tag = (e.target && e.target.tagName) || "";
+    if (e.altKey || e.ctrlKey || e.metaKey || /^(INPUT|TEXTAREA|SELECT)$/.test(tag)) return;
+    var rel = e.key === "ArrowLeft" || e.key === "k" ? "prev" : e.key === "ArrowRight" || e.key === "j" ? "next" : "";
+    if (!rel) return;
+    var a = document.querySelector('main a[rel="' + rel + '"]');
+    if (a) { e.preventDefault(); location.href = a.href; }
+  });
+
+  // Upload: drag and drop or file input → POST /api/v1/import (multipart) with X-CSRF-Token.
+  function upload(files, i) {
+    var form = document.getElementById("upload-form");
+    var bar = document.getElementById("upload-progress");
+    var out = document.getElementById("upload-result");
+    if (!form || !files || i >= files.length) return;
+    var f = files[i];
+    if (!/\.(rmdoc|zip)$/i.test(f.name)) { out.textContent = f.name + ": only .rmdoc and .zip exports can be uploaded."; return upload(files, i + 1); }
+    var fd = new FormData(); fd.append("file", f, f.name);
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", "/api/v1/import");
+    xhr.setRequestHeader("X-CSRF-Token", csrf());
+    bar.hidden = false; bar.value = 0;
+    xhr.upload.onprogress = function (ev) { if (ev.lengthComputable) bar.value = Math.round((ev.loaded / ev.total) * 100); };
+    xhr.onload = function () {
+      var msg;
+      try {
+        var r = JSON.parse(xhr.responseText);
+        if (xhr.status === 201) msg = f.name + ": imported " + r.documents.length + " document(s)" + (r.errors.length ? ", " + r.errors.length + " error(s)" : "") + ".";
+        else msg = f.name + ": " + ((r.error && r.error.message) || "upload failed (" + xhr.status + ")");
+      } catch (err) { msg = f.name + ": upload failed (" + xhr.status + ")"; }
+      var p = document.createElement("p"); p.textContent = msg; p.className = xhr.status === 201 ? "ok" : "err";
+      out.appendChild(p); bar.value = 100;
+      upload(files, i + 1);
+    };
+    xhr.onerror = function () { out.appendChild(document.createTextNode(f.name + ": network error. ")); upload(files, i + 1); };
+    xhr.send(fd);
+  }
+  document.addEventListener("change", function (e) { if (e.target && e.target.id === "upload-file") upload(e.target.files, 0); });
+  ["dragover", "dragleave", "drop"].forEach(function (type) {
+    document.addEventListener(type, function (e) {
+      var z = document.getElementById("dropzone");
+      if (!z || !(e.target instanceof Node) || !z.contains(e.target)) return;
+      e.preventDefault();
+      z.classList.toggle("over", type === "dragover");
+      if (type === "drop") upload(e.dataTransfer.files, 0);
+    });
+  });
+  document.addEventListener("submit", function (e) { if (e.target && e.target.id === "upload-form") e.preventDefault(); });
+})();

@@ -1,0 +1,51 @@
+import type { Auth } from "../../../services/accounts.ts";
+import type { AppContext } from "../../../services/context.ts";
+import { headerInfo } from "../../../services/dashboard.ts";
+import { decidePairing, pairingInfo } from "../../../services/pairing.ts";
+import { requireIntId } from "../../../services/ids.ts";
+import { createDeviceToken, listDeviceTokens, revokeDeviceToken } from "../../../services/tokens.ts";
+import { render } from "../../../../views/layouts/layout.tsx";
+import { DevicesPage } from "../../../../views/pages/devices.tsx";
+import { NewToken, PairingPanel, TokenRow } from "../../../../views/partials/devices.tsx";
+import { AppError } from "../../errors.ts";
+import { dashboardHtml } from "../../http.ts";
+
+function lookup(ctx: AppContext, code: string | undefined): { info: ReturnType<typeof pairingInfo> | null; error?: string } {
+  if (!code) return { info: null };
+  try {
+    return { info: pairingInfo(ctx, code.includes("-") ? code : `${code.slice(0, 4)}-${code.slice(4)}`) };
+  } catch (e) {
+    if (e instanceof AppError && e.status < 500) return { info: null, error: e.message };
+    throw e;
+  }
+}
+
+/** GET /devices?code= — device tokens and the pairing panel. */
+export function devicesPage(ctx: AppContext, auth: Auth, code: string | undefined): Response {
+  const p = lookup(ctx, code);
+  return dashboardHtml(DevicesPage({ header: headerInfo(ctx, auth), tokens: listDeviceTokens(ctx, auth.user.id), serverUrl: ctx.config.publicUrl, pairing: p.info, pairingError: p.error }));
+}
+
+/** GET /devices/pairing?code= — htmx: the pairing request with Approve/Deny. */
+export function pairingFragment(ctx: AppContext, _auth: Auth, code: string | undefined): Response {
+  const p = lookup(ctx, code);
+  return dashboardHtml(render(PairingPanel({ info: p.info, error: p.error ?? (code ? undefined : "Enter the code the agent shows.") })));
+}
+
+/** POST /devices/pairing/:code/approve|deny — htmx: decide. */
+export function decidePairingFragment(ctx: AppContext, auth: Auth, code: string, approve: boolean): Response {
+  const info = decidePairing(ctx, auth.user.id, code, approve);
+  return dashboardHtml(render(PairingPanel({ info, decided: approve ? "approved" : "denied" })));
+}
+
+/** POST /devices/tokens — htmx: create a token, shown once. */
+export function createTokenFragment(ctx: AppContext, auth: Auth, body: unknown): Response {
+  const name = body && typeof body === "object" && typeof (body as Record<string, unknown>).name === "string" ? ((body as Record<string, unknown>).name as string) : "";
+  const { token, record } = createDeviceToken(ctx, auth.user.id, name);
+  return dashboardHtml(render(NewToken({ token, record })), 201);
+}
+
+/** POST /devices/tokens/:id/revoke — htmx: revoke; answers the updated row. */
+export function revokeTokenRow(ctx: AppContext, auth: Auth, id: string): Response {
+  return dashboardHtml(render(TokenRow({ t: revokeDeviceToken(ctx, auth.user.id, requireIntId(id, "token_not_found")) })));
+}

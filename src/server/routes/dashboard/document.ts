@@ -1,0 +1,26 @@
+import type { Auth } from "../../../services/accounts.ts";
+import type { AppContext } from "../../../services/context.ts";
+import { documentData, headerInfo } from "../../../services/dashboard.ts";
+import { requestOcr } from "../../../services/ocr.ts";
+import { render } from "../../../../views/layouts/layout.tsx";
+import { DocumentPage } from "../../../../views/pages/document.tsx";
+import { PageGrid } from "../../../../views/partials/page-grid.tsx";
+import { dashboardHtml } from "../../http.ts";
+
+/** GET /documents/:uuid — the document's pages with status badges and downloads. */
+export function documentPage(ctx: AppContext, auth: Auth, uuid: string): Response {
+  return dashboardHtml(DocumentPage({ header: headerInfo(ctx, auth), doc: documentData(ctx, auth.user.id, uuid) }));
+}
+
+/** POST /documents/:uuid/ocr — htmx: OCR every waiting or failed page; answers the page grid (402 → quota modal). */
+export function documentOcr(ctx: AppContext, auth: Auth, uuid: string): Response {
+  documentData(ctx, auth.user.id, uuid);
+  requestOcr(ctx, auth.user.id, uuid);
+  ctx.queue.notify();
+  return dashboardHtml(render(PageGrid({ doc: documentData(ctx, auth.user.id, uuid) })));
+}
+
+/** GET /documents/:uuid/status — the page grid fragment (polls itself only while pages are busy). */
+export function documentStatus(ctx: AppContext, auth: Auth, uuid: string): Response {
+  return dashboardHtml(render(PageGrid({ doc: documentData(ctx, auth.user.id, uuid) })));
+}

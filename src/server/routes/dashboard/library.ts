@@ -1,0 +1,11 @@
+import type { Auth } from "../../../services/accounts.ts";
+import type { AppContext } from "../../../services/context.ts";
+import { headerInfo, libraryData } from "../../../services/dashboard.ts";
+import { LibraryPage } from "../../../../views/pages/library.tsx";
+import { dashboardHtml } from "../../http.ts";
+
+/** GET / and GET /folders/:uuid — the library (paginated; pinned first; grid or list). */
+export function libraryPage(ctx: AppContext, auth: Auth, folder: string | null, query: Record<string, string | undefined>): Response {
+  const data = libraryData(ctx, auth.user.id, folder, query);
+  return dashboardHtml(LibraryPage({ header: headerInfo(ctx, auth), data, serverUrl: ctx.config.publicUrl }));
+}

@@ -1,0 +1,44 @@
+import type { Auth } from "../../../services/accounts.ts";
+import type { AppContext } from "../../../services/context.ts";
+import { headerInfo } from "../../../services/dashboard.ts";
+import { listFolders } from "../../../services/library.ts";
+import { search, type SearchQuery } from "../../../services/search.ts";
+import { render } from "../../../../views/layouts/layout.tsx";
+import { SearchPage } from "../../../../views/pages/search.tsx";
+import { SearchDropdown } from "../../../../views/partials/search-results.tsx";
+import { AppError } from "../../errors.ts";
+import { dashboardHtml } from "../../http.ts";
+
+const FIELDS = ["q", "folder", "tag", "source", "from", "to", "offset"] as const;
+
+/**
+ * GET /search — the results page; an htmx request from the header box (HX-Target: search-results)
+ * gets only the dropdown fragment.
+ */
+export function searchPage(ctx: AppContext, auth: Auth, request: Request, query: Record<string, string | undefined>): Response {
+  const q: Record<string, string> = {};
+  for (const f of FIELDS) if (query[f]) q[f] = query[f]!;
+  const text = (q.q ?? "").trim();
+  if (request.headers.get("hx-request") === "true" && request.headers.get("hx-target") === "search-results") {
+    if (!text) return dashboardHtml("");
+    let r;
+    try {
+      r = search(ctx, auth.user.id, { q: text, limit: "8" });
+    } catch (e) {
+      if (e instanceof AppError && e.status === 400) return dashboardHtml("");
+      throw e;
+    }
+    return dashboardHtml(render(SearchDropdown({ q: text, items: r.items, more: r.nextOffset !== null })));
+  }
+  let result = null;
+  let error: string | null = null;
+  if (text) {
+    try {
+      result = search(ctx, auth.user.id, { ...q, q: text, limit: "20" } as SearchQuery);
+    } catch (e) {
+      if (!(e instanceof AppError) || e.status !== 400) throw e;
+      error = e.message;
+    }
+  }
+  return dashboardHtml(SearchPage({ header: headerInfo(ctx, auth), q, folders: listFolders(ctx, auth.user.id).filter((f) => !f.inTrash), result, error }), error ? 400 : 200);
+}

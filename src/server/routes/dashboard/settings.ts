@@ -1,0 +1,33 @@
+import type { Auth } from "../../../services/accounts.ts";
+import type { AppContext } from "../../../services/context.ts";
+import { headerInfo } from "../../../services/dashboard.ts";
+import { DEFAULT_LIMIT_SETTING, effectiveLimit, quotaState } from "../../../quota/index.ts";
+import { SettingsPage } from "../../../../views/pages/settings.tsx";
+import { dashboardHtml } from "../../http.ts";
+
+const DONE: Record<string, string> = {
+  user: "User added.",
+  quota: "Quota limit saved.",
+};
+
+/** GET /settings — account, admin (users, quota limits), integrations. */
+export function settingsPage(ctx: AppContext, auth: Auth, query: Record<string, string | undefined>, error?: string, status = 200): Response {
+  const admin =
+    auth.user.is_admin === 1
+      ? {
+          users: ctx.store.listUsers().map((u) => ({
+            id: u.id,
+            email: u.email,
+            isAdmin: u.is_admin === 1,
+            used: quotaState(ctx, u.id).used,
+            limit: effectiveLimit(ctx, u.id),
+            ownLimit: ctx.store.userQuotaLimit(u.id) !== undefined,
+          })),
+          globalLimit: ctx.store.settingValue(DEFAULT_LIMIT_SETTING) ?? "default",
+        }
+      : null;
+  return dashboardHtml(
+    SettingsPage({ header: headerInfo(ctx, auth), message: DONE[query.done ?? ""], error, hasPassword: auth.user.password_hash !== null, admin }),
+    status,
+  );
+}

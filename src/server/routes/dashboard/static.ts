@@ -1,0 +1,9 @@
+import { AppError } from "../../errors.ts";
+import { ASSETS } from "./assets.ts";
+
+/** GET /static/:name — the embedded htmx, app.js and app.css. */
+export function staticAsset(name: string): Response {
+  const a = ASSETS[name];
+  if (!a) throw new AppError("route_not_found");
+  return new Response(a.body, { headers: { "content-type": a.type, "cache-control": "public, max-age=3600", "x-content-type-options": "nosniff" } });
+}

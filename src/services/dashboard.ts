@@ -1,0 +1,225 @@
+// View models for the dashboard: plain data assembled from the store (views never touch the
+// database). Every read is scoped by the user; someone else's id looks like a missing one.
+import { quotaState, type QuotaState } from "../quota/index.ts";
+import { AppError } from "../server/errors.ts";
+import type { LibraryRow, LibrarySort, PageWithOcrRow } from "../storage/dashboard.ts";
+import type { DocumentRow } from "../storage/documents.ts";
+import type { Auth } from "./accounts.ts";
+import type { AppContext } from "./context.ts";
+import { UUID_RE } from "./ids.ts";
+import { requireDocument } from "./library.ts";
+
+export const PAGE_SIZE = 48;
+export type QuotaLevel = "ok" | "warn" | "over";
+
+export interface HeaderInfo {
+  email: string;
+  isAdmin: boolean;
+  csrf: string;
+  quota: { used: number; limit: number | null; level: QuotaLevel; resetsAt: string };
+}
+
+export function quotaLevel(used: number, limit: number | null): QuotaLevel {
+  if (limit === null) return "ok";
+  if (used >= limit) return "over";
+  return used >= limit * 0.9 ? "warn" : "ok";
+}
+
+export function headerInfo(ctx: AppContext, auth: Auth, q: QuotaState = quotaState(ctx, auth.user.id)): HeaderInfo {
+  return {
+    email: auth.user.email,
+    isAdmin: auth.user.is_admin === 1,
+    csrf: auth.csrfToken ?? "",
+    quota: { used: q.used, limit: q.limit, level: quotaLevel(q.used, q.limit), resetsAt: q.resets_at },
+  };
+}
+
+export interface Crumb {
+  uuid: string;
+  name: string;
+}
+
+/** The folder chain from the root down to (and including) `parent`. */
+export function breadcrumbs(ctx: AppContext, userId: number, parent: string): Crumb[] {
+  const out: Crumb[] = [];
+  let cur = parent;
+  for (let i = 0; i < 64 && UUID_RE.test(cur); i++) {
+    const f = ctx.store.documentByUuid(userId, cur);
+    if (!f || f.deleted_at !== null) break;
+    out.unshift({ uuid: f.uuid, name: f.name });
+    cur = f.parent;
+  }
+  return out;
+}
+
+export interface LibraryItem {
+  uuid: string;
+  kind: "folder" | "document";
+  name: string;
+  pinned: boolean;
+  tags: string[];
+  pageCount: number;
+  lastModified: number | null;
+  lastOpened: number | null;
+  firstPage: { id: string; ready: boolean } | null;
+}
+
+function tagsOf(d: DocumentRow): string[] {
+  try {
+    const t = (JSON.parse(d.metadata_json) as { tags?: unknown }).tags;
+    return Array.isArray(t) ? t.filter((x): x is string => typeof x === "string").slice(0, 20) : [];
+  } catch {
+    return [];
+  }
+}
+
+function libraryItem(r: LibraryRow): LibraryItem {
+  return {
+    uuid: r.uuid,
+    kind: r.type === "CollectionType" ? "folder" : "document",
+    name: r.name,
+    pinned: r.pinned === 1,
+    tags: tagsOf(r),
+    pageCount: r.page_count,
+    lastModified: r.last_modified,
+    lastOpened: r.last_opened,
+    firstPage: r.first_page_uuid ? { id: r.first_page_uuid, ready: r.first_page_status === "done" || r.first_page_status === "blank" } : null,
+  };
+}
+
+export interface FolderNode {
+  uuid: string;
+  name: string;
+  children: FolderNode[];
+}
+
+/** The user's folders as a tree (trash excluded), capped so a huge tree stays cheap. */
+export function folderTree(ctx: AppContext, userId: number, max = 1000): FolderNode[] {
+  const rows = ctx.store.foldersByUser(userId).slice(0, max);
+  const nodes = new Map(rows.map((r) => [r.uuid, { uuid: r.uuid, name: r.name, children: [] as FolderNode[] }]));
+  const roots: FolderNode[] = [];
+  for (const r of rows) {
+    if (r.parent === "trash") continue;
+    const parent = r.parent ? nodes.get(r.parent) : undefined;
+    if (r.parent && !parent) continue; // under a trashed or missing folder
+    (parent ? parent.children : roots).push(nodes.get(r.uuid)!);
+  }
+  return roots;
+}
+
+export interface LibraryData {
+  tree: FolderNode[];
+  folder: Crumb | null;
+  crumbs: Crumb[];
+  items: LibraryItem[];
+  total: number;
+  page: number;
+  pages: number;
+  sort: LibrarySort;
+  view: "grid" | "list";
+  /** The user has nothing at all yet (show how to connect an agent or upload). */
+  empty: boolean;
+}
+
+const SORTS = new Set<LibrarySort>(["modified", "opened", "name"]);
+
+export function libraryData(ctx: AppContext, userId: number, folderUuid: string | null, q: Record<string, string | undefined>): LibraryData {
+  let parent = "";
+  let folder: Crumb | null = null;
+  if (folderUuid !== null) {
+    const f = requireDocument(ctx, userId, folderUuid);
+    if (f.type !== "CollectionType") throw new AppError("document_not_found");
+    parent = f.uuid;
+    folder = { uuid: f.uuid, name: f.name };
+  }
+  const sort: LibrarySort = SORTS.has(q.sort as LibrarySort) ? (q.sort as LibrarySort) : "modified";
+  const view = q.view === "list" ? "list" : "grid";
+  const total = ctx.store.libraryCount(userId, parent);
+  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  const page = Math.min(pages, /^\d{1,6}$/.test(q.page ?? "") ? Math.max(1, Number(q.page)) : 1);
+  const items = ctx.store.libraryListing(userId, parent, sort, PAGE_SIZE, (page - 1) * PAGE_SIZE).map(libraryItem);
+  const empty = folderUuid === null && total === 0 && ctx.store.libraryCount(userId, "trash") === 0;
+  return { tree: folderTree(ctx, userId), folder, crumbs: folder ? breadcrumbs(ctx, userId, parent) : [], items, total, page, pages, sort, view, empty };
+}
+
+/** What the dashboard shows for a page: the render state first, then the OCR state. */
+export type PageStatus = "rendering" | "render_failed" | "blank" | "done" | "queued" | "pending_ocr" | "pending_quota" | "failed";
+const BUSY = new Set<PageStatus>(["rendering", "queued"]);
+
+export function pageStatus(p: PageWithOcrRow): PageStatus {
+  if (p.render_status === "pending" || p.render_status === "awaiting_blob") return "rendering";
+  if (p.render_status === "failed") return "render_failed";
+  if (p.render_status === "blank") return "blank";
+  switch (p.ocr_status) {
+    case "queued":
+    case "pending_ocr":
+    case "pending_quota":
+    case "failed":
+    case "blank":
+      return p.ocr_status;
+    default:
+      return "done";
+  }
+}
+
+export interface PageItem {
+  n: number;
+  id: string;
+  status: PageStatus;
+  error: string | null;
+  /** The SVG can be shown. */
+  ready: boolean;
+}
+
+function pageItem(p: PageWithOcrRow, i: number): PageItem {
+  const status = pageStatus(p);
+  return { n: i + 1, id: p.page_uuid, status, error: p.render_error ?? p.ocr_error, ready: p.render_status === "done" || p.render_status === "blank" };
+}
+
+export interface DocumentData {
+  uuid: string;
+  name: string;
+  tags: string[];
+  crumbs: Crumb[];
+  pages: PageItem[];
+  busy: boolean;
+  lastModified: number | null;
+}
+
+export function documentData(ctx: AppContext, userId: number, uuid: string): DocumentData {
+  const d = requireDocument(ctx, userId, uuid);
+  if (d.type === "CollectionType") throw new AppError("document_not_found");
+  const pages = ctx.store.pagesWithOcr(userId, d.id).map(pageItem);
+  return { uuid: d.uuid, name: d.name, tags: tagsOf(d), crumbs: breadcrumbs(ctx, userId, d.parent), pages, busy: pages.some((p) => BUSY.has(p.status)), lastModified: d.last_modified };
+}
+
+export interface PageData {
+  doc: { uuid: string; name: string; pageCount: number };
+  page: PageItem;
+  busy: boolean;
+  markdown: string | null;
+  typedText: string | null;
+  highlights: string | null;
+}
+
+export function pageData(ctx: AppContext, userId: number, uuid: string, rawN: string): PageData {
+  const d = requireDocument(ctx, userId, uuid);
+  const n = /^\d{1,6}$/.test(rawN) ? Number(rawN) : 0;
+  const row = n >= 1 ? ctx.store.pageWithOcrAt(userId, d.id, n - 1) : undefined;
+  if (!row) throw new AppError("page_not_found");
+  const page = pageItem(row, n - 1);
+  const texts = Object.fromEntries(ctx.store.pageTexts(row.id).map((t) => [t.source, t.text]));
+  return {
+    doc: { uuid: d.uuid, name: d.name, pageCount: ctx.store.documentPageCount(d.id) },
+    page,
+    busy: BUSY.has(page.status),
+    markdown: texts.ocr ?? null,
+    typedText: texts.typed ?? null,
+    highlights: texts.highlight ?? null,
+  };
+}
+
+/** The page row behind /documents/:uuid/pages/:n (for actions). */
+export function pageIdAt(ctx: AppContext, userId: number, uuid: string, rawN: string): string {
+  return pageData(ctx, userId, uuid, rawN).page.id;
+}

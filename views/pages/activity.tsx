@@ -1,0 +1,58 @@
+// Recent background jobs (render, OCR, …) with their errors and a Retry button for failures.
+import type { HeaderInfo } from "../../src/services/dashboard.ts";
+import { Layout, render } from "../layouts/layout.tsx";
+import { JobRow, type JobItem } from "../partials/job-row.tsx";
+
+export function ActivityPage(p: { header: HeaderInfo; jobs: JobItem[]; counts: Record<string, Record<string, number>>; filter: string }): string {
+  const busy = Object.values(p.counts).some((c) => (c.queued ?? 0) + (c.running ?? 0) > 0);
+  const self = p.filter ? `/activity?status=${p.filter}` : "/activity";
+  const poll = busy ? { "hx-get": self, "hx-trigger": "every 2s", "hx-select": "#activity", "hx-swap": "outerHTML" } : {};
+  return render(
+    <Layout title="Activity" header={p.header} active="activity">
+      <h1>Activity</h1>
+      <p class="toolbar">
+        <a href="/activity" aria-current={p.filter === "" ? "true" : undefined}>
+          All
+        </a>
+        <a href="/activity?status=failed" aria-current={p.filter === "failed" ? "true" : undefined}>
+          Failed
+        </a>
+        <a href="/activity?status=queued" aria-current={p.filter === "queued" ? "true" : undefined}>
+          Queued
+        </a>
+      </p>
+      <section id="activity" data-polling={busy ? "1" : "0"} {...poll}>
+      <ul class="counts">
+        {Object.entries(p.counts).map(([kind, byStatus]) => (
+          <li safe>{`${kind}: ${Object.entries(byStatus).map(([s, n]) => `${n} ${s}`).join(", ")}`}</li>
+        ))}
+      </ul>
+      {p.jobs.length === 0 ? (
+        <p>No jobs yet.</p>
+      ) : (
+        <table id="jobs" class="list">
+          <thead>
+            <tr>
+              <th scope="col">#</th>
+              <th scope="col">Kind</th>
+              <th scope="col">Status</th>
+              <th scope="col">For</th>
+              <th scope="col">Attempts</th>
+              <th scope="col">When</th>
+              <th scope="col">Error</th>
+              <th scope="col">
+                <span class="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {p.jobs.map((j) => (
+              <JobRow job={j} />
+            ))}
+          </tbody>
+        </table>
+      )}
+      </section>
+    </Layout>
+  );
+}

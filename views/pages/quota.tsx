@@ -1,0 +1,73 @@
+// This month's OCR usage, limit, the pending_quota backlog and the reset date.
+import type { HeaderInfo } from "../../src/services/dashboard.ts";
+import { escapeHtml } from "@kitajs/html";
+import { Layout, render } from "../layouts/layout.tsx";
+import { formatDate } from "../partials/modal.tsx";
+
+export interface QuotaPageData {
+  used: number;
+  limit: number | null;
+  remaining: number | null;
+  resetsAt: string;
+  month: string;
+  configured: boolean;
+  model: string;
+  pages: Record<"done" | "queued" | "pending_quota" | "pending_ocr" | "failed" | "blank", number>;
+  tokens: { input: number; output: number };
+  hint: string | null;
+  notifications: { message: string; createdAt: string }[];
+}
+
+export function QuotaPage(p: { header: HeaderInfo; q: QuotaPageData }): string {
+  const q = p.q;
+  const level = p.header.quota.level;
+  return render(
+    <Layout title="OCR quota" header={p.header} active="quota">
+      <h1>OCR quota</h1>
+      <section id="quota-page" class={`card ${level}`} data-level={level}>
+        <p class="big">
+          <span data-quota-used={String(q.used)}>{q.used}</span>
+          {" of "}
+          <span data-quota-limit={q.limit === null ? "unlimited" : String(q.limit)}>{q.limit === null ? "unlimited" : q.limit}</span>
+          {" pages used this month"}
+        </p>
+        {q.limit !== null ? <progress max={String(Math.max(1, q.limit))} value={String(Math.min(q.used, q.limit))} aria-label="Quota used"></progress> : ""}
+        <dl>
+          <dt>Month</dt>
+          <dd safe>{q.month}</dd>
+          <dt>Resets on</dt>
+          <dd data-quota-resets={q.resetsAt} safe>
+            {formatDate(q.resetsAt)}
+          </dd>
+          <dt>Waiting for the quota (pending_quota)</dt>
+          <dd data-quota-backlog={String(q.pages.pending_quota)}>{q.pages.pending_quota}</dd>
+          <dt>Read this far</dt>
+          <dd safe>{`${q.pages.done} done, ${q.pages.queued} queued, ${q.pages.failed} failed, ${q.pages.blank} blank`}</dd>
+          <dt>OCR engine</dt>
+          <dd>{q.configured ? escapeHtml(q.model) : "not configured"}</dd>
+          <dt>Tokens</dt>
+          <dd safe>{`${q.tokens.input} in, ${q.tokens.output} out`}</dd>
+        </dl>
+        {q.hint ? (
+          <p class="hint" role="status" safe>
+            {q.hint}
+          </p>
+        ) : (
+          ""
+        )}
+      </section>
+      {q.notifications.length ? (
+        <section>
+          <h2>Notifications</h2>
+          <ul>
+            {q.notifications.map((n) => (
+              <li safe>{`${formatDate(n.createdAt)}: ${n.message}`}</li>
+            ))}
+          </ul>
+        </section>
+      ) : (
+        ""
+      )}
+    </Layout>
+  );
+}

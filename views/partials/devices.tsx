@@ -1,0 +1,104 @@
+// Device tokens (rows, the once-shown new token) and the pairing request panel.
+import type { PublicDeviceToken } from "../../src/services/tokens.ts";
+import { escapeHtml } from "@kitajs/html";
+import { formatTime } from "./modal.tsx";
+
+export function TokenRow(p: { t: PublicDeviceToken }) {
+  const t = p.t;
+  return (
+    <tr data-token-id={String(t.id)} data-revoked={t.revokedAt ? "1" : "0"}>
+      <td safe>{t.name}</td>
+      <td>
+        <code safe>{`${t.prefix}…`}</code>
+      </td>
+      <td safe>{formatTime(t.createdAt)}</td>
+      <td>{t.lastSeenAt ? escapeHtml(formatTime(t.lastSeenAt)) : "never"}</td>
+      <td>
+        {t.revokedAt ? (
+          <span class="badge failed" safe>
+            {`revoked ${formatTime(t.revokedAt)}`}
+          </span>
+        ) : (
+          <button type="button" data-action="revoke-token" hx-post={`/devices/tokens/${t.id}/revoke`} hx-target="closest tr" hx-swap="outerHTML" hx-confirm="Revoke this token? The device stops syncing.">
+            Revoke
+          </button>
+        )}
+      </td>
+    </tr>
+  );
+}
+
+/** Swapped into #new-token after creating; the row is added to #tokens out of band. */
+export function NewToken(p: { token: string; record: PublicDeviceToken }) {
+  return (
+    <>
+      <div id="new-token" class="card ok" role="status">
+        <p safe>{`Token for “${p.record.name}” (shown only now — copy it):`}</p>
+        <pre>
+          <code id="new-token-value" safe>
+            {p.token}
+          </code>
+        </pre>
+        <button type="button" data-copy="#new-token-value">
+          Copy
+        </button>
+        <p>
+          On the device: <code>rmirror agent login --server URL --token TOKEN</code>.
+        </p>
+      </div>
+      <template>
+        <tbody hx-swap-oob="afterbegin:#tokens-body">
+          <TokenRow t={p.record} />
+        </tbody>
+      </template>
+    </>
+  );
+}
+
+export interface PairingInfo {
+  code: string;
+  deviceName: string;
+  status: string;
+  expiresAt: string;
+}
+
+export function PairingPanel(p: { info: PairingInfo | null; error?: string | undefined; decided?: "approved" | "denied" | undefined }) {
+  const i = p.info;
+  return (
+    <div id="pairing" aria-live="polite">
+      {p.error ? (
+        <p class="err" safe>
+          {p.error}
+        </p>
+      ) : (
+        ""
+      )}
+      {i ? (
+        <div class="card" data-pairing-status={p.decided ?? i.status}>
+          <p>
+            {"Device "}
+            <strong safe>{i.deviceName}</strong>
+            {" — code "}
+            <code safe>{i.code}</code>
+            {" — "}
+            <span safe>{p.decided ?? i.status}</span>
+          </p>
+          {i.status === "pending" && !p.decided ? (
+            <p>
+              <button type="button" data-action="approve-pairing" hx-post={`/devices/pairing/${encodeURIComponent(i.code)}/approve`} hx-target="#pairing" hx-swap="outerHTML">
+                Approve
+              </button>{" "}
+              <button type="button" data-action="deny-pairing" hx-post={`/devices/pairing/${encodeURIComponent(i.code)}/deny`} hx-target="#pairing" hx-swap="outerHTML">
+                Deny
+              </button>
+            </p>
+          ) : (
+            ""
+          )}
+        </div>
+      ) : (
+        ""
+      )}
+    </div>
+  );
+}

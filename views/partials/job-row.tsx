@@ -1,0 +1,52 @@
+// One job in the activity table; failed/cancelled jobs get a Retry button (htmx, swaps the row).
+import { formatTime } from "./modal.tsx";
+
+export interface JobItem {
+  id: number;
+  kind: string;
+  status: string;
+  attempts: number;
+  maxAttempts: number;
+  lastError: string | null;
+  createdAt: string | null;
+  finishedAt: string | null;
+  target: { href: string; label: string } | null;
+}
+
+export function JobRow(p: { job: JobItem }) {
+  const j = p.job;
+  return (
+    <tr data-job-id={String(j.id)} data-job-status={j.status}>
+      <td>{j.id}</td>
+      <td safe>{j.kind}</td>
+      <td>
+        <span class={`badge ${j.status}`} safe>
+          {j.status}
+        </span>
+      </td>
+      <td>
+        {j.target ? (
+          <a href={j.target.href} safe>
+            {j.target.label}
+          </a>
+        ) : (
+          ""
+        )}
+      </td>
+      <td safe>{`${j.attempts}/${j.maxAttempts}`}</td>
+      <td safe>{formatTime(j.finishedAt ?? j.createdAt)}</td>
+      <td class="err" safe>
+        {j.lastError ?? ""}
+      </td>
+      <td>
+        {j.status === "failed" || j.status === "cancelled" ? (
+          <button type="button" data-action="retry-job" hx-post={`/activity/jobs/${j.id}/retry`} hx-target="closest tr" hx-swap="outerHTML">
+            Retry
+          </button>
+        ) : (
+          ""
+        )}
+      </td>
+    </tr>
+  );
+}

@@ -1,0 +1,60 @@
+// Fragments swapped into #modal: the 402 "quota reached" dialog and a generic error dialog.
+import type { PropsWithChildren } from "@kitajs/html";
+import { render } from "../layouts/layout.tsx";
+
+export function formatDate(iso: string | number | null): string {
+  if (iso === null) return "—";
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? "—" : d.toISOString().slice(0, 10);
+}
+
+export function formatTime(t: number | string | null): string {
+  if (t === null) return "—";
+  const d = new Date(t);
+  return Number.isNaN(d.getTime()) ? "—" : d.toISOString().replace("T", " ").slice(0, 16) + " UTC";
+}
+
+export function Modal(p: PropsWithChildren<{ title: string; kind: string }>) {
+  return (
+    <div class="modal-backdrop" data-close-modal>
+      <div class={`modal ${p.kind}`} role="dialog" aria-modal="true" aria-labelledby="modal-title" data-modal={p.kind}>
+        <h2 id="modal-title" safe>
+          {p.title}
+        </h2>
+        {p.children}
+        <p>
+          <button type="button" data-close-modal autofocus>
+            Close
+          </button>
+        </p>
+      </div>
+    </div>
+  );
+}
+
+export interface QuotaInfo {
+  used: number;
+  limit: number | null;
+  resets_at: string;
+}
+
+export function quotaExceededFragment(q: QuotaInfo): string {
+  return render(
+    <Modal title="Monthly OCR quota reached" kind="quota">
+      <p safe>{`Monthly OCR quota reached — used ${q.used} of ${q.limit ?? "unlimited"}, resets on ${formatDate(q.resets_at)}.`}</p>
+      <p>
+        Pages wait as <strong>OCR pending</strong> and are read, newest first, when the quota resets. See <a href="/quota">Quota</a>.
+      </p>
+    </Modal>,
+  );
+}
+
+export function errorFragment(status: number, code: string, message: string): string {
+  return render(
+    <Modal title={status === 403 ? "Not allowed" : status === 404 ? "Not found" : "Something went wrong"} kind="error">
+      <p class="err" data-error-code={code} safe>
+        {message}
+      </p>
+    </Modal>,
+  );
+}

@@ -1,0 +1,54 @@
+// A document's pages with their status badges. While a page renders or waits in the OCR queue the
+// grid polls itself every 2 s (outerHTML swap); once nothing is busy it is returned without the
+// trigger, which stops the polling.
+import type { DocumentData, PageItem, PageStatus } from "../../src/services/dashboard.ts";
+
+export const STATUS_LABEL: Record<PageStatus, string> = {
+  rendering: "rendering…",
+  render_failed: "render failed",
+  blank: "blank",
+  done: "done",
+  queued: "OCR queued…",
+  pending_ocr: "OCR not configured",
+  pending_quota: "OCR pending (quota)",
+  failed: "OCR failed",
+};
+
+export function StatusBadge(p: { status: PageStatus }) {
+  return (
+    <span class={`badge ${p.status}`} data-status={p.status} safe>
+      {STATUS_LABEL[p.status]}
+    </span>
+  );
+}
+
+function Thumb(p: { uuid: string; page: PageItem }) {
+  if (!p.page.ready)
+    return (
+      <span class="thumb-placeholder" aria-hidden="true">
+        …
+      </span>
+    );
+  return <img src={`/api/v1/documents/${p.uuid}/pages/${encodeURIComponent(p.page.id)}/svg`} alt={`Page ${p.page.n}`} loading="lazy" decoding="async" width="156" height="208" />;
+}
+
+export function PageGrid(p: { doc: DocumentData }) {
+  const d = p.doc;
+  const poll = d.busy ? { "hx-get": `/documents/${d.uuid}/status`, "hx-trigger": "every 2s", "hx-swap": "outerHTML" } : {};
+  return (
+    <section id="pages" aria-label="Pages" data-polling={d.busy ? "1" : "0"} {...poll}>
+      {d.pages.length === 0 ? <p>This document has no pages.</p> : ""}
+      <ol class="grid">
+        {d.pages.map((pg) => (
+          <li class="page-thumb" data-page-status={pg.status} data-page-id={pg.id}>
+            <a href={`/documents/${d.uuid}/pages/${pg.n}`}>
+              <Thumb uuid={d.uuid} page={pg} />
+              <span class="name" safe>{`Page ${pg.n}`}</span>
+            </a>
+            <StatusBadge status={pg.status} />
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}

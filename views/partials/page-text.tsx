@@ -1,0 +1,80 @@
+// The text beside a page: OCR Markdown (rendered safely), typed text, highlights, the OCR status
+// with a Retry button for failed pages. Polls itself while the page renders or waits for OCR.
+import type { PageData } from "../../src/services/dashboard.ts";
+import { markdownToSafeHtml } from "./markdown.ts";
+import { StatusBadge } from "./page-grid.tsx";
+
+export function PageText(p: { data: PageData }) {
+  const d = p.data;
+  const base = `/documents/${d.doc.uuid}/pages/${d.page.n}`;
+  const poll = d.busy ? { "hx-get": `${base}/status`, "hx-trigger": "every 2s", "hx-swap": "outerHTML" } : {};
+  const safeMarkdownHtml = d.markdown ? markdownToSafeHtml(d.markdown) : "";
+  const retry = d.page.status === "failed" || d.page.status === "pending_quota" || d.page.status === "pending_ocr";
+  return (
+    <section id="page-text" aria-label="Page text" data-page-status={d.page.status} data-polling={d.busy ? "1" : "0"} {...poll}>
+      <p class="status">
+        <StatusBadge status={d.page.status} />
+        {d.page.error && (d.page.status === "failed" || d.page.status === "render_failed") ? (
+          <span class="err" safe>
+            {d.page.error}
+          </span>
+        ) : (
+          ""
+        )}
+        {retry ? (
+          <button type="button" data-action="retry-ocr" hx-post={`${base}/ocr`} hx-target="#page-text" hx-swap="outerHTML">
+            {d.page.status === "failed" ? "Retry OCR" : "Run OCR now"}
+          </button>
+        ) : (
+          ""
+        )}
+      </p>
+      {d.markdown ? (
+        <article class="text-block">
+          <header>
+            <h2>Handwriting (OCR)</h2>
+            <button type="button" data-copy="#ocr-text">
+              Copy
+            </button>
+          </header>
+          <div id="ocr-text" class="markdown">
+            {safeMarkdownHtml}
+          </div>
+        </article>
+      ) : (
+        ""
+      )}
+      {d.typedText ? (
+        <article class="text-block">
+          <header>
+            <h2>Typed text</h2>
+            <button type="button" data-copy="#typed-text">
+              Copy
+            </button>
+          </header>
+          <pre id="typed-text" safe>
+            {d.typedText}
+          </pre>
+        </article>
+      ) : (
+        ""
+      )}
+      {d.highlights ? (
+        <article class="text-block">
+          <header>
+            <h2>Highlights</h2>
+            <button type="button" data-copy="#highlights">
+              Copy
+            </button>
+          </header>
+          <pre id="highlights" safe>
+            {d.highlights}
+          </pre>
+        </article>
+      ) : (
+        ""
+      )}
+      {!d.markdown && !d.typedText && !d.highlights ? <p class="muted">No text on this page yet.</p> : ""}
+    </section>
+  );
+}
