@@ -62,6 +62,17 @@ export const FIELDS = [
   { key: "quota.timezone", env: "RMIRROR_QUOTA_TIMEZONE", kind: "string", default: "UTC", help: "time zone of the quota month (IANA name)" },
   { key: "smtp.url", env: "RMIRROR_SMTP_URL", kind: "string", secret: true, help: "SMTP server for notification email, e.g. smtps://user:pass@mail.example:465 (unset: no email)" },
   { key: "smtp.from", env: "RMIRROR_SMTP_FROM", kind: "string", default: "rmirror <rmirror@localhost>", help: "sender address of notification email" },
+  { key: "notion.clientId", env: "RMIRROR_NOTION_CLIENT_ID", kind: "string", help: "OAuth client id of a public Notion integration (unset: internal-token mode only)" },
+  { key: "notion.clientSecret", env: "RMIRROR_NOTION_CLIENT_SECRET", kind: "string", secret: true, help: "OAuth client secret of the public Notion integration" },
+  { key: "notion.redirectUrl", env: "RMIRROR_NOTION_REDIRECT_URL", kind: "url", help: "OAuth redirect URL registered with Notion (default <publicUrl>/notion/oauth/callback)" },
+  { key: "notion.apiBaseUrl", env: "RMIRROR_NOTION_API_BASE_URL", kind: "url", default: "https://api.notion.com", help: "Notion API base URL (tests point it at a fake)" },
+  { key: "notion.key", env: "RMIRROR_NOTION_KEY", kind: "string", secret: true, help: "key material for encrypting stored Notion tokens (default: derived from the stored server secret)" },
+  { key: "notion.requestsPerSecond", env: "RMIRROR_NOTION_RATE", kind: "int", default: 3, min: 1, max: 100, help: "Notion requests per second per token" },
+  { key: "notion.maxRetries", env: "RMIRROR_NOTION_MAX_RETRIES", kind: "int", default: 4, min: 0, max: 20, help: "SDK retries of one Notion request on 429/529 (honouring Retry-After) before the job is deferred" },
+  { key: "notion.initialPageLimit", env: "RMIRROR_NOTION_INITIAL_PAGE_LIMIT", kind: "int", default: 2000, min: 0, max: 10_000_000, help: "reMarkable pages whose content the first sync writes (newest notebooks first; 0 = no limit)" },
+  { key: "notion.debounceMs", env: "RMIRROR_NOTION_DEBOUNCE_MS", kind: "int", default: 3000, min: 0, max: 600_000, help: "delay before a changed notebook is synced (changes meanwhile coalesce)" },
+  { key: "metricsToken", env: "RMIRROR_METRICS_TOKEN", kind: "string", secret: true, help: "bearer token that may read GET /metrics (loopback callers and admins may always)" },
+  { key: "notion.todos", env: "RMIRROR_NOTION_TODOS", kind: "bool", default: false, help: "also mirror checkbox items into a second Notion database \"reMarkable to-dos\"" },
   { key: "logLevel", env: "RMIRROR_LOG_LEVEL", kind: "enum", values: ["debug", "info", "warn", "error", "silent"], default: "info", help: "log level" },
 ] as const satisfies readonly Field[];
 
@@ -97,6 +108,8 @@ export interface Config {
   ocr: { apiKey?: string; baseUrl?: string; model: string; maxTokens: number; concurrency: number; timeoutSeconds: number; languages: string };
   quota: { defaultPages: number; timezone: string };
   smtp: { url?: string; from: string };
+  notion: { clientId?: string; clientSecret?: string; redirectUrl: string; apiBaseUrl: string; key?: string; requestsPerSecond: number; maxRetries: number; initialPageLimit: number; debounceMs: number; todos: boolean };
+  metricsToken?: string;
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
 }
 
@@ -228,6 +241,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   out.s3 ??= {};
   out.ocr ??= {};
   out.smtp ??= {};
+  out.notion ??= {};
 
   const c = out as unknown as Config;
   c.dataDir = resolve(c.dataDir);
@@ -235,6 +249,9 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   c.filesDir = resolve(c.filesDir ?? join(c.dataDir, "files"));
   c.publicUrl ??= `http://${c.host.includes(":") ? `[${c.host}]` : c.host === "0.0.0.0" ? "localhost" : c.host}:${c.port}`;
   c.secureCookies ??= c.publicUrl.startsWith("https:");
+  c.notion.redirectUrl ??= `${c.publicUrl}/notion/oauth/callback`;
+  if ((c.notion.clientId === undefined) !== (c.notion.clientSecret === undefined))
+    problems.push("RMIRROR_NOTION_CLIENT_ID and RMIRROR_NOTION_CLIENT_SECRET must be set together");
   if (c.storage === "s3") {
     if (!c.s3.endpoint) problems.push("RMIRROR_S3_ENDPOINT is required when RMIRROR_STORAGE=s3");
     if (!c.s3.bucket) problems.push("RMIRROR_S3_BUCKET is required when RMIRROR_STORAGE=s3");

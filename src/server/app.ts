@@ -8,6 +8,7 @@ import { blobRoutes } from "./routes/blobs/index.ts";
 import { documentRoutes } from "./routes/documents/index.ts";
 import { folderRoutes } from "./routes/folders/index.ts";
 import { healthRoutes } from "./routes/health/index.ts";
+import { httpMetricsHook, metricsRoutes } from "./routes/metrics/index.ts";
 import { importRoutes } from "./routes/import/index.ts";
 import { jobRoutes } from "./routes/jobs/index.ts";
 import { pairingRoutes } from "./routes/pairing/index.ts";
@@ -18,6 +19,8 @@ import { ocrRoutes } from "./routes/ocr/index.ts";
 import { quotaRoutes } from "./routes/quota/index.ts";
 import { searchRoutes } from "./routes/search/index.ts";
 import { todoRoutes } from "./routes/todos/index.ts";
+import { notionRoutes } from "./routes/notion/index.ts";
+import { dashboardRoutes } from "./routes/dashboard/index.ts";
 
 export interface AppOptions {
   /** True while shutting down (healthz answers 503). */
@@ -27,6 +30,7 @@ export interface AppOptions {
 export function createApp(ctx: AppContext, opts: AppOptions = {}) {
   return new Elysia({ name: "rmirror" })
     .use(errorHandler(ctx.log))
+    .use(httpMetricsHook(ctx))
     .use(
       openapi({
         path: "/api/docs",
@@ -41,11 +45,13 @@ export function createApp(ctx: AppContext, opts: AppOptions = {}) {
             { name: "jobs", description: "Background jobs" },
             { name: "ocr", description: "OCR, monthly quota, notifications" },
             { name: "system", description: "Health" },
+            { name: "notion", description: "Notion connection and sync" },
           ],
         },
       }),
     )
     .use(healthRoutes(ctx, opts.draining ?? (() => false)))
+    .use(metricsRoutes(ctx))
     .use(setupRoutes(ctx))
     .use(authRoutes(ctx))
     .use(tokenRoutes(ctx))
@@ -59,7 +65,9 @@ export function createApp(ctx: AppContext, opts: AppOptions = {}) {
     .use(quotaRoutes(ctx))
     .use(searchRoutes(ctx))
     .use(todoRoutes(ctx))
-    .use(notificationRoutes(ctx));
+    .use(notificationRoutes(ctx))
+    .use(notionRoutes(ctx))
+    .use(dashboardRoutes(ctx));
 }
 
 export type App = ReturnType<typeof createApp>;

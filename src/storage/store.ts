@@ -16,6 +16,10 @@ import { notificationsRepo } from "./notifications.ts";
 import { pageTextsRepo } from "./page-texts.ts";
 import { todosRepo } from "./todos.ts";
 import { searchRepo } from "./search.ts";
+import { notionConnectionsRepo } from "./notion-connections.ts";
+import { notionOauthStatesRepo } from "./notion-oauth-states.ts";
+import { syncRecordsRepo } from "./sync-records.ts";
+import { dashboardRepo } from "./dashboard.ts";
 
 export function createStore(db: Database) {
   return {
@@ -44,6 +48,10 @@ export function createStore(db: Database) {
     ...pageTextsRepo(db),
     ...todosRepo(db),
     ...searchRepo(db),
+    ...notionConnectionsRepo(db),
+    ...notionOauthStatesRepo(db),
+    ...syncRecordsRepo(db),
+    ...dashboardRepo(db),
   };
 }
 
