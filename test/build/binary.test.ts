@@ -91,6 +91,18 @@ describeSamples("the binary from an empty directory", () => {
       const svg = await fetch(`${url}/api/v1/documents/${uuid}/pages/${doc!.pages[0]!.id}/svg`, { headers: auth });
       expect(svg.status).toBe(200);
       expect((await svg.text()).match(/<path/g)!.length).toBeGreaterThan(100);
+      // search (the FTS index in the binary's SQLite) finds the imported notebook by its name
+      const found = await (await fetch(`${url}/api/v1/search?q=toolb`, { headers: auth })).json();
+      expect(found.items.some((h: { document: { uuid: string } }) => h.document.uuid === uuid)).toBe(true);
+      // the dashboard's views, CSS and pinned htmx come out of the binary itself
+      const loginPage = await fetch(`${url}/login`);
+      expect(loginPage.status).toBe(200);
+      expect(await loginPage.text()).toContain("/static/htmx.min.js");
+      for (const [name, marker] of [["htmx.min.js", 'version:"2.0.11"'], ["app.css", "{"], ["app.js", "htmx"]] as const) {
+        const asset = await fetch(`${url}/static/${name}`);
+        expect(asset.status, name).toBe(200);
+        expect(await asset.text(), name).toContain(marker);
+      }
       // online backup of the running server's data dir, then a verified restore, by the binary alone
       const backup = Bun.spawnSync([bin, "backup", join(work, "backup")], { cwd: work, env });
       expect(backup.exitCode).toBe(0);
