@@ -4,7 +4,7 @@
 // prefixed errors ("notion: …"): NotionAuthError (401/403 token revoked or not shared),
 // NotionGoneError (404, or 400 "Can't edit block that is archived"), NotionRateLimited (429 after
 // the SDK's own retries, which honour Retry-After), NotionValidationError, plain Error.
-import { APIErrorCode, APIResponseError, Client, isNotionClientError, RequestTimeoutError } from "@notionhq/client";
+import { APIErrorCode, APIResponseError, Client, isNotionClientError, RequestTimeoutError, UnknownHTTPResponseError } from "@notionhq/client";
 import type { Block } from "./markdown-to-blocks.ts";
 import type { NotionRateLimiter } from "./rate-limit.ts";
 
@@ -60,6 +60,8 @@ export function mapNotionError(e: unknown): Error {
     if (e.code === APIErrorCode.ValidationError || e.status === 400) return new NotionValidationError(msg);
     return new Error(msg);
   }
+  // A 400 whose code the SDK does not know (OAuth's invalid_grant, for one) is still a refusal of what we sent.
+  if (UnknownHTTPResponseError.isUnknownHTTPResponseError(e) && e.status === 400) return new NotionValidationError(`notion: 400: ${e.message}`);
   if (isNotionClientError(e)) return new Error(`notion: ${(e as Error).message}`);
   return new Error(`notion: ${(e as Error)?.message ?? String(e)}`);
 }

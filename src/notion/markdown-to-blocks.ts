@@ -7,7 +7,17 @@
 //   rules → divider; bold, italic, strikethrough, inline code and links as annotations.
 // Request-size rules (100 children per append, 2 nesting levels per request) are applied when
 // appending (see planAppend), not here: blocks may nest arbitrarily deep.
-import { marked, type Token, type Tokens } from "marked";
+import { Marked, type Token, type Tokens } from "marked";
+import { boundNesting, boundedTokenizer } from "../render/markdown-bounds.ts";
+
+export { boundNesting, boundedTokenizer };
+
+const lexer = new Marked({ gfm: true, tokenizer: boundedTokenizer });
+
+/** marked's tokens for `src` with the bounded tokenizer (the same tokens, without the slow path). */
+export function lexMarkdown(src: string): Token[] {
+  return lexer.lexer(src);
+}
 
 export const MAX_TEXT = 2000;
 export const MAX_RICH_TEXT_ITEMS = 100;
@@ -252,9 +262,9 @@ function quoteBlocks(inner: Block[]): Block[] {
 
 /** Convert Markdown to Notion blocks (any nesting depth; see planAppend for request limits). */
 export function markdownToBlocks(md: string): Block[] {
-  const src = md.replace(/\r\n?/g, "\n");
+  const src = boundNesting(md.replace(/\r\n?/g, "\n"));
   if (!src.trim()) return [];
-  return tokensToBlocks(marked.lexer(src, { gfm: true }));
+  return tokensToBlocks(lexMarkdown(src));
 }
 
 /** Highlighted passages → one quote block each. */

@@ -8,6 +8,11 @@ export const LIMITS = {
   maxJsonBytes: 16 * 1024 * 1024,
   /** Total uncompressed bytes we extract from one archive. */
   maxArchiveBytes: 2 * 1024 * 1024 * 1024,
+  /**
+   * Uncompressed bytes an archive may declare per byte of archive (zip bombs): real exports
+   * compress a few times at most. Archives may always declare up to maxRmBytes.
+   */
+  maxArchiveRatio: 100,
   /** Number of entries in one archive. */
   maxArchiveEntries: 100_000,
   /** Layers in a v3/v5 page. */

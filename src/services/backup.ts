@@ -11,7 +11,7 @@
 // Restore verifies everything (manifest, database hash and integrity, every blob's hash, that
 // every indexed blob is present) before the database is put in place, and refuses a backup whose
 // schema is newer than this binary.
-import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { chmod, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { diskBlobPath } from "../blobs/disk.ts";
@@ -217,19 +217,59 @@ export interface RestoreResult {
   ms: number;
 }
 
+/** Largest manifest.json read (a real one is ~1 KB plus 65 bytes per blob missing at backup time). */
+const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
+
+/**
+ * A file inside the backup must be a regular file or directory, not a symlink (which could point
+ * anywhere outside the backup) nor a FIFO or device (reading one would hang or never end).
+ */
+function assertPlain(path: string, kind: "file" | "directory"): void {
+  const st = lstatSync(path, { throwIfNoEntry: false });
+  if (!st) return;
+  if (st.isSymbolicLink()) throw new BackupError(`restore: ${path} is a symbolic link; a backup holds only regular files and directories, nothing was restored`);
+  if (kind === "file" ? !st.isFile() : !st.isDirectory()) throw new BackupError(`restore: ${path} is not a regular ${kind}; nothing was restored`);
+}
+
+const isCount = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+const isSha256List = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string" && isSha256(x));
+
+/** Why a parsed manifest does not have the shape createBackup writes, or null when it does. */
+function manifestProblem(m: BackupManifest): string | null {
+  if (typeof m.rmirror !== "object" || m.rmirror === null || typeof m.rmirror.version !== "string" || m.rmirror.version.length > 100) return "rmirror.version is not a version string";
+  if (!isCount(m.schemaVersion)) return "schemaVersion is not a non-negative integer";
+  if (typeof m.createdAt !== "string" || m.createdAt.length > 100) return "createdAt is not a date string";
+  if (typeof m.database !== "object" || m.database === null || typeof m.database.sha256 !== "string" || !isSha256(m.database.sha256)) return "database.sha256 is not a sha256";
+  if (typeof m.counts !== "object" || m.counts === null || !Object.values(m.counts).every(isCount) || !isCount(m.counts.documents) || !isCount(m.counts.pages)) return "counts are not non-negative integers";
+  const b = m.blobs as unknown as Record<string, unknown>;
+  if (b.kind === "disk") {
+    // blobs are read from <backup>/<dir>: one plain name, never a path that leaves the backup
+    if (b.dir !== FILES_DIR) return `blobs.dir must be "${FILES_DIR}"`;
+    if (!isSha256List(b.missing)) return "blobs.missing is not a list of sha256";
+  } else if (b.kind === "s3") {
+    if (typeof b.bucket !== "string" || typeof b.prefix !== "string" || !isCount(b.objects)) return "blobs (s3) lacks bucket, prefix or objects";
+    if (!isSha256List(b.missing)) return "blobs.missing is not a list of sha256";
+  } else return `blobs.kind is neither "disk" nor "s3"`;
+  return null;
+}
+
 export async function readManifest(backupDir: string): Promise<BackupManifest> {
   const path = join(backupDir, MANIFEST);
-  if (!existsSync(path)) throw new BackupError(`restore: ${backupDir} is not an rmirror backup (no ${MANIFEST})`);
+  if (!lstatSync(path, { throwIfNoEntry: false })) throw new BackupError(`restore: ${backupDir} is not an rmirror backup (no ${MANIFEST})`);
+  assertPlain(path, "file");
+  if (statSync(path).size > MAX_MANIFEST_BYTES) throw new BackupError(`restore: ${path} is larger than ${MAX_MANIFEST_BYTES / 1024 / 1024} MB; not an rmirror backup manifest`);
   let m: BackupManifest;
   try {
     m = JSON.parse(await readFile(path, "utf8")) as BackupManifest;
   } catch (e) {
     throw new BackupError(`restore: ${path} is not valid JSON (${(e as Error).message})`);
   }
-  if (m?.format !== FORMAT || typeof m.formatVersion !== "number" || typeof m.schemaVersion !== "number" || !m.database || !m.blobs)
+  if (typeof m !== "object" || m === null || m.format !== FORMAT || typeof m.formatVersion !== "number" || typeof m.schemaVersion !== "number" || !m.database || typeof m.blobs !== "object" || m.blobs === null)
     throw new BackupError(`restore: ${path} is not an rmirror backup manifest`);
   if (m.formatVersion > FORMAT_VERSION)
     throw new BackupError(`restore: this backup was written by rmirror ${m.rmirror?.version} in backup format ${m.formatVersion}; this rmirror ${VERSION} reads format ${FORMAT_VERSION}. Use rmirror ${m.rmirror?.version} or newer.`);
+  const problem = manifestProblem(m);
+  if (problem) throw new BackupError(`restore: ${path} is damaged or not written by rmirror backup: ${problem}; nothing was restored`);
   return m;
 }
 
@@ -252,16 +292,20 @@ export function holdsData(t: RestoreTarget): boolean {
 function backupBlobFiles(root: string): Map<string, string> {
   const out = new Map<string, string>();
   if (!existsSync(root)) return out;
+  assertPlain(root, "directory");
   for (const a of readdirSync(root)) {
     if (a === ".tmp") continue;
     const da = join(root, a);
+    if (lstatSync(da).isSymbolicLink()) assertPlain(da, "directory");
     if (!statSync(da).isDirectory()) continue;
     for (const b of readdirSync(da)) {
       const db = join(da, b);
+      if (lstatSync(db).isSymbolicLink()) assertPlain(db, "directory");
       if (!statSync(db).isDirectory()) continue;
       for (const f of readdirSync(db)) {
         if (f.endsWith(".part")) continue;
         if (!isSha256(f) || f.slice(0, 2) !== a || f.slice(2, 4) !== b) throw new BackupError(`restore: unexpected file in the backup: ${join(db, f)}`);
+        assertPlain(join(db, f), "file");
         out.set(f, join(db, f));
       }
     }
@@ -281,7 +325,8 @@ export async function restoreBackup(backupDir: string, target: RestoreTarget, op
   if (m.schemaVersion > MIGRATIONS.length) throw schemaTooNew(m.schemaVersion, m.rmirror?.version ?? "?");
 
   const dbCopy = join(backupDir, DB_FILE);
-  if (!existsSync(dbCopy)) throw new BackupError(`restore: the backup has no ${DB_FILE}`);
+  if (!lstatSync(dbCopy, { throwIfNoEntry: false })) throw new BackupError(`restore: the backup has no ${DB_FILE}`);
+  assertPlain(dbCopy, "file");
   const { sha256 } = await fileSha256(dbCopy);
   if (sha256 !== m.database.sha256) throw new BackupError(`restore: ${dbCopy} does not match the manifest (sha256 ${sha256}, expected ${m.database.sha256}): the backup is damaged`);
   const snap = openExistingDatabase(dbCopy, true);

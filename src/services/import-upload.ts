@@ -73,6 +73,11 @@ export async function importArchive(ctx: AppContext, userId: number, data: Blob 
       else summary.documents.push({ uuid: item.uuid, name: item.name, pages: item.input.pages?.length ?? 0, missingUploaded: uploaded });
     }
     return summary;
+  } catch (e) {
+    // A page that turns out unreadable only when read (an entry inflating past its declared size,
+    // corrupt deflate data): the archive is bad, not the server.
+    if (isRmFormatError(e)) throw new AppError("bad_archive", `The upload is not a readable export: ${e.message.replace(path, fileName)}`);
+    throw e;
   } finally {
     await rm(path, { force: true });
   }

@@ -115,7 +115,9 @@ async function openZipFile(file: string): Promise<FileSource> {
   if (size > LIMITS.maxArchiveBytes) {
     throw new RmFormatError("too_large", file, -1, `an archive of at most ${LIMITS.maxArchiveBytes} bytes`, `${size} bytes`);
   }
-  return openZipSource(new Uint8Array(await readFile(file)), file);
+  // A zip bomb declares far more than it could hold in real data: cap the declared total by ratio.
+  const maxBytes = Math.min(LIMITS.maxArchiveBytes, Math.max(LIMITS.maxRmBytes, size * LIMITS.maxArchiveRatio));
+  return openZipSource(new Uint8Array(await readFile(file)), file, { maxBytes });
 }
 
 /** Top-level names of one item's files: `<uuid>`, `<uuid>.metadata`, `<uuid>.highlights`, … */
