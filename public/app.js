@@ -54,13 +54,15 @@
   });
 
   // Upload: drag and drop or file input → POST /api/v1/import (multipart) with X-CSRF-Token.
+  // One result line per file (appended, so several files at once all report).
+  function line(out, text, cls) { var p = document.createElement("p"); p.textContent = text; p.className = cls; out.appendChild(p); }
   function upload(files, i) {
     var form = document.getElementById("upload-form");
     var bar = document.getElementById("upload-progress");
     var out = document.getElementById("upload-result");
     if (!form || !files || i >= files.length) return;
     var f = files[i];
-    if (!/\.(rmdoc|zip)$/i.test(f.name)) { out.textContent = f.name + ": only .rmdoc and .zip exports can be uploaded."; return upload(files, i + 1); }
+    if (!/\.(rmdoc|zip)$/i.test(f.name)) { line(out, f.name + ": only .rmdoc and .zip exports can be uploaded.", "err"); return upload(files, i + 1); }
     var fd = new FormData(); fd.append("file", f, f.name);
     var xhr = new XMLHttpRequest();
     xhr.open("POST", "/api/v1/import");
@@ -74,11 +76,10 @@
         if (xhr.status === 201) msg = f.name + ": imported " + r.documents.length + " document(s)" + (r.errors.length ? ", " + r.errors.length + " error(s)" : "") + ".";
         else msg = f.name + ": " + ((r.error && r.error.message) || "upload failed (" + xhr.status + ")");
       } catch (err) { msg = f.name + ": upload failed (" + xhr.status + ")"; }
-      var p = document.createElement("p"); p.textContent = msg; p.className = xhr.status === 201 ? "ok" : "err";
-      out.appendChild(p); bar.value = 100;
+      line(out, msg, xhr.status === 201 ? "ok" : "err"); bar.value = 100;
       upload(files, i + 1);
     };
-    xhr.onerror = function () { out.appendChild(document.createTextNode(f.name + ": network error. ")); upload(files, i + 1); };
+    xhr.onerror = function () { line(out, f.name + ": network error.", "err"); upload(files, i + 1); };
     xhr.send(fd);
   }
   document.addEventListener("change", function (e) { if (e.target && e.target.id === "upload-file") upload(e.target.files, 0); });

@@ -247,7 +247,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   c.dataDir = resolve(c.dataDir);
   c.dbPath = c.dbPath ? (c.dbPath === ":memory:" ? c.dbPath : resolve(c.dbPath)) : join(c.dataDir, "rmirror.db");
   c.filesDir = resolve(c.filesDir ?? join(c.dataDir, "files"));
-  c.publicUrl ??= `http://${c.host.includes(":") ? `[${c.host}]` : c.host === "0.0.0.0" ? "localhost" : c.host}:${c.port}`;
+  c.publicUrl ??= defaultPublicUrl(c.host, c.port);
   c.secureCookies ??= c.publicUrl.startsWith("https:");
   c.notion.redirectUrl ??= `${c.publicUrl}/notion/oauth/callback`;
   if ((c.notion.clientId === undefined) !== (c.notion.clientSecret === undefined))
@@ -276,4 +276,9 @@ export function describeConfig(): string {
   return (FIELDS as readonly Field[])
     .map((f) => `  ${f.env.padEnd(34)} ${f.help}${f.default !== undefined && f.default !== "" ? ` (default ${f.default})` : ""}${f.secret ? " [or _FILE]" : ""}`)
     .join("\n");
+}
+
+/** publicUrl when none is configured: the bind address (only right when the port is fixed). */
+export function defaultPublicUrl(host: string, port: number): string {
+  return `http://${host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "localhost" : host}:${port}`;
 }

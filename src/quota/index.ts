@@ -100,3 +100,14 @@ export function setGlobalLimit(ctx: AppContext, limit: number | null | undefined
   if (limit === undefined) ctx.store.deleteSetting(DEFAULT_LIMIT_SETTING);
   else ctx.store.putSetting(DEFAULT_LIMIT_SETTING, limit === null ? "unlimited" : String(limit));
 }
+
+/** A reset instant as people say it, in the quota's time zone: "1 January 2027". */
+export function humanDay(iso: string, timeZone: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return "—";
+  try {
+    return new Intl.DateTimeFormat("en-GB", { timeZone, day: "numeric", month: "long", year: "numeric" }).format(d);
+  } catch {
+    return new Intl.DateTimeFormat("en-GB", { timeZone: "UTC", day: "numeric", month: "long", year: "numeric" }).format(d);
+  }
+}

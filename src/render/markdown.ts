@@ -1,13 +1,15 @@
-// Typed text and highlights → Markdown (no OCR): paragraph styles become headings, bold lines,
-// bullets, numbered items and checkboxes; inline bold/italic are kept; highlighted passages become
-// blockquotes. Text from the file is escaped so it cannot inject Markdown structure.
+// Typed text and highlights → Markdown: paragraph styles become headings, bold lines, bullets,
+// numbered items and checkboxes; inline bold/italic are kept; highlighted passages become
+// blockquotes. Text from the file is escaped so it cannot inject Markdown structure. A page's OCR
+// Markdown (handwriting, already Markdown) can be given and is placed after its typed text.
 
 import { type Group, type Highlight, type Page, type Paragraph, ParagraphStyle, type TextSpan } from "../rm/model.ts";
 import { LIMITS } from "../rm/limits.ts";
 
 export interface MarkdownInput {
   title: string;
-  pages: Array<{ page: Page | null; highlights?: Highlight[] }>;
+  /** `ocr`: the page's handwriting as Markdown (from the OCR engine), inserted as is. */
+  pages: Array<{ page: Page | null; highlights?: Highlight[]; ocr?: string | null }>;
 }
 
 /** Escape characters that would change meaning inside a line. */
@@ -202,6 +204,8 @@ export function renderMarkdown(doc: MarkdownInput): string {
   doc.pages.forEach((entry, i) => {
     const section: string[] = [];
     if (entry.page) section.push(...textToMarkdown(entry.page, headingPrefix));
+    const ocr = entry.ocr?.replace(/\r\n?/g, "\n").trim();
+    if (ocr) section.push(ocr);
     const hl = [...(entry.page ? pageHighlights(entry.page) : []), ...(entry.highlights ?? [])];
     for (const passage of highlightPassages(hl)) section.push(quote(passage));
     if (multi) {

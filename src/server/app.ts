@@ -29,7 +29,7 @@ export interface AppOptions {
 
 export function createApp(ctx: AppContext, opts: AppOptions = {}) {
   return new Elysia({ name: "rmirror" })
-    .use(errorHandler(ctx.log))
+    .use(errorHandler(ctx.log, ctx.config.quota.timezone))
     .use(httpMetricsHook(ctx))
     .use(
       openapi({

@@ -5,6 +5,7 @@
 // Anything else is logged and answered as a bare 500 "internal" with no internals leaked.
 import { Elysia } from "elysia";
 import type { Logger } from "../log.ts";
+import { humanDay } from "../quota/index.ts";
 import { DASHBOARD_CSP } from "./http.ts";
 import { ErrorPage } from "../../views/pages/error.tsx";
 import { errorFragment, quotaExceededFragment, type QuotaInfo } from "../../views/partials/modal.tsx";
@@ -123,22 +124,23 @@ export function toAppError(code: string | number, error: unknown): AppError {
 }
 
 /** The one error renderer. Registered globally by app.ts. */
-export const errorHandler = (log: Logger) =>
+export const errorHandler = (log: Logger, quotaTimeZone = "UTC") =>
   new Elysia({ name: "rmirror:errors" }).onError({ as: "global" }, ({ code, error, request }) => {
     const err = toAppError(code, error);
     if (err.code === "internal") log.error("unhandled error", { method: request.method, url: new URL(request.url).pathname, error: (error as Error)?.stack ?? String(error) });
-    return renderError(err, request);
+    return renderError(err, request, quotaTimeZone);
   });
 
 /**
  * One error, three audiences: htmx requests (HX-Request) get an HTML fragment for #modal,
  * browsers navigating to a non-API page get an HTML page, everyone else the JSON envelope.
  */
-export function renderError(err: AppError, request: Request): Response {
+export function renderError(err: AppError, request: Request, quotaTimeZone = "UTC"): Response {
   const htmx = request.headers.get("hx-request") === "true";
   const browser = !htmx && !new URL(request.url).pathname.startsWith("/api/") && (request.headers.get("accept") ?? "").includes("text/html");
   if (!htmx && !browser) return errorResponse(err);
-  const quota = err.code === "quota_exceeded" ? ((err.details?.quota as QuotaInfo | undefined) ?? undefined) : undefined;
+  const raw = err.code === "quota_exceeded" ? ((err.details?.quota as QuotaInfo | undefined) ?? undefined) : undefined;
+  const quota = raw ? { ...raw, resets_on: humanDay(raw.resets_at, quotaTimeZone) } : undefined;
   const body = htmx
     ? quota
       ? quotaExceededFragment(quota)

@@ -49,13 +49,6 @@ export function html(body: string, status = 200, headers: Record<string, string>
   });
 }
 
-/** A minimal page shell for the few server-rendered pages (setup, login, pairing). All callers escape their content. */
-export function page(title: string, bodyHtml: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)} · rmirror</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem}input,button{font:inherit;display:block;width:100%;margin:.3rem 0 .8rem;padding:.4rem}code{font-size:1.4em}.err{color:#b00}</style></head>
-<body><h1>${escapeHtml(title)}</h1>${bodyHtml}</body></html>`;
-}
-
 /** Same-origin check for form posts without a session (setup, login): reject cross-site Origin. */
 export function sameOrigin(request: Request): boolean {
   const origin = request.headers.get("origin");

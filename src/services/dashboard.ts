@@ -1,6 +1,7 @@
 // View models for the dashboard: plain data assembled from the store (views never touch the
 // database). Every read is scoped by the user; someone else's id looks like a missing one.
-import { quotaState, type QuotaState } from "../quota/index.ts";
+import { defaultPublicUrl } from "../config/schema.ts";
+import { humanDay, quotaState, type QuotaState } from "../quota/index.ts";
 import { AppError } from "../server/errors.ts";
 import type { LibraryRow, LibrarySort, PageWithOcrRow } from "../storage/dashboard.ts";
 import type { DocumentRow } from "../storage/documents.ts";
@@ -16,7 +17,8 @@ export interface HeaderInfo {
   email: string;
   isAdmin: boolean;
   csrf: string;
-  quota: { used: number; limit: number | null; level: QuotaLevel; resetsAt: string };
+  /** resetsOn: the reset day in the quota time zone, e.g. "1 January 2027". */
+  quota: { used: number; limit: number | null; level: QuotaLevel; resetsAt: string; resetsOn: string };
 }
 
 export function quotaLevel(used: number, limit: number | null): QuotaLevel {
@@ -30,7 +32,7 @@ export function headerInfo(ctx: AppContext, auth: Auth, q: QuotaState = quotaSta
     email: auth.user.email,
     isAdmin: auth.user.is_admin === 1,
     csrf: auth.csrfToken ?? "",
-    quota: { used: q.used, limit: q.limit, level: quotaLevel(q.used, q.limit), resetsAt: q.resets_at },
+    quota: { used: q.used, limit: q.limit, level: quotaLevel(q.used, q.limit), resetsAt: q.resets_at, resetsOn: humanDay(q.resets_at, ctx.config.quota.timezone) },
   };
 }
 
@@ -142,14 +144,18 @@ export function libraryData(ctx: AppContext, userId: number, folderUuid: string 
   return { tree: folderTree(ctx, userId), folder, crumbs: folder ? breadcrumbs(ctx, userId, parent) : [], items, total, page, pages, sort, view, empty };
 }
 
-/** What the dashboard shows for a page: the render state first, then the OCR state. */
-export type PageStatus = "rendering" | "render_failed" | "blank" | "done" | "queued" | "pending_ocr" | "pending_quota" | "failed";
+/**
+ * What the dashboard shows for a page: the render state first, then the OCR state. "typed": no
+ * handwriting to read, but typed text or highlights (OCR says "blank" there, which misleads).
+ */
+export type PageStatus = "rendering" | "render_failed" | "blank" | "typed" | "done" | "queued" | "pending_ocr" | "pending_quota" | "failed";
 const BUSY = new Set<PageStatus>(["rendering", "queued"]);
 
 export function pageStatus(p: PageWithOcrRow): PageStatus {
   if (p.render_status === "pending" || p.render_status === "awaiting_blob") return "rendering";
   if (p.render_status === "failed") return "render_failed";
-  if (p.render_status === "blank") return "blank";
+  if (p.render_status === "blank") return p.has_text ? "typed" : "blank";
+  if (p.ocr_status === "blank" && p.has_text) return "typed";
   switch (p.ocr_status) {
     case "queued":
     case "pending_ocr":
@@ -222,4 +228,21 @@ export function pageData(ctx: AppContext, userId: number, uuid: string, rawN: st
 /** The page row behind /documents/:uuid/pages/:n (for actions). */
 export function pageIdAt(ctx: AppContext, userId: number, uuid: string, rawN: string): string {
   return pageData(ctx, userId, uuid, rawN).page.id;
+}
+
+/**
+ * The server URL for `rmirror agent login --server …`: the configured public URL when one was
+ * set, else the origin the browser used (the default is the bind address, e.g. port 0 in tests or
+ * 127.0.0.1 behind a proxy).
+ */
+export function agentServerUrl(ctx: AppContext, request: Request): string {
+  const c = ctx.config;
+  if (c.publicUrl !== defaultPublicUrl(c.host, c.port)) return c.publicUrl;
+  try {
+    const u = new URL(request.url);
+    if ((u.protocol === "http:" || u.protocol === "https:") && u.host) return u.origin;
+  } catch {
+    // fall through
+  }
+  return c.publicUrl;
 }

@@ -131,10 +131,26 @@ export async function documentPdf(ctx: AppContext, userId: number, uuid: string)
   return { name, body: new Blob([pdf as Uint8Array<ArrayBuffer>], { type: "application/pdf" }) };
 }
 
-/** Typed text and highlights of every page as Markdown (no OCR). */
-export async function documentMarkdown(ctx: AppContext, userId: number, uuid: string): Promise<{ name: string; text: string }> {
+/**
+ * The document's validator for the Markdown export: everything the text is made of (name, page
+ * files and order, each page's OCR text). Changes whenever any of it changes, e.g. new OCR text.
+ */
+export function documentMarkdownKey(ctx: AppContext, userId: number, uuid: string): string {
   const doc = requireDocument(ctx, userId, uuid);
   if (doc.type === "CollectionType") throw new AppError("document_not_found", "Folders have no Markdown export.");
+  const rows = ctx.store.pagesByDocument(doc.id);
+  const ocr = rows.map((r) => sha256Hex(ocrText(ctx, r.id) ?? ""));
+  return sha256Hex(JSON.stringify({ v: 2, name: doc.name, pages: rows.map((r, i) => [r.page_uuid, r.sha256, ocr[i]]) }));
+}
+
+function ocrText(ctx: AppContext, pageId: number): string | null {
+  return ctx.store.pageTexts(pageId).find((t) => t.source === "ocr")?.text ?? null;
+}
+
+/** Typed text, handwriting (OCR Markdown) and highlights of every page as Markdown, in page order. */
+export async function documentMarkdown(ctx: AppContext, userId: number, uuid: string): Promise<{ name: string; text: string; key: string }> {
+  const key = documentMarkdownKey(ctx, userId, uuid);
+  const doc = requireDocument(ctx, userId, uuid);
   const pages = await parsedPages(ctx, doc);
-  return { name: readableFileName(doc.name, "md"), text: renderMarkdown({ title: doc.name, pages: pages.map((p) => ({ page: p.page })) }) };
+  return { name: readableFileName(doc.name, "md"), key, text: renderMarkdown({ title: doc.name, pages: pages.map((p) => ({ page: p.page, ocr: ocrText(ctx, p.row.id) })) }) };
 }

@@ -2,7 +2,7 @@
 // integration token; the parent page (or an existing database to adopt); status; disconnect;
 // "sync now" and per-document resync and state. Tokens are only ever stored sealed.
 import { AppError } from "../server/errors.ts";
-import { exchangeOauthCode, NotionAuthError, type SearchPage } from "../notion/client.ts";
+import { exchangeOauthCode, NotionAuthError, NotionValidationError, type SearchPage } from "../notion/client.ts";
 import { openToken, sealToken } from "../notion/token-box.ts";
 import type { Auth } from "./accounts.ts";
 import type { AppContext } from "./context.ts";
@@ -66,7 +66,9 @@ function notionFailure(e: unknown): AppError {
 /** POST /api/v1/notion/token: internal integration mode. The token is checked with one search. */
 export async function connectInternalToken(ctx: AppContext, userId: number, rawToken: string) {
   const token = rawToken.trim();
-  if (token.length < 20 || token.length > 500 || /\s/.test(token)) throw new AppError("notion_token_rejected", "That does not look like a Notion integration token.");
+  // Printable ASCII only: anything else cannot travel in an Authorization header (fetch would fail
+  // locally, which used to surface as a 502 blaming Notion).
+  if (token.length < 20 || token.length > 500 || !/^[\x21-\x7e]+$/.test(token)) throw new AppError("notion_token_rejected", "That does not look like a Notion integration token.");
   let pages: SearchPage[];
   try {
     pages = await notionClientFor(ctx, token).searchPages();
@@ -179,6 +181,8 @@ export async function oauthCallback(ctx: AppContext, auth: Auth, q: { code?: str
   try {
     r = await exchangeOauthCode({ baseUrl: apiBaseUrl, clientId, clientSecret, code: q.code, redirectUri: redirectUrl });
   } catch (e) {
+    // Notion's 400 (invalid_grant / invalid_request) is about the code the browser brought back.
+    if (e instanceof NotionValidationError) throw new AppError("notion_token_rejected", "Notion did not accept the authorization code (expired, already used or not Notion's); connect again.");
     throw notionFailure(e);
   }
   const sealed = await sealToken(tokenKeyMaterial(ctx), auth.user.id, r.accessToken);
@@ -187,4 +191,54 @@ export async function oauthCallback(ctx: AppContext, auth: Auth, q: { code?: str
     ctx.store.deleteUserSyncRecords(auth.user.id);
   });
   return notionStatus(ctx, auth.user.id);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The dashboard's per-notebook panel (views/partials/notion-status.tsx)
+
+export type NotebookSyncState = "synced" | "queued" | "pending" | "failed" | "deferred" | "never";
+
+/** What the document page shows about Notion: null when the user has no connection at all. */
+export interface NotionPanelData {
+  uuid: string;
+  /** The connection can sync (ready); otherwise `connectionProblem` says why. */
+  ready: boolean;
+  connectionProblem: string | null;
+  state: NotebookSyncState;
+  syncedAt: number | null;
+  error: string | null;
+  notionUrl: string | null;
+  /** A sync is queued or running: the panel polls. */
+  busy: boolean;
+}
+
+/** The Notion panel of a document page (scoped by user; someone else's uuid is a 404). */
+export function notionPanelData(ctx: AppContext, userId: number, rawUuid: string): NotionPanelData | null {
+  const doc = requireDocument(ctx, userId, rawUuid);
+  const c = ctx.store.notionConnectionByUser(userId);
+  if (!c) return null;
+  const r = ctx.store.syncRecord(userId, doc.uuid, "notebook");
+  const queued = [`notion:${userId}:${doc.uuid}`, `notion:${userId}:${doc.uuid}:force`, `notion:${userId}:library`].some((k) => ctx.store.liveJobByKey(k) != null);
+  let state: NotebookSyncState;
+  if (queued) state = "queued";
+  else if (!r || r.status === "archived") state = "never";
+  else state = r.status;
+  const problem =
+    c.status === "ready"
+      ? null
+      : c.status === "needs_parent"
+        ? "Choose the Notion page that holds the database to start syncing."
+        : c.status === "revoked"
+          ? `Notion no longer accepts the stored token${c.last_error ? ` (${c.last_error})` : ""}.`
+          : (c.last_error ?? "The Notion connection has a problem.");
+  return {
+    uuid: doc.uuid,
+    ready: c.status === "ready",
+    connectionProblem: problem,
+    state,
+    syncedAt: r?.synced_at ?? null,
+    error: r?.status === "failed" || r?.status === "deferred" ? r.error : null,
+    notionUrl: r?.notion_id && r.status !== "archived" ? `https://www.notion.so/${r.notion_id.replace(/-/g, "")}` : null,
+    busy: queued && c.status === "ready",
+  };
 }

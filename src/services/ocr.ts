@@ -3,7 +3,7 @@
 // pending_ocr (no engine) or pending_quota (quota used up). Also the API's "OCR this" request
 // (402 when the quota is used up) and the newest-first backlog drain at the monthly reset.
 import { engineKey } from "../ocr/anthropic.ts";
-import { effectiveLimit, LAST_RESET_SETTING, quotaMonth, quotaState, remaining, type QuotaState } from "../quota/index.ts";
+import { effectiveLimit, humanDay, LAST_RESET_SETTING, quotaMonth, quotaState, remaining, type QuotaState } from "../quota/index.ts";
 import { penFor } from "../render/pens.ts";
 import type { Group, Page } from "../rm/model.ts";
 import { AppError } from "../server/errors.ts";
@@ -183,7 +183,7 @@ export function quotaSummary(ctx: AppContext, userId: number) {
   const limit = effectiveLimit(ctx, userId);
   let hint: string | null = null;
   if (!ctx.ocr && counts.pending_ocr) hint = "OCR is not configured: set RMIRROR_ANTHROPIC_API_KEY (or _FILE) and restart; waiting pages are read then.";
-  else if (counts.pending_quota) hint = `OCR pending: the monthly quota is used up; ${counts.pending_quota} page(s) are read newest first after ${q.resets_at}.`;
+  else if (counts.pending_quota) hint = `OCR pending: the monthly quota is used up; ${counts.pending_quota === 1 ? "1 page is" : `${counts.pending_quota} pages are`} read, newest first, when it resets on ${humanDay(q.resets_at, ctx.config.quota.timezone)}.`;
   return {
     quota: { used: q.used, limit, unlimited: limit === null, remaining: limit === null ? null : Math.max(0, limit - q.used), resets_at: q.resets_at, month: q.month, timezone: ctx.config.quota.timezone },
     ocr: {

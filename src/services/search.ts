@@ -34,9 +34,47 @@ export function toMatch(text: string): string | null {
 
 const ESC: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 
+const M = "[\\uE000\\uE001]*"; // hit markers may sit anywhere in the syntax
+const LINE_SYNTAX: [RegExp, string][] = [
+  [new RegExp(`^(\\s*${M})#{1,6}[ \\t]+`), "$1"], // heading hashes
+  [new RegExp(`^(\\s*${M})(?:>[ \\t]?)+`), "$1"], // quotes
+  [new RegExp(`^(\\s*${M})[-*+][ \\t]+${M}\\[${M}[xX]${M}\\][ \\t]*`), "$1☑ "], // done checkbox
+  [new RegExp(`^(\\s*${M})[-*+][ \\t]+${M}\\[${M}[ ]${M}\\][ \\t]*`), "$1☐ "], // open checkbox
+  [new RegExp(`^(\\s*${M})[-*+][ \\t]+`), "$1"], // bullet
+  [/^\s*(?:[-*_][ \t]*){3,}$/, ""], // rule
+];
+
+/**
+ * Markdown syntax in a snippet → plain text (before escaping): heading hashes, quote and list
+ * markers go, checkboxes become ☐/☑, emphasis/code markers and link targets are dropped, lines
+ * are joined. The U+E000/U+E001 hit markers are kept.
+ */
+export function plainSnippet(s: string): string {
+  return s
+    .split(/\r?\n/)
+    .map((line) => {
+      let l = line;
+      for (const [re, to] of LINE_SYNTAX) l = l.replace(re, to);
+      return l
+        .replace(/!?\[([^\]\n]*)\]\([^)\s]*\)/g, "$1") // [text](url) → text
+        .replace(/(\*\*|__|~~|`)/g, "") // strong, strikethrough, code
+        .replace(/(^|[\s(\uE000])[*_](?=[^\s*_])/g, "$1") // opening single emphasis
+        .replace(/([^\s*_])[*_](?=$|[\s).,;:!?\uE001])/g, "$1") // closing single emphasis
+        .trim();
+    })
+    .filter((l) => l !== "")
+    .join(" · ");
+}
+
 /** Escape HTML, then turn the U+E000/U+E001 hit markers into <mark>…</mark>. */
 export function markSnippet(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ESC[c]!).replace(/\uE000/g, "<mark>").replace(/\uE001/g, "</mark>");
+  let open = false;
+  // Markers stay balanced even when plainSnippet dropped one of a pair.
+  const out = s.replace(/[&<>"']/g, (c) => ESC[c]!).replace(/[\uE000\uE001]/g, (m) => {
+    if (m === "\uE000") return open ? "" : ((open = true), "<mark>");
+    return open ? ((open = false), "</mark>") : "";
+  });
+  return open ? `${out}</mark>` : out;
 }
 
 function parseDate(v: string | undefined, name: string): number | null {
@@ -87,7 +125,7 @@ export function search(ctx: AppContext, userId: number, q: SearchQuery) {
       score: Math.round(-r.score * 1000) / 1000,
       document: { uuid: r.document_uuid, name: r.document_name, parent: r.parent, lastModified: r.last_modified === null ? null : new Date(r.last_modified).toISOString() },
       page: isPage ? { id: r.page_uuid!, idx: r.page_idx! } : null,
-      snippet: markSnippet(isPage ? r.snip : r.title_hl),
+      snippet: markSnippet(isPage ? plainSnippet(r.snip) : r.title_hl),
     };
   });
   return { query: text, order, items, limit, offset, nextOffset: rows.length > limit ? offset + limit : null, ms: Math.round((performance.now() - t0) * 10) / 10 };

@@ -168,6 +168,14 @@ describeBrowser(
       await page.locator("#upload-result p.err").getByText(/^damaged\.rmdoc: The upload is not a readable export/).waitFor();
       await page.locator("#upload-file").setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("hello") });
       await page.locator("#upload-result").getByText("notes.txt: only .rmdoc and .zip exports can be uploaded.").waitFor();
+      // Several files at once: one line per file, none replaces another.
+      await page.goto("/upload");
+      await page.locator("#upload-file").setInputFiles([
+        { name: "broken.rmdoc", mimeType: "application/zip", buffer: Buffer.from("PK\x03\x04 not a zip either") },
+        { name: "list.txt", mimeType: "text/plain", buffer: Buffer.from("hello") },
+      ]);
+      await page.locator("#upload-result").getByText("list.txt: only .rmdoc and .zip exports can be uploaded.").waitFor();
+      expect(await page.locator("#upload-result p").allTextContents()).toEqual([expect.stringMatching(/^broken\.rmdoc: /), "list.txt: only .rmdoc and .zip exports can be uploaded."]);
     }, T);
 
     test("phone width (390 px): no screen scrolls sideways, the header search works", async () => {

@@ -39,6 +39,7 @@ function Head(p: { title: string }) {
       <meta name="color-scheme" content="light dark" />
       <meta name="htmx-config" content={HTMX_CONFIG} />
       <title safe>{`${p.title} · rmirror`}</title>
+      <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
       <link rel="stylesheet" href="/static/app.css" />
       <script src="/static/htmx.min.js" defer></script>
       <script src="/static/app.js" defer></script>
@@ -126,7 +127,7 @@ export function Layout(p: PropsWithChildren<{ title: string; header: HeaderInfo;
             <p id="quota-banner" class={`banner ${h.quota.level}`} role="status" data-level={h.quota.level}>
               <span safe>
                 {h.quota.level === "over"
-                  ? `Monthly OCR quota reached (${h.quota.used} of ${h.quota.limit}): new pages wait as “OCR pending” until ${h.quota.resetsAt.slice(0, 10)}.`
+                  ? `Monthly OCR quota reached (${h.quota.used} of ${h.quota.limit}): new pages wait as “OCR pending” until ${h.quota.resetsOn}.`
                   : `OCR quota at ${h.quota.used} of ${h.quota.limit} pages this month.`}
               </span>{" "}
               <a href="/quota">Details</a>

@@ -1,6 +1,6 @@
 // A full error page for browsers (htmx requests get views/partials/modal.tsx, API clients JSON).
 import { BareLayout } from "../layouts/layout.tsx";
-import { formatDate, type QuotaInfo } from "../partials/modal.tsx";
+import { quotaSentence, type QuotaInfo } from "../partials/modal.tsx";
 
 export function ErrorPage(p: { status: number; code: string; message: string; quota?: QuotaInfo | undefined }): string {
   const title = p.status === 402 ? "Monthly OCR quota reached" : p.status === 404 ? "Not found" : p.status === 403 ? "Not allowed" : "Error";
@@ -9,7 +9,7 @@ export function ErrorPage(p: { status: number; code: string; message: string; qu
     children: (
       <section class="error-page" data-error-code={p.code}>
         {p.quota ? (
-          <p safe>{`Monthly OCR quota reached — used ${p.quota.used} of ${p.quota.limit ?? "unlimited"}, resets on ${formatDate(p.quota.resets_at)}.`}</p>
+          <p safe>{quotaSentence(p.quota)}</p>
         ) : (
           <p class="err" safe>
             {p.message}

@@ -1,4 +1,4 @@
-// This month's OCR usage, limit, the pending_quota backlog and the reset date.
+// This month's OCR usage, limit, the backlog waiting for the quota and the reset date.
 import type { HeaderInfo } from "../../src/services/dashboard.ts";
 import { escapeHtml } from "@kitajs/html";
 import { Layout, render } from "../layouts/layout.tsx";
@@ -9,6 +9,8 @@ export interface QuotaPageData {
   limit: number | null;
   remaining: number | null;
   resetsAt: string;
+  /** The reset day in the quota time zone, e.g. "1 January 2027". */
+  resetsOn: string;
   month: string;
   configured: boolean;
   model: string;
@@ -21,6 +23,7 @@ export interface QuotaPageData {
 export function QuotaPage(p: { header: HeaderInfo; q: QuotaPageData }): string {
   const q = p.q;
   const level = p.header.quota.level;
+  const pct = q.limit === null ? 0 : q.limit === 0 ? 100 : Math.min(100, Math.round((q.used / q.limit) * 100));
   return render(
     <Layout title="OCR quota" header={p.header} active="quota">
       <h1>OCR quota</h1>
@@ -31,15 +34,29 @@ export function QuotaPage(p: { header: HeaderInfo; q: QuotaPageData }): string {
           <span data-quota-limit={q.limit === null ? "unlimited" : String(q.limit)}>{q.limit === null ? "unlimited" : q.limit}</span>
           {" pages used this month"}
         </p>
-        {q.limit !== null ? <progress max={String(Math.max(1, q.limit))} value={String(Math.min(q.used, q.limit))} aria-label="Quota used"></progress> : ""}
-        <dl>
+        {q.limit !== null ? (
+          <div
+            class="meter wide"
+            role="progressbar"
+            aria-label="Quota used"
+            aria-valuemin="0"
+            aria-valuemax={String(q.limit)}
+            aria-valuenow={String(Math.min(q.used, q.limit))}
+            data-quota-progress={String(pct)}
+          >
+            <span class="fill" style={`width:${pct}%`}></span>
+          </div>
+        ) : (
+          ""
+        )}
+        <dl class="facts">
           <dt>Month</dt>
           <dd safe>{q.month}</dd>
           <dt>Resets on</dt>
           <dd data-quota-resets={q.resetsAt} safe>
-            {formatDate(q.resetsAt)}
+            {q.resetsOn}
           </dd>
-          <dt>Waiting for the quota (pending_quota)</dt>
+          <dt>Waiting for next month's quota</dt>
           <dd data-quota-backlog={String(q.pages.pending_quota)}>{q.pages.pending_quota}</dd>
           <dt>Read this far</dt>
           <dd safe>{`${q.pages.done} done, ${q.pages.queued} queued, ${q.pages.failed} failed, ${q.pages.blank} blank`}</dd>

@@ -1,5 +1,6 @@
 // The library listing: folders and documents as a thumbnail grid or a list.
 import type { LibraryItem } from "../../src/services/dashboard.ts";
+import { FolderIcon } from "./icons.tsx";
 import { formatDate } from "./modal.tsx";
 
 function Thumb(p: { item: LibraryItem }) {
@@ -34,7 +35,7 @@ export function LibraryGrid(p: { items: LibraryItem[] }) {
           <li class="folder-card" data-doc-uuid={it.uuid}>
             <a href={`/folders/${it.uuid}`}>
               <span class="folder-icon" aria-hidden="true">
-                📁
+                <FolderIcon />
               </span>
               <span class="name" safe>
                 {it.name}
@@ -77,7 +78,15 @@ export function LibraryList(p: { items: LibraryItem[] }) {
           <tr class={it.kind === "folder" ? "folder-card" : `doc-card${it.pinned ? " pinned" : ""}`} data-doc-uuid={it.uuid}>
             <td>
               <a href={it.kind === "folder" ? `/folders/${it.uuid}` : `/documents/${it.uuid}`}>
-                {it.kind === "folder" ? "📁 " : it.pinned ? "★ " : ""}
+                {it.kind === "folder" ? (
+                  <>
+                    <FolderIcon />{" "}
+                  </>
+                ) : it.pinned ? (
+                  "★ "
+                ) : (
+                  ""
+                )}
                 <span safe>{it.name}</span>
               </a>
             </td>

@@ -36,12 +36,19 @@ export interface QuotaInfo {
   used: number;
   limit: number | null;
   resets_at: string;
+  /** The reset day in the quota time zone ("1 January 2027"); falls back to resets_at's date. */
+  resets_on?: string;
+}
+
+/** "used 30 of 30 pages this month; resets on 1 January 2027" (the dialog's title says the rest). */
+export function quotaSentence(q: QuotaInfo): string {
+  return `You have used ${q.used} of ${q.limit ?? "unlimited"} OCR pages this month; the quota resets on ${q.resets_on ?? formatDate(q.resets_at)}.`;
 }
 
 export function quotaExceededFragment(q: QuotaInfo): string {
   return render(
     <Modal title="Monthly OCR quota reached" kind="quota">
-      <p safe>{`Monthly OCR quota reached — used ${q.used} of ${q.limit ?? "unlimited"}, resets on ${formatDate(q.resets_at)}.`}</p>
+      <p safe>{quotaSentence(q)}</p>
       <p>
         Pages wait as <strong>OCR pending</strong> and are read, newest first, when the quota resets. See <a href="/quota">Quota</a>.
       </p>

@@ -7,6 +7,7 @@ export const STATUS_LABEL: Record<PageStatus, string> = {
   rendering: "rendering…",
   render_failed: "render failed",
   blank: "blank",
+  typed: "typed",
   done: "done",
   queued: "OCR queued…",
   pending_ocr: "OCR not configured",

@@ -1,6 +1,6 @@
 import type { Auth } from "../../../services/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
-import { headerInfo } from "../../../services/dashboard.ts";
+import { agentServerUrl, headerInfo } from "../../../services/dashboard.ts";
 import { decidePairing, pairingInfo } from "../../../services/pairing.ts";
 import { requireIntId } from "../../../services/ids.ts";
 import { createDeviceToken, listDeviceTokens, revokeDeviceToken } from "../../../services/tokens.ts";
@@ -21,9 +21,9 @@ function lookup(ctx: AppContext, code: string | undefined): { info: ReturnType<t
 }
 
 /** GET /devices?code= — device tokens and the pairing panel. */
-export function devicesPage(ctx: AppContext, auth: Auth, code: string | undefined): Response {
+export function devicesPage(ctx: AppContext, auth: Auth, request: Request, code: string | undefined): Response {
   const p = lookup(ctx, code);
-  return dashboardHtml(DevicesPage({ header: headerInfo(ctx, auth), tokens: listDeviceTokens(ctx, auth.user.id), serverUrl: ctx.config.publicUrl, pairing: p.info, pairingError: p.error }));
+  return dashboardHtml(DevicesPage({ header: headerInfo(ctx, auth), tokens: listDeviceTokens(ctx, auth.user.id), serverUrl: agentServerUrl(ctx, request), pairing: p.info, pairingError: p.error }));
 }
 
 /** GET /devices/pairing?code= — htmx: the pairing request with Approve/Deny. */

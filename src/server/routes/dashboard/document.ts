@@ -1,15 +1,24 @@
 import type { Auth } from "../../../services/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
 import { documentData, headerInfo } from "../../../services/dashboard.ts";
+import { notionPanelData } from "../../../services/notion.ts";
 import { requestOcr } from "../../../services/ocr.ts";
 import { render } from "../../../../views/layouts/layout.tsx";
 import { DocumentPage } from "../../../../views/pages/document.tsx";
+import { NotionPanel } from "../../../../views/partials/notion-status.tsx";
 import { PageGrid } from "../../../../views/partials/page-grid.tsx";
 import { dashboardHtml } from "../../http.ts";
 
 /** GET /documents/:uuid — the document's pages with status badges and downloads. */
 export function documentPage(ctx: AppContext, auth: Auth, uuid: string): Response {
-  return dashboardHtml(DocumentPage({ header: headerInfo(ctx, auth), doc: documentData(ctx, auth.user.id, uuid) }));
+  const doc = documentData(ctx, auth.user.id, uuid);
+  return dashboardHtml(DocumentPage({ header: headerInfo(ctx, auth), doc, integrations: NotionPanel({ data: notionPanelData(ctx, auth.user.id, doc.uuid) }) }));
+}
+
+/** GET /documents/:uuid/notion — fragment: the Notion panel (reloads after Sync now / Resync). */
+export function documentNotion(ctx: AppContext, auth: Auth, uuid: string): Response {
+  documentData(ctx, auth.user.id, uuid);
+  return dashboardHtml(render(NotionPanel({ data: notionPanelData(ctx, auth.user.id, uuid) })));
 }
 
 /** POST /documents/:uuid/ocr — htmx: OCR every waiting or failed page; answers the page grid (402 → quota modal). */

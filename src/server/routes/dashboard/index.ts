@@ -5,7 +5,7 @@ import type { Auth } from "../../../services/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
 import { activityPage, retryJobRow } from "./activity.ts";
 import { createTokenFragment, decidePairingFragment, devicesPage, pairingFragment, revokeTokenRow } from "./devices.ts";
-import { documentOcr, documentPage, documentStatus } from "./document.ts";
+import { documentNotion, documentOcr, documentPage, documentStatus } from "./document.ts";
 import { userOrLogin } from "./guard.ts";
 import { libraryPage } from "./library.ts";
 import { logoutForm } from "./logout.ts";
@@ -33,10 +33,12 @@ export const dashboardRoutes = (ctx: AppContext) => {
   const form = { parse: "urlencoded" as const, detail: { hide: true } };
   return new Elysia({ name: "routes:dashboard" })
     .get("/static/:name", ({ params }) => staticAsset(params.name), hide)
+    .get("/favicon.ico", () => staticAsset("favicon.svg"), hide)
     .get("/", as((a, c) => libraryPage(ctx, a, null, c.query)), hide)
     .get("/folders/:uuid", as((a, c) => libraryPage(ctx, a, c.params.uuid!, c.query)), hide)
     .get("/documents/:uuid", as((a, c) => documentPage(ctx, a, c.params.uuid!)), hide)
     .get("/documents/:uuid/status", as((a, c) => documentStatus(ctx, a, c.params.uuid!)), hide)
+    .get("/documents/:uuid/notion", as((a, c) => documentNotion(ctx, a, c.params.uuid!)), hide)
     .post("/documents/:uuid/ocr", as((a, c) => documentOcr(ctx, a, c.params.uuid!)), form)
     .get("/documents/:uuid/pages/:n", as((a, c) => pagePage(ctx, a, c.params.uuid!, c.params.n!)), hide)
     .get("/documents/:uuid/pages/:n/status", as((a, c) => pageStatusFragment(ctx, a, c.params.uuid!, c.params.n!)), hide)
@@ -45,7 +47,7 @@ export const dashboardRoutes = (ctx: AppContext) => {
     .get("/quota", as((a) => quotaPage(ctx, a)), hide)
     .get("/activity", as((a, c) => activityPage(ctx, a, c.query)), hide)
     .post("/activity/jobs/:id/retry", as((a, c) => retryJobRow(ctx, a, c.params.id!)), form)
-    .get("/devices", as((a, c) => devicesPage(ctx, a, c.query.code)), hide)
+    .get("/devices", as((a, c) => devicesPage(ctx, a, c.request, c.query.code)), hide)
     .get("/devices/pairing", as((a, c) => pairingFragment(ctx, a, c.query.code)), hide)
     .post("/devices/pairing/:code/approve", as((a, c) => decidePairingFragment(ctx, a, c.params.code!, true)), form)
     .post("/devices/pairing/:code/deny", as((a, c) => decidePairingFragment(ctx, a, c.params.code!, false)), form)

@@ -1,5 +1,6 @@
 import type { Auth } from "../../../services/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
+import { humanDay } from "../../../quota/index.ts";
 import { headerInfo } from "../../../services/dashboard.ts";
 import { quotaSummary } from "../../../services/ocr.ts";
 import { QuotaPage } from "../../../../views/pages/quota.tsx";
@@ -16,6 +17,7 @@ export function quotaPage(ctx: AppContext, auth: Auth): Response {
         limit: s.quota.limit,
         remaining: s.quota.remaining,
         resetsAt: s.quota.resets_at,
+        resetsOn: humanDay(s.quota.resets_at, ctx.config.quota.timezone),
         month: s.quota.month,
         configured: s.ocr.configured,
         model: s.ocr.model,

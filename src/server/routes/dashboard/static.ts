@@ -1,7 +1,7 @@
 import { AppError } from "../../errors.ts";
 import { ASSETS } from "./assets.ts";
 
-/** GET /static/:name — the embedded htmx, app.js and app.css. */
+/** GET /static/:name — the embedded htmx, app.js, app.css and favicon.svg (also at /favicon.ico). */
 export function staticAsset(name: string): Response {
   const a = ASSETS[name];
   if (!a) throw new AppError("route_not_found");

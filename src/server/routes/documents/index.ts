@@ -39,7 +39,7 @@ export const documentRoutes = (ctx: AppContext) =>
       detail: { tags: ["library"], summary: "Rendered page (PNG, cached)" },
     })
     .get("/:uuid/pdf", ({ auth, params }) => documentPdf(ctx, auth, params.uuid), { auth: true, detail: { tags: ["library"], summary: "Document as PDF (cached)" } })
-    .get("/:uuid/markdown", ({ auth, params }) => documentMarkdown(ctx, auth, params.uuid), {
+    .get("/:uuid/markdown", ({ auth, params, request }) => documentMarkdown(ctx, auth, params.uuid, request), {
       auth: true,
-      detail: { tags: ["library"], summary: "Typed text and highlights as Markdown" },
+      detail: { tags: ["library"], summary: "Typed text, handwriting (OCR) and highlights as Markdown" },
     });
