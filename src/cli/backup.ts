@@ -1,8 +1,7 @@
 // `rmirror backup <dest-dir>` — consistent online backup of the data directory (safe while the
 // server runs): database snapshot, blobs (disk) or a bucket listing (S3), manifest.json.
-import { ConfigError, loadConfig } from "../config/schema.ts";
 import { BackupError, createBackup } from "../services/backup.ts";
-import { parse, UsageError } from "./args.ts";
+import { startDataDirCommand } from "./data-dir-command.ts";
 
 const HELP = `Usage: rmirror backup <dest-dir> [--data-dir DIR] [--config file.json] [--json] [--quiet]
 
@@ -17,38 +16,9 @@ Restore with 'rmirror restore <dest-dir> --data-dir <empty dir>'.
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  let values, positionals;
-  try {
-    ({ values, positionals } = parse(argv, {
-      "data-dir": { type: "string" },
-      data: { type: "string" },
-      config: { type: "string" },
-      json: { type: "boolean" },
-      quiet: { type: "boolean", short: "q" },
-      help: { type: "boolean", short: "h" },
-    }));
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`backup: ${e.message}\n${HELP}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  const [dest, ...extra] = positionals;
-  if (!dest || extra.length) {
-    process.stderr.write(`backup: expected one destination directory\n${HELP}`);
-    return 2;
-  }
-  let config;
-  try {
-    config = loadConfig({ ...(values.config ? { file: values.config } : {}), overrides: { dataDir: values["data-dir"] ?? values.data } });
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    process.stderr.write(`${e.message}\n`);
-    return 2;
-  }
+  const start = startDataDirCommand("backup", argv, { json: { type: "boolean" } }, HELP, "destination directory");
+  if (typeof start === "number") return start;
+  const { values, dir: dest, config } = start;
   const say = (msg: string) => {
     if (!values.quiet && !values.json) process.stderr.write(`backup: ${msg}\n`);
   };

@@ -1,8 +1,7 @@
 // `rmirror restore <backup-dir> --data-dir <dir>` — restore a backup made by `rmirror backup`
 // into an empty data directory, verifying the manifest, the database and every blob's hash.
-import { ConfigError, loadConfig } from "../config/schema.ts";
 import { BackupError, restoreBackup } from "../services/backup.ts";
-import { parse, UsageError } from "./args.ts";
+import { startDataDirCommand } from "./data-dir-command.ts";
 
 const HELP = `Usage: rmirror restore <backup-dir> --data-dir DIR [--force] [--config file.json] [--quiet]
 
@@ -15,43 +14,14 @@ backup up to date on start.
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  let values, positionals;
-  try {
-    ({ values, positionals } = parse(argv, {
-      "data-dir": { type: "string" },
-      data: { type: "string" },
-      config: { type: "string" },
-      force: { type: "boolean" },
-      quiet: { type: "boolean", short: "q" },
-      help: { type: "boolean", short: "h" },
-    }));
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`restore: ${e.message}\n${HELP}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  const [src, ...extra] = positionals;
-  if (!src || extra.length) {
-    process.stderr.write(`restore: expected one backup directory\n${HELP}`);
-    return 2;
-  }
-  let config;
-  try {
-    config = loadConfig({ ...(values.config ? { file: values.config } : {}), overrides: { dataDir: values["data-dir"] ?? values.data } });
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    process.stderr.write(`${e.message}\n`);
-    return 2;
-  }
+  const start = startDataDirCommand("restore", argv, { force: { type: "boolean" } }, HELP, "backup directory");
+  if (typeof start === "number") return start;
+  const { values, dir: src, config } = start;
   const say = (msg: string) => {
     if (!values.quiet) process.stderr.write(`restore: ${msg}\n`);
   };
   try {
-    const r = await restoreBackup(src, { dataDir: config.dataDir, dbPath: config.dbPath, filesDir: config.filesDir }, { force: values.force ?? false, progress: say });
+    const r = await restoreBackup(src, { dataDir: config.dataDir, dbPath: config.dbPath, filesDir: config.filesDir }, { force: values.force === true, progress: say });
     const m = r.manifest;
     if (!values.quiet)
       process.stdout.write(
