@@ -9,6 +9,7 @@ import type { Auth } from "./accounts.ts";
 import type { AppContext } from "./context.ts";
 import { UUID_RE } from "./ids.ts";
 import { requireDocument } from "./library.ts";
+import { purgeCutoff, purgeDueAt } from "./sync.ts";
 
 export const PAGE_SIZE = 48;
 export type QuotaLevel = "ok" | "warn" | "over";
@@ -121,6 +122,10 @@ export interface LibraryData {
   view: "grid" | "list";
   /** The user has nothing at all yet (show how to connect an agent or upload). */
   empty: boolean;
+  /** Items on the Trash page (tablet trash + deleted, still within the grace period). */
+  trashCount: number;
+  /** The folder shown is in the tablet's trash (itself or a folder above it). */
+  inTrash: boolean;
 }
 
 const SORTS = new Set<LibrarySort>(["modified", "opened", "name"]);
@@ -141,7 +146,68 @@ export function libraryData(ctx: AppContext, userId: number, folderUuid: string 
   const page = Math.min(pages, /^\d{1,6}$/.test(q.page ?? "") ? Math.max(1, Number(q.page)) : 1);
   const items = ctx.store.libraryListing(userId, parent, sort, PAGE_SIZE, (page - 1) * PAGE_SIZE).map(libraryItem);
   const empty = folderUuid === null && total === 0 && ctx.store.libraryCount(userId, "trash") === 0;
-  return { tree: folderTree(ctx, userId), folder, crumbs: folder ? breadcrumbs(ctx, userId, parent) : [], items, total, page, pages, sort, view, empty };
+  const trashCount = ctx.store.trashCount(userId, purgeCutoff(ctx));
+  const crumbs = folder ? breadcrumbs(ctx, userId, parent) : [];
+  const inTrash = crumbs.length > 0 && ctx.store.documentByUuid(userId, crumbs[0]!.uuid)?.parent === "trash";
+  return { tree: folderTree(ctx, userId), folder, crumbs, items, total, page, pages, sort, view, empty, trashCount, inTrash };
+}
+
+export interface TrashItem extends LibraryItem {
+  /** "trash": in the tablet's trash (kept while it stays there); "deleted": deleted on the tablet, purged later. */
+  state: "trash" | "deleted";
+  /** Deleted items: when the tombstone was written and when the purge is due (ISO) with its day in words. */
+  deletedAt: string | null;
+  purgeAt: string | null;
+  purgeOn: string | null;
+  /** The row can be opened (deleted folders cannot: their listing is gone). */
+  href: string | null;
+}
+
+export interface TrashData {
+  items: TrashItem[];
+  total: number;
+  page: number;
+  pages: number;
+  graceDays: number;
+}
+
+/** GET /trash: what the tablet trashed or deleted, with the purge day for deleted ones. */
+export function trashData(ctx: AppContext, userId: number, q: Record<string, string | undefined>, now = Date.now()): TrashData {
+  const cutoff = purgeCutoff(ctx, now);
+  const total = ctx.store.trashCount(userId, cutoff);
+  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  const page = Math.min(pages, /^\d{1,6}$/.test(q.page ?? "") ? Math.max(1, Number(q.page)) : 1);
+  const items = ctx.store.trashListing(userId, cutoff, PAGE_SIZE, (page - 1) * PAGE_SIZE).map((r): TrashItem => {
+    const base = libraryItem(r);
+    const deleted = r.deleted_at !== null;
+    const due = deleted ? new Date(purgeDueAt(ctx, r.deleted_at!)).toISOString() : null;
+    const href = base.kind === "folder" ? (deleted ? null : `/folders/${r.uuid}`) : `/documents/${r.uuid}`;
+    return {
+      ...base,
+      state: deleted ? "deleted" : "trash",
+      deletedAt: deleted ? new Date(r.deleted_at!).toISOString() : null,
+      purgeAt: due,
+      purgeOn: due ? humanDay(due, ctx.config.quota.timezone) : null,
+      href,
+    };
+  });
+  return { items, total, page, pages, graceDays: ctx.config.trashGraceDays };
+}
+
+/** Why a document is not in the library: in the tablet's trash (itself or a folder above it), or deleted. */
+export interface Removed {
+  state: "trash" | "deleted";
+  purgeAt: string | null;
+  purgeOn: string | null;
+}
+
+function removedState(ctx: AppContext, userId: number, d: DocumentRow, crumbs: Crumb[]): Removed | null {
+  if (d.deleted_at !== null) {
+    const due = new Date(purgeDueAt(ctx, d.deleted_at)).toISOString();
+    return { state: "deleted", purgeAt: due, purgeOn: humanDay(due, ctx.config.quota.timezone) };
+  }
+  const top = crumbs.length ? ctx.store.documentByUuid(userId, crumbs[0]!.uuid)?.parent : d.parent;
+  return top === "trash" ? { state: "trash", purgeAt: null, purgeOn: null } : null;
 }
 
 /**
@@ -190,13 +256,20 @@ export interface DocumentData {
   pages: PageItem[];
   busy: boolean;
   lastModified: number | null;
+  /** Set when the document is in the tablet's trash or deleted (read-only, shown from /trash). */
+  removed: Removed | null;
 }
 
-export function documentData(ctx: AppContext, userId: number, uuid: string): DocumentData {
-  const d = requireDocument(ctx, userId, uuid);
+/**
+ * The document view. `viewDeleted`: read-only GETs also show documents deleted on the tablet
+ * (still within the grace period); actions (OCR, Notion) keep refusing them.
+ */
+export function documentData(ctx: AppContext, userId: number, uuid: string, viewDeleted = false): DocumentData {
+  const d = requireDocument(ctx, userId, uuid, viewDeleted);
   if (d.type === "CollectionType") throw new AppError("document_not_found");
   const pages = ctx.store.pagesWithOcr(userId, d.id).map(pageItem);
-  return { uuid: d.uuid, name: d.name, tags: tagsOf(d), crumbs: breadcrumbs(ctx, userId, d.parent), pages, busy: pages.some((p) => BUSY.has(p.status)), lastModified: d.last_modified };
+  const crumbs = breadcrumbs(ctx, userId, d.parent);
+  return { uuid: d.uuid, name: d.name, tags: tagsOf(d), crumbs, pages, busy: pages.some((p) => BUSY.has(p.status)), lastModified: d.last_modified, removed: removedState(ctx, userId, d, crumbs) };
 }
 
 export interface PageData {
@@ -206,10 +279,14 @@ export interface PageData {
   markdown: string | null;
   typedText: string | null;
   highlights: string | null;
+  /** The document was deleted on the tablet (read-only: no OCR actions). */
+  deleted: boolean;
+  /** In the tablet's trash or deleted (the breadcrumb goes through Trash). */
+  removed: boolean;
 }
 
-export function pageData(ctx: AppContext, userId: number, uuid: string, rawN: string): PageData {
-  const d = requireDocument(ctx, userId, uuid);
+export function pageData(ctx: AppContext, userId: number, uuid: string, rawN: string, viewDeleted = false): PageData {
+  const d = requireDocument(ctx, userId, uuid, viewDeleted);
   const n = /^\d{1,6}$/.test(rawN) ? Number(rawN) : 0;
   const row = n >= 1 ? ctx.store.pageWithOcrAt(userId, d.id, n - 1) : undefined;
   if (!row) throw new AppError("page_not_found");
@@ -222,6 +299,8 @@ export function pageData(ctx: AppContext, userId: number, uuid: string, rawN: st
     markdown: texts.ocr ?? null,
     typedText: texts.typed ?? null,
     highlights: texts.highlight ?? null,
+    deleted: d.deleted_at !== null,
+    removed: removedState(ctx, userId, d, breadcrumbs(ctx, userId, d.parent)) !== null,
   };
 }
 

@@ -76,8 +76,8 @@ export function requireDocument(ctx: AppContext, userId: number, rawUuid: string
   return doc;
 }
 
-export function requirePage(ctx: AppContext, userId: number, rawUuid: string, rawPageId: string): { doc: DocumentRow; page: PageRow } {
-  const doc = requireDocument(ctx, userId, rawUuid);
+export function requirePage(ctx: AppContext, userId: number, rawUuid: string, rawPageId: string, includeDeleted = false): { doc: DocumentRow; page: PageRow } {
+  const doc = requireDocument(ctx, userId, rawUuid, includeDeleted);
   const page = ctx.store.pageByUuid(userId, doc.id, requirePageId(rawPageId));
   if (!page) throw new AppError("page_not_found");
   return { doc, page };
@@ -102,8 +102,9 @@ function notReady(p: PageRow): AppError {
   return new AppError("not_ready", undefined, { status: p.render_status });
 }
 
+/** A page's SVG; also for documents deleted on the tablet but not purged yet (the dashboard's Trash shows them read-only). */
 export async function pageSvg(ctx: AppContext, userId: number, rawUuid: string, rawPageId: string): Promise<Blob | ReadableStream<Uint8Array>> {
-  const { page } = requirePage(ctx, userId, rawUuid, rawPageId);
+  const { page } = requirePage(ctx, userId, rawUuid, rawPageId, true);
   if (page.render_status === "blank") return new Blob([blankSvg()], { type: "image/svg+xml" });
   if (page.render_status !== "done" || !page.svg_sha256 || page.rendered_sha256 !== page.sha256) throw notReady(page);
   const blob = await ctx.blobs.stream(page.svg_sha256);

@@ -228,7 +228,19 @@ export function deleteDocument(ctx: AppContext, userId: number, rawUuid: string)
   return { uuid, deleted: true };
 }
 
+const DAY_MS = 86_400_000;
+
+/** Documents deleted at or before this instant are purged by `purgeDeleted` (the grace period). */
+export function purgeCutoff(ctx: AppContext, now = Date.now()): number {
+  return now - ctx.config.trashGraceDays * DAY_MS;
+}
+
+/** When a document deleted at `deletedAt` becomes due for purging (the daily housekeeping removes it then). */
+export function purgeDueAt(ctx: AppContext, deletedAt: number): number {
+  return deletedAt + ctx.config.trashGraceDays * DAY_MS;
+}
+
 /** Remove documents deleted longer than the grace period ago (their pages and files cascade). */
 export function purgeDeleted(ctx: AppContext, now = Date.now()): number {
-  return ctx.store.purgeDeletedDocuments(now - ctx.config.trashGraceDays * 86_400_000);
+  return ctx.store.purgeDeletedDocuments(purgeCutoff(ctx, now));
 }

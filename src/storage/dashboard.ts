@@ -54,6 +54,18 @@ export function dashboardRepo(db: Database) {
      FROM pages p JOIN documents d ON d.id = p.document_id WHERE p.id = ? AND p.user_id = ? AND d.deleted_at IS NULL`,
   );
   const pageCount = db.prepare<{ n: number }, [number]>("SELECT count(*) AS n FROM pages WHERE document_id = ?");
+  // The trash: items the tablet moved to its trash (parent 'trash', not deleted) and deleted ones
+  // whose tombstone is newer than the purge cutoff (?2), most recently removed first.
+  const TRASH = "d.user_id = ?1 AND ((d.deleted_at IS NULL AND d.parent = 'trash') OR d.deleted_at > ?2)";
+  const trash = db.prepare<LibraryRow, [number, number, number, number]>(
+    `SELECT d.*,
+       (SELECT p.page_uuid FROM pages p WHERE p.document_id = d.id ORDER BY p.idx, p.id LIMIT 1) AS first_page_uuid,
+       (SELECT p.render_status FROM pages p WHERE p.document_id = d.id ORDER BY p.idx, p.id LIMIT 1) AS first_page_status
+     FROM documents d WHERE ${TRASH}
+     ORDER BY coalesce(d.deleted_at, d.updated_at) DESC, d.uuid
+     LIMIT ?3 OFFSET ?4`,
+  );
+  const trashN = db.prepare<{ n: number }, [number, number]>(`SELECT count(*) AS n FROM documents d WHERE ${TRASH}`);
   return {
     /** One page of a folder's children: folders first, pinned first, then by `sort`. */
     libraryListing: (userId: number, parent: string, sort: LibrarySort, limit: number, offset: number) => listing[sort].all(userId, parent, limit, offset),
@@ -64,5 +76,8 @@ export function dashboardRepo(db: Database) {
     /** Where a page is shown: its document and 1-based position (for links from jobs). */
     pageLocation: (userId: number, pageId: number) => location.get(pageId, userId),
     documentPageCount: (documentId: number) => pageCount.get(documentId)!.n,
+    /** One page of the trash: tablet-trashed items and documents deleted after `deletedAfter` (epoch ms). */
+    trashListing: (userId: number, deletedAfter: number, limit: number, offset: number) => trash.all(userId, deletedAfter, limit, offset),
+    trashCount: (userId: number, deletedAfter: number) => trashN.get(userId, deletedAfter)!.n,
   };
 }

@@ -1,18 +1,34 @@
 // A document: breadcrumbs, downloads, the live page grid. `integrations` is a slot for other
 // features (e.g. the Notion sync status) rendered by their own partials.
-import type { DocumentData, HeaderInfo } from "../../src/services/dashboard.ts";
+import type { DocumentData, HeaderInfo, Removed } from "../../src/services/dashboard.ts";
 import { Layout, render } from "../layouts/layout.tsx";
 import { Breadcrumbs } from "../partials/breadcrumbs.tsx";
 import { formatDate } from "../partials/modal.tsx";
 import { PageGrid } from "../partials/page-grid.tsx";
+
+/** Trashed or deleted on the tablet: read-only here; restoring happens on the tablet. */
+export function RemovedNotice(p: { removed: Removed }) {
+  const r = p.removed;
+  return (
+    <p id="removed-notice" class="notice" role="status" data-trash-state={r.state}>
+      {r.state === "deleted" ? (
+        <span safe>{`Deleted on your tablet; kept read-only until ${r.purgeOn ?? "—"}, then removed from this server.`}</span>
+      ) : (
+        <span>In your tablet's trash.</span>
+      )}{" "}
+      To keep it, restore it on your tablet; it comes back here at the next sync. <a href="/trash">Trash</a>
+    </p>
+  );
+}
 
 export function DocumentPage(p: { header: HeaderInfo; doc: DocumentData; integrations?: JSX.Element }): string {
   const d = p.doc;
   const safeIntegrations = p.integrations ?? "";
   return render(
     <Layout title={d.name} header={p.header} active="library">
-      <Breadcrumbs crumbs={d.crumbs} current={d.name} />
+      <Breadcrumbs crumbs={d.crumbs} current={d.name} trash={d.removed !== null} />
       <h1 safe>{d.name}</h1>
+      {d.removed ? <RemovedNotice removed={d.removed} /> : ""}
       <p class="meta">
         <span safe>{`${d.pages.length} page${d.pages.length === 1 ? "" : "s"} · modified ${formatDate(d.lastModified)}`}</span>
         {d.tags.map((t) => (
@@ -21,15 +37,19 @@ export function DocumentPage(p: { header: HeaderInfo; doc: DocumentData; integra
           </span>
         ))}
       </p>
-      <p class="actions">
-        <a class="button" href={`/api/v1/documents/${d.uuid}/pdf`} download="" data-download="pdf">
-          Download PDF
-        </a>
-        <a class="button" href={`/api/v1/documents/${d.uuid}/markdown`} data-download="markdown">
-          Markdown
-        </a>
-      </p>
-      {d.pages.some((pg) => pg.status === "failed" || pg.status === "pending_quota" || pg.status === "pending_ocr") ? (
+      {d.removed?.state === "deleted" ? (
+        ""
+      ) : (
+        <p class="actions">
+          <a class="button" href={`/api/v1/documents/${d.uuid}/pdf`} download="" data-download="pdf">
+            Download PDF
+          </a>
+          <a class="button" href={`/api/v1/documents/${d.uuid}/markdown`} data-download="markdown">
+            Markdown
+          </a>
+        </p>
+      )}
+      {d.removed?.state !== "deleted" && d.pages.some((pg) => pg.status === "failed" || pg.status === "pending_quota" || pg.status === "pending_ocr") ? (
         <p>
           <button type="button" data-action="ocr-document" hx-post={`/documents/${d.uuid}/ocr`} hx-target="#pages" hx-swap="outerHTML">
             OCR waiting and failed pages

@@ -51,7 +51,7 @@ export function LibraryPage(p: { header: HeaderInfo; data: LibraryData; serverUr
     `${base}?${new URLSearchParams({ sort: o.sort ?? d.sort, view: o.view ?? d.view, ...(o.page && o.page > 1 ? { page: String(o.page) } : {}) })}`;
   return render(
     <Layout title={d.folder?.name ?? "Library"} header={p.header} active="library">
-      <Breadcrumbs crumbs={d.crumbs} />
+      <Breadcrumbs crumbs={d.crumbs} trash={d.inTrash} />
       {d.tree.length ? (
         <nav id="folder-tree" aria-label="Folders" class="tree">
           <details open={d.folder !== null ? true : undefined}>
@@ -62,7 +62,19 @@ export function LibraryPage(p: { header: HeaderInfo; data: LibraryData; serverUr
       ) : (
         ""
       )}
+      <p class="trash-link">
+        <a href="/trash" id="trash-link" data-trash-count={String(d.trashCount)}>
+          <span>{d.trashCount ? `Trash (${d.trashCount})` : "Trash"}</span>
+        </a>
+      </p>
       <h1 safe>{d.folder?.name ?? "Library"}</h1>
+      {d.inTrash ? (
+        <p id="removed-notice" class="notice" role="status" data-trash-state="trash">
+          In your tablet's trash. To keep it, restore it on your tablet; it comes back here at the next sync. <a href="/trash">Trash</a>
+        </p>
+      ) : (
+        ""
+      )}
       {d.empty ? (
         <EmptyState serverUrl={p.serverUrl} />
       ) : (

@@ -14,6 +14,13 @@ export function PageView(p: { header: HeaderInfo; data: PageData }): string {
           <li>
             <a href="/">Library</a>
           </li>
+          {d.removed ? (
+            <li>
+              <a href="/trash">Trash</a>
+            </li>
+          ) : (
+            ""
+          )}
           <li>
             <a href={`/documents/${d.doc.uuid}`} safe>
               {d.doc.name}

@@ -1,12 +1,20 @@
 import type { Crumb } from "../../src/services/dashboard.ts";
 
-export function Breadcrumbs(p: { crumbs: Crumb[]; current?: string }) {
+/** Library › (Trash ›) folders › current. `trash`: the item is in the tablet's trash or deleted. */
+export function Breadcrumbs(p: { crumbs: Crumb[]; current?: string; trash?: boolean }) {
   return (
     <nav aria-label="Breadcrumb" class="crumbs">
       <ol>
         <li>
           <a href="/">Library</a>
         </li>
+        {p.trash ? (
+          <li>
+            <a href="/trash">Trash</a>
+          </li>
+        ) : (
+          ""
+        )}
         {p.crumbs.map((c) => (
           <li>
             <a href={`/folders/${c.uuid}`} safe>

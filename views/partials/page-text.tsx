@@ -9,7 +9,7 @@ export function PageText(p: { data: PageData }) {
   const base = `/documents/${d.doc.uuid}/pages/${d.page.n}`;
   const poll = d.busy ? { "hx-get": `${base}/status`, "hx-trigger": "every 2s", "hx-swap": "outerHTML" } : {};
   const safeMarkdownHtml = d.markdown ? markdownToSafeHtml(d.markdown) : "";
-  const retry = d.page.status === "failed" || d.page.status === "pending_quota" || d.page.status === "pending_ocr";
+  const retry = !d.deleted && (d.page.status === "failed" || d.page.status === "pending_quota" || d.page.status === "pending_ocr");
   return (
     <section id="page-text" aria-label="Page text" data-page-status={d.page.status} data-polling={d.busy ? "1" : "0"} {...poll}>
       <p class="status">

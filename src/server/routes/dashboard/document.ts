@@ -9,10 +9,11 @@ import { NotionPanel } from "../../../../views/partials/notion-status.tsx";
 import { PageGrid } from "../../../../views/partials/page-grid.tsx";
 import { dashboardHtml } from "../../http.ts";
 
-/** GET /documents/:uuid — the document's pages with status badges and downloads. */
+/** GET /documents/:uuid — the document's pages with status badges and downloads (read-only when trashed or deleted). */
 export function documentPage(ctx: AppContext, auth: Auth, uuid: string): Response {
-  const doc = documentData(ctx, auth.user.id, uuid);
-  return dashboardHtml(DocumentPage({ header: headerInfo(ctx, auth), doc, integrations: NotionPanel({ data: notionPanelData(ctx, auth.user.id, doc.uuid) }) }));
+  const doc = documentData(ctx, auth.user.id, uuid, true);
+  const integrations = doc.removed?.state === "deleted" ? undefined : NotionPanel({ data: notionPanelData(ctx, auth.user.id, doc.uuid) });
+  return dashboardHtml(DocumentPage({ header: headerInfo(ctx, auth), doc, integrations }));
 }
 
 /** GET /documents/:uuid/notion — fragment: the Notion panel (reloads after Sync now / Resync). */
@@ -31,5 +32,5 @@ export function documentOcr(ctx: AppContext, auth: Auth, uuid: string): Response
 
 /** GET /documents/:uuid/status — the page grid fragment (polls itself only while pages are busy). */
 export function documentStatus(ctx: AppContext, auth: Auth, uuid: string): Response {
-  return dashboardHtml(render(PageGrid({ doc: documentData(ctx, auth.user.id, uuid) })));
+  return dashboardHtml(render(PageGrid({ doc: documentData(ctx, auth.user.id, uuid, true) })));
 }

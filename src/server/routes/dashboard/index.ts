@@ -16,6 +16,7 @@ import { searchPage } from "./search.ts";
 import { settingsPage } from "./settings.ts";
 import { addUserForm, changePasswordForm, globalQuotaForm, userQuotaForm } from "./settings-forms.ts";
 import { staticAsset } from "./static.ts";
+import { trashPage } from "./trash.ts";
 import { uploadPage } from "./upload.ts";
 
 type Server = { requestIP(r: Request): { address: string } | null } | null;
@@ -36,6 +37,7 @@ export const dashboardRoutes = (ctx: AppContext) => {
     .get("/favicon.ico", () => staticAsset("favicon.svg"), hide)
     .get("/", as((a, c) => libraryPage(ctx, a, null, c.query)), hide)
     .get("/folders/:uuid", as((a, c) => libraryPage(ctx, a, c.params.uuid!, c.query)), hide)
+    .get("/trash", as((a, c) => trashPage(ctx, a, c.query)), hide)
     .get("/documents/:uuid", as((a, c) => documentPage(ctx, a, c.params.uuid!)), hide)
     .get("/documents/:uuid/status", as((a, c) => documentStatus(ctx, a, c.params.uuid!)), hide)
     .get("/documents/:uuid/notion", as((a, c) => documentNotion(ctx, a, c.params.uuid!)), hide)

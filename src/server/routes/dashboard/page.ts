@@ -8,10 +8,10 @@ import { dashboardHtml } from "../../http.ts";
 
 /** GET /documents/:uuid/pages/:n — one page (1-based) beside its text. */
 export function pagePage(ctx: AppContext, auth: Auth, uuid: string, n: string): Response {
-  return dashboardHtml(PageView({ header: headerInfo(ctx, auth), data: pageData(ctx, auth.user.id, uuid, n) }));
+  return dashboardHtml(PageView({ header: headerInfo(ctx, auth), data: pageData(ctx, auth.user.id, uuid, n, true) }));
 }
 
 /** GET /documents/:uuid/pages/:n/status — the text panel fragment (polls while busy). */
 export function pageStatusFragment(ctx: AppContext, auth: Auth, uuid: string, n: string): Response {
-  return dashboardHtml(render(PageText({ data: pageData(ctx, auth.user.id, uuid, n) })));
+  return dashboardHtml(render(PageText({ data: pageData(ctx, auth.user.id, uuid, n, true) })));
 }
