@@ -5,7 +5,7 @@
 // The payload is built by the importer's code (src/services/sync-items.ts), so `rmirror import` and
 // the agent send the same thing; the agent leaves `<uuid>.metadata` out of `files` (it travels
 // as JSON in the body), which keeps rename/move/open metadata-only.
-import { stat, readFile } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { sha256Hex } from "../src/blobs/store.ts";
 import { loadItem } from "../src/rm/container/document.ts";
@@ -44,9 +44,13 @@ export class ManifestReader {
     private opts: { exclude?: string[] } = {},
   ) {}
 
-  async read(uuid: string): Promise<Manifest> {
+  /**
+   * `topLevel`: the source folder's top-level names, listed once for a batch of documents
+   * (see `listTop`), so a batch does not list a big folder once per document.
+   */
+  async read(uuid: string, topLevel?: readonly string[]): Promise<Manifest> {
     try {
-      return await this.readUnsafe(uuid);
+      return await this.readUnsafe(uuid, topLevel);
     } catch (e) {
       if (isRmFormatError(e)) return { kind: "error", uuid, error: e.message };
       const code = (e as { code?: string }).code;
@@ -56,9 +60,14 @@ export class ManifestReader {
     }
   }
 
-  private async readUnsafe(uuid: string): Promise<Manifest> {
+  /** The source folder's top-level names, for `read`. */
+  async listTop(): Promise<string[]> {
+    return readdir(this.root);
+  }
+
+  private async readUnsafe(uuid: string, topLevel?: readonly string[]): Promise<Manifest> {
     // One document's files only; the format core's item loader (no zip reader is loaded).
-    const source = await openFolderSource(this.root, { only: (name) => name === uuid || name.startsWith(`${uuid}.`) });
+    const source = await openFolderSource(this.root, { only: (name) => name === uuid || name.startsWith(`${uuid}.`), ...(topLevel ? { topLevel } : {}) });
     const paths = source.list();
     const location = findItems(paths).find((i) => i.uuid === uuid);
     if (!location) return { kind: "absent", uuid };

@@ -172,7 +172,9 @@ export class Uploader {
         }
       } finally {
         this.busy = false;
-        Bun.gc(false); // a batch reads and parses many files: let the collector run between batches
+        // A batch reads and parses many files: collect fully between batches (measured: a lower peak
+        // and a lower RSS after a big initial sync than an eden collection, at no cost in sync time).
+        Bun.gc(true);
       }
     }
   }
@@ -181,8 +183,13 @@ export class Uploader {
   async pass(rows: OutboxRow[]): Promise<void> {
     const puts: { row: OutboxRow; m: Extract<Manifest, { kind: "put" }> }[] = [];
     const deletes: OutboxRow[] = [];
+    // A batch lists the source folder once instead of once per document (a big library's rescan
+    // listed 1,500 entries × 500 documents). A file that appears after this listing is a change
+    // the watcher (or the next rescan) queues again, as it was when it appeared after a document's
+    // own listing; one that vanished since is skipped.
+    const topLevel = rows.length > 1 ? await this.reader.listTop().catch(() => undefined) : undefined;
     for (const row of rows) {
-      const m = await this.reader.read(row.uuid);
+      const m = await this.reader.read(row.uuid, topLevel);
       switch (m.kind) {
         case "put": {
           this.outbox.deleteWaiting(row.uuid);

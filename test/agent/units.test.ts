@@ -234,3 +234,26 @@ test.skipIf(!HAVE_SAMPLES)("manifest: put / absent / not downloaded / excluded; 
   writeMetadata(root, a.uuid, { name: "A renamed", deleted: true });
   expect((await r.read(a.uuid)).kind).toBe("absent");
 });
+
+test.skipIf(!HAVE_SAMPLES)("manifest: a batch's single listing of the folder gives the same manifests; an entry gone since is skipped", async () => {
+  const root = join(tmp, "lib-batch");
+  mkdirSync(root, { recursive: true });
+  const folder = writeFolder(root, "F");
+  const a = writeNotebook(root, { name: "A", parent: folder, pages: [{ sample: PAGE_SAMPLES[0]! }, { sample: PAGE_SAMPLES[1]! }] });
+  const cloud = writeNotebook(root, { name: "Cloud", pages: [{ sample: null }] });
+  writeFileSync(join(root, `${a.uuid}.pagedata`), "Blank\nBlank\n");
+  const gone = writeNotebook(root, { name: "Gone", pages: [{ sample: PAGE_SAMPLES[2]! }] });
+  const perDoc = new ManifestReader(root);
+  const batch = new ManifestReader(root);
+  const top = await batch.listTop();
+  // The manifest without its blob readers (closures): kind, hash, payload, and which blobs it has.
+  const plain = (m: Awaited<ReturnType<ManifestReader["read"]>>) => (m.kind === "put" ? { ...m, item: { ...m.item, blobs: [...m.item.blobs.keys()].sort() } } : m);
+  for (const uuid of [folder, a.uuid, cloud.uuid]) expect(plain(await batch.read(uuid, top))).toEqual(plain(await perDoc.read(uuid)));
+  const withPagedata = await batch.read(a.uuid, top);
+  if (withPagedata.kind !== "put") throw new Error("expected put");
+  expect(withPagedata.item.input.files!.map((f) => f.path)).toContain(`${a.uuid}.pagedata`);
+  rmSync(join(root, gone.uuid), { recursive: true, force: true });
+  rmSync(join(root, `${gone.uuid}.content`));
+  rmSync(join(root, `${gone.uuid}.metadata`));
+  expect((await batch.read(gone.uuid, top)).kind).toBe("absent");
+});

@@ -2,7 +2,7 @@
 // The listing is taken once at open time; device caches that are never needed for rendering
 // (thumbnails, render caches, handwriting conversions) are not descended into.
 
-import { readdir, readFile, stat } from "node:fs/promises";
+import { lstat, readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { RmFormatError } from "../errors.ts";
 import { normaliseEntryPath } from "./entry-path.ts";
@@ -13,10 +13,12 @@ const IGNORED_DIR_SUFFIXES = [".thumbnails", ".cache", ".textconversion"];
 export interface FolderSourceOptions {
   /** Only list top-level entries whose name passes (e.g. one document's files in a big folder). */
   only?: (topLevelName: string) => boolean;
+  /** The folder's top-level names, already listed by the caller (skips listing the root again). */
+  topLevel?: readonly string[];
 }
 
 export async function openFolderSource(root: string, opts: FolderSourceOptions = {}): Promise<FileSource> {
-  const files = await listFiles(root, "", opts.only);
+  const files = opts.topLevel ? await listNamed(root, opts.topLevel, opts.only) : await listFiles(root, "", opts.only);
   files.sort();
   return {
     label: root,
@@ -35,6 +37,27 @@ async function listFiles(root: string, rel: string, only?: (name: string) => boo
       if (!isIgnoredDir(entry.name)) files.push(...(await listFiles(root, path)));
     } else if (entry.isFile() || (entry.isSymbolicLink() && (await isFile(join(root, path))))) {
       files.push(path);
+    }
+  }
+  return files;
+}
+
+/** Like listFiles at the root, but over names listed earlier; an entry gone since is skipped. */
+async function listNamed(root: string, names: readonly string[], only?: (name: string) => boolean): Promise<string[]> {
+  const files: string[] = [];
+  for (const name of names) {
+    if (only && !only(name)) continue;
+    let info;
+    try {
+      info = await lstat(join(root, name));
+    } catch (e) {
+      if (isMissing(e)) continue;
+      throw e;
+    }
+    if (info.isDirectory()) {
+      if (!isIgnoredDir(name)) files.push(...(await listFiles(root, name)));
+    } else if (info.isFile() || (info.isSymbolicLink() && (await isFile(join(root, name))))) {
+      files.push(name);
     }
   }
   return files;
