@@ -1,22 +1,14 @@
 // OCR of an annotated PDF page: the request (real SDK → loopback fake) carries the strokes drawn
 // over the original PDF page at the PDF export's placement, and the prompt that asks for the
 // handwriting only; a notebook page with the same strokes is sent strokes only, as before.
-import { afterAll, beforeAll, beforeEach, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { PDFDocument, rgb } from "pdf-lib";
-import { startFakeAnthropic, type FakeAnthropic, type SeenRequest } from "../support/fake-anthropic.ts";
+import type { SeenRequest } from "../support/fake-anthropic.ts";
 import { addUser, buildDoc, call, harness, syncDoc } from "../support/server-harness.ts";
 import { decodePng, type Gray } from "../render/visual-support.ts";
-import { inkPage, ocrStatus, pageIds } from "./support.ts";
+import { fakeAnthropicForFile, inkPage, ocrOverrides, ocrStatus, pageIds } from "./support.ts";
 
-let fake: FakeAnthropic;
-beforeAll(() => {
-  fake = startFakeAnthropic();
-});
-afterAll(() => fake.close());
-beforeEach(() => {
-  fake.requests.length = 0;
-  fake.rejected.length = 0;
-});
+const fake = fakeAnthropicForFile();
 
 const A4 = { w: 595, h: 842 };
 /** A printed black box on the PDF page: points from the top-left corner of the page. */
@@ -47,7 +39,7 @@ function darkShare(g: Gray, x0: number, y0: number, x1: number, y1: number): num
 }
 
 test("an annotated PDF page is sent with its PDF page underneath and the handwriting-only prompt; a notebook page strokes only", async () => {
-  const h = await harness({ overrides: { "ocr.apiKey": fake.apiKey, "ocr.baseUrl": fake.url } });
+  const h = await harness({ overrides: ocrOverrides(fake) });
   try {
     const u = await addUser(h, "pdf-ocr@example.com");
     const annotated = buildDoc([inkPage(11)], { name: "Paper", files: { ".pdf": await printedPdf() } });
@@ -103,7 +95,7 @@ test("an annotated PDF page is sent with its PDF page underneath and the handwri
 
 test("a PDF page whose PDF cannot be read is still read, strokes only, with one warning", async () => {
   const warnings: string[] = [];
-  const h = await harness({ overrides: { "ocr.apiKey": fake.apiKey, "ocr.baseUrl": fake.url } });
+  const h = await harness({ overrides: ocrOverrides(fake) });
   const warn = h.ctx.log.warn;
   h.ctx.log.warn = (msg, fields) => {
     warnings.push(`${msg} ${JSON.stringify(fields)}`);

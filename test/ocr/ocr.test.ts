@@ -1,30 +1,19 @@
 // OCR end to end: sync → render → OCR job → Markdown on the page, through the real SDK against a
 // loopback fake of the Messages API. Retries, failures, no double OCR, no engine configured.
-import { afterAll, beforeAll, beforeEach, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { createContext } from "../../src/services/context.ts";
 import { loadConfig } from "../../src/config/schema.ts";
 import { silentLogger } from "../../src/log.ts";
 import { enqueueOcr, resumePendingOcr } from "../../src/services/ocr.ts";
 import { createRunner } from "../../src/jobs/index.ts";
-import { startFakeAnthropic, type FakeAnthropic } from "../support/fake-anthropic.ts";
 import { HAVE_SAMPLES, sample } from "../support/samples.ts";
 import { addUser, buildDoc, call, harness, json, syncDoc, type Harness } from "../support/server-harness.ts";
-import { emptyPage, inkPage, ocrStatus, pageIds, until } from "./support.ts";
+import { emptyPage, fakeAnthropicForFile, inkPage, ocrOverrides, ocrStatus, pageIds, until } from "./support.ts";
 
-let fake: FakeAnthropic;
-beforeAll(() => {
-  fake = startFakeAnthropic();
-});
-afterAll(() => fake.close());
-beforeEach(() => {
-  fake.requests.length = 0;
-  fake.rejected.length = 0;
-  fake.script.length = 0;
-  fake.hold = null;
-});
+const fake = fakeAnthropicForFile();
 
-const withOcr = (extra: Record<string, string | number | boolean> = {}) => ({ "ocr.apiKey": fake.apiKey, "ocr.baseUrl": fake.url, ...extra });
+const withOcr = (extra: Record<string, string | number | boolean> = {}) => ocrOverrides(fake, extra);
 
 test("ink pages are read once; blank and typed-only pages are never sent; Markdown, model, tokens and time are stored", async () => {
   const h = await harness({ overrides: withOcr() });

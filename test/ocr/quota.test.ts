@@ -1,7 +1,7 @@
 // The monthly quota: exhaustion → pending_quota and HTTP 402, admin limits, the monthly reset that
 // processes the backlog newest page first, concurrent workers that never overspend, and
 // notification email at 90 % / 100 % received once by a real SMTP server on loopback.
-import { afterAll, beforeAll, beforeEach, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { loadConfig } from "../../src/config/schema.ts";
 import { createRunner } from "../../src/jobs/index.ts";
 import { silentLogger } from "../../src/log.ts";
@@ -9,23 +9,12 @@ import { quotaMonth } from "../../src/quota/index.ts";
 import { createContext } from "../../src/services/context.ts";
 import { monthlyReset } from "../../src/services/ocr.ts";
 import { startQuotaCron } from "../../src/services/quota-cron.ts";
-import { startFakeAnthropic, type FakeAnthropic } from "../support/fake-anthropic.ts";
 import { startSmtp } from "../support/smtp.ts";
 import { addUser, buildDoc, call, harness, json, syncDoc } from "../support/server-harness.ts";
-import { inkPage, ocrStatus, pageIds, statusCounts, until } from "./support.ts";
+import { fakeAnthropicForFile, inkPage, ocrOverrides, ocrStatus, pageIds, statusCounts, until } from "./support.ts";
 
-let fake: FakeAnthropic;
-beforeAll(() => {
-  fake = startFakeAnthropic();
-});
-afterAll(() => fake.close());
-beforeEach(() => {
-  fake.requests.length = 0;
-  fake.rejected.length = 0;
-  fake.script.length = 0;
-  fake.hold = null;
-});
-const withOcr = (extra: Record<string, string | number | boolean> = {}) => ({ "ocr.apiKey": fake.apiKey, "ocr.baseUrl": fake.url, ...extra });
+const fake = fakeAnthropicForFile();
+const withOcr = (extra: Record<string, string | number | boolean> = {}) => ocrOverrides(fake, extra);
 
 test("quota exhausted: uploads are accepted and rendered, OCR waits in pending_quota, asking for OCR answers 402", async () => {
   const h = await harness({ overrides: withOcr({ "quota.defaultPages": 2 }) });

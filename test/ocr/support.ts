@@ -1,6 +1,26 @@
 // Shared helpers for the OCR/quota tests: ink pages, waiting for a condition, page lookups.
 import { buildV3V5 } from "../rm/build-v3v5.ts";
+import { afterAll, beforeEach } from "bun:test";
+import { startFakeAnthropic, type FakeAnthropic } from "../support/fake-anthropic.ts";
 import type { Harness } from "../support/server-harness.ts";
+
+/** One fake Messages API for the test file; its request log, script and hold are cleared before each test. */
+export function fakeAnthropicForFile(): FakeAnthropic {
+  const fake = startFakeAnthropic();
+  afterAll(() => fake.close());
+  beforeEach(() => {
+    fake.requests.length = 0;
+    fake.rejected.length = 0;
+    fake.script.length = 0;
+    fake.hold = null;
+  });
+  return fake;
+}
+
+/** Server settings that point OCR at the fake. */
+export function ocrOverrides(fake: FakeAnthropic, extra: Record<string, string | number | boolean> = {}) {
+  return { "ocr.apiKey": fake.apiKey, "ocr.baseUrl": fake.url, ...extra };
+}
 
 /** A v5 page with one fineliner stroke; `seed` makes its bytes (and hash) unique. */
 export function inkPage(seed: number): Uint8Array {

@@ -57,19 +57,26 @@ const NAV: [Exclude<NavKey, "none" | "admin">, string, string][] = [
   ["settings", "/settings", "Settings"],
 ];
 
+const SkipLink = () => (
+  <a class="skip-link" href="#main">
+    Skip to content
+  </a>
+);
+const Brand = () => (
+  <a class="brand" href="/">
+    rmirror
+  </a>
+);
+
 export function Layout(p: PropsWithChildren<{ title: string; header: HeaderInfo; active?: NavKey; q?: string }>) {
   const h = p.header;
   return document(
     <html lang="en">
       <Head title={p.title} />
       <body hx-headers={JSON.stringify({ "X-CSRF-Token": h.csrf })}>
-        <a class="skip-link" href="#main">
-          Skip to content
-        </a>
+        <SkipLink />
         <header class="top">
-          <a class="brand" href="/">
-            rmirror
-          </a>
+          <Brand />
           <nav aria-label="Main">
             <ul>
               {NAV.map(([key, href, label]) => (
@@ -151,13 +158,9 @@ export function BareLayout(p: PropsWithChildren<{ title: string }>) {
     <html lang="en">
       <Head title={p.title} />
       <body>
-        <a class="skip-link" href="#main">
-          Skip to content
-        </a>
+        <SkipLink />
         <header class="top">
-          <a class="brand" href="/">
-            rmirror
-          </a>
+          <Brand />
         </header>
         <main id="main" class="narrow" tabindex="-1">
           <h1 safe>{p.title}</h1>
