@@ -2,7 +2,7 @@
 // get (metadata, ordered pages with the sha256 of each `.rm`, the other files) plus a hash of
 // it. The agent compares that hash with the last state the server confirmed, so an unchanged
 // document costs no request and a rename costs one request with nothing to upload.
-// The payload is built by the importer's code (src/services/sync-items.ts), so `rmirror import` and
+// The payload is built by the importer's code (src/services/library/sync-items.ts), so `rmirror import` and
 // the agent send the same thing; the agent leaves `<uuid>.metadata` out of `files` (it travels
 // as JSON in the body), which keeps rename/move/open metadata-only.
 import { readdir, readFile, stat } from "node:fs/promises";
@@ -15,7 +15,7 @@ import { indexPaths } from "../src/rm/container/source-index.ts";
 import { isRmFormatError } from "../src/rm/errors.ts";
 import { parseMetadata } from "../src/rm/metadata.ts";
 import { parsePage } from "../src/rm/page.ts";
-import { documentItem, folderItem, type SyncItem } from "../src/services/sync-items.ts";
+import { documentItem, folderItem, type SyncItem } from "../src/services/library/sync-items.ts";
 
 export type Manifest =
   | { kind: "put"; uuid: string; name: string; isFolder: boolean; pages: number; hash: string; item: SyncItem }

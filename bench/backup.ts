@@ -8,7 +8,7 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../src/config/schema.ts";
-import { createBackup, restoreBackup } from "../src/services/backup.ts";
+import { createBackup, restoreBackup } from "../src/services/operations/backup.ts";
 import { addUser, buildDoc, harness, syncDoc } from "../test/support/server-harness.ts";
 
 const { values } = parseArgs({ options: { docs: { type: "string" }, pages: { type: "string" }, kb: { type: "string" } } });

@@ -13,8 +13,8 @@ import { parseArgs } from "node:util";
 import { loadConfig } from "../src/config/schema.ts";
 import { silentLogger } from "../src/log.ts";
 import { createApp } from "../src/server/app.ts";
-import { createSession, createUser, SESSION_COOKIE } from "../src/services/accounts.ts";
-import { createContext } from "../src/services/context.ts";
+import { createSession, createUser, SESSION_COOKIE } from "../src/services/accounts/accounts.ts";
+import { createContext } from "../src/composition/context.ts";
 
 const { values: opt } = parseArgs({ options: { pages: { type: "string" }, docs: { type: "string" }, folders: { type: "string" }, runs: { type: "string" } } });
 const PAGES = Number(opt.pages ?? 100_000);

@@ -16,9 +16,9 @@ import { parseArgs } from "node:util";
 import { sha256Hex } from "../src/blobs/store.ts";
 import { loadConfig } from "../src/config/schema.ts";
 import { silentLogger } from "../src/log.ts";
-import { createUser } from "../src/services/accounts.ts";
-import { createContext } from "../src/services/context.ts";
-import { createDeviceToken } from "../src/services/tokens.ts";
+import { createUser } from "../src/services/accounts/accounts.ts";
+import { createContext } from "../src/composition/context.ts";
+import { createDeviceToken } from "../src/services/accounts/tokens.ts";
 
 const { values: opt } = parseArgs({
   options: { docs: { type: "string" }, pages: { type: "string" }, batch: { type: "string" }, concurrency: { type: "string" }, keep: { type: "boolean" } },

@@ -15,8 +15,8 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../src/config/schema.ts";
 import { silentLogger } from "../src/log.ts";
-import { createContext } from "../src/services/context.ts";
-import { RANK_CAP, search } from "../src/services/search.ts";
+import { createContext } from "../src/composition/context.ts";
+import { RANK_CAP, search } from "../src/services/library/search.ts";
 
 const { values: opt } = parseArgs({
   options: { pages: { type: "string" }, docs: { type: "string" }, words: { type: "string" }, queries: { type: "string" }, users: { type: "string" }, keep: { type: "boolean" } },

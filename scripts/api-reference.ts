@@ -9,7 +9,7 @@ import { join, resolve } from "node:path";
 import { loadConfig } from "../src/config/schema.ts";
 import { silentLogger } from "../src/log.ts";
 import { createApp } from "../src/server/app.ts";
-import { createContext } from "../src/services/context.ts";
+import { createContext } from "../src/composition/context.ts";
 
 export const REFERENCE_PATH = resolve(import.meta.dir, "../docs/api-reference.md");
 

@@ -1,6 +1,6 @@
 // `rmirror backup <dest-dir>` — consistent online backup of the data directory (safe while the
 // server runs): database snapshot, blobs (disk) or a bucket listing (S3), manifest.json.
-import { BackupError, createBackup } from "../services/backup.ts";
+import { BackupError, createBackup } from "../services/operations/backup.ts";
 import { startDataDirCommand } from "./data-dir-command.ts";
 
 const HELP = `Usage: rmirror backup <dest-dir> [--data-dir DIR] [--config file.json] [--json] [--quiet]

@@ -3,7 +3,7 @@
 // server says are missing. Safe to re-run (content-addressed, idempotent).
 import { parseArgs } from "node:util";
 import { isRmFormatError } from "../rm/errors.ts";
-import { libraryItems, openInput, type SyncItem } from "../services/import.ts";
+import { libraryItems, openInput, type SyncItem } from "../services/library/import.ts";
 
 const HELP = `Usage: rmirror import <xochitl folder | .rmdoc | .zip> --server URL --token TOKEN [--batch N]
   --server   rmirror server base URL (or RMIRROR_SERVER)

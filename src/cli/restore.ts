@@ -1,6 +1,6 @@
 // `rmirror restore <backup-dir> --data-dir <dir>` — restore a backup made by `rmirror backup`
 // into an empty data directory, verifying the manifest, the database and every blob's hash.
-import { BackupError, restoreBackup } from "../services/backup.ts";
+import { BackupError, restoreBackup } from "../services/operations/backup.ts";
 import { startDataDirCommand } from "./data-dir-command.ts";
 
 const HELP = `Usage: rmirror restore <backup-dir> --data-dir DIR [--force] [--config file.json] [--quiet]

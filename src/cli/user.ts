@@ -2,9 +2,9 @@
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config/schema.ts";
 import { silentLogger } from "../log.ts";
-import { createUser, normaliseEmail, publicUser, setPassword } from "../services/accounts.ts";
-import { createContext } from "../services/context.ts";
-import { randomToken } from "../services/crypto.ts";
+import { createUser, normaliseEmail, publicUser, setPassword } from "../services/accounts/accounts.ts";
+import { createContext } from "../composition/context.ts";
+import { randomToken } from "../services/accounts/crypto.ts";
 import { AppError } from "../server/errors.ts";
 
 const HELP = `Usage:

@@ -4,13 +4,14 @@ import { schedule, type ScheduledTask } from "node-cron";
 import type { Server } from "bun";
 import type { BlobStore } from "../blobs/store.ts";
 import type { Config } from "../config/schema.ts";
-import { createRunner } from "../jobs/index.ts";
+import { createRunner } from "../composition/workers.ts";
 import type { JobRunner } from "../jobs/runner.ts";
 import type { Logger } from "../log.ts";
-import { ensureAdminFromConfig } from "../services/accounts.ts";
-import { createContext, type AppContext } from "../services/context.ts";
-import { purgeDeleted } from "../services/sync.ts";
-import { startQuotaCron } from "../services/quota-cron.ts";
+import { ensureAdminFromConfig } from "../services/accounts/accounts.ts";
+import { createContext } from "../composition/context.ts";
+import type { AppContext } from "../services/context.ts";
+import { purgeDeleted } from "../services/library/sync.ts";
+import { startQuotaCron } from "../services/ocr/quota-cron.ts";
 import { createApp, type App } from "./app.ts";
 
 export interface RunningServer {

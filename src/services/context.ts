@@ -1,19 +1,14 @@
-// The application context: everything a service needs, created once at boot
-// (config → db → migrate → blobs → queue). Services take it as their first argument; they never
-// see the HTTP framework.
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { createBlobStore, type BlobStore } from "../blobs/index.ts";
-import { DiskBlobStore } from "../blobs/disk.ts";
+// The application context: everything a service needs. Services take it as their first argument;
+// they never see the HTTP framework. It is built once at boot by the composition root
+// (src/composition/context.ts); this module only describes it, so it imports types alone.
+import type { BlobStore } from "../blobs/index.ts";
 import type { Config } from "../config/schema.ts";
-import { JobQueue } from "../jobs/queue.ts";
-import { createLogger, type Logger } from "../log.ts";
-import { createOcrEngine } from "../ocr/index.ts";
+import type { JobQueue } from "../jobs/queue.ts";
+import type { Logger } from "../log.ts";
 import type { OcrEngine } from "../ocr/engine.ts";
-import { openDatabase } from "../storage/db.ts";
-import { createStore, type Store } from "../storage/store.ts";
-import { RateLimiter } from "./rate-limit.ts";
-import { NotionRateLimiter } from "../notion/rate-limit.ts";
+import type { Store } from "../storage/store.ts";
+import type { RateLimiter } from "./accounts/rate-limit.ts";
+import type { NotionRateLimiter } from "../notion/rate-limit.ts";
 
 export interface AppContext {
   config: Config;
@@ -31,35 +26,4 @@ export interface AppContext {
   ocr: OcrEngine | null;
   /** Per-token pacing of Notion requests (shared by every Notion job of this process). */
   notionLimiter: NotionRateLimiter;
-}
-
-export interface ContextOptions {
-  log?: Logger;
-  blobs?: BlobStore;
-  /** Clock for the job queue and the quota month (tests). */
-  now?: () => number;
-}
-
-export function createContext(config: Config, opts: ContextOptions = {}): AppContext {
-  const log = opts.log ?? createLogger(config.logLevel);
-  const db = openDatabase(config.dbPath);
-  const store = createStore(db);
-  const blobs = opts.blobs ?? createBlobStore(config);
-  const tmpDir = blobs instanceof DiskBlobStore ? blobs.tmpDir : join(config.dataDir, "tmp");
-  mkdirSync(tmpDir, { recursive: true });
-  const secret = store.ensureSetting("server_secret", Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url"));
-  const queue = new JobQueue(store, { leaseMs: config.jobs.leaseSeconds * 1000, maxAttempts: config.jobs.maxAttempts, log: log.child({ component: "jobs" }), ...(opts.now ? { now: opts.now } : {}) });
-  return {
-    config,
-    store,
-    blobs,
-    queue,
-    log,
-    secret,
-    tmpDir,
-    loginLimiter: new RateLimiter(config.loginMaxFailures, config.loginWindowSeconds * 1000),
-    pairingLimiter: new RateLimiter(30, 10 * 60_000),
-    ocr: createOcrEngine(config),
-    notionLimiter: new NotionRateLimiter(config.notion.requestsPerSecond),
-  };
 }

@@ -7,9 +7,9 @@ import { join, resolve } from "node:path";
 import { sha256Hex } from "../../src/blobs/store.ts";
 import { loadConfig } from "../../src/config/schema.ts";
 import { silentLogger } from "../../src/log.ts";
-import { createUser } from "../../src/services/accounts.ts";
-import { createContext } from "../../src/services/context.ts";
-import { createDeviceToken } from "../../src/services/tokens.ts";
+import { createUser } from "../../src/services/accounts/accounts.ts";
+import { createContext } from "../../src/composition/context.ts";
+import { createDeviceToken } from "../../src/services/accounts/tokens.ts";
 import { sample } from "../support/samples.ts";
 
 export const MAIN = resolve(import.meta.dir, "../../src/main.ts");

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { setUserLimit } from "../../src/quota/index.ts";
-import { createUser } from "../../src/services/accounts.ts";
+import { createUser } from "../../src/services/accounts/accounts.ts";
 import { inkPage } from "../ocr/support.ts";
 import { startFakeAnthropic, type FakeAnthropic } from "../support/fake-anthropic.ts";
 import { HAVE_SAMPLES, sample } from "../support/samples.ts";

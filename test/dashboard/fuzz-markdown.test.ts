@@ -1,5 +1,5 @@
 // Fuzzing the dashboard's OCR-Markdown → HTML rendering (views/partials/markdown.ts) and the search
-// snippet highlighting (services/search.ts markSnippet): seeded mixes of hostile HTML and Markdown
+// snippet highlighting (services/library/search.ts markSnippet): seeded mixes of hostile HTML and Markdown
 // (script/iframe/object/embed/svg/style tags, event-handler and style attributes, javascript:,
 // data: and vbscript: URLs in links, images, reference definitions and autolinks — mixed case,
 // entity-encoded, split by whitespace or control characters — unclosed tags, comments, CDATA)
@@ -7,7 +7,7 @@
 // checked strictly: only the tags marked itself emits, no on* or style attribute, no src, every
 // href http(s)/mailto/relative after entity decoding, and no other `<` anywhere.
 import { expect, test } from "bun:test";
-import { markSnippet, plainSnippet } from "../../src/services/search.ts";
+import { markSnippet, plainSnippet } from "../../src/services/library/search.ts";
 import { markdownToSafeHtml } from "../../views/partials/markdown.ts";
 import { rng } from "../support/fuzz.ts";
 

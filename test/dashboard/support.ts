@@ -1,6 +1,6 @@
 // Helpers for the dashboard tests: cookie sessions without argon2 cost, requests as a browser or
 // as htmx, and hostile strings.
-import { createSession } from "../../src/services/accounts.ts";
+import { createSession } from "../../src/services/accounts/accounts.ts";
 import type { Harness, TestUser } from "../support/server-harness.ts";
 
 export const XSS_SCRIPT = "<script>alert(1)</script>";

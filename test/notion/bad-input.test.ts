@@ -3,7 +3,7 @@
 // tokens a fetch header cannot carry. Each gets a specific 4xx with a stable error code (the
 // browser callback a redirect carrying that code), never a 500, and nothing is stored.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createSession } from "../../src/services/accounts.ts";
+import { createSession } from "../../src/services/accounts/accounts.ts";
 import { startFakeNotion, type FakeNotion } from "../support/fake-notion.ts";
 import { addUser, call, json, uuid, type Harness, type TestUser } from "../support/server-harness.ts";
 import { connectedUser, notionHarness } from "./support.ts";

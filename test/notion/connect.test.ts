@@ -3,7 +3,7 @@
 // with HTTP Basic), the token encrypted at rest, user isolation, disconnect.
 import { afterAll, beforeAll, beforeEach, expect, test } from "bun:test";
 import { readFileSync, existsSync } from "node:fs";
-import { createSession } from "../../src/services/accounts.ts";
+import { createSession } from "../../src/services/accounts/accounts.ts";
 import { startFakeNotion, type FakeNotion } from "../support/fake-notion.ts";
 import { addUser, call, json } from "../support/server-harness.ts";
 import { connectedUser, notebook, notionHarness, setPageText, status, TOKEN } from "./support.ts";

@@ -1,7 +1,7 @@
 // The dashboard's Notion page: connect with a token, choose a parent (titles from Notion are
 // escaped), sync now, disconnect — plain forms with the CSRF field.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { createSession } from "../../src/services/accounts.ts";
+import { createSession } from "../../src/services/accounts/accounts.ts";
 import { startFakeNotion, type FakeNotion } from "../support/fake-notion.ts";
 import { addUser, call } from "../support/server-harness.ts";
 import { notionHarness, TOKEN } from "./support.ts";

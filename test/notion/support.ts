@@ -1,6 +1,6 @@
 // Shared setup for the Notion tests: a harness wired to the fake Notion, a connected user with a
 // parent page chosen, and helpers to put text on pages and run the queue.
-import { enqueueNotionSync } from "../../src/services/notion-sync.ts";
+import { enqueueNotionSync } from "../../src/services/notion/notion-sync.ts";
 import type { FakeNotion } from "../support/fake-notion.ts";
 import { addUser, buildDoc, call, harness, json, syncDoc, type BuiltDoc, type Harness, type HarnessOptions, type TestUser } from "../support/server-harness.ts";
 

@@ -2,7 +2,7 @@
 // sync, edits in place, metadata-only updates, chunking, 429 storms, archived pages, revoked
 // tokens, the two-phase first sync with a page limit, renamed properties, deletions.
 import { afterAll, beforeAll, beforeEach, expect, test } from "bun:test";
-import { enqueueNotionSync } from "../../src/services/notion-sync.ts";
+import { enqueueNotionSync } from "../../src/services/notion/notion-sync.ts";
 import { startFakeNotion, type FakeNotion } from "../support/fake-notion.ts";
 import { call, json, syncDoc } from "../support/server-harness.ts";
 import { connectedUser, dataSourceOf, notebook, notionHarness, notionPageOf, setPageText, status } from "./support.ts";

@@ -4,7 +4,7 @@ import { APIErrorCode, APIResponseError } from "@notionhq/client";
 import { mapNotionError, NotionAuthError, NotionGoneError, NotionRateLimited, NotionValidationError } from "../../src/notion/client.ts";
 import { NotionRateLimiter } from "../../src/notion/rate-limit.ts";
 import { openToken, sealToken } from "../../src/notion/token-box.ts";
-import { normaliseNotionId } from "../../src/services/notion.ts";
+import { normaliseNotionId } from "../../src/services/notion/notion.ts";
 
 test("the limiter spaces requests per token and a Retry-After pauses that token only", async () => {
   let now = 0;

@@ -2,11 +2,11 @@
 // loopback fake of the Messages API. Retries, failures, no double OCR, no engine configured.
 import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { createContext } from "../../src/services/context.ts";
+import { createContext } from "../../src/composition/context.ts";
 import { loadConfig } from "../../src/config/schema.ts";
 import { silentLogger } from "../../src/log.ts";
-import { enqueueOcr, resumePendingOcr } from "../../src/services/ocr.ts";
-import { createRunner } from "../../src/jobs/index.ts";
+import { enqueueOcr, resumePendingOcr } from "../../src/services/ocr/ocr.ts";
+import { createRunner } from "../../src/composition/workers.ts";
 import { HAVE_SAMPLES, sample } from "../support/samples.ts";
 import { addUser, buildDoc, call, harness, json, syncDoc, type Harness } from "../support/server-harness.ts";
 import { emptyPage, fakeAnthropicForFile, inkPage, ocrOverrides, ocrStatus, pageIds, until } from "./support.ts";

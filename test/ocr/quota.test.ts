@@ -3,12 +3,12 @@
 // notification email at 90 % / 100 % received once by a real SMTP server on loopback.
 import { expect, test } from "bun:test";
 import { loadConfig } from "../../src/config/schema.ts";
-import { createRunner } from "../../src/jobs/index.ts";
+import { createRunner } from "../../src/composition/workers.ts";
 import { silentLogger } from "../../src/log.ts";
 import { quotaMonth } from "../../src/quota/index.ts";
-import { createContext } from "../../src/services/context.ts";
-import { monthlyReset } from "../../src/services/ocr.ts";
-import { startQuotaCron } from "../../src/services/quota-cron.ts";
+import { createContext } from "../../src/composition/context.ts";
+import { monthlyReset } from "../../src/services/ocr/ocr.ts";
+import { startQuotaCron } from "../../src/services/ocr/quota-cron.ts";
 import { startSmtp } from "../support/smtp.ts";
 import { addUser, buildDoc, call, harness, json, syncDoc } from "../support/server-harness.ts";
 import { fakeAnthropicForFile, inkPage, ocrOverrides, ocrStatus, pageIds, statusCounts, until } from "./support.ts";

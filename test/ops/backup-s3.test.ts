@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { createBackup, restoreBackup } from "../../src/services/backup.ts";
+import { createBackup, restoreBackup } from "../../src/services/operations/backup.ts";
 import { loadConfig } from "../../src/config/schema.ts";
 import { openDatabase } from "../../src/storage/db.ts";
 import { startS3, type LoopbackS3 } from "../support/s3.ts";

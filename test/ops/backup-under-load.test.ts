@@ -12,10 +12,10 @@ import { join, resolve } from "node:path";
 import { sha256Hex } from "../../src/blobs/store.ts";
 import { loadConfig } from "../../src/config/schema.ts";
 import { silentLogger } from "../../src/log.ts";
-import { createUser } from "../../src/services/accounts.ts";
-import type { BackupManifest } from "../../src/services/backup.ts";
-import { createContext } from "../../src/services/context.ts";
-import { createDeviceToken } from "../../src/services/tokens.ts";
+import { createUser } from "../../src/services/accounts/accounts.ts";
+import type { BackupManifest } from "../../src/services/operations/backup.ts";
+import { createContext } from "../../src/composition/context.ts";
+import { createDeviceToken } from "../../src/services/accounts/tokens.ts";
 import { spawnServer, type ChildServer } from "../support/child-server.ts";
 import { HAVE_SAMPLES, SAMPLES_DIR, sample } from "../support/samples.ts";
 

@@ -9,7 +9,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { loadConfig } from "../../src/config/schema.ts";
-import { BackupError, createBackup, readManifest, restoreBackup, type RestoreTarget } from "../../src/services/backup.ts";
+import { BackupError, createBackup, readManifest, restoreBackup, type RestoreTarget } from "../../src/services/operations/backup.ts";
 import { mutate } from "../support/fuzz.ts";
 import { addUser, buildDoc, harness, syncDoc, type Harness } from "../support/server-harness.ts";
 

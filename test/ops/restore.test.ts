@@ -10,7 +10,7 @@ import { join, resolve } from "node:path";
 import { diskBlobPath } from "../../src/blobs/disk.ts";
 import { sha256Hex } from "../../src/blobs/store.ts";
 import { loadConfig } from "../../src/config/schema.ts";
-import { BackupError, createBackup, restoreBackup, type BackupManifest, type RestoreTarget } from "../../src/services/backup.ts";
+import { BackupError, createBackup, restoreBackup, type BackupManifest, type RestoreTarget } from "../../src/services/operations/backup.ts";
 import { openDatabase } from "../../src/storage/db.ts";
 import { MIGRATIONS } from "../../src/storage/migrations.ts";
 import { addUser, buildDoc, harness, syncDoc, type Harness } from "../support/server-harness.ts";

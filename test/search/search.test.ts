@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { pageHighlights } from "../../src/jobs/workers/extract.ts";
 import { parsePage } from "../../src/rm/page.ts";
-import { toMatch } from "../../src/services/search.ts";
+import { toMatch } from "../../src/services/library/search.ts";
 import { inkPage } from "../ocr/support.ts";
 import { startFakeAnthropic, type FakeAnthropic } from "../support/fake-anthropic.ts";
 import { HAVE_SAMPLES, sample } from "../support/samples.ts";

@@ -82,7 +82,7 @@ describe("first-run setup and password login", () => {
 
   test("the HTML login form logs in and only redirects to same-site paths", async () => {
     const form = new URLSearchParams({ email: "user2@example.com", password: "another pass", next: "//evil.example/x" });
-    const { createUser } = await import("../../src/services/accounts.ts");
+    const { createUser } = await import("../../src/services/accounts/accounts.ts");
     await createUser(h.ctx, "user2@example.com", "another pass", false);
     const res = await call(h, "POST", "/login", { body: form, headers: { "content-type": "application/x-www-form-urlencoded" } });
     expect(res.status).toBe(303);
@@ -121,7 +121,7 @@ describe("device tokens and pairing", () => {
   });
 
   test("pairing: agent starts, user approves in the browser with CSRF, agent receives its token once", async () => {
-    const { createUser, createSession } = await import("../../src/services/accounts.ts");
+    const { createUser, createSession } = await import("../../src/services/accounts/accounts.ts");
     const user = await createUser(h.ctx, "pair@example.com", null, false);
     const start = await call(h, "POST", "/api/v1/pairing", { json: { deviceName: "Work <Mac>" } });
     expect(start.status).toBe(201);

@@ -147,7 +147,7 @@ describe.skipIf(!HAVE_SAMPLES)("sync protocol", () => {
     expect(await list()).toContain(d.uuid);
     // Purge after the grace period.
     await call(h, "DELETE", `/api/v1/documents/${d.uuid}`, { token: a.token });
-    const { purgeDeleted } = await import("../../src/services/sync.ts");
+    const { purgeDeleted } = await import("../../src/services/library/sync.ts");
     expect(purgeDeleted(h.ctx, Date.now() + 31 * 86_400_000)).toBeGreaterThanOrEqual(1);
     expect(h.ctx.store.documentByUuid(a.id, d.uuid)).toBeNull();
   });

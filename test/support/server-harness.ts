@@ -5,15 +5,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BlobStore } from "../../src/blobs/store.ts";
 import { loadConfig } from "../../src/config/schema.ts";
-import { createRunner } from "../../src/jobs/index.ts";
+import { createRunner } from "../../src/composition/workers.ts";
 import type { JobRunner } from "../../src/jobs/runner.ts";
 import { silentLogger, type Logger } from "../../src/log.ts";
 import { createApp, type App } from "../../src/server/app.ts";
-import { createContext, type AppContext } from "../../src/services/context.ts";
-import { createUser } from "../../src/services/accounts.ts";
-import { createDeviceToken } from "../../src/services/tokens.ts";
+import { createContext } from "../../src/composition/context.ts";
+import type { AppContext } from "../../src/services/context.ts";
+import { createUser } from "../../src/services/accounts/accounts.ts";
+import { createDeviceToken } from "../../src/services/accounts/tokens.ts";
 import { sha256Hex } from "../../src/blobs/store.ts";
-import type { DocumentInput } from "../../src/services/sync-schema.ts";
+import type { DocumentInput } from "../../src/services/library/sync-schema.ts";
 
 export interface Harness {
   ctx: AppContext;

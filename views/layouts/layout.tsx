@@ -3,7 +3,7 @@
 // Exported for other dashboard pages (e.g. views/pages/notion.tsx):
 //   render(<Layout title="Notion" header={header} active="settings">…</Layout>)
 import type { PropsWithChildren } from "@kitajs/html";
-import type { HeaderInfo } from "../../src/services/dashboard.ts";
+import type { HeaderInfo } from "../../src/services/library/dashboard.ts";
 import { QuotaBar } from "../partials/quota-bar.tsx";
 
 export type NavKey = "library" | "search" | "quota" | "devices" | "upload" | "activity" | "settings" | "admin" | "none";

@@ -1,5 +1,5 @@
 // Recent background jobs (render, OCR, …) with their errors and a Retry button for failures.
-import type { HeaderInfo } from "../../src/services/dashboard.ts";
+import type { HeaderInfo } from "../../src/services/library/dashboard.ts";
 import { Layout, render } from "../layouts/layout.tsx";
 import { JobRow, type JobItem } from "../partials/job-row.tsx";
 

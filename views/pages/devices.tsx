@@ -1,6 +1,6 @@
 // Devices: agent tokens (create, shown once; revoke; last seen) and pairing requests by code.
-import type { HeaderInfo } from "../../src/services/dashboard.ts";
-import type { PublicDeviceToken } from "../../src/services/tokens.ts";
+import type { HeaderInfo } from "../../src/services/library/dashboard.ts";
+import type { PublicDeviceToken } from "../../src/services/accounts/tokens.ts";
 import { Layout, render } from "../layouts/layout.tsx";
 import { PairingPanel, TokenRow, type PairingInfo } from "../partials/devices.tsx";
 

@@ -1,6 +1,6 @@
 // A document: breadcrumbs, downloads, the live page grid. `integrations` is a slot for other
 // features (e.g. the Notion sync status) rendered by their own partials.
-import type { DocumentData, HeaderInfo, Removed } from "../../src/services/dashboard.ts";
+import type { DocumentData, HeaderInfo, Removed } from "../../src/services/library/dashboard.ts";
 import { Layout, render } from "../layouts/layout.tsx";
 import { Breadcrumbs } from "../partials/breadcrumbs.tsx";
 import { formatDate } from "../partials/modal.tsx";

@@ -1,5 +1,5 @@
 // The library: breadcrumbs, sort and view toggles, the paginated listing, or the empty state.
-import type { FolderNode, HeaderInfo, LibraryData } from "../../src/services/dashboard.ts";
+import type { FolderNode, HeaderInfo, LibraryData } from "../../src/services/library/dashboard.ts";
 import { Layout, render } from "../layouts/layout.tsx";
 import { Breadcrumbs } from "../partials/breadcrumbs.tsx";
 import { LibraryGrid, LibraryList } from "../partials/library-items.tsx";

@@ -1,8 +1,8 @@
 // Settings → Integrations → Notion: connect (OAuth or an internal integration token), choose the
 // parent page (or adopt a database), see the state and last error, sync now, disconnect.
 // A pure function of its props; plain forms with the `csrf` field (post-redirect-get).
-import type { HeaderInfo } from "../../src/services/dashboard.ts";
-import type { notionStatus } from "../../src/services/notion.ts";
+import type { HeaderInfo } from "../../src/services/library/dashboard.ts";
+import type { notionStatus } from "../../src/services/notion/notion.ts";
 import { Layout, render } from "../layouts/layout.tsx";
 
 export interface NotionPageProps {

@@ -1,6 +1,6 @@
 // One page: the rendered SVG (zoom buttons, click to toggle fit-width) beside its text, with
 // previous/next links (keys ← → and k j in app.js).
-import type { HeaderInfo, PageData } from "../../src/services/dashboard.ts";
+import type { HeaderInfo, PageData } from "../../src/services/library/dashboard.ts";
 import { Layout, render } from "../layouts/layout.tsx";
 import { PageText } from "../partials/page-text.tsx";
 

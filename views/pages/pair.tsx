@@ -1,6 +1,6 @@
 // /pair — where `rmirror agent login` sends the user: approve or deny one pairing request, in the
 // dashboard layout. The decision form is a plain form carrying the CSRF field.
-import type { HeaderInfo } from "../../src/services/dashboard.ts";
+import type { HeaderInfo } from "../../src/services/library/dashboard.ts";
 import { Layout, render } from "../layouts/layout.tsx";
 
 export type PairView =

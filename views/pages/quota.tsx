@@ -1,5 +1,5 @@
 // This month's OCR usage, limit, the backlog waiting for the quota and the reset date.
-import type { HeaderInfo } from "../../src/services/dashboard.ts";
+import type { HeaderInfo } from "../../src/services/library/dashboard.ts";
 import { escapeHtml } from "@kitajs/html";
 import { Layout, render } from "../layouts/layout.tsx";
 import { formatDate } from "../partials/modal.tsx";

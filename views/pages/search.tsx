@@ -1,5 +1,5 @@
 // The search page: filters as plain form fields, results with highlighted snippets, paging.
-import type { HeaderInfo } from "../../src/services/dashboard.ts";
+import type { HeaderInfo } from "../../src/services/library/dashboard.ts";
 import { Layout, render } from "../layouts/layout.tsx";
 import { SearchHits, type SearchHit } from "../partials/search-results.tsx";
 

@@ -1,6 +1,6 @@
 // Settings: change password; for admins the user list, adding users and quota limits; and a
 // reserved "Integrations" section (Notion) that links to its own page.
-import type { HeaderInfo } from "../../src/services/dashboard.ts";
+import type { HeaderInfo } from "../../src/services/library/dashboard.ts";
 import { Layout, render } from "../layouts/layout.tsx";
 
 export interface AdminUser {

@@ -1,6 +1,6 @@
 // The trash: what the tablet moved to its trash and what it deleted (kept read-only until the
 // purge day). No restore here — the tablet is the source of truth.
-import type { HeaderInfo, TrashData, TrashItem } from "../../src/services/dashboard.ts";
+import type { HeaderInfo, TrashData, TrashItem } from "../../src/services/library/dashboard.ts";
 import { Layout, render } from "../layouts/layout.tsx";
 import { Breadcrumbs } from "../partials/breadcrumbs.tsx";
 import { FolderIcon } from "../partials/icons.tsx";

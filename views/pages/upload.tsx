@@ -1,6 +1,6 @@
 // Upload a .rmdoc/.zip export: drag and drop or choose a file; app.js posts it to
 // /api/v1/import with X-CSRF-Token and shows progress and the result.
-import type { HeaderInfo } from "../../src/services/dashboard.ts";
+import type { HeaderInfo } from "../../src/services/library/dashboard.ts";
 import { Layout, render } from "../layouts/layout.tsx";
 
 export function UploadPage(p: { header: HeaderInfo; maxBytes: number }): string {

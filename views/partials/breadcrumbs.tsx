@@ -1,4 +1,4 @@
-import type { Crumb } from "../../src/services/dashboard.ts";
+import type { Crumb } from "../../src/services/library/dashboard.ts";
 
 /** Library › (Trash ›) folders › current. `trash`: the item is in the tablet's trash or deleted. */
 export function Breadcrumbs(p: { crumbs: Crumb[]; current?: string; trash?: boolean }) {

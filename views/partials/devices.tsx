@@ -1,5 +1,5 @@
 // Device tokens (rows, the once-shown new token) and the pairing request panel.
-import type { PublicDeviceToken } from "../../src/services/tokens.ts";
+import type { PublicDeviceToken } from "../../src/services/accounts/tokens.ts";
 import { escapeHtml } from "@kitajs/html";
 import { formatTime } from "./modal.tsx";
 

@@ -1,5 +1,5 @@
 // The library listing: folders and documents as a thumbnail grid or a list.
-import type { LibraryItem } from "../../src/services/dashboard.ts";
+import type { LibraryItem } from "../../src/services/library/dashboard.ts";
 import { FolderIcon } from "./icons.tsx";
 import { formatDate } from "./modal.tsx";
 

@@ -2,7 +2,7 @@
 // was last synced, the last error, a link to its Notion page, and "Sync now" / "Resync" buttons.
 // The buttons post (htmx, X-CSRF-Token from <body hx-headers>) to the Notion API routes and swap
 // nothing; the panel reloads itself after either request (and polls while a sync is queued).
-import type { NotebookSyncState, NotionPanelData } from "../../src/services/notion.ts";
+import type { NotebookSyncState, NotionPanelData } from "../../src/services/notion/notion.ts";
 import { formatTime } from "./modal.tsx";
 
 export const NOTION_STATE_LABEL: Record<NotebookSyncState, string> = {

@@ -1,7 +1,7 @@
 // A document's pages with their status badges. While a page renders or waits in the OCR queue the
 // grid polls itself every 2 s (outerHTML swap); once nothing is busy it is returned without the
 // trigger, which stops the polling.
-import type { DocumentData, PageItem, PageStatus } from "../../src/services/dashboard.ts";
+import type { DocumentData, PageItem, PageStatus } from "../../src/services/library/dashboard.ts";
 
 export const STATUS_LABEL: Record<PageStatus, string> = {
   rendering: "rendering…",

@@ -1,6 +1,6 @@
 // The text beside a page: OCR Markdown (rendered safely), typed text, highlights, the OCR status
 // with a Retry button for failed pages. Polls itself while the page renders or waits for OCR.
-import type { PageData } from "../../src/services/dashboard.ts";
+import type { PageData } from "../../src/services/library/dashboard.ts";
 import { markdownToSafeHtml } from "./markdown.ts";
 import { StatusBadge } from "./page-grid.tsx";
 

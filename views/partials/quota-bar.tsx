@@ -1,5 +1,5 @@
 // The header's quota usage bar, coloured by level (ok, warn at ≥ 90 %, over).
-import type { HeaderInfo } from "../../src/services/dashboard.ts";
+import type { HeaderInfo } from "../../src/services/library/dashboard.ts";
 
 export function QuotaBar(p: { quota: HeaderInfo["quota"] }) {
   const q = p.quota;

@@ -1,4 +1,4 @@
-// Search hits: each opens the page at the hit. Snippets come from services/search.ts markSnippet:
+// Search hits: each opens the page at the hit. Snippets come from services/library/search.ts markSnippet:
 // the text is HTML-escaped first, then only the hit markers become <mark> elements.
 import { formatDate } from "./modal.tsx";
 

@@ -1,7 +1,7 @@
 // Email job: send one notification by SMTP (nodemailer), once; the notification row records it.
 import { createTransport, type Transporter } from "nodemailer";
 import type { AppContext } from "../../services/context.ts";
-import { NOTIFY_EMAIL } from "../../services/notifications.ts";
+import { NOTIFY_EMAIL } from "../../services/ocr/notifications.ts";
 import type { Worker } from "../runner.ts";
 
 export interface NotifyEmailPayload {

@@ -7,11 +7,11 @@ import { consumeReservation, refundReservation, reservePage } from "../../quota/
 import { renderPng } from "../../render/png.ts";
 import { isRmFormatError } from "../../rm/errors.ts";
 import type { AppContext } from "../../services/context.ts";
-import { checkQuotaThresholds } from "../../services/notifications.ts";
-import { OCR, parseOcrPayload, type OcrPayload } from "../../services/ocr.ts";
-import { pdfUnderlayFor, underlayWarning } from "../../services/pdf-underlay.ts";
-import { extractTodos } from "../../services/todos.ts";
-import { enqueueNotionSyncForPage } from "../../services/notion-sync.ts";
+import { checkQuotaThresholds } from "../../services/ocr/notifications.ts";
+import { OCR, parseOcrPayload, type OcrPayload } from "../../services/ocr/ocr.ts";
+import { pdfUnderlayFor, underlayWarning } from "../../services/library/pdf-underlay.ts";
+import { extractTodos } from "../../services/library/todos.ts";
+import { enqueueNotionSyncForPage } from "../../services/notion/notion-sync.ts";
 import { PermanentError, RetryAfter } from "../errors.ts";
 import type { JobRow } from "../queue.ts";
 import type { Worker } from "../runner.ts";

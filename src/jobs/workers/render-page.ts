@@ -7,14 +7,14 @@ import { parsePage } from "../../rm/page.ts";
 import type { Page } from "../../rm/model.ts";
 import { renderSvg } from "../../render/svg.ts";
 import type { AppContext } from "../../services/context.ts";
-import { storeBytes } from "../../services/blobs.ts";
+import { storeBytes } from "../../services/library/blobs.ts";
 import type { PageRow } from "../../storage/pages.ts";
 import { PermanentError } from "../errors.ts";
 import type { Worker } from "../runner.ts";
 import { textToMarkdown } from "../../render/markdown.ts";
 import { pageHighlights } from "./extract.ts";
-import { hasInk, onPageRendered } from "../../services/ocr.ts";
-import { enqueueNotionSyncForPage } from "../../services/notion-sync.ts";
+import { hasInk, onPageRendered } from "../../services/ocr/ocr.ts";
+import { enqueueNotionSyncForPage } from "../../services/notion/notion-sync.ts";
 
 export const RENDER_PAGE = "render_page";
 

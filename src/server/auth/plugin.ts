@@ -1,9 +1,9 @@
 // Authentication as an Elysia macro: a route declares `{ auth: true }` (any user) or
 // `{ auth: "admin" }` and its handler receives `auth` (user, how they authenticated, CSRF token).
 // Token auth (Authorization: Bearer) is exempt from CSRF; cookie and trusted-header auth must
-// send X-CSRF-Token on state-changing requests (checked in services/accounts.ts).
+// send X-CSRF-Token on state-changing requests (checked in services/accounts/accounts.ts).
 import { Elysia } from "elysia";
-import { authenticate, SESSION_COOKIE, type Auth } from "../../services/accounts.ts";
+import { authenticate, SESSION_COOKIE, type Auth } from "../../services/accounts/accounts.ts";
 import type { AppContext } from "../../services/context.ts";
 import { AppError } from "../errors.ts";
 import { cookieValue, peerIp } from "../http.ts";

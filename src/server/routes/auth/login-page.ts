@@ -1,4 +1,4 @@
-import { login, needsSetup, SESSION_COOKIE } from "../../../services/accounts.ts";
+import { login, needsSetup, SESSION_COOKIE } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
 import { AppError } from "../../errors.ts";
 import { dashboardHtml, sameOrigin, setCookieHeader } from "../../http.ts";

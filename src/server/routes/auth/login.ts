@@ -1,4 +1,4 @@
-import { login, publicUser, SESSION_COOKIE } from "../../../services/accounts.ts";
+import { login, publicUser, SESSION_COOKIE } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
 import { setCookieHeader } from "../../http.ts";
 

@@ -1,7 +1,7 @@
-import type { Auth } from "../../../services/accounts.ts";
+import type { Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
-import { requireSha256 } from "../../../services/ids.ts";
-import { downloadBlob } from "../../../services/library.ts";
+import { requireSha256 } from "../../../services/library/ids.ts";
+import { downloadBlob } from "../../../services/library/library.ts";
 import { AppError } from "../../errors.ts";
 
 /** GET /api/v1/blobs/:sha256 — a blob this user supplied (or that was rendered for them). */

@@ -1,5 +1,5 @@
-import type { Auth } from "../../../services/accounts.ts";
-import { uploadBlob } from "../../../services/blobs.ts";
+import type { Auth } from "../../../services/accounts/accounts.ts";
+import { uploadBlob } from "../../../services/library/blobs.ts";
 import type { AppContext } from "../../../services/context.ts";
 import { AppError } from "../../errors.ts";
 

@@ -1,8 +1,8 @@
-import type { Auth } from "../../../services/accounts.ts";
+import type { Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
-import { documentData, headerInfo } from "../../../services/dashboard.ts";
-import { notionPanelData } from "../../../services/notion.ts";
-import { requestOcr } from "../../../services/ocr.ts";
+import { documentData, headerInfo } from "../../../services/library/dashboard.ts";
+import { notionPanelData } from "../../../services/notion/notion.ts";
+import { requestOcr } from "../../../services/ocr/ocr.ts";
 import { render } from "../../../../views/layouts/layout.tsx";
 import { DocumentPage } from "../../../../views/pages/document.tsx";
 import { NotionPanel } from "../../../../views/partials/notion-status.tsx";

@@ -1,7 +1,7 @@
 // Dashboard authentication: the session cookie (or trusted header); state-changing requests need
 // the CSRF token, from X-CSRF-Token (htmx, hx-headers on <body>) or the form field `csrf`.
 // Nobody signed in → 303 to /login?next=<this page> (htmx requests: HX-Redirect).
-import type { Auth } from "../../../services/accounts.ts";
+import type { Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
 import { resolveAuth } from "../../auth/plugin.ts";
 import { AppError } from "../../errors.ts";

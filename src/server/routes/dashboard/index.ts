@@ -1,7 +1,7 @@
 // The server-rendered dashboard (htmx 2). Every page: session cookie (or trusted header) via the
 // guard, else 303 /login?next=…; every POST: CSRF token (X-CSRF-Token from htmx, or form field).
 import { Elysia } from "elysia";
-import type { Auth } from "../../../services/accounts.ts";
+import type { Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
 import { activityPage, retryJobRow } from "./activity.ts";
 import { createTokenFragment, decidePairingFragment, devicesPage, pairingFragment, revokeTokenRow } from "./devices.ts";

@@ -1,6 +1,6 @@
-import type { Auth } from "../../../services/accounts.ts";
+import type { Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
-import { headerInfo, libraryData } from "../../../services/dashboard.ts";
+import { headerInfo, libraryData } from "../../../services/library/dashboard.ts";
 import { LibraryPage } from "../../../../views/pages/library.tsx";
 import { dashboardHtml } from "../../http.ts";
 

@@ -1,4 +1,4 @@
-import { logout, SESSION_COOKIE } from "../../../services/accounts.ts";
+import { logout, SESSION_COOKIE } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
 import { cookieValue, setCookieHeader } from "../../http.ts";
 

@@ -1,7 +1,7 @@
-import type { Auth } from "../../../services/accounts.ts";
+import type { Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
-import { pageData } from "../../../services/dashboard.ts";
-import { requestOcr } from "../../../services/ocr.ts";
+import { pageData } from "../../../services/library/dashboard.ts";
+import { requestOcr } from "../../../services/ocr/ocr.ts";
 import { render } from "../../../../views/layouts/layout.tsx";
 import { PageText } from "../../../../views/partials/page-text.tsx";
 import { dashboardHtml } from "../../http.ts";

@@ -1,6 +1,6 @@
-import type { Auth } from "../../../services/accounts.ts";
+import type { Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
-import { headerInfo, pageData } from "../../../services/dashboard.ts";
+import { headerInfo, pageData } from "../../../services/library/dashboard.ts";
 import { render } from "../../../../views/layouts/layout.tsx";
 import { PageView } from "../../../../views/pages/page.tsx";
 import { PageText } from "../../../../views/partials/page-text.tsx";

@@ -1,8 +1,8 @@
-import type { Auth } from "../../../services/accounts.ts";
+import type { Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
 import { humanDay } from "../../../quota/index.ts";
-import { headerInfo } from "../../../services/dashboard.ts";
-import { quotaSummary } from "../../../services/ocr.ts";
+import { headerInfo } from "../../../services/library/dashboard.ts";
+import { quotaSummary } from "../../../services/ocr/ocr.ts";
 import { QuotaPage } from "../../../../views/pages/quota.tsx";
 import { dashboardHtml } from "../../http.ts";
 

@@ -1,8 +1,8 @@
-import type { Auth } from "../../../services/accounts.ts";
+import type { Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
-import { headerInfo } from "../../../services/dashboard.ts";
-import { listFolders } from "../../../services/library.ts";
-import { search, type SearchQuery } from "../../../services/search.ts";
+import { headerInfo } from "../../../services/library/dashboard.ts";
+import { listFolders } from "../../../services/library/library.ts";
+import { search, type SearchQuery } from "../../../services/library/search.ts";
 import { render } from "../../../../views/layouts/layout.tsx";
 import { SearchPage } from "../../../../views/pages/search.tsx";
 import { SearchDropdown } from "../../../../views/partials/search-results.tsx";

@@ -1,7 +1,7 @@
 // POST handlers of the settings forms (plain forms with the `csrf` field; post-redirect-get).
-import { changePassword, createUser, SESSION_COOKIE, type Auth } from "../../../services/accounts.ts";
+import { changePassword, createUser, SESSION_COOKIE, type Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
-import { drainBacklog } from "../../../services/ocr.ts";
+import { drainBacklog } from "../../../services/ocr/ocr.ts";
 import { setGlobalLimit, setUserLimit } from "../../../quota/index.ts";
 import { AppError } from "../../errors.ts";
 import { setCookieHeader } from "../../http.ts";

@@ -1,6 +1,6 @@
-import type { Auth } from "../../../services/accounts.ts";
+import type { Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
-import { headerInfo } from "../../../services/dashboard.ts";
+import { headerInfo } from "../../../services/library/dashboard.ts";
 import { DEFAULT_LIMIT_SETTING, effectiveLimit, quotaState } from "../../../quota/index.ts";
 import { SettingsPage } from "../../../../views/pages/settings.tsx";
 import { dashboardHtml } from "../../http.ts";

@@ -1,6 +1,6 @@
-import type { Auth } from "../../../services/accounts.ts";
+import type { Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
-import { headerInfo, trashData } from "../../../services/dashboard.ts";
+import { headerInfo, trashData } from "../../../services/library/dashboard.ts";
 import { TrashPage } from "../../../../views/pages/trash.tsx";
 import { dashboardHtml } from "../../http.ts";
 

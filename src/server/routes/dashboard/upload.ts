@@ -1,6 +1,6 @@
-import type { Auth } from "../../../services/accounts.ts";
+import type { Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
-import { headerInfo } from "../../../services/dashboard.ts";
+import { headerInfo } from "../../../services/library/dashboard.ts";
 import { UploadPage } from "../../../../views/pages/upload.tsx";
 import { dashboardHtml } from "../../http.ts";
 

@@ -1,6 +1,6 @@
-import type { Auth } from "../../../services/accounts.ts";
+import type { Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
-import { documentMarkdownKey, documentMarkdown as md } from "../../../services/exports.ts";
+import { documentMarkdownKey, documentMarkdown as md } from "../../../services/library/exports.ts";
 
 /**
  * GET /api/v1/documents/:uuid/markdown — typed text, handwriting (OCR) and highlights as Markdown.

@@ -1,6 +1,6 @@
-import type { Auth } from "../../../services/accounts.ts";
+import type { Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
-import { documentPdf as pdf } from "../../../services/exports.ts";
+import { documentPdf as pdf } from "../../../services/library/exports.ts";
 
 /** GET /api/v1/documents/:uuid/pdf — the whole document as PDF (original PDF underneath). */
 export async function documentPdf(ctx: AppContext, auth: Auth, uuid: string): Promise<Response> {

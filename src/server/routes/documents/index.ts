@@ -1,6 +1,6 @@
 import { Elysia } from "elysia";
 import type { AppContext } from "../../../services/context.ts";
-import { BatchInputSchema, DocumentInputSchema } from "../../../services/sync-schema.ts";
+import { BatchInputSchema, DocumentInputSchema } from "../../../services/library/sync-schema.ts";
 import { authPlugin } from "../../auth/plugin.ts";
 import { deleteDocument } from "./delete-document.ts";
 import { documentMarkdown } from "./document-markdown.ts";

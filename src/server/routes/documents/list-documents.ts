@@ -1,6 +1,6 @@
-import type { Auth } from "../../../services/accounts.ts";
+import type { Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
-import { listDocuments as list } from "../../../services/library.ts";
+import { listDocuments as list } from "../../../services/library/library.ts";
 import { AppError } from "../../errors.ts";
 
 /** GET /api/v1/documents?parent=root|trash|<uuid>&trash=exclude|only|include&deleted=1 */

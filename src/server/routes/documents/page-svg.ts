@@ -1,6 +1,6 @@
-import type { Auth } from "../../../services/accounts.ts";
+import type { Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
-import { pageSvg as svg } from "../../../services/library.ts";
+import { pageSvg as svg } from "../../../services/library/library.ts";
 
 /** GET /api/v1/documents/:uuid/pages/:pageId/svg */
 export async function pageSvg(ctx: AppContext, auth: Auth, uuid: string, pageId: string): Promise<Response> {

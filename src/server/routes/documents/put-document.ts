@@ -1,7 +1,7 @@
-import type { Auth } from "../../../services/accounts.ts";
+import type { Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
-import { putDocument as put } from "../../../services/sync.ts";
-import type { DocumentInput } from "../../../services/sync-schema.ts";
+import { putDocument as put } from "../../../services/library/sync.ts";
+import type { DocumentInput } from "../../../services/library/sync-schema.ts";
 
 /** PUT /api/v1/documents/:uuid — upsert metadata, pages and files; answers the missing hashes. */
 export function putDocument(ctx: AppContext, auth: Auth, uuid: string, body: DocumentInput) {

@@ -1,6 +1,6 @@
-import type { Auth } from "../../../services/accounts.ts";
+import type { Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
-import { importArchive } from "../../../services/import-upload.ts";
+import { importArchive } from "../../../services/library/import-upload.ts";
 import { AppError } from "../../errors.ts";
 
 /**

@@ -1,6 +1,6 @@
-import type { Auth } from "../../../services/accounts.ts";
+import type { Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
-import { listJobs as list } from "../../../services/jobs.ts";
+import { listJobs as list } from "../../../services/library/jobs.ts";
 
 /** GET /api/v1/jobs?status=&kind=&limit= — counts per kind/status and recent jobs. */
 export function listJobs(ctx: AppContext, auth: Auth, q: Record<string, string | undefined>) {

@@ -1,5 +1,5 @@
 import type { AppContext } from "../../../services/context.ts";
-import { metricsAllowedAnonymously, renderMetrics } from "../../../services/metrics.ts";
+import { metricsAllowedAnonymously, renderMetrics } from "../../../services/operations/metrics.ts";
 import { resolveAuth } from "../../auth/plugin.ts";
 import { AppError } from "../../errors.ts";
 import { peerIp } from "../../http.ts";

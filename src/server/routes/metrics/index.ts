@@ -1,6 +1,6 @@
 import { Elysia } from "elysia";
 import type { AppContext } from "../../../services/context.ts";
-import { httpMetrics } from "../../../services/metrics.ts";
+import { httpMetrics } from "../../../services/operations/metrics.ts";
 import { toAppError } from "../../errors.ts";
 import { getMetrics } from "./get-metrics.ts";
 

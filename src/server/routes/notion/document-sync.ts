@@ -1,6 +1,6 @@
-import type { Auth } from "../../../services/accounts.ts";
+import type { Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
-import { documentSyncState, resyncDocument as resync } from "../../../services/notion.ts";
+import { documentSyncState, resyncDocument as resync } from "../../../services/notion/notion.ts";
 
 /** GET /api/v1/notion/documents/:uuid — a notebook's Notion sync state and last error. */
 export function getDocumentSync(ctx: AppContext, auth: Auth, uuid: string) {

@@ -12,7 +12,7 @@ import { oauthStart } from "./oauth-start.ts";
 import { syncNow } from "./sync-now.ts";
 import { disconnectForm, notionSettingsPage, parentForm, syncForm, tokenForm } from "./settings-page.ts";
 import { userOrLogin } from "../dashboard/guard.ts";
-import type { Auth } from "../../../services/accounts.ts";
+import type { Auth } from "../../../services/accounts/accounts.ts";
 
 type Server = { requestIP(r: Request): { address: string } | null } | null;
 type Ctx = { request: Request; server: Server; body?: unknown; query: Record<string, string | undefined> };

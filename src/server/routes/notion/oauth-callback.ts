@@ -1,6 +1,6 @@
-import type { Auth } from "../../../services/accounts.ts";
+import type { Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
-import { oauthCallback as finish } from "../../../services/notion.ts";
+import { oauthCallback as finish } from "../../../services/notion/notion.ts";
 import { AppError } from "../../errors.ts";
 
 /**

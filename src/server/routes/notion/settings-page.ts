@@ -1,9 +1,9 @@
 // The dashboard's Notion page (GET /settings/notion) and its plain forms (csrf field;
 // post-redirect-get). Errors a user can fix re-show the page with the message.
-import type { Auth } from "../../../services/accounts.ts";
+import type { Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
-import { headerInfo } from "../../../services/dashboard.ts";
-import { chooseParent, connectInternalToken, disconnect, listParentPages, notionStatus, syncNow } from "../../../services/notion.ts";
+import { headerInfo } from "../../../services/library/dashboard.ts";
+import { chooseParent, connectInternalToken, disconnect, listParentPages, notionStatus, syncNow } from "../../../services/notion/notion.ts";
 import { NotionPage } from "../../../../views/pages/notion.tsx";
 import { AppError, ERRORS } from "../../errors.ts";
 import { dashboardHtml } from "../../http.ts";

@@ -1,6 +1,6 @@
-import type { Auth } from "../../../services/accounts.ts";
+import type { Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
-import { pageOcr, requestOcr as request } from "../../../services/ocr.ts";
+import { pageOcr, requestOcr as request } from "../../../services/ocr/ocr.ts";
 
 /** POST /api/v1/documents/:uuid/ocr — OCR the document's waiting/failed pages (402 when the quota is used up). */
 export function requestDocumentOcr(ctx: AppContext, auth: Auth, uuid: string) {

@@ -1,6 +1,6 @@
-import type { Auth } from "../../../services/accounts.ts";
+import type { Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
-import { decidePairing as decide, pairingInfo } from "../../../services/pairing.ts";
+import { decidePairing as decide, pairingInfo } from "../../../services/accounts/pairing.ts";
 
 /** GET /api/v1/pairing/:code — what is asking to pair (for the approval UI). */
 export function showPairing(ctx: AppContext, _auth: Auth, code: string) {

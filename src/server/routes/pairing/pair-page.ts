@@ -1,9 +1,9 @@
 // GET/POST /pair — the approval page a terminal pairing flow points the user to (dashboard layout).
 // Not logged in → redirect to /login?next=…; the decision form carries the CSRF token.
-import type { Auth } from "../../../services/accounts.ts";
+import type { Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
-import { headerInfo } from "../../../services/dashboard.ts";
-import { decidePairing, pairingInfo } from "../../../services/pairing.ts";
+import { headerInfo } from "../../../services/library/dashboard.ts";
+import { decidePairing, pairingInfo } from "../../../services/accounts/pairing.ts";
 import { PairPage, type PairView } from "../../../../views/pages/pair.tsx";
 import { AppError } from "../../errors.ts";
 import { dashboardHtml } from "../../http.ts";

@@ -1,6 +1,6 @@
-import type { Auth } from "../../../services/accounts.ts";
+import type { Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
-import { drainBacklog } from "../../../services/ocr.ts";
+import { drainBacklog } from "../../../services/ocr/ocr.ts";
 import { effectiveLimit, setGlobalLimit, setUserLimit } from "../../../quota/index.ts";
 import { AppError } from "../../errors.ts";
 

@@ -1,4 +1,4 @@
-import { publicUser, setupAdmin } from "../../../services/accounts.ts";
+import { publicUser, setupAdmin } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
 
 /** POST /api/v1/setup — create the first admin while the server has no users. */

@@ -1,4 +1,4 @@
-import { needsSetup, setupAdmin } from "../../../services/accounts.ts";
+import { needsSetup, setupAdmin } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
 import { AppError } from "../../errors.ts";
 import { dashboardHtml, sameOrigin } from "../../http.ts";

@@ -2,10 +2,10 @@
 // streaming), open it with the format core and feed each item through putDocument + blob storage.
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { isRmFormatError } from "../rm/errors.ts";
-import { AppError } from "../server/errors.ts";
+import { isRmFormatError } from "../../rm/errors.ts";
+import { AppError } from "../../errors.ts";
 import { recordBlob } from "./blobs.ts";
-import type { AppContext } from "./context.ts";
+import type { AppContext } from "../context.ts";
 import { libraryItems, openInput } from "./import.ts";
 import { putDocument } from "./sync.ts";
 

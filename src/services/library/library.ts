@@ -1,9 +1,9 @@
 // Reading API: folders, documents, pages with status, page SVG. Every read is scoped by user:
 // an id that belongs to someone else is indistinguishable from one that does not exist.
-import { AppError } from "../server/errors.ts";
-import type { DocumentRow } from "../storage/documents.ts";
-import type { PageRow } from "../storage/pages.ts";
-import type { AppContext } from "./context.ts";
+import { AppError } from "../../errors.ts";
+import type { DocumentRow } from "../../storage/documents.ts";
+import type { PageRow } from "../../storage/pages.ts";
+import type { AppContext } from "../context.ts";
 import { requirePageId, requireUuid, UUID_RE } from "./ids.ts";
 
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());

@@ -1,8 +1,8 @@
 // Full-text search over everything a user wrote, typed or highlighted, and document/folder names.
 // The user's words become an FTS5 query of quoted prefix terms (all must match), so no query
 // syntax can be injected; diacritics are folded by the tokenizer on both sides (Müller = muller).
-import { AppError } from "../server/errors.ts";
-import type { AppContext } from "./context.ts";
+import { AppError } from "../../errors.ts";
+import type { AppContext } from "../context.ts";
 import { UUID_RE } from "./ids.ts";
 
 export const SOURCES = ["ocr", "typed", "highlight", "name"] as const;

@@ -1,10 +1,10 @@
 // Wires the job workers into a runner for this context.
 import type { AppContext } from "../services/context.ts";
-import { JobRunner } from "./runner.ts";
-import { notifyEmailWorker } from "./workers/notify-email.ts";
-import { ocrClaimGuard, ocrWorker, OCR } from "./workers/ocr.ts";
-import { renderPageWorker } from "./workers/render-page.ts";
-import { notionSyncWorker } from "./workers/notion-sync.ts";
+import { JobRunner } from "../jobs/runner.ts";
+import { notifyEmailWorker } from "../jobs/workers/notify-email.ts";
+import { ocrClaimGuard, ocrWorker, OCR } from "../jobs/workers/ocr.ts";
+import { renderPageWorker } from "../jobs/workers/render-page.ts";
+import { notionSyncWorker } from "../jobs/workers/notion-sync.ts";
 
 export function createRunner(ctx: AppContext): JobRunner {
   ctx.queue.onClaim(OCR, ocrClaimGuard(ctx));

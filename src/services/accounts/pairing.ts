@@ -3,8 +3,8 @@
 //   2. user (logged in): approves code in the browser (/pair?code=…, or the JSON API)
 //   3. agent: polls POST /api/v1/pairing/poll {code, secret} → once approved, receives its device
 //      token exactly once (created at that moment; only its hash is stored).
-import { AppError } from "../server/errors.ts";
-import type { AppContext } from "./context.ts";
+import { AppError } from "../../errors.ts";
+import type { AppContext } from "../context.ts";
 import { hashToken, randomToken, safeEqual } from "./crypto.ts";
 import { checkName, createDeviceToken } from "./tokens.ts";
 

@@ -1,8 +1,8 @@
 // Import a tablet backup / app export (xochitl folder, .rmdoc, .zip) through the sync protocol:
 // every folder and document becomes the same DocumentInput an agent sends, and every file the
 // same content-addressed blob. Used by the CLI (over HTTP) and the upload endpoint (in-process).
-import { openInput, type Library } from "../rm/container/library.ts";
-import type { RmFolder } from "../rm/container/document.ts";
+import { openInput, type Library } from "../../rm/container/library.ts";
+import type { RmFolder } from "../../rm/container/document.ts";
 import { documentItem, folderItem, type SyncItem } from "./sync-items.ts";
 
 export { documentItem, folderItem, type FileHasher, type ItemOptions, type SyncItem } from "./sync-items.ts";

@@ -3,14 +3,14 @@
 // document, its pages and files and enqueues render jobs for pages whose content hash changed.
 // The answer lists the hashes this user has not uploaded yet. A metadata-only change touches
 // one row and enqueues nothing.
-import { AppError } from "../server/errors.ts";
-import type { DocumentFields, DocumentRow } from "../storage/documents.ts";
-import type { PageRow, RenderStatus } from "../storage/pages.ts";
-import type { AppContext } from "./context.ts";
+import { AppError } from "../../errors.ts";
+import type { DocumentFields, DocumentRow } from "../../storage/documents.ts";
+import type { PageRow, RenderStatus } from "../../storage/pages.ts";
+import type { AppContext } from "../context.ts";
 import { requirePageId, requireSha256, requireUuid, UUID_RE } from "./ids.ts";
 import type { BatchInput, DocumentInput } from "./sync-schema.ts";
-import { enqueueRender } from "../jobs/workers/render-page.ts";
-import { enqueueNotionSyncForDocument } from "./notion-sync.ts";
+import { enqueueRender } from "../../jobs/workers/render-page.ts";
+import { enqueueNotionSyncForDocument } from "../notion/notion-sync.ts";
 
 export interface PutResult {
   uuid: string;

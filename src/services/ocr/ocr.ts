@@ -2,15 +2,15 @@
 // text and highlights (free) and decide what OCR a page needs; queue it, or park it in
 // pending_ocr (no engine) or pending_quota (quota used up). Also the API's "OCR this" request
 // (402 when the quota is used up) and the newest-first backlog drain at the monthly reset.
-import { engineKey } from "../ocr/anthropic.ts";
-import { effectiveLimit, humanDay, LAST_RESET_SETTING, quotaMonth, quotaState, remaining, type QuotaState } from "../quota/index.ts";
-import { penFor } from "../render/pens.ts";
-import type { Group, Page } from "../rm/model.ts";
-import { AppError } from "../server/errors.ts";
-import type { PageRow } from "../storage/pages.ts";
-import type { AppContext } from "./context.ts";
-import { requireDocument, requirePage } from "./library.ts";
-import { extractTodos } from "./todos.ts";
+import { engineKey } from "../../ocr/anthropic.ts";
+import { effectiveLimit, humanDay, LAST_RESET_SETTING, quotaMonth, quotaState, remaining, type QuotaState } from "../../quota/index.ts";
+import { penFor } from "../../render/pens.ts";
+import type { Group, Page } from "../../rm/model.ts";
+import { AppError } from "../../errors.ts";
+import type { PageRow } from "../../storage/pages.ts";
+import type { AppContext } from "../context.ts";
+import { requireDocument, requirePage } from "../library/library.ts";
+import { extractTodos } from "../library/todos.ts";
 
 export const OCR = "ocr";
 

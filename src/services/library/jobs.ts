@@ -1,7 +1,7 @@
 // The job status view for the API (scoped by user).
-import { AppError } from "../server/errors.ts";
-import type { JobRow } from "../storage/jobs.ts";
-import type { AppContext } from "./context.ts";
+import { AppError } from "../../errors.ts";
+import type { JobRow } from "../../storage/jobs.ts";
+import type { AppContext } from "../context.ts";
 
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
 

@@ -1,13 +1,13 @@
 // Notion connections (DESIGN.md §6): OAuth for a public integration or a pasted internal
 // integration token; the parent page (or an existing database to adopt); status; disconnect;
 // "sync now" and per-document resync and state. Tokens are only ever stored sealed.
-import { AppError } from "../server/errors.ts";
-import { exchangeOauthCode, NotionAuthError, NotionValidationError, type SearchPage } from "../notion/client.ts";
-import { openToken, sealToken } from "../notion/token-box.ts";
-import type { Auth } from "./accounts.ts";
-import type { AppContext } from "./context.ts";
-import { hashToken, randomToken } from "./crypto.ts";
-import { requireDocument } from "./library.ts";
+import { AppError } from "../../errors.ts";
+import { exchangeOauthCode, NotionAuthError, NotionValidationError, type SearchPage } from "../../notion/client.ts";
+import { openToken, sealToken } from "../../notion/token-box.ts";
+import type { Auth } from "../accounts/accounts.ts";
+import type { AppContext } from "../context.ts";
+import { hashToken, randomToken } from "../accounts/crypto.ts";
+import { requireDocument } from "../library/library.ts";
 import { enqueueLibrarySync, enqueueNotionSync, notionClientFor, tokenKeyMaterial } from "./notion-sync.ts";
 
 const STATE_TTL_MS = 10 * 60_000;

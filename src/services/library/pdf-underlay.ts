@@ -1,9 +1,9 @@
 // The original PDF page under a page of an annotated PDF (OCR input and page PNGs): which page of
 // which PDF, loaded from the blob store. Notebook pages, pages inserted on the tablet and PDFs
 // whose file has not arrived get none (strokes only).
-import type { PdfUnderlay } from "../render/png-underlay.ts";
-import type { PageRow } from "../storage/pages.ts";
-import type { AppContext } from "./context.ts";
+import type { PdfUnderlay } from "../../render/png-underlay.ts";
+import type { PageRow } from "../../storage/pages.ts";
+import type { AppContext } from "../context.ts";
 
 /** `<document uuid>.pdf` (the original PDF of a PDF document), at the top of its upload. */
 const ORIGINAL_PDF = /(^|\/)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.pdf$/i;

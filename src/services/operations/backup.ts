@@ -14,14 +14,14 @@
 import { existsSync, lstatSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { chmod, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { diskBlobPath } from "../blobs/disk.ts";
-import { createBlobStore } from "../blobs/index.ts";
-import { S3BlobStore } from "../blobs/s3.ts";
-import { isSha256 } from "../blobs/store.ts";
-import type { Config } from "../config/schema.ts";
-import { backupCounts, databaseSchemaVersion, indexedBlobs, integrityCheck, openExistingDatabase, vacuumInto, type BackupCounts } from "../storage/backup.ts";
-import { MIGRATIONS } from "../storage/migrations.ts";
-import { VERSION, commit } from "../version.ts";
+import { diskBlobPath } from "../../blobs/disk.ts";
+import { createBlobStore } from "../../blobs/index.ts";
+import { S3BlobStore } from "../../blobs/s3.ts";
+import { isSha256 } from "../../blobs/store.ts";
+import type { Config } from "../../config/schema.ts";
+import { backupCounts, databaseSchemaVersion, indexedBlobs, integrityCheck, openExistingDatabase, vacuumInto, type BackupCounts } from "../../storage/backup.ts";
+import { MIGRATIONS } from "../../storage/migrations.ts";
+import { VERSION, commit } from "../../version.ts";
 
 export const MANIFEST = "manifest.json";
 export const DB_FILE = "rmirror.db";

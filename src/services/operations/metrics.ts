@@ -2,12 +2,12 @@
 // by route template so the number of series stays bounded), plus gauges read from the database at
 // scrape time (jobs, documents, pages, OCR, quota) and process facts (RSS, uptime, build).
 // Text exposition format 0.0.4.
-import { isLoopback } from "./accounts.ts";
-import type { AppContext } from "./context.ts";
-import { safeEqual } from "./crypto.ts";
-import { DEFAULT_LIMIT_SETTING, effectiveLimit, quotaMonth } from "../quota/index.ts";
-import { metricsRepo } from "../storage/metrics.ts";
-import { VERSION, commit } from "../version.ts";
+import { isLoopback } from "../accounts/accounts.ts";
+import type { AppContext } from "../context.ts";
+import { safeEqual } from "../accounts/crypto.ts";
+import { DEFAULT_LIMIT_SETTING, effectiveLimit, quotaMonth } from "../../quota/index.ts";
+import { metricsRepo } from "../../storage/metrics.ts";
+import { VERSION, commit } from "../../version.ts";
 
 /** Latency buckets in seconds (API calls are ms; renders and uploads can take seconds). */
 export const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;

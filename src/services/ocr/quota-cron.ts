@@ -2,7 +2,7 @@
 // reset that was missed while the server was down; then node-cron fires at midnight on the 1st
 // in the quota time zone (and hourly as a safety net; the reset runs once per month).
 import { schedule, type ScheduledTask } from "node-cron";
-import type { AppContext } from "./context.ts";
+import type { AppContext } from "../context.ts";
 import { monthlyReset, resumePendingOcr } from "./ocr.ts";
 
 export function startQuotaCron(ctx: AppContext): { stop(): Promise<void> } {

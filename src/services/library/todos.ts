@@ -1,6 +1,6 @@
 // Todo items: Markdown checkboxes (`- [ ]`, `- [x]`) in a page's OCR or typed text.
-import { AppError } from "../server/errors.ts";
-import type { AppContext } from "./context.ts";
+import { AppError } from "../../errors.ts";
+import type { AppContext } from "../context.ts";
 
 const CHECKBOX = /^\s*(?:[-*+]|\d+[.)])\s+\[([ xX])\]\s+(.+?)\s*$/;
 

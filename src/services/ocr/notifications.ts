@@ -1,8 +1,8 @@
 // Quota notifications at 90 % and 100 %: a row the dashboard and agent show (GET /api/v1/quota,
 // GET /api/v1/notifications) and, when SMTP is configured, one email job. Each (user, month,
 // threshold) exists once, so each is sent once.
-import type { QuotaState } from "../quota/index.ts";
-import type { AppContext } from "./context.ts";
+import type { QuotaState } from "../../quota/index.ts";
+import type { AppContext } from "../context.ts";
 
 export const NOTIFY_EMAIL = "notify_email";
 export const THRESHOLDS = [90, 100] as const;

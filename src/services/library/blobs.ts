@@ -4,9 +4,9 @@
 // queued for rendering.
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { enqueueRender } from "../jobs/workers/render-page.ts";
-import { AppError } from "../server/errors.ts";
-import type { AppContext } from "./context.ts";
+import { enqueueRender } from "../../jobs/workers/render-page.ts";
+import { AppError } from "../../errors.ts";
+import type { AppContext } from "../context.ts";
 import { requireSha256 } from "./ids.ts";
 
 export interface UploadResult {

@@ -1,7 +1,7 @@
 // Users, passwords, sessions, first-run setup and request authentication.
-import { AppError } from "../server/errors.ts";
-import type { UserRow } from "../storage/users.ts";
-import type { AppContext } from "./context.ts";
+import { AppError } from "../../errors.ts";
+import type { UserRow } from "../../storage/users.ts";
+import type { AppContext } from "../context.ts";
 import { hashToken, hmac, randomToken, safeEqual } from "./crypto.ts";
 
 export const SESSION_COOKIE = "rmirror_session";

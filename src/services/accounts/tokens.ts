@@ -1,7 +1,7 @@
 // Device tokens for agents: created by a user, shown once, stored hashed, named, revocable.
-import { AppError } from "../server/errors.ts";
-import type { DeviceTokenRow } from "../storage/device-tokens.ts";
-import type { AppContext } from "./context.ts";
+import { AppError } from "../../errors.ts";
+import type { DeviceTokenRow } from "../../storage/device-tokens.ts";
+import type { AppContext } from "../context.ts";
 import { hashToken, randomToken } from "./crypto.ts";
 
 export const TOKEN_PREFIX = "rmt_";

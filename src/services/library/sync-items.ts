@@ -2,11 +2,11 @@
 // sync protocol takes, plus lazy readers for each content-addressed blob. Shared by the importer
 // (`rmirror import`, the upload endpoint) and the agent. Deliberately imports only types from the
 // container layer, so the agent does not load the zip reader.
-import type { Library } from "../rm/container/library.ts";
-import type { RmDocument, RmFolder } from "../rm/container/document.ts";
-import { LIMITS } from "../rm/limits.ts";
-import type { DocMetadata } from "../rm/model.ts";
-import { sha256Hex } from "../blobs/store.ts";
+import type { Library } from "../../rm/container/library.ts";
+import type { RmDocument, RmFolder } from "../../rm/container/document.ts";
+import { LIMITS } from "../../rm/limits.ts";
+import type { DocMetadata } from "../../rm/model.ts";
+import { sha256Hex } from "../../blobs/store.ts";
 import type { DocumentInput } from "./sync-schema.ts";
 
 /** What building an item needs of a library: its files. */

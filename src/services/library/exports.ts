@@ -1,20 +1,20 @@
 // Derived outputs rendered on demand and cached as blobs: page PNG, document PDF, Markdown.
 // PNG: keyed by the page hash and options; PDF: keyed by the hashes of everything it is made of.
-import { renderPng } from "../render/png.ts";
-import { AppError } from "../server/errors.ts";
-import { loadParsedPage } from "../jobs/workers/render-page.ts";
+import { renderPng } from "../../render/png.ts";
+import { AppError } from "../../errors.ts";
+import { loadParsedPage } from "../../jobs/workers/render-page.ts";
 import { storeBytes } from "./blobs.ts";
 import { pdfUnderlayFor, pdfUnderlaySource, underlayWarning } from "./pdf-underlay.ts";
-import type { AppContext } from "./context.ts";
+import type { AppContext } from "../context.ts";
 import { readableFileName, requireDocument, requirePage } from "./library.ts";
-import { isRmFormatError } from "../rm/errors.ts";
-import { renderPdf } from "../render/pdf.ts";
-import { renderMarkdown } from "../render/markdown.ts";
-import { parseContent } from "../rm/content.ts";
-import type { Page } from "../rm/model.ts";
-import { sha256Hex } from "../blobs/store.ts";
-import type { DocumentRow } from "../storage/documents.ts";
-import type { PageRow } from "../storage/pages.ts";
+import { isRmFormatError } from "../../rm/errors.ts";
+import { renderPdf } from "../../render/pdf.ts";
+import { renderMarkdown } from "../../render/markdown.ts";
+import { parseContent } from "../../rm/content.ts";
+import type { Page } from "../../rm/model.ts";
+import { sha256Hex } from "../../blobs/store.ts";
+import type { DocumentRow } from "../../storage/documents.ts";
+import type { PageRow } from "../../storage/pages.ts";
 
 export interface PngQuery {
   longEdge: number;

@@ -1,12 +1,12 @@
 // View models for the dashboard: plain data assembled from the store (views never touch the
 // database). Every read is scoped by the user; someone else's id looks like a missing one.
-import { defaultPublicUrl } from "../config/schema.ts";
-import { humanDay, quotaState, type QuotaState } from "../quota/index.ts";
-import { AppError } from "../server/errors.ts";
-import type { LibraryRow, LibrarySort, PageWithOcrRow } from "../storage/dashboard.ts";
-import type { DocumentRow } from "../storage/documents.ts";
-import type { Auth } from "./accounts.ts";
-import type { AppContext } from "./context.ts";
+import { defaultPublicUrl } from "../../config/schema.ts";
+import { humanDay, quotaState, type QuotaState } from "../../quota/index.ts";
+import { AppError } from "../../errors.ts";
+import type { LibraryRow, LibrarySort, PageWithOcrRow } from "../../storage/dashboard.ts";
+import type { DocumentRow } from "../../storage/documents.ts";
+import type { Auth } from "../accounts/accounts.ts";
+import type { AppContext } from "../context.ts";
 import { UUID_RE } from "./ids.ts";
 import { requireDocument } from "./library.ts";
 import { purgeCutoff, purgeDueAt } from "./sync.ts";

@@ -4,14 +4,14 @@
 // place and never duplicates. Metadata-only changes cost one properties update; a changed page
 // replaces only its own blocks; deleted pages and notebooks are archived in Notion; objects the
 // user archived in Notion are recreated.
-import { PermanentError, RetryAfter } from "../jobs/errors.ts";
-import { NotionAuthError, NotionClient, NotionGoneError, NotionRateLimited, NotionValidationError, type DatabaseInfo } from "../notion/client.ts";
-import { headingBlock, highlightBlocks, markdownToBlocks, plain, planAppend, type Block } from "../notion/markdown-to-blocks.ts";
-import { openToken } from "../notion/token-box.ts";
-import type { DocumentRow } from "../storage/documents.ts";
-import type { NotionConnectionRow } from "../storage/notion-connections.ts";
-import type { PageRow } from "../storage/pages.ts";
-import type { AppContext } from "./context.ts";
+import { PermanentError, RetryAfter } from "../../jobs/errors.ts";
+import { NotionAuthError, NotionClient, NotionGoneError, NotionRateLimited, NotionValidationError, type DatabaseInfo } from "../../notion/client.ts";
+import { headingBlock, highlightBlocks, markdownToBlocks, plain, planAppend, type Block } from "../../notion/markdown-to-blocks.ts";
+import { openToken } from "../../notion/token-box.ts";
+import type { DocumentRow } from "../../storage/documents.ts";
+import type { NotionConnectionRow } from "../../storage/notion-connections.ts";
+import type { PageRow } from "../../storage/pages.ts";
+import type { AppContext } from "../context.ts";
 
 export const NOTION_SYNC = "notion_sync";
 
