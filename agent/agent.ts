@@ -7,6 +7,7 @@ import { ensureHome } from "./config.ts";
 import { ManifestReader } from "./manifest.ts";
 import { Outbox } from "./outbox.ts";
 import { startStatusPage, type StatusPage } from "./status-page/server.tsx";
+import type { AgentControl } from "./status-page/status.ts";
 import { Uploader, type UploaderOptions } from "./uploader.ts";
 import { FolderWatcher, listUuids } from "./watcher.ts";
 
@@ -105,10 +106,37 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     },
   };
   if (o.statusPort >= 0) {
-    status = startStatusPage(agent, { port: o.statusPort, server: o.server, folder: o.folder, exclude: o.exclude ?? [], onSettings: o.onSettings, log: o.log, quota: () => fetchQuota(o.server, o.token) });
+    status = startStatusPage(statusControl(agent), { port: o.statusPort, server: o.server, folder: o.folder, exclude: o.exclude ?? [], onSettings: o.onSettings, log: o.log, quota: () => fetchQuota(o.server, o.token) });
     agent.status = status;
   }
   return agent;
+}
+
+/** The running agent as its status page sees it (agent/status-page/status.ts). */
+function statusControl(agent: RunningAgent): AgentControl {
+  const { outbox: ob, uploader, watcher } = agent;
+  return {
+    syncState: () => ({
+      connection: uploader.connection,
+      lastError: uploader.lastError,
+      lastSyncAt: uploader.lastSyncAt ?? (Number(ob.getState("lastSyncAt")) || undefined),
+      paused: uploader.paused,
+      busy: uploader.busy || watcher.pending > 0,
+      queue: ob.pendingCount(),
+      synced: ob.syncedCount(),
+      parked: ob.parked().map((r) => ({ uuid: r.uuid, error: r.last_error ?? "" })),
+      failing: ob.failing().map((r) => ({ uuid: r.uuid, error: r.last_error ?? "" })),
+      waiting: ob.waiting().map((w) => ({ uuid: w.uuid, name: w.name, reason: w.reason })),
+      counters: { documents: ob.counter("documents"), folders: ob.counter("folders"), blobs: ob.counter("blobs"), bytes: ob.counter("bytes"), deletes: ob.counter("deletes") },
+    }),
+    setPaused: (paused) => uploader.setPaused(paused),
+    rescan: () => agent.rescan(),
+    retry(uuid) {
+      if (uuid === "*") ob.retryAll();
+      else ob.retry(uuid);
+      uploader.retryNow();
+    },
+  };
 }
 
 /** The user's OCR quota from the server (GET /api/v1/quota), or undefined when it does not say. */

@@ -5,28 +5,9 @@
 // holds the pairing secret it asked for.
 import { timingSafeEqual } from "node:crypto";
 import type { Logger } from "../../src/log.ts";
-import type { RunningAgent } from "../agent.ts";
 import htmx from "../../public/htmx.min.js" with { type: "text" };
+import type { AgentControl, AgentStatus } from "./status.ts";
 import { StatusPanel, StatusView } from "./view.tsx";
-
-export interface AgentStatus {
-  server: string;
-  folder: string;
-  exclude: string[];
-  connection: string;
-  lastError: string | undefined;
-  lastSyncAt: number | undefined;
-  paused: boolean;
-  busy: boolean;
-  queue: number;
-  synced: number;
-  parked: { uuid: string; error: string }[];
-  failing: { uuid: string; error: string }[];
-  waiting: { uuid: string; name: string; reason: string }[];
-  counters: { documents: number; folders: number; blobs: number; bytes: number; deletes: number };
-  quota: { used: number; limit: number | null } | undefined;
-  memory: { rssMB: number; heapMB: number };
-}
 
 export interface StatusPage {
   url: string;
@@ -44,24 +25,13 @@ export interface StatusPageOptions {
   quota?: () => Promise<AgentStatus["quota"]>;
 }
 
-export function agentStatus(agent: RunningAgent, o: Pick<StatusPageOptions, "server" | "folder" | "exclude">, quota?: AgentStatus["quota"]): AgentStatus {
-  const ob = agent.outbox;
-  const last = agent.uploader.lastSyncAt ?? (Number(ob.getState("lastSyncAt")) || undefined);
+/** The page's whole state: its settings, the agent's sync state, the quota, this process's memory. */
+export function agentStatus(agent: AgentControl, o: Pick<StatusPageOptions, "server" | "folder" | "exclude">, quota?: AgentStatus["quota"]): AgentStatus {
   return {
     server: o.server,
     folder: o.folder,
     exclude: o.exclude,
-    connection: agent.uploader.connection,
-    lastError: agent.uploader.lastError,
-    lastSyncAt: last,
-    paused: agent.uploader.paused,
-    busy: agent.uploader.busy || agent.watcher.pending > 0,
-    queue: ob.pendingCount(),
-    synced: ob.syncedCount(),
-    parked: ob.parked().map((r) => ({ uuid: r.uuid, error: r.last_error ?? "" })),
-    failing: ob.failing().map((r) => ({ uuid: r.uuid, error: r.last_error ?? "" })),
-    waiting: ob.waiting().map((w) => ({ uuid: w.uuid, name: w.name, reason: w.reason })),
-    counters: { documents: ob.counter("documents"), folders: ob.counter("folders"), blobs: ob.counter("blobs"), bytes: ob.counter("bytes"), deletes: ob.counter("deletes") },
+    ...agent.syncState(),
     quota,
     memory: (() => {
       const m = process.memoryUsage();
@@ -89,7 +59,7 @@ export function allowedRequest(req: Request, port: number): boolean {
   return true;
 }
 
-export function startStatusPage(agent: RunningAgent, o: StatusPageOptions): StatusPage {
+export function startStatusPage(agent: AgentControl, o: StatusPageOptions): StatusPage {
   const csrf = crypto.randomUUID().replace(/-/g, "") + crypto.randomUUID().replace(/-/g, "");
   let quota: AgentStatus["quota"];
   let quotaAt = 0;
@@ -122,19 +92,16 @@ export function startStatusPage(agent: RunningAgent, o: StatusPageOptions): Stat
       if (!sameToken(token, csrf)) return new Response("forbidden: missing or wrong CSRF token", { status: 403 });
       switch (url.pathname) {
         case "/pause":
-          agent.uploader.setPaused(true);
+          agent.setPaused(true);
           break;
         case "/resume":
-          agent.uploader.setPaused(false);
+          agent.setPaused(false);
           break;
         case "/rescan":
           await agent.rescan();
           break;
         case "/retry": {
-          const uuid = String(form?.get("uuid") ?? "*");
-          if (uuid === "*") agent.outbox.retryAll();
-          else agent.outbox.retry(uuid);
-          agent.uploader.retryNow();
+          agent.retry(String(form?.get("uuid") ?? "*"));
           break;
         }
         case "/settings": {

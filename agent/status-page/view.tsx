@@ -2,7 +2,7 @@
 // without JavaScript; with the dashboard's pinned htmx (served from the binary) the forms post
 // in place (hx-boost) and the live panel refreshes itself every few seconds.
 // Every element that shows outside data carries `safe` (@kitajs/html does not escape children).
-import type { AgentStatus } from "./server.tsx";
+import type { AgentStatus } from "./status.ts";
 
 function when(ms: number | undefined): string {
   return ms ? new Date(ms).toISOString().replace("T", " ").slice(0, 19) + " UTC" : "never";

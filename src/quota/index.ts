@@ -1,10 +1,21 @@
 // The monthly OCR page quota. Months are calendar months in the configured time zone. A page is
 // reserved when its OCR job is claimed (in the claim transaction, so two workers can never
 // overspend), kept when the OCR succeeds and refunded when it fails for good.
-import type { AppContext } from "../services/context.ts";
+import type { Config } from "../config/schema.ts";
+import type { Store } from "../storage/store.ts";
 
 export const DEFAULT_LIMIT_SETTING = "quota.default_pages";
 export const LAST_RESET_SETTING = "quota.last_reset_month";
+
+/**
+ * What the quota arithmetic uses, and nothing more: its tables and settings, the quota settings,
+ * and the clock (the job queue's, so tests can move it). The services' AppContext fits as it is.
+ */
+export interface QuotaDeps {
+  store: Pick<Store, "userQuotaLimit" | "settingValue" | "quotaUsed" | "addQuotaUsage" | "reservationByJob" | "insertReservation" | "deleteReservation" | "setUserQuotaLimit" | "clearUserQuotaLimit" | "putSetting" | "deleteSetting">;
+  config: { quota: Config["quota"] };
+  queue: { now(): number };
+}
 
 export interface QuotaState {
   used: number;
@@ -41,7 +52,7 @@ export function nextMonthStart(ts: number, tz: string): number {
 }
 
 /** The limit that applies to a user: per-user override, else the admin's global one, else config. null = unlimited. */
-export function effectiveLimit(ctx: AppContext, userId: number): number | null {
+export function effectiveLimit(ctx: QuotaDeps, userId: number): number | null {
   const own = ctx.store.userQuotaLimit(userId);
   if (own !== undefined) return own;
   const global = ctx.store.settingValue(DEFAULT_LIMIT_SETTING);
@@ -49,7 +60,7 @@ export function effectiveLimit(ctx: AppContext, userId: number): number | null {
   return ctx.config.quota.defaultPages < 0 ? null : ctx.config.quota.defaultPages;
 }
 
-export function quotaState(ctx: AppContext, userId: number, now = ctx.queue.now()): QuotaState {
+export function quotaState(ctx: QuotaDeps, userId: number, now = ctx.queue.now()): QuotaState {
   const tz = ctx.config.quota.timezone;
   const month = quotaMonth(now, tz);
   return { used: ctx.store.quotaUsed(userId, month), limit: effectiveLimit(ctx, userId), resets_at: new Date(nextMonthStart(now, tz)).toISOString(), month };
@@ -65,7 +76,7 @@ export function remaining(q: QuotaState): number {
  * Idempotent per job (a retried job keeps its reservation). Returns the state after reserving,
  * or null when the quota is exhausted.
  */
-export function reservePage(ctx: AppContext, userId: number, jobId: number, pageId: number, now = ctx.queue.now()): QuotaState | null {
+export function reservePage(ctx: QuotaDeps, userId: number, jobId: number, pageId: number, now = ctx.queue.now()): QuotaState | null {
   const held = ctx.store.reservationByJob(jobId);
   const q = quotaState(ctx, userId, now);
   if (held) return q;
@@ -76,12 +87,12 @@ export function reservePage(ctx: AppContext, userId: number, jobId: number, page
 }
 
 /** The OCR ran: the reservation is spent (synchronous). */
-export function consumeReservation(ctx: AppContext, jobId: number): void {
+export function consumeReservation(ctx: QuotaDeps, jobId: number): void {
   ctx.store.deleteReservation(jobId);
 }
 
 /** The OCR failed for good (or never ran): give the page back to the month it was taken from. */
-export function refundReservation(ctx: AppContext, jobId: number): boolean {
+export function refundReservation(ctx: QuotaDeps, jobId: number): boolean {
   const r = ctx.store.reservationByJob(jobId);
   if (!r) return false;
   ctx.store.deleteReservation(jobId);
@@ -90,13 +101,13 @@ export function refundReservation(ctx: AppContext, jobId: number): boolean {
 }
 
 /** Admin: set a user's limit (null = unlimited, undefined = back to the global default). */
-export function setUserLimit(ctx: AppContext, userId: number, limit: number | null | undefined): void {
+export function setUserLimit(ctx: QuotaDeps, userId: number, limit: number | null | undefined): void {
   if (limit === undefined) ctx.store.clearUserQuotaLimit(userId);
   else ctx.store.setUserQuotaLimit(userId, limit);
 }
 
 /** Admin: set the global default (null = unlimited, undefined = back to the config default). */
-export function setGlobalLimit(ctx: AppContext, limit: number | null | undefined): void {
+export function setGlobalLimit(ctx: QuotaDeps, limit: number | null | undefined): void {
   if (limit === undefined) ctx.store.deleteSetting(DEFAULT_LIMIT_SETTING);
   else ctx.store.putSetting(DEFAULT_LIMIT_SETTING, limit === null ? "unlimited" : String(limit));
 }

@@ -5,6 +5,7 @@
 import type { PropsWithChildren } from "@kitajs/html";
 import type { HeaderInfo } from "../../src/services/library/dashboard.ts";
 import { QuotaBar } from "../partials/quota-bar.tsx";
+import { render } from "../render.ts";
 
 export type NavKey = "library" | "search" | "quota" | "devices" | "upload" | "activity" | "settings" | "admin" | "none";
 
@@ -21,11 +22,8 @@ export const HTMX_CONFIG = JSON.stringify({
   ],
 });
 
-/** Renders a JSX element as a string (views are synchronous: no async components). */
-export function render(el: JSX.Element): string {
-  if (typeof el !== "string") throw new Error("views: async component rendered synchronously");
-  return el;
-}
+// render lives in views/render.ts (partials use it too); pages keep importing it from here.
+export { render };
 
 export function document(el: JSX.Element): string {
   return "<!doctype html>" + render(el);

@@ -1,6 +1,6 @@
 // Fragments swapped into #modal: the 402 "quota reached" dialog and a generic error dialog.
 import type { PropsWithChildren } from "@kitajs/html";
-import { render } from "../layouts/layout.tsx";
+import { render } from "../render.ts";
 
 export function formatDate(iso: string | number | null): string {
   if (iso === null) return "—";

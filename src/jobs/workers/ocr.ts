@@ -15,7 +15,7 @@ import { enqueueNotionSyncForPage } from "../../services/notion/notion-sync.ts";
 import { PermanentError, RetryAfter } from "../errors.ts";
 import type { JobRow } from "../queue.ts";
 import type { Worker } from "../runner.ts";
-import { loadParsedPage } from "./render-page.ts";
+import { loadParsedPage } from "../../services/library/render-page.ts";
 
 export { OCR };
 

@@ -1,58 +1,18 @@
 // Render job: parse a page's .rm blob, render SVG (stored as a derived blob), extract typed text
 // and highlights into the page row. Enqueued only when a page's content hash changes; the result
 // is committed (fenced) only while the page still has the hash that was rendered.
-import { parseLayerNames } from "../../rm/layer-names.ts";
 import { isRmFormatError } from "../../rm/errors.ts";
-import { parsePage } from "../../rm/page.ts";
 import type { Page } from "../../rm/model.ts";
 import { renderSvg } from "../../render/svg.ts";
 import type { AppContext } from "../../services/context.ts";
 import { storeBytes } from "../../services/library/blobs.ts";
-import type { PageRow } from "../../storage/pages.ts";
+import { loadParsedPage, parseRenderPagePayload, RENDER_PAGE, type RenderPagePayload } from "../../services/library/render-page.ts";
 import { PermanentError } from "../errors.ts";
 import type { Worker } from "../runner.ts";
 import { textToMarkdown } from "../../render/markdown.ts";
 import { pageHighlights } from "./extract.ts";
 import { hasInk, onPageRendered } from "../../services/ocr/ocr.ts";
 import { enqueueNotionSyncForPage } from "../../services/notion/notion-sync.ts";
-
-export const RENDER_PAGE = "render_page";
-
-/** The render job's payload schema: ids only. */
-export interface RenderPagePayload {
-  pageId: number;
-}
-
-export function parseRenderPagePayload(p: unknown): RenderPagePayload {
-  const id = (p as { pageId?: unknown } | null)?.pageId;
-  if (typeof id !== "number" || !Number.isSafeInteger(id) || id <= 0) throw new Error("render_page payload needs a positive integer pageId");
-  return { pageId: id };
-}
-
-/** Queue a render of `pageId` at content `sha256` (synchronous; safe inside a transaction). */
-export function enqueueRender(ctx: AppContext, userId: number, pageId: number, sha256: string): boolean {
-  return ctx.queue.enqueue(RENDER_PAGE, { pageId } satisfies RenderPagePayload, { userId, idempotencyKey: `render:${pageId}:${sha256}` }).created;
-}
-
-/** Parse a page row's blob, with layer names from a `<page>-metadata.json` file when present. */
-export async function loadParsedPage(ctx: AppContext, page: PageRow): Promise<Page | null> {
-  if (!page.sha256) return null;
-  const bytes = await ctx.blobs.get(page.sha256);
-  if (!bytes) return null;
-  let layerNames: string[] | undefined;
-  const meta = ctx.store.filesByDocument(page.document_id).find((f) => f.path.endsWith(`/${page.page_uuid}-metadata.json`));
-  if (meta) {
-    const json = await ctx.blobs.get(meta.sha256);
-    if (json) {
-      try {
-        layerNames = parseLayerNames(json, meta.path);
-      } catch {
-        layerNames = undefined;
-      }
-    }
-  }
-  return parsePage(bytes, `${page.page_uuid}.rm`, layerNames ? { layerNames } : {});
-}
 
 export function renderPageWorker(ctx: AppContext): Worker<RenderPagePayload> {
   return {

@@ -4,10 +4,10 @@
 // queued for rendering.
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { enqueueRender } from "../../jobs/workers/render-page.ts";
+import { enqueueRender } from "./render-page.ts";
 import { AppError } from "../../errors.ts";
 import type { AppContext } from "../context.ts";
-import { requireSha256 } from "./ids.ts";
+import { requireSha256 } from "../ids.ts";
 
 export interface UploadResult {
   sha256: string;

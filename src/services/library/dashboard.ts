@@ -7,8 +7,8 @@ import type { LibraryRow, LibrarySort, PageWithOcrRow } from "../../storage/dash
 import type { DocumentRow } from "../../storage/documents.ts";
 import type { Auth } from "../accounts/accounts.ts";
 import type { AppContext } from "../context.ts";
-import { UUID_RE } from "./ids.ts";
-import { requireDocument } from "./library.ts";
+import { UUID_RE } from "../ids.ts";
+import { requireDocument } from "../ownership.ts";
 import { purgeCutoff, purgeDueAt } from "./sync.ts";
 
 export const PAGE_SIZE = 48;

@@ -2,11 +2,12 @@
 // PNG: keyed by the page hash and options; PDF: keyed by the hashes of everything it is made of.
 import { renderPng } from "../../render/png.ts";
 import { AppError } from "../../errors.ts";
-import { loadParsedPage } from "../../jobs/workers/render-page.ts";
+import { loadParsedPage } from "./render-page.ts";
 import { storeBytes } from "./blobs.ts";
 import { pdfUnderlayFor, pdfUnderlaySource, underlayWarning } from "./pdf-underlay.ts";
 import type { AppContext } from "../context.ts";
-import { readableFileName, requireDocument, requirePage } from "./library.ts";
+import { readableFileName } from "./library.ts";
+import { requireDocument, requirePage } from "../ownership.ts";
 import { isRmFormatError } from "../../rm/errors.ts";
 import { renderPdf } from "../../render/pdf.ts";
 import { renderMarkdown } from "../../render/markdown.ts";

@@ -4,7 +4,8 @@ import { AppError } from "../../errors.ts";
 import type { DocumentRow } from "../../storage/documents.ts";
 import type { PageRow } from "../../storage/pages.ts";
 import type { AppContext } from "../context.ts";
-import { requirePageId, requireUuid, UUID_RE } from "./ids.ts";
+import { UUID_RE } from "../ids.ts";
+import { requireDocument, requirePage } from "../ownership.ts";
 
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
 
@@ -67,20 +68,6 @@ export function listDocuments(ctx: AppContext, userId: number, f: ListFilter = {
 
 export function listFolders(ctx: AppContext, userId: number) {
   return ctx.store.foldersByUser(userId).map((d) => ({ uuid: d.uuid, name: d.name, parent: d.parent, inTrash: d.parent === "trash" }));
-}
-
-/** The user's document (deleted ones included only when asked). */
-export function requireDocument(ctx: AppContext, userId: number, rawUuid: string, includeDeleted = false): DocumentRow {
-  const doc = ctx.store.documentByUuid(userId, requireUuid(rawUuid));
-  if (!doc || (doc.deleted_at !== null && !includeDeleted)) throw new AppError("document_not_found");
-  return doc;
-}
-
-export function requirePage(ctx: AppContext, userId: number, rawUuid: string, rawPageId: string, includeDeleted = false): { doc: DocumentRow; page: PageRow } {
-  const doc = requireDocument(ctx, userId, rawUuid, includeDeleted);
-  const page = ctx.store.pageByUuid(userId, doc.id, requirePageId(rawPageId));
-  if (!page) throw new AppError("page_not_found");
-  return { doc, page };
 }
 
 export function getDocument(ctx: AppContext, userId: number, rawUuid: string) {

@@ -3,7 +3,7 @@
 // syntax can be injected; diacritics are folded by the tokenizer on both sides (Müller = muller).
 import { AppError } from "../../errors.ts";
 import type { AppContext } from "../context.ts";
-import { UUID_RE } from "./ids.ts";
+import { UUID_RE } from "../ids.ts";
 
 export const SOURCES = ["ocr", "typed", "highlight", "name"] as const;
 const MAX_TERMS = 16;

@@ -7,9 +7,9 @@ import { AppError } from "../../errors.ts";
 import type { DocumentFields, DocumentRow } from "../../storage/documents.ts";
 import type { PageRow, RenderStatus } from "../../storage/pages.ts";
 import type { AppContext } from "../context.ts";
-import { requirePageId, requireSha256, requireUuid, UUID_RE } from "./ids.ts";
+import { requirePageId, requireSha256, requireUuid, UUID_RE } from "../ids.ts";
 import type { BatchInput, DocumentInput } from "./sync-schema.ts";
-import { enqueueRender } from "../../jobs/workers/render-page.ts";
+import { enqueueRender } from "./render-page.ts";
 import { enqueueNotionSyncForDocument } from "../notion/notion-sync.ts";
 
 export interface PutResult {

@@ -7,7 +7,7 @@ import { openToken, sealToken } from "../../notion/token-box.ts";
 import type { Auth } from "../accounts/accounts.ts";
 import type { AppContext } from "../context.ts";
 import { hashToken, randomToken } from "../accounts/crypto.ts";
-import { requireDocument } from "../library/library.ts";
+import { requireDocument } from "../ownership.ts";
 import { enqueueLibrarySync, enqueueNotionSync, notionClientFor, tokenKeyMaterial } from "./notion-sync.ts";
 
 const STATE_TTL_MS = 10 * 60_000;

@@ -9,7 +9,7 @@ import type { Group, Page } from "../../rm/model.ts";
 import { AppError } from "../../errors.ts";
 import type { PageRow } from "../../storage/pages.ts";
 import type { AppContext } from "../context.ts";
-import { requireDocument, requirePage } from "../library/library.ts";
+import { requireDocument, requirePage } from "../ownership.ts";
 import { extractTodos } from "../library/todos.ts";
 
 export const OCR = "ocr";

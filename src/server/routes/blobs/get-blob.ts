@@ -1,6 +1,6 @@
 import type { Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
-import { requireSha256 } from "../../../services/library/ids.ts";
+import { requireSha256 } from "../../../services/ids.ts";
 import { downloadBlob } from "../../../services/library/library.ts";
 import { AppError } from "../../errors.ts";
 

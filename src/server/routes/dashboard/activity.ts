@@ -2,7 +2,7 @@ import type { Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
 import { headerInfo } from "../../../services/library/dashboard.ts";
 import { listJobs, retryJob, type jobView } from "../../../services/library/jobs.ts";
-import { requireIntId, UUID_RE } from "../../../services/library/ids.ts";
+import { requireIntId, UUID_RE } from "../../../services/ids.ts";
 import { render } from "../../../../views/layouts/layout.tsx";
 import { ActivityPage } from "../../../../views/pages/activity.tsx";
 import { JobRow, type JobItem } from "../../../../views/partials/job-row.tsx";

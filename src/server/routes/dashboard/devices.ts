@@ -2,7 +2,7 @@ import type { Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
 import { agentServerUrl, headerInfo } from "../../../services/library/dashboard.ts";
 import { decidePairing, pairingInfo } from "../../../services/accounts/pairing.ts";
-import { requireIntId } from "../../../services/library/ids.ts";
+import { requireIntId } from "../../../services/ids.ts";
 import { createDeviceToken, listDeviceTokens, revokeDeviceToken } from "../../../services/accounts/tokens.ts";
 import { render } from "../../../../views/layouts/layout.tsx";
 import { DevicesPage } from "../../../../views/pages/devices.tsx";

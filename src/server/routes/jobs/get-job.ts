@@ -1,6 +1,6 @@
 import type { Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
-import { requireIntId } from "../../../services/library/ids.ts";
+import { requireIntId } from "../../../services/ids.ts";
 import { getJob as get, retryJob as retry } from "../../../services/library/jobs.ts";
 
 /** GET /api/v1/jobs/:id */

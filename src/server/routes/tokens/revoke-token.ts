@@ -1,6 +1,6 @@
 import type { Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
-import { requireIntId } from "../../../services/library/ids.ts";
+import { requireIntId } from "../../../services/ids.ts";
 import { revokeDeviceToken } from "../../../services/accounts/tokens.ts";
 
 /** DELETE /api/v1/tokens/:id — revoke one of the user's tokens. */

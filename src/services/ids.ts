@@ -1,5 +1,5 @@
 // Identifier checks applied before an id touches a query, a path or an object key.
-import { AppError } from "../../errors.ts";
+import { AppError } from "../errors.ts";
 
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const SHA_RE = /^[0-9a-f]{64}$/;

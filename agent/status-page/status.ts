@@ -1,0 +1,34 @@
+// What the local status page shows, and the small interface through which it sees the running
+// agent: the page depends on this, never on the agent module, its outbox or its uploader.
+
+export interface AgentStatus {
+  server: string;
+  folder: string;
+  exclude: string[];
+  connection: string;
+  lastError: string | undefined;
+  lastSyncAt: number | undefined;
+  paused: boolean;
+  busy: boolean;
+  queue: number;
+  synced: number;
+  parked: { uuid: string; error: string }[];
+  failing: { uuid: string; error: string }[];
+  waiting: { uuid: string; name: string; reason: string }[];
+  counters: { documents: number; folders: number; blobs: number; bytes: number; deletes: number };
+  quota: { used: number; limit: number | null } | undefined;
+  memory: { rssMB: number; heapMB: number };
+}
+
+/** The agent's sync state: everything the page shows except its own settings, the quota and memory. */
+export type SyncState = Omit<AgentStatus, "server" | "folder" | "exclude" | "quota" | "memory">;
+
+/** The running agent as the status page sees it: its state and the four things a user can ask. */
+export interface AgentControl {
+  syncState(): SyncState;
+  setPaused(paused: boolean): void;
+  /** List the source folder again and queue what changed. */
+  rescan(): Promise<unknown>;
+  /** Retry one parked or failing document now ("*": every one). */
+  retry(uuid: string): void;
+}
