@@ -2,8 +2,11 @@
 // sources; blocks are positioned with `position`).
 // No business logic: it sends requests through the per-token rate limiter and maps failures to
 // prefixed errors ("notion: …"): NotionAuthError (401/403 token revoked or not shared),
-// NotionGoneError (404, or 400 "Can't edit block that is archived"), NotionRateLimited (429 after
+// NotionGoneError (404, or an edit refused because its target is in the trash — told by the
+// object's `in_trash` state, never by the wording of the message), NotionRateLimited (429 after
 // the SDK's own retries, which honour Retry-After), NotionValidationError, plain Error.
+// A 401 is first answered by `refresh` (given by the caller for OAuth connections): with a new
+// access token the request is sent once more, and only then does the 401 stand.
 import { APIErrorCode, APIResponseError, Client, isNotionClientError, RequestTimeoutError, UnknownHTTPResponseError } from "@notionhq/client";
 import type { Block } from "./markdown-to-blocks.ts";
 import type { NotionRateLimiter } from "./rate-limit.ts";
@@ -16,6 +19,13 @@ export const NOTION_VERSION = "2026-03-11";
 
 export class NotionAuthError extends Error {
   override readonly name = "NotionAuthError";
+  /** 401 (the token is not accepted: revoked or expired) or 403 (no access to the object). */
+  constructor(
+    message: string,
+    readonly reason: "unauthorized" | "restricted" = "unauthorized",
+  ) {
+    super(message);
+  }
 }
 export class NotionGoneError extends Error {
   override readonly name = "NotionGoneError";
@@ -38,6 +48,11 @@ export interface NotionClientOptions {
   maxRetries: number;
   timeoutMs?: number;
   fetch?: typeof fetch;
+  /**
+   * Called once when Notion answers 401 with `token`: a new access token to retry with (stored
+   * by the caller), or null when there is none (the 401 then stands).
+   */
+  refresh?: (token: string) => Promise<string | null>;
 }
 
 function retryAfterMs(headers: unknown, fallback: number): number {
@@ -53,15 +68,16 @@ export function mapNotionError(e: unknown): Error {
   if (APIResponseError.isAPIResponseError(e)) {
     const msg = `notion: ${e.status} ${e.code}: ${e.message}`;
     if (e.code === APIErrorCode.Unauthorized) return new NotionAuthError(`notion: the token was rejected (revoked or unknown): ${e.message}`);
-    if (e.code === APIErrorCode.RestrictedResource) return new NotionAuthError(`notion: the integration has no access: ${e.message}`);
+    if (e.code === APIErrorCode.RestrictedResource) return new NotionAuthError(`notion: the integration has no access: ${e.message}`, "restricted");
     if (e.code === APIErrorCode.ObjectNotFound) return new NotionGoneError(msg);
     if (e.code === APIErrorCode.RateLimited || e.status === 529) return new NotionRateLimited(retryAfterMs(e.headers, 30_000), msg);
-    if (e.status === 400 && /archived/i.test(e.message)) return new NotionGoneError(msg);
-    if (e.code === APIErrorCode.ValidationError || e.status === 400) return new NotionValidationError(msg);
+    if (e.code === APIErrorCode.ValidationError || e.status === 400 || e.status === 413) return new NotionValidationError(msg);
     return new Error(msg);
   }
   // A 400 whose code the SDK does not know (OAuth's invalid_grant, for one) is still a refusal of what we sent.
   if (UnknownHTTPResponseError.isUnknownHTTPResponseError(e) && e.status === 400) return new NotionValidationError(`notion: 400: ${e.message}`);
+  // A body over Notion's size limit may be refused by its front end as 413 Payload Too Large.
+  if (UnknownHTTPResponseError.isUnknownHTTPResponseError(e) && e.status === 413) return new NotionValidationError(`notion: 413: the request body is too large: ${e.message}`);
   if (isNotionClientError(e)) return new Error(`notion: ${(e as Error).message}`);
   return new Error(`notion: ${(e as Error)?.message ?? String(e)}`);
 }
@@ -95,9 +111,13 @@ export interface SearchPage {
 }
 
 export class NotionClient {
-  private readonly sdk: Client;
+  private sdk: Client;
+  private token: string;
+  private readonly build: (token: string) => Client;
+  private readonly refresh: ((token: string) => Promise<string | null>) | undefined;
 
   constructor(o: NotionClientOptions) {
+    // The limiter key stays the first token's: a refreshed token is the same connection.
     const key = tokenKey(o.token);
     const baseFetch = o.fetch ?? fetch;
     // Every request (including the SDK's own retries) takes a slot from the per-token limiter; a
@@ -108,16 +128,83 @@ export class NotionClient {
       if (res.status === 429) o.limiter.pause(key, retryAfterMs(res.headers, 1000));
       return res;
     };
-    this.sdk = new Client({
-      auth: o.token,
-      baseUrl: o.baseUrl,
-      notionVersion: NOTION_VERSION,
-      timeoutMs: o.timeoutMs ?? 60_000,
-      fetch: paced as never,
-      logLevel: "error" as never,
-      logger: () => {},
-      retry: o.maxRetries > 0 ? { maxRetries: o.maxRetries, initialRetryDelayMs: 1000, maxRetryDelayMs: 60_000 } : false,
-    });
+    this.build = (token) =>
+      new Client({
+        auth: token,
+        baseUrl: o.baseUrl,
+        notionVersion: NOTION_VERSION,
+        timeoutMs: o.timeoutMs ?? 60_000,
+        fetch: paced as never,
+        logLevel: "error" as never,
+        logger: () => {},
+        retry: o.maxRetries > 0 ? { maxRetries: o.maxRetries, initialRetryDelayMs: 1000, maxRetryDelayMs: 60_000 } : false,
+      });
+    this.token = o.token;
+    this.sdk = this.build(o.token);
+    this.refresh = o.refresh;
+  }
+
+  /** One API call; a 401 is answered by one refresh and one retry with the new token. */
+  private async call<T>(fn: (sdk: Client) => Promise<T>): Promise<T> {
+    try {
+      return await wrap(() => fn(this.sdk));
+    } catch (e) {
+      if (!(e instanceof NotionAuthError) || e.reason !== "unauthorized" || !this.refresh) throw e;
+      const fresh = await this.refresh(this.token);
+      if (!fresh) throw e;
+      this.token = fresh;
+      this.sdk = this.build(fresh);
+      return await wrap(() => fn(this.sdk));
+    }
+  }
+
+  /**
+   * An edit that Notion refused with a validation error: if its target (or a block or page
+   * above it) is in the trash, that is the reason (NotionGoneError); otherwise the refusal stands.
+   * Decided by the objects' `in_trash` state, not by the message's wording.
+   */
+  private async edit<T>(ids: (string | undefined)[], fn: (sdk: Client) => Promise<T>): Promise<T> {
+    try {
+      return await this.call(fn);
+    } catch (e) {
+      if (!(e instanceof NotionValidationError)) throw e;
+      for (const id of ids) if (id && (await this.inTrash(id))) throw new NotionGoneError(`notion: ${id} is in the trash (${e.message})`);
+      throw e;
+    }
+  }
+
+  /** Whether a data source, or the database holding it, is in the trash (or gone). */
+  private async dataSourceInTrash(dataSourceId: string): Promise<boolean> {
+    try {
+      const ds = (await this.call((sdk) => sdk.dataSources.retrieve({ data_source_id: dataSourceId }))) as any;
+      if (ds?.in_trash === true || ds?.archived === true) return true;
+      const dbId = ds?.parent?.type === "database_id" ? ds.parent.database_id : null;
+      if (!dbId) return false;
+      const db = (await this.call((sdk) => sdk.databases.retrieve({ database_id: dbId }))) as any;
+      return db?.in_trash === true || db?.archived === true;
+    } catch (e) {
+      if (e instanceof NotionGoneError) return true;
+      throw e;
+    }
+  }
+
+  /** Whether a block or page, or one of the blocks and the page above it, is in the trash. */
+  private async inTrash(id: string): Promise<boolean> {
+    let next: { kind: "block" | "page"; id: string } | null = { kind: "block", id };
+    for (let hops = 0; next && hops < 8; hops++) {
+      let o: any;
+      try {
+        const cur: { kind: "block" | "page"; id: string } = next;
+        o = await this.call<unknown>((sdk) => (cur.kind === "page" ? sdk.pages.retrieve({ page_id: cur.id }) : sdk.blocks.retrieve({ block_id: cur.id })));
+      } catch (e) {
+        if (e instanceof NotionGoneError) return true;
+        throw e;
+      }
+      if (o?.in_trash === true || o?.archived === true) return true;
+      const parent = o?.parent;
+      next = parent?.type === "block_id" ? { kind: "block", id: parent.block_id } : parent?.type === "page_id" && o?.object === "block" ? { kind: "page", id: parent.page_id } : null;
+    }
+    return false;
   }
 
   /** Pages shared with the integration (candidate parents). */
@@ -125,7 +212,7 @@ export class NotionClient {
     const out: SearchPage[] = [];
     let cursor: string | undefined;
     for (let i = 0; i < 10; i++) {
-      const r = await wrap(() => this.sdk.search({ ...(query ? { query } : {}), filter: { property: "object", value: "page" }, page_size: 100, ...(cursor ? { start_cursor: cursor } : {}) }));
+      const r = await this.call((sdk) => sdk.search({ ...(query ? { query } : {}), filter: { property: "object", value: "page" }, page_size: 100, ...(cursor ? { start_cursor: cursor } : {}) }));
       for (const p of r.results as any[]) {
         // Rows of databases (our own notebook pages among them) are not candidate parents.
         if (p.object !== "page" || p.in_trash || p.archived || p.parent?.type === "data_source_id" || p.parent?.type === "database_id") continue;
@@ -140,13 +227,13 @@ export class NotionClient {
   }
 
   async retrievePage(pageId: string): Promise<{ id: string; inTrash: boolean }> {
-    const p = (await wrap(() => this.sdk.pages.retrieve({ page_id: pageId }))) as any;
+    const p = (await this.call((sdk) => sdk.pages.retrieve({ page_id: pageId }))) as any;
     return { id: p.id, inTrash: !!(p.in_trash || p.archived) };
   }
 
   async createDatabase(parentPageId: string, title: string, properties: Record<string, unknown>): Promise<DatabaseInfo> {
-    const db = (await wrap(() =>
-      this.sdk.databases.create({
+    const db = (await this.edit([parentPageId], (sdk) =>
+      sdk.databases.create({
         parent: { type: "page_id", page_id: parentPageId },
         title: [{ type: "text", text: { content: title } }],
         initial_data_source: { properties: properties as never },
@@ -159,7 +246,7 @@ export class NotionClient {
 
   /** An existing database: its first data source and that source's properties. */
   async retrieveDatabase(databaseId: string): Promise<DatabaseInfo> {
-    const db = (await wrap(() => this.sdk.databases.retrieve({ database_id: databaseId }))) as any;
+    const db = (await this.call((sdk) => sdk.databases.retrieve({ database_id: databaseId }))) as any;
     if (db.in_trash || db.archived) throw new NotionGoneError("notion: the database is in the trash");
     const dsId = db.data_sources?.[0]?.id;
     if (!dsId) throw new Error("notion: the database has no data source");
@@ -167,45 +254,51 @@ export class NotionClient {
   }
 
   async dataSourceProperties(dataSourceId: string): Promise<Record<string, { id: string; type: string }>> {
-    const ds = (await wrap(() => this.sdk.dataSources.retrieve({ data_source_id: dataSourceId }))) as any;
+    const ds = (await this.call((sdk) => sdk.dataSources.retrieve({ data_source_id: dataSourceId }))) as any;
     return Object.fromEntries(Object.entries((ds.properties ?? {}) as Record<string, any>).map(([name, p]) => [name, { id: p.id, type: p.type }]));
   }
 
   async addDataSourceProperties(dataSourceId: string, properties: Record<string, unknown>): Promise<Record<string, { id: string; type: string }>> {
-    const ds = (await wrap(() => this.sdk.dataSources.update({ data_source_id: dataSourceId, properties: properties as never }))) as any;
+    const ds = (await this.call((sdk) => sdk.dataSources.update({ data_source_id: dataSourceId, properties: properties as never }))) as any;
     return Object.fromEntries(Object.entries((ds.properties ?? {}) as Record<string, any>).map(([name, p]) => [name, { id: p.id, type: p.type }]));
   }
 
   async createPage(dataSourceId: string, properties: PropertyValues, children: Block[] = []): Promise<string> {
-    const p = (await wrap(() =>
-      this.sdk.pages.create({ parent: { type: "data_source_id", data_source_id: dataSourceId }, properties: properties as never, ...(children.length ? { children: children as never } : {}) }),
-    )) as any;
-    return p.id;
+    try {
+      const p = (await this.call((sdk) =>
+        sdk.pages.create({ parent: { type: "data_source_id", data_source_id: dataSourceId }, properties: properties as never, ...(children.length ? { children: children as never } : {}) }),
+      )) as any;
+      return p.id;
+    } catch (e) {
+      // Refused: because the database is in the trash (its `in_trash`), or for what we sent.
+      if (e instanceof NotionValidationError && (await this.dataSourceInTrash(dataSourceId))) throw new NotionGoneError(`notion: the database is in the trash (${e.message})`);
+      throw e;
+    }
   }
 
   async updatePageProperties(pageId: string, properties: PropertyValues): Promise<void> {
-    await wrap(() => this.sdk.pages.update({ page_id: pageId, properties: properties as never }));
+    await this.edit([pageId], (sdk) => sdk.pages.update({ page_id: pageId, properties: properties as never }));
   }
 
   async trashPage(pageId: string): Promise<void> {
-    await wrap(() => this.sdk.pages.update({ page_id: pageId, in_trash: true }));
+    await this.edit([pageId], (sdk) => sdk.pages.update({ page_id: pageId, in_trash: true }));
   }
 
   /** Append blocks (already within request limits); returns the ids of the new top-level blocks. */
   async append(parentId: string, children: Block[], afterBlockId?: string, atStart = false): Promise<string[]> {
     const position = afterBlockId ? { type: "after_block" as const, after_block: { id: afterBlockId } } : atStart ? { type: "start" as const } : null;
-    const r = await wrap(() => this.sdk.blocks.children.append({ block_id: parentId, children: children as never, ...(position ? { position } : {}) }));
+    const r = await this.edit([parentId, afterBlockId], (sdk) => sdk.blocks.children.append({ block_id: parentId, children: children as never, ...(position ? { position } : {}) }));
     return (r.results as { id: string }[]).map((b) => b.id);
   }
 
   async updateBlock(blockId: string, body: Record<string, unknown>): Promise<void> {
-    await wrap(() => this.sdk.blocks.update({ block_id: blockId, ...body } as never));
+    await this.edit([blockId], (sdk) => sdk.blocks.update({ block_id: blockId, ...body } as never));
   }
 
   /** Move a block to the trash ("delete"); a block that is already gone counts as done. */
   async deleteBlock(blockId: string): Promise<void> {
     try {
-      await wrap(() => this.sdk.blocks.delete({ block_id: blockId }));
+      await this.edit([blockId], (sdk) => sdk.blocks.delete({ block_id: blockId }));
     } catch (e) {
       if (e instanceof NotionGoneError) return;
       throw e;
@@ -215,6 +308,8 @@ export class NotionClient {
 
 export interface OauthResult {
   accessToken: string;
+  /** Notion's rotating refresh token (null when the response has none). */
+  refreshToken: string | null;
   workspaceId: string | null;
   workspaceName: string | null;
   botId: string | null;
@@ -224,5 +319,17 @@ export interface OauthResult {
 export async function exchangeOauthCode(o: { baseUrl: string; clientId: string; clientSecret: string; code: string; redirectUri: string; fetch?: typeof fetch }): Promise<OauthResult> {
   const sdk = new Client({ baseUrl: o.baseUrl, notionVersion: NOTION_VERSION, retry: false, logger: () => {}, ...(o.fetch ? { fetch: o.fetch as never } : {}) });
   const r = (await wrap(() => sdk.oauth.token({ grant_type: "authorization_code", code: o.code, redirect_uri: o.redirectUri, client_id: o.clientId, client_secret: o.clientSecret }))) as any;
-  return { accessToken: r.access_token, workspaceId: r.workspace_id ?? null, workspaceName: r.workspace_name ?? null, botId: r.bot_id ?? null };
+  return { accessToken: r.access_token, refreshToken: typeof r.refresh_token === "string" && r.refresh_token ? r.refresh_token : null, workspaceId: r.workspace_id ?? null, workspaceName: r.workspace_name ?? null, botId: r.bot_id ?? null };
+}
+
+/**
+ * POST /v1/oauth/token with grant_type=refresh_token (HTTP Basic client auth): a new access token
+ * and a new refresh token; the one sent stops working (rotation). A refused refresh token is a
+ * NotionValidationError (400 invalid_grant).
+ */
+export async function refreshOauthToken(o: { baseUrl: string; clientId: string; clientSecret: string; refreshToken: string; fetch?: typeof fetch }): Promise<OauthResult> {
+  const sdk = new Client({ baseUrl: o.baseUrl, notionVersion: NOTION_VERSION, retry: false, logger: () => {}, ...(o.fetch ? { fetch: o.fetch as never } : {}) });
+  const r = (await wrap(() => sdk.oauth.token({ grant_type: "refresh_token", refresh_token: o.refreshToken, client_id: o.clientId, client_secret: o.clientSecret }))) as any;
+  if (typeof r?.access_token !== "string" || !r.access_token) throw new Error("notion: the token refresh answered without an access token");
+  return { accessToken: r.access_token, refreshToken: typeof r.refresh_token === "string" && r.refresh_token ? r.refresh_token : null, workspaceId: r.workspace_id ?? null, workspaceName: r.workspace_name ?? null, botId: r.bot_id ?? null };
 }

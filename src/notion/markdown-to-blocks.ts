@@ -295,6 +295,44 @@ export const MAX_CHILDREN_PER_REQUEST = 100;
 export const MAX_BLOCKS_PER_REQUEST = 1000;
 /** Levels in one request: the appended blocks plus two levels of nesting. */
 export const MAX_DEPTH_PER_REQUEST = 3;
+/** Notion's cap on one request's body: "500KB overall" (taken as 500,000 bytes). */
+export const MAX_REQUEST_BYTES = 500_000;
+/** Bytes of JSON the children of one append may take (the rest of the body is `position`). */
+export const MAX_CHILDREN_BYTES = MAX_REQUEST_BYTES - 2_000;
+
+/** Bytes of a block as it travels in a request body (UTF-8 JSON). */
+export function jsonBytes(v: unknown): number {
+  return Buffer.byteLength(JSON.stringify(v));
+}
+
+/**
+ * A block whose own text is too large for one request (100 items of 2,000 characters of
+ * multi-byte or escaped text reach ~1.2 MB) as several blocks: the first keeps its type, extras
+ * and children, the text continues in paragraphs (code stays code) after it.
+ */
+export function splitOversized(b: Block, maxBytes = MAX_CHILDREN_BYTES): Block[] {
+  const body = bodyOf(b);
+  const rich = body.rich_text;
+  if (!rich || rich.length < 2 || jsonBytes(withoutChildren(b)) <= maxBytes) return [b];
+  const envelope = jsonBytes(withoutChildren(withRich(b, [])));
+  const pieces: RichText[][] = [[]];
+  let size = envelope;
+  for (const r of rich) {
+    const n = jsonBytes(r) + 1;
+    if (pieces.at(-1)!.length && size + n > maxBytes) {
+      pieces.push([]);
+      size = envelope;
+    }
+    pieces.at(-1)!.push(r);
+    size += n;
+  }
+  const rest = b.type === "code" ? "code" : "paragraph";
+  return pieces.map((p, i) => (i === 0 ? withRich(b, p) : block(rest, { rich_text: p, ...(rest === "code" ? { language: body.language ?? "plain text" } : {}) })));
+}
+
+function withRich(b: Block, rich: RichText[]): Block {
+  return { object: "block", type: b.type, [b.type]: { ...bodyOf(b), rich_text: rich } };
+}
 
 export interface AppendStep {
   /** Blocks to send in one request (each fits the depth and size limits). */
@@ -304,36 +342,44 @@ export interface AppendStep {
 }
 
 /**
- * Split blocks for appending: ≤ 100 per request, ≤ ~1,000 blocks per request, and blocks deeper
- * than the request's nesting limit (or with more than 100 children at any level) are sent
- * without their children, which are appended to the new block's id in follow-up requests.
+ * Split blocks for appending: ≤ 100 per request, ≤ ~1,000 blocks and ≤ 500 KB of body per
+ * request; blocks deeper than the request's nesting limit (or with more than 100 children at any
+ * level, or too many bytes with them) are sent without their children, which are appended to the
+ * new block's id in follow-up requests; a block too large by itself is split (splitOversized).
  */
-export function planAppend(blocks: Block[]): AppendStep[] {
+export function planAppend(blocks: Block[], maxBytes = MAX_CHILDREN_BYTES): AppendStep[] {
   const steps: AppendStep[] = [];
   let cur: AppendStep = { blocks: [], deferred: [] };
   let size = 0;
+  let bytes = 0;
   const fits = (b: Block, depth: number): boolean => {
     const c = childrenOf(b);
     if (!c.length) return true;
     if (depth >= MAX_DEPTH_PER_REQUEST || c.length > MAX_CHILDREN_PER_REQUEST) return false;
     return c.every((x) => fits(x, depth + 1));
   };
-  for (const b of blocks) {
-    let send = b;
-    let later: Block[] | null = null;
-    if (!fits(b, 1) || countBlocks([b]) > MAX_BLOCKS_PER_REQUEST) {
-      send = withoutChildren(b);
-      later = childrenOf(b);
-    }
+  const add = (send: Block, later: Block[] | null) => {
     const n = countBlocks([send]);
-    if (cur.blocks.length >= MAX_CHILDREN_PER_REQUEST || (cur.blocks.length && size + n > MAX_BLOCKS_PER_REQUEST)) {
+    const nb = jsonBytes(send) + 1;
+    if (cur.blocks.length >= MAX_CHILDREN_PER_REQUEST || (cur.blocks.length && (size + n > MAX_BLOCKS_PER_REQUEST || bytes + nb > maxBytes))) {
       steps.push(cur);
       cur = { blocks: [], deferred: [] };
       size = 0;
+      bytes = 0;
     }
     cur.blocks.push(send);
     cur.deferred.push(later);
     size += n;
+    bytes += nb;
+  };
+  for (const b of blocks) {
+    if (fits(b, 1) && countBlocks([b]) <= MAX_BLOCKS_PER_REQUEST && jsonBytes(b) <= maxBytes) {
+      add(b, null);
+      continue;
+    }
+    const pieces = splitOversized(withoutChildren(b), maxBytes);
+    const later = childrenOf(b);
+    pieces.forEach((p, i) => add(p, i === 0 && later.length ? later : null));
   }
   if (cur.blocks.length) steps.push(cur);
   return steps;

@@ -1,7 +1,8 @@
 // Notion tokens at rest: AES-256-GCM (WebCrypto) with a key derived by HKDF-SHA-256 from
 // RMIRROR_NOTION_KEY (or, when unset, the server secret stored in settings). Stored form:
-// "v1." + base64url(12-byte IV ‖ ciphertext+tag). The user id is bound as additional data, so a
-// ciphertext copied to another user's row does not decrypt.
+// "v1." + base64url(12-byte IV ‖ ciphertext+tag). The user id and the token's kind (access or
+// OAuth refresh token) are bound as additional data, so a ciphertext copied to another user's
+// row, or from one column to the other, does not decrypt.
 
 const INFO = new TextEncoder().encode("rmirror notion token v1");
 const keys = new Map<string, Promise<CryptoKey>>();
@@ -18,24 +19,27 @@ function key(material: string): Promise<CryptoKey> {
   return k;
 }
 
-function aad(userId: number): Uint8Array<ArrayBuffer> {
-  return new TextEncoder().encode(`notion-token:user:${userId}`);
+/** Which token a ciphertext holds: the access token, or the OAuth refresh token. */
+export type TokenKind = "access" | "refresh";
+
+function aad(userId: number, kind: TokenKind): Uint8Array<ArrayBuffer> {
+  return new TextEncoder().encode(kind === "access" ? `notion-token:user:${userId}` : `notion-refresh-token:user:${userId}`);
 }
 
-export async function sealToken(material: string, userId: number, token: string): Promise<string> {
+export async function sealToken(material: string, userId: number, token: string, kind: TokenKind = "access"): Promise<string> {
   const iv = crypto.getRandomValues(new Uint8Array(12));
-  const ct = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: aad(userId) }, await key(material), new TextEncoder().encode(token)));
+  const ct = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: aad(userId, kind) }, await key(material), new TextEncoder().encode(token)));
   const out = new Uint8Array(iv.length + ct.length);
   out.set(iv);
   out.set(ct, iv.length);
   return `v1.${Buffer.from(out).toString("base64url")}`;
 }
 
-export async function openToken(material: string, userId: number, sealed: string): Promise<string> {
+export async function openToken(material: string, userId: number, sealed: string, kind: TokenKind = "access"): Promise<string> {
   if (!sealed.startsWith("v1.")) throw new Error("notion: stored token has an unknown format");
   const raw = new Uint8Array(Buffer.from(sealed.slice(3), "base64url"));
   try {
-    const pt = await crypto.subtle.decrypt({ name: "AES-GCM", iv: raw.slice(0, 12), additionalData: aad(userId) }, await key(material), raw.slice(12));
+    const pt = await crypto.subtle.decrypt({ name: "AES-GCM", iv: raw.slice(0, 12), additionalData: aad(userId, kind) }, await key(material), raw.slice(12));
     return new TextDecoder().decode(pt);
   } catch {
     throw new Error("notion: the stored token cannot be decrypted (was RMIRROR_NOTION_KEY changed?); connect Notion again");

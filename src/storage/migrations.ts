@@ -355,6 +355,12 @@ CREATE TABLE sync_records (
 CREATE INDEX sync_records_doc ON sync_records(user_id, document_uuid, target, position);
 `,
   },
+  {
+    // Notion's OAuth token response carries a rotating refresh token (sealed like the access
+    // token; NULL for internal integration tokens and connections made before this).
+    name: "0005 notion refresh token",
+    sql: `ALTER TABLE notion_connections ADD COLUMN refresh_token_enc TEXT;`,
+  },
 ];
 
 export class SchemaTooNewError extends Error {

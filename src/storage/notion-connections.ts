@@ -1,4 +1,4 @@
-// Notion connections, one per user (migration 0004). The token column holds ciphertext only.
+// Notion connections, one per user (migrations 0004, 0005). The token columns hold ciphertext only.
 import type { Database } from "bun:sqlite";
 
 export type NotionMode = "oauth" | "internal";
@@ -8,6 +8,8 @@ export interface NotionConnectionRow {
   user_id: number;
   mode: NotionMode;
   token_enc: string;
+  /** The OAuth refresh token, sealed (null: internal token, or none issued). */
+  refresh_token_enc: string | null;
   workspace_id: string | null;
   workspace_name: string | null;
   bot_id: string | null;
@@ -29,9 +31,9 @@ export interface NotionConnectionRow {
 export function notionConnectionsRepo(db: Database) {
   const byUser = db.prepare<NotionConnectionRow, [number]>("SELECT * FROM notion_connections WHERE user_id = ?");
   const upsert = db.prepare<NotionConnectionRow, Record<string, string | number | null>>(
-    `INSERT INTO notion_connections (user_id, mode, token_enc, workspace_id, workspace_name, bot_id, status, created_at, updated_at)
-     VALUES ($user_id, $mode, $token_enc, $workspace_id, $workspace_name, $bot_id, 'needs_parent', $now, $now)
-     ON CONFLICT (user_id) DO UPDATE SET mode = excluded.mode, token_enc = excluded.token_enc, workspace_id = excluded.workspace_id,
+    `INSERT INTO notion_connections (user_id, mode, token_enc, refresh_token_enc, workspace_id, workspace_name, bot_id, status, created_at, updated_at)
+     VALUES ($user_id, $mode, $token_enc, $refresh_token_enc, $workspace_id, $workspace_name, $bot_id, 'needs_parent', $now, $now)
+     ON CONFLICT (user_id) DO UPDATE SET mode = excluded.mode, token_enc = excluded.token_enc, refresh_token_enc = excluded.refresh_token_enc, workspace_id = excluded.workspace_id,
        workspace_name = excluded.workspace_name, bot_id = excluded.bot_id, status = 'needs_parent', last_error = NULL,
        parent_page_id = NULL, database_id = NULL, data_source_id = NULL, property_ids = NULL,
        todo_database_id = NULL, todo_data_source_id = NULL, todo_property_ids = NULL, initial_done = 0, updated_at = excluded.updated_at
@@ -49,6 +51,9 @@ export function notionConnectionsRepo(db: Database) {
   const setTodoDatabase = db.prepare<unknown, [string | null, string | null, string | null, number, number]>(
     "UPDATE notion_connections SET todo_database_id = ?, todo_data_source_id = ?, todo_property_ids = ?, updated_at = ? WHERE user_id = ?",
   );
+  const setTokens = db.prepare<unknown, [string, string | null, number, number, string]>(
+    "UPDATE notion_connections SET token_enc = ?, refresh_token_enc = ?, updated_at = ? WHERE user_id = ? AND token_enc = ?",
+  );
   const setStatus = db.prepare<unknown, [string, string | null, number, number]>("UPDATE notion_connections SET status = ?, last_error = ?, updated_at = ? WHERE user_id = ?");
   const setError = db.prepare<unknown, [string | null, number, number]>("UPDATE notion_connections SET last_error = ?, updated_at = ? WHERE user_id = ?");
   const markSynced = db.prepare<unknown, [number, number]>("UPDATE notion_connections SET last_sync_at = ?1, last_error = NULL, updated_at = ?1 WHERE user_id = ?2");
@@ -59,14 +64,20 @@ export function notionConnectionsRepo(db: Database) {
     notionConnectionByUser: (userId: number) => byUser.get(userId),
     /** Whether the user has a usable connection (cheap; called on every document change). */
     notionReady: (userId: number) => ready.get(userId) !== null,
-    upsertNotionConnection: (c: { userId: number; mode: NotionMode; tokenEnc: string; workspaceId: string | null; workspaceName: string | null; botId: string | null }) =>
-      upsert.get({ user_id: c.userId, mode: c.mode, token_enc: c.tokenEnc, workspace_id: c.workspaceId, workspace_name: c.workspaceName, bot_id: c.botId, now: Date.now() })!,
+    upsertNotionConnection: (c: { userId: number; mode: NotionMode; tokenEnc: string; refreshTokenEnc?: string | null; workspaceId: string | null; workspaceName: string | null; botId: string | null }) =>
+      upsert.get({ user_id: c.userId, mode: c.mode, token_enc: c.tokenEnc, refresh_token_enc: c.refreshTokenEnc ?? null, workspace_id: c.workspaceId, workspace_name: c.workspaceName, bot_id: c.botId, now: Date.now() })!,
     setNotionParent: (userId: number, parentPageId: string | null, databaseId: string | null) => setParent.run(parentPageId, databaseId, Date.now(), userId).changes === 1,
     setNotionDatabase: (userId: number, databaseId: string, dataSourceId: string, propertyIds: Record<string, string>) =>
       setDatabase.run(databaseId, dataSourceId, JSON.stringify(propertyIds), Date.now(), userId),
     setNotionTodoDatabase: (userId: number, db: { databaseId: string; dataSourceId: string; propertyIds: Record<string, string> } | null) =>
       setTodoDatabase.run(db?.databaseId ?? null, db?.dataSourceId ?? null, db ? JSON.stringify(db.propertyIds) : null, Date.now(), userId),
     clearNotionDatabase: (userId: number) => clearDatabase.run(Date.now(), userId),
+    /**
+     * Store refreshed tokens, only if the connection still holds `previousTokenEnc` (a reconnect
+     * meanwhile wins); true when stored.
+     */
+    setNotionTokens: (userId: number, tokenEnc: string, refreshTokenEnc: string | null, previousTokenEnc: string) =>
+      setTokens.run(tokenEnc, refreshTokenEnc, Date.now(), userId, previousTokenEnc).changes === 1,
     setNotionStatus: (userId: number, status: NotionStatus, error: string | null) => setStatus.run(status, error, Date.now(), userId),
     setNotionError: (userId: number, error: string | null) => setError.run(error, Date.now(), userId),
     markNotionSynced: (userId: number) => markSynced.run(Date.now(), userId),

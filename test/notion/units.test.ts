@@ -50,7 +50,9 @@ test("API errors map to prefixed, typed errors", () => {
     new APIResponseError({ code: code as APIErrorCode, status, message, headers: new Headers(headers), rawBodyText: "{}", additional_data: undefined, request_id: undefined } as never);
   expect(mapNotionError(err(401, "unauthorized", "API token is invalid."))).toBeInstanceOf(NotionAuthError);
   expect(mapNotionError(err(404, "object_not_found", "Could not find block"))).toBeInstanceOf(NotionGoneError);
-  expect(mapNotionError(err(400, "validation_error", "Can't edit block that is archived. You must unarchive the block before editing."))).toBeInstanceOf(NotionGoneError);
+  // The wording of a message is not a promise (2026-03-11 says "in the trash"): a 400 stays a
+  // validation error here, and the client asks the object's `in_trash` (test/notion/trash-state.test.ts).
+  expect(mapNotionError(err(400, "validation_error", "Can't edit block that is archived. You must unarchive the block before editing."))).toBeInstanceOf(NotionValidationError);
   const rl = mapNotionError(err(429, "rate_limited", "slow down", { "retry-after": "7" }));
   expect(rl).toBeInstanceOf(NotionRateLimited);
   expect((rl as NotionRateLimited).ms).toBe(7000);

@@ -1,8 +1,16 @@
-// A fake Notion API (version 2025-09-03) on loopback, driven by the real @notionhq/client through
-// its baseUrl. It follows the documented behaviour closely enough to catch real mistakes:
+// A fake Notion API (versions 2025-09-03 and 2026-03-11) on loopback, driven by the real
+// @notionhq/client through its baseUrl. It follows the documented behaviour closely enough to
+// catch real mistakes:
 // - Notion-Version header required (400 missing_version); from 2026-03-11 append takes
-//   `position` (not `after`) and `archived` is refused in favour of `in_trash`; Bearer auth, 401 unauthorized for an
-//   unknown or revoked token; OAuth token exchange with HTTP Basic client id/secret;
+//   `position` (not `after`), `archived` is refused in favour of `in_trash`, objects carry only
+//   `in_trash` and the refusal to edit trashed content says "in the trash" (nothing promises the
+//   word "archived"); Bearer auth, 401 unauthorized for an unknown, revoked or expired token;
+// - OAuth: code exchange and refresh (grant_type=refresh_token) with HTTP Basic client
+//   id/secret; every exchange issues an access token and a rotating refresh token: a refresh
+//   issues a new pair, the old access token stops working and the used refresh token is refused
+//   (400 invalid_grant) from then on; `expireAccessTokens()` makes the issued access tokens
+//   expire (401 unauthorized), as they do in real life;
+// - request bodies over 500 KB refused (400 validation_error, the documented answer);
 // - databases hold data sources (databases.create with initial_data_source; pages.create with a
 //   data_source_id parent); property keys may be names or ids;
 // - size limits with the real message shapes: ≤ 100 children per append, ≤ 2 nesting levels per
@@ -67,8 +75,21 @@ export interface FakeNotion {
   databases: Map<string, FakeDatabase>;
   dataSources: Map<string, FakeDataSource>;
   tokens: Set<string>;
-  /** OAuth: registered client and codes it will exchange. */
-  oauth: { clientId: string; clientSecret: string; codes: Map<string, { token: string; workspaceName: string }> };
+  /**
+   * OAuth: registered client and codes it will exchange. `refresh` holds the live refresh tokens
+   * (→ the access token issued with it); `usedRefresh` the rotated-away ones (refused).
+   */
+  oauth: {
+    clientId: string;
+    clientSecret: string;
+    codes: Map<string, { token: string; workspaceName: string }>;
+    refresh: Map<string, { access: string; workspaceName: string }>;
+    usedRefresh: Set<string>;
+  };
+  /** Access tokens issued by OAuth exchanges and refreshes expire (answer 401 unauthorized). */
+  expireAccessTokens(): void;
+  /** The user removes the integration's access: its refresh tokens stop working too. */
+  revokeRefreshTokens(): void;
   /** Token bucket per token: null = no rate limit. */
   rate: { perSecond: number; burst: number; retryAfterSeconds: number } | null;
   /** Answers to give to the next requests (before anything else), e.g. { status: 429 }. */
@@ -98,7 +119,13 @@ function notionError(status: number, code: string, message: string, headers: Rec
 class Invalid extends Error {}
 
 const TEXT_TYPES = new Set(["paragraph", "heading_1", "heading_2", "heading_3", "bulleted_list_item", "numbered_list_item", "to_do", "quote", "code", "toggle", "callout"]);
-const ARCHIVED = "Can't edit block that is archived. You must unarchive the block before editing.";
+const ARCHIVED_OLD = "Can't edit block that is archived. You must unarchive the block before editing.";
+const IN_TRASH = "Can't edit block that is in the trash. You must restore the block before editing.";
+
+/** The refusal to edit trashed content, in the pinned version's wording. */
+function trashedMessage(version: string): string {
+  return version >= "2026-03-11" ? IN_TRASH : ARCHIVED_OLD;
+}
 
 function plainOf(rt: unknown): string {
   return Array.isArray(rt) ? rt.map((r: any) => r?.text?.content ?? r?.plain_text ?? "").join("") : "";
@@ -134,7 +161,12 @@ function checkChildren(children: unknown, path: string, level: number): void {
   });
 }
 
+/** Notion's documented cap on one request's body ("500KB overall"). */
+export const FAKE_NOTION_MAX_BODY_BYTES = 500_000;
+
 export function startFakeNotion(opts: { tokens?: string[] } = {}): FakeNotion {
+  /** Access tokens issued by OAuth (they expire; internal integration tokens do not). */
+  const oauthIssued = new Set<string>();
   const fake: FakeNotion = {
     url: "",
     requests: [],
@@ -143,7 +175,15 @@ export function startFakeNotion(opts: { tokens?: string[] } = {}): FakeNotion {
     databases: new Map(),
     dataSources: new Map(),
     tokens: new Set(opts.tokens ?? ["secret_fake_notion_token_0123456789abcdef"]),
-    oauth: { clientId: "fake-client-id", clientSecret: "fake-client-secret", codes: new Map() },
+    oauth: { clientId: "fake-client-id", clientSecret: "fake-client-secret", codes: new Map(), refresh: new Map(), usedRefresh: new Set() },
+    expireAccessTokens() {
+      for (const t of oauthIssued) fake.tokens.delete(t);
+      oauthIssued.clear();
+    },
+    revokeRefreshTokens() {
+      for (const r of fake.oauth.refresh.keys()) fake.oauth.usedRefresh.add(r);
+      fake.oauth.refresh.clear();
+    },
     rate: null,
     script: [],
     rateLimited: 0,
@@ -210,6 +250,9 @@ export function startFakeNotion(opts: { tokens?: string[] } = {}): FakeNotion {
       fake.script.length = 0;
       fake.rate = null;
       fake.rateLimited = 0;
+      fake.oauth.refresh.clear();
+      fake.oauth.usedRefresh.clear();
+      oauthIssued.clear();
     },
     close: async () => {},
   };
@@ -254,25 +297,26 @@ export function startFakeNotion(opts: { tokens?: string[] } = {}): FakeNotion {
     return made;
   }
 
-  const blockJson = (b: FakeBlock) => ({
+  // 2026-03-11 renamed `archived` to `in_trash`: objects carry only `in_trash` from then on.
+  const blockJson = (b: FakeBlock, version: string) => ({
     object: "block",
     id: b.id,
     type: b.type,
     [b.type]: b.body,
     has_children: b.children.some((k) => !fake.blocks.get(k)!.archived),
     in_trash: b.archived,
-    archived: b.archived,
+    ...(version < "2026-03-11" ? { archived: b.archived } : {}),
     parent: fake.pages.has(b.parent) ? { type: "page_id", page_id: b.parent } : { type: "block_id", block_id: b.parent },
     created_time: new Date().toISOString(),
     last_edited_time: new Date().toISOString(),
   });
 
-  const pageJson = (p: FakePage) => {
+  const pageJson = (p: FakePage, version: string) => {
     const ds = p.parent.type === "data_source_id" ? fake.dataSources.get(p.parent.data_source_id) : undefined;
     const properties: Record<string, unknown> = {};
     if (ds) for (const [name, def] of Object.entries(ds.properties)) properties[name] = { id: def.id, type: def.type, [def.type]: p.properties[def.id] ?? null };
     else properties.title = { id: "title", type: "title", title: (p.properties.title as any[]).map((t) => ({ ...t, plain_text: t.text.content })) };
-    return { object: "page", id: p.id, parent: p.parent, properties, in_trash: pageTrashed(p), archived: pageTrashed(p), url: `https://www.notion.so/${p.id.replace(/-/g, "")}`, created_time: new Date().toISOString(), last_edited_time: new Date().toISOString() };
+    return { object: "page", id: p.id, parent: p.parent, properties, in_trash: pageTrashed(p), ...(version < "2026-03-11" ? { archived: pageTrashed(p) } : {}), url: `https://www.notion.so/${p.id.replace(/-/g, "")}`, created_time: new Date().toISOString(), last_edited_time: new Date().toISOString() };
   };
 
   const dbJson = (d: FakeDatabase) => ({
@@ -319,14 +363,14 @@ export function startFakeNotion(opts: { tokens?: string[] } = {}): FakeNotion {
     let g: RegExpExecArray | null;
 
     if (req.method === "POST" && path === "/v1/search") {
-      const results = [...fake.pages.values()].filter((p) => !p.in_trash && (!body?.query || p.title.toLowerCase().includes(String(body.query).toLowerCase()))).map(pageJson);
+      const results = [...fake.pages.values()].filter((p) => !p.in_trash && (!body?.query || p.title.toLowerCase().includes(String(body.query).toLowerCase()))).map((p) => pageJson(p, version));
       return Response.json({ object: "list", results, next_cursor: null, has_more: false, type: "page_or_data_source", page_or_data_source: {} });
     }
     if (req.method === "POST" && path === "/v1/databases") {
       const parentId = body?.parent?.page_id;
       const parent = fake.pages.get(parentId);
       if (!parent) return notionError(404, "object_not_found", `Could not find page with ID: ${parentId}. Make sure the relevant pages and databases are shared with your integration.`);
-      if (parent.in_trash) throw new Invalid(ARCHIVED);
+      if (parent.in_trash) throw new Invalid(trashedMessage(version));
       const props = body?.initial_data_source?.properties ?? {};
       if (Object.values(props).filter((p: any) => p && "title" in p).length !== 1) throw new Invalid("body failed validation: a database must have exactly one title property.");
       const db: FakeDatabase = { id: crypto.randomUUID(), parent: parentId, title: plainOf(body.title) || "Untitled", data_sources: [], in_trash: false };
@@ -360,25 +404,25 @@ export function startFakeNotion(opts: { tokens?: string[] } = {}): FakeNotion {
       const ds = fake.dataSources.get(dsId);
       if (!ds) return notionError(404, "object_not_found", `Could not find data source with ID: ${dsId}.`);
       const db = fake.databases.get(ds.database_id)!;
-      if (db.in_trash) throw new Invalid(ARCHIVED);
+      if (db.in_trash) throw new Invalid(trashedMessage(version));
       const p: FakePage = { id: crypto.randomUUID(), object: "page", parent: { type: "data_source_id", data_source_id: ds.id, database_id: db.id }, properties: {}, title: "", children: [], in_trash: false, token };
       writeProperties(ds, body.properties, p.properties);
       if (body.children !== undefined) checkChildren(body.children, "body.children", 1);
       fake.pages.set(p.id, p);
       if (body.children) addBlocks(p.id, body.children, null, false);
-      return Response.json(pageJson(p));
+      return Response.json(pageJson(p, version));
     }
     if ((g = m(/^\/v1\/pages\/([^/]+)$/))) {
       const p = fake.pages.get(g[1]!);
       if (!p) return notionError(404, "object_not_found", `Could not find page with ID: ${g[1]}.`);
-      if (req.method === "GET") return Response.json(pageJson(p));
+      if (req.method === "GET") return Response.json(pageJson(p, version));
       if (req.method === "PATCH") {
         if (version >= "2026-03-11" && body?.archived !== undefined) throw new Invalid("body failed validation: body.archived should be not present, instead was `" + String(body.archived) + "`.");
         const trash = body?.in_trash ?? body?.archived;
-        if (pageTrashed(p) && trash !== false) throw new Invalid(ARCHIVED);
+        if (pageTrashed(p) && trash !== false) throw new Invalid(trashedMessage(version));
         if (typeof trash === "boolean") p.in_trash = trash;
         if (body?.properties && p.parent.type === "data_source_id") writeProperties(fake.dataSources.get(p.parent.data_source_id)!, body.properties, p.properties);
-        return Response.json(pageJson(p));
+        return Response.json(pageJson(p, version));
       }
     }
     if ((g = m(/^\/v1\/blocks\/([^/]+)\/children$/))) {
@@ -392,10 +436,10 @@ export function startFakeNotion(opts: { tokens?: string[] } = {}): FakeNotion {
         const from = start ? kids.findIndex((b) => b.id === start) : 0;
         const slice = kids.slice(from, from + size);
         const next = kids[from + size];
-        return Response.json({ object: "list", results: slice.map(blockJson), next_cursor: next?.id ?? null, has_more: !!next, type: "block", block: {} });
+        return Response.json({ object: "list", results: slice.map((b) => blockJson(b, version)), next_cursor: next?.id ?? null, has_more: !!next, type: "block", block: {} });
       }
       if (req.method === "PATCH") {
-        if (isInTrash(id)) throw new Invalid(ARCHIVED);
+        if (isInTrash(id)) throw new Invalid(trashedMessage(version));
         checkChildren(body?.children, "body.children", 1);
         // 2026-03-11 replaced `after` with `position`; older versions know only `after`.
         const modern = version >= "2026-03-11";
@@ -407,11 +451,11 @@ export function startFakeNotion(opts: { tokens?: string[] } = {}): FakeNotion {
         if (after) {
           const ab = fake.blocks.get(after);
           if (!ab) return notionError(404, "object_not_found", `Could not find block with ID: ${after}.`);
-          if (ab.archived) throw new Invalid(ARCHIVED);
+          if (ab.archived) throw new Invalid(trashedMessage(version));
           if (ab.parent !== id) throw new Invalid(`body failed validation: the block ${after} is not a child of ${id}.`);
         }
         const made = addBlocks(id, body.children, after, pos?.type === "start");
-        return Response.json({ object: "list", results: made.map(blockJson), next_cursor: null, has_more: false, type: "block", block: {} });
+        return Response.json({ object: "list", results: made.map((b) => blockJson(b, version)), next_cursor: null, has_more: false, type: "block", block: {} });
       }
     }
     if ((g = m(/^\/v1\/blocks\/([^/]+)$/))) {
@@ -421,22 +465,22 @@ export function startFakeNotion(opts: { tokens?: string[] } = {}): FakeNotion {
       if (!b && !p) return notionError(404, "object_not_found", `Could not find block with ID: ${id}.`);
       if (req.method === "DELETE") {
         if (b) {
-          if (b.archived) throw new Invalid(ARCHIVED);
+          if (b.archived) throw new Invalid(trashedMessage(version));
           b.archived = true;
-          return Response.json(blockJson(b));
+          return Response.json(blockJson(b, version));
         }
-        if (p!.in_trash) throw new Invalid(ARCHIVED);
+        if (p!.in_trash) throw new Invalid(trashedMessage(version));
         p!.in_trash = true;
-        return Response.json(pageJson(p!));
+        return Response.json(pageJson(p!, version));
       }
       if (req.method === "PATCH" && b) {
-        if (isInTrash(id)) throw new Invalid(ARCHIVED);
+        if (isInTrash(id)) throw new Invalid(trashedMessage(version));
         const upd = body?.[b.type];
         if (upd?.rich_text) checkRichText(upd.rich_text, `body.${b.type}.rich_text`);
         Object.assign(b.body, upd ?? {});
-        return Response.json(blockJson(b));
+        return Response.json(blockJson(b, version));
       }
-      if (req.method === "GET") return b ? Response.json(blockJson(b)) : Response.json(pageJson(p!));
+      if (req.method === "GET") return b ? Response.json(blockJson(b, version)) : Response.json(pageJson(p!, version));
     }
     return notionError(400, "invalid_request_url", "Invalid request URL.");
   }
@@ -452,6 +496,9 @@ export function startFakeNotion(opts: { tokens?: string[] } = {}): FakeNotion {
       const seen: SeenNotionRequest = { method: req.method, path: url.pathname, body: null, status: 0, token: null, version: null, at: performance.now() };
       fake.requests.push(seen);
       const done = (r: Response) => ((seen.status = r.status), r);
+      // "The maximum size of a request payload is … 500KB overall": a validation_error (400).
+      const bytes = Buffer.byteLength(text);
+      if (bytes > FAKE_NOTION_MAX_BODY_BYTES) return done(notionError(400, "validation_error", `body failed validation: the request body is ${bytes} bytes, larger than the 500KB limit.`));
       if (text) {
         try {
           body = JSON.parse(text);
@@ -469,14 +516,28 @@ export function startFakeNotion(opts: { tokens?: string[] } = {}): FakeNotion {
         const basic = /^Basic (.+)$/.exec(req.headers.get("authorization") ?? "");
         const [id, secret] = basic ? Buffer.from(basic[1]!, "base64").toString().split(":") : [];
         if (id !== fake.oauth.clientId || secret !== fake.oauth.clientSecret) return done(notionError(401, "unauthorized", "Invalid client credentials."));
+        const issue = (access: string, workspaceName: string) => {
+          const refresh = `nrt_${crypto.randomUUID().replace(/-/g, "")}`;
+          fake.tokens.add(access);
+          oauthIssued.add(access);
+          fake.oauth.refresh.set(refresh, { access, workspaceName });
+          return Response.json({ access_token: access, token_type: "bearer", refresh_token: refresh, bot_id: crypto.randomUUID(), workspace_id: crypto.randomUUID(), workspace_name: workspaceName, workspace_icon: null, owner: { type: "user" }, duplicated_template_id: null, request_id: crypto.randomUUID() });
+        };
+        if (body?.grant_type === "refresh_token") {
+          const r = typeof body.refresh_token === "string" ? fake.oauth.refresh.get(body.refresh_token) : undefined;
+          if (!r) return done(notionError(400, "invalid_grant", "Invalid refresh token: it was revoked, or already used (refresh tokens rotate)."));
+          // Rotation: the used refresh token and the access token issued with it stop working.
+          fake.oauth.refresh.delete(body.refresh_token);
+          fake.oauth.usedRefresh.add(body.refresh_token);
+          fake.tokens.delete(r.access);
+          oauthIssued.delete(r.access);
+          return done(issue(`ntn_${crypto.randomUUID().replace(/-/g, "")}`, r.workspaceName));
+        }
         if (body?.grant_type !== "authorization_code") return done(notionError(400, "invalid_request", "Unsupported grant_type."));
         const c = fake.oauth.codes.get(body.code);
         if (!c) return done(notionError(400, "invalid_grant", "Invalid code: this code has been revoked."));
         fake.oauth.codes.delete(body.code);
-        fake.tokens.add(c.token);
-        return done(
-          Response.json({ access_token: c.token, token_type: "bearer", refresh_token: null, bot_id: crypto.randomUUID(), workspace_id: crypto.randomUUID(), workspace_name: c.workspaceName, workspace_icon: null, owner: { type: "user" }, duplicated_template_id: null, request_id: crypto.randomUUID() }),
-        );
+        return done(issue(c.token, c.workspaceName));
       }
       const bearer = /^Bearer (.+)$/.exec(req.headers.get("authorization") ?? "");
       const token = bearer?.[1] ?? null;

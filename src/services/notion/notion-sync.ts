@@ -7,11 +7,13 @@
 import { PermanentError, RetryAfter } from "../../jobs/errors.ts";
 import { NotionAuthError, NotionClient, NotionGoneError, NotionRateLimited, NotionValidationError, type DatabaseInfo } from "../../notion/client.ts";
 import { headingBlock, highlightBlocks, markdownToBlocks, plain, planAppend, type Block } from "../../notion/markdown-to-blocks.ts";
-import { openToken } from "../../notion/token-box.ts";
 import type { DocumentRow } from "../../storage/documents.ts";
 import type { NotionConnectionRow } from "../../storage/notion-connections.ts";
 import type { PageRow } from "../../storage/pages.ts";
 import type { AppContext } from "../context.ts";
+import { notionClientForConnection } from "./notion-tokens.ts";
+
+export { notionClientFor, tokenKeyMaterial } from "./notion-tokens.ts";
 
 export const NOTION_SYNC = "notion_sync";
 
@@ -118,14 +120,6 @@ interface Target {
   client: NotionClient;
   dataSourceId: string;
   ids: PropertyIds;
-}
-
-export function notionClientFor(ctx: AppContext, token: string): NotionClient {
-  return new NotionClient({ token, baseUrl: ctx.config.notion.apiBaseUrl, limiter: ctx.notionLimiter, maxRetries: ctx.config.notion.maxRetries });
-}
-
-export function tokenKeyMaterial(ctx: AppContext): string {
-  return ctx.config.notion.key ?? ctx.secret;
 }
 
 /** Create the database under the chosen parent (or adopt the chosen one) once; ids are stored. */
@@ -504,8 +498,7 @@ export async function runNotionSync(ctx: AppContext, p: NotionSyncPayload): Prom
   let deferred: string[] = [];
   let content: string[] = [];
   try {
-    const token = await openToken(tokenKeyMaterial(ctx), p.userId, conn.token_enc);
-    const t = await ensureDatabase(ctx, conn, notionClientFor(ctx, token));
+    const t = await ensureDatabase(ctx, conn, await notionClientForConnection(ctx, conn));
     if (p.documentUuid) await syncNotebook(ctx, t, p.userId, p.documentUuid, { content: true, force: !!p.force });
     else {
       // Phase 1: every notebook gets its Notion page and properties (no content yet).

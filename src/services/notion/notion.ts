@@ -3,12 +3,13 @@
 // "sync now" and per-document resync and state. Tokens are only ever stored sealed.
 import { AppError } from "../../errors.ts";
 import { exchangeOauthCode, NotionAuthError, NotionValidationError, type SearchPage } from "../../notion/client.ts";
-import { openToken, sealToken } from "../../notion/token-box.ts";
+import { sealToken } from "../../notion/token-box.ts";
 import type { Auth } from "../accounts/accounts.ts";
 import type { AppContext } from "../context.ts";
 import { hashToken, randomToken } from "../accounts/crypto.ts";
 import { requireDocument } from "../ownership.ts";
-import { enqueueLibrarySync, enqueueNotionSync, notionClientFor, tokenKeyMaterial } from "./notion-sync.ts";
+import { enqueueLibrarySync, enqueueNotionSync } from "./notion-sync.ts";
+import { notionClientFor, notionClientForConnection, tokenKeyMaterial } from "./notion-tokens.ts";
 
 const STATE_TTL_MS = 10 * 60_000;
 
@@ -54,7 +55,7 @@ export function notionStatus(ctx: AppContext, userId: number) {
 async function clientForUser(ctx: AppContext, userId: number) {
   const c = ctx.store.notionConnectionByUser(userId);
   if (!c) throw new AppError("notion_not_connected");
-  return notionClientFor(ctx, await openToken(tokenKeyMaterial(ctx), userId, c.token_enc));
+  return notionClientForConnection(ctx, c);
 }
 
 function notionFailure(e: unknown): AppError {
@@ -186,8 +187,11 @@ export async function oauthCallback(ctx: AppContext, auth: Auth, q: { code?: str
     throw notionFailure(e);
   }
   const sealed = await sealToken(tokenKeyMaterial(ctx), auth.user.id, r.accessToken);
+  // The refresh token (rotating) is kept sealed too: access tokens expire, and a 401 is first
+  // answered by a refresh (services/notion-tokens.ts).
+  const sealedRefresh = r.refreshToken ? await sealToken(tokenKeyMaterial(ctx), auth.user.id, r.refreshToken, "refresh") : null;
   ctx.store.tx(() => {
-    ctx.store.upsertNotionConnection({ userId: auth.user.id, mode: "oauth", tokenEnc: sealed, workspaceId: r.workspaceId, workspaceName: r.workspaceName, botId: r.botId });
+    ctx.store.upsertNotionConnection({ userId: auth.user.id, mode: "oauth", tokenEnc: sealed, refreshTokenEnc: sealedRefresh, workspaceId: r.workspaceId, workspaceName: r.workspaceName, botId: r.botId });
     ctx.store.deleteUserSyncRecords(auth.user.id);
   });
   return notionStatus(ctx, auth.user.id);
