@@ -1,6 +1,6 @@
 // Unit tests of the agent's parts: outbox durability and coalescing, backoff, path → uuid,
 // trailing-edge debounce, config, folder diagnostics, token file, autostart files.
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, jest, test } from "bun:test";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -108,20 +108,29 @@ test("uuidOfPath: every file of a document maps to its uuid; other files are ign
   expect(uuidOfPath(root, root)).toBeUndefined();
 });
 
-test("debounce fires once, on the trailing edge, after the writes stop", async () => {
-  const fired: string[][] = [];
-  const d = new Debouncer(60, (k) => fired.push(k));
-  d.touch(U1);
-  await Bun.sleep(30);
-  d.touch(U1);
-  await Bun.sleep(30);
-  d.touch(U1);
-  expect(fired).toEqual([]);
-  const deadline = Date.now() + 2000;
-  while (!fired.length && Date.now() < deadline) await Bun.sleep(5);
-  expect(fired).toEqual([[U1]]);
-  await Bun.sleep(100);
-  expect(fired.length).toBe(1);
+test("debounce fires once, on the trailing edge, after the writes stop", () => {
+  // Fake timers: the behaviour is about the order of writes and the delay, not about how fast a
+  // (possibly busy) machine wakes from a real sleep.
+  jest.useFakeTimers();
+  try {
+    const fired: string[][] = [];
+    const d = new Debouncer(60, (k) => fired.push(k));
+    d.touch(U1);
+    jest.advanceTimersByTime(30);
+    d.touch(U1);
+    jest.advanceTimersByTime(30);
+    d.touch(U1);
+    jest.advanceTimersByTime(59);
+    expect(fired).toEqual([]);
+    expect(d.pending).toBe(1);
+    jest.advanceTimersByTime(1);
+    expect(fired).toEqual([[U1]]);
+    jest.advanceTimersByTime(1000);
+    expect(fired.length).toBe(1);
+    expect(d.pending).toBe(0);
+  } finally {
+    jest.useRealTimers();
+  }
 });
 
 describe("config", () => {

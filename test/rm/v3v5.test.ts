@@ -206,9 +206,10 @@ describe("parseV3V5 on synthetic pages", () => {
     expect([e.code, e.offset]).toEqual(["too_large", 43]);
   });
 
-  test("huge counts fail fast, before any allocation", () => {
+  test("huge counts fail at the count, before any allocation", () => {
+    // The error names the count's own offset: the parser compared the count with the bytes left
+    // before allocating for it (a 2^31 allocation would fail differently, or not at all).
     const good = buildV3V5(5, [[{ points: pts }]]);
-    const started = performance.now();
     for (const [offset, what] of [
       [43, "layers"],
       [47, "strokes"],
@@ -219,7 +220,6 @@ describe("parseV3V5 on synthetic pages", () => {
       expect([e.code, e.file, e.offset]).toEqual(["truncated", "big.rm", offset]);
       expect(e.expected).toContain(what);
     }
-    expect(performance.now() - started).toBeLessThan(50);
   });
 
   test("a point count one too large: truncated at the count", () => {

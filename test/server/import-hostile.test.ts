@@ -79,7 +79,7 @@ test("a huge declared size is refused before anything is inflated", async () => 
   await refused(buildZip([...notebook(), { name: `${uuid()}/p.rm`, data: "x", declaredSize: 0xfffffff0 }, { name: "b", data: "y", declaredSize: 0xfffffff0 }]), 400, "bad_archive", /too_large|at most/);
 });
 
-test("a high-ratio zip bomb is refused from its declared sizes, quickly and without storing anything", async () => {
+test("a high-ratio zip bomb is refused from its declared sizes, before inflating anything, storing nothing", async () => {
   // Referenced pages of 40 MB of zeros each: before the ratio cap, a 120 KB upload made the server
   // inflate, hash and store 120 MB (and up to 2 GB for a 2 MB upload).
   const id = uuid();
@@ -89,9 +89,9 @@ test("a high-ratio zip bomb is refused from its declared sizes, quickly and with
   const content = { name: `${id}.content`, data: JSON.stringify({ fileType: "notebook", formatVersion: 2, cPages: { pages: pages.map((p, i) => ({ id: p, idx: { timestamp: "1:1", value: `b${i}` } })) } }) };
   const zip = buildZip([meta!, content, ...pages.map((p, i) => ({ name: `${id}/${p}.rm`, data: (zeros[0] = i, zeros), deflate: true }))]);
   expect(zip.byteLength).toBeLessThan(1024 * 1024); // 120 MB declared in well under 1 MB
-  const t0 = performance.now();
+  // "uncompressed bytes" is the declared-size check at open (an inflated page would fail later,
+  // naming the entry); timing in bench/hostile-input.ts.
   await refused(zip, 400, "bad_archive", /uncompressed bytes/);
-  expect(performance.now() - t0).toBeLessThan(3_000);
 }, 60_000);
 
 test("a lying size (declares 10 bytes, inflates to 8 MB) is a 400 naming the entry (it was a 500), nothing stored", async () => {

@@ -69,12 +69,10 @@ describe.skipIf(!HAVE_SAMPLES)("sync protocol", () => {
     const folder = uuid();
     await call(h, "PUT", `/api/v1/documents/${folder}`, { token: a.token, json: { metadata: { visibleName: "Folder", type: "CollectionType", parent: "" } } });
     const renamed = { ...d.input, metadata: { ...d.input.metadata, visibleName: "Renamed", parent: folder, pinned: true } };
-    const t0 = performance.now();
+    // Its server time is measured in bench/ingest.ts (DESIGN.md §9), not asserted here.
     const res = await json(await call(h, "PUT", `/api/v1/documents/${d.uuid}`, { token: a.token, json: renamed }));
-    const ms = performance.now() - t0;
     expect(res).toMatchObject({ changed: true, revision: 2, missing: [], pages: { queued: 0 } });
     expect(renderJobs()).toBe(jobs);
-    expect(ms).toBeLessThan(100);
     const doc = await getDoc(d.uuid);
     expect(doc).toMatchObject({ name: "Renamed", parent: folder, pinned: true });
     const inFolder = await json(await call(h, "GET", `/api/v1/documents?parent=${folder}`, { token: a.token }));
