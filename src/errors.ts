@@ -16,6 +16,7 @@ export const ERRORS = {
   hash_mismatch: [400, "The uploaded bytes do not match the sha256 in the URL."],
   size_mismatch: [400, "The uploaded size does not match the declared size."],
   bad_archive: [400, "The uploaded file is not a readable .rmdoc/.zip export."],
+  archive_entry_too_large: [413, "A file inside the archive is larger than one file may be (RMIRROR_MAX_BLOB_BYTES)."],
   bad_email: [400, "The email address is not valid."],
   weak_password: [400, "The password must be at least 8 characters."],
   bad_name: [400, "The name is empty or too long."],

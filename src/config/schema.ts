@@ -43,7 +43,7 @@ export const FIELDS = [
   { key: "sessionDays", env: "RMIRROR_SESSION_DAYS", kind: "int", default: 30, min: 1, max: 3650, help: "session lifetime" },
   { key: "loginMaxFailures", env: "RMIRROR_LOGIN_MAX_FAILURES", kind: "int", default: 10, min: 1, max: 10000, help: "failed logins per window per address/email" },
   { key: "loginWindowSeconds", env: "RMIRROR_LOGIN_WINDOW_SECONDS", kind: "int", default: 900, min: 1, max: 86400, help: "login rate-limit window" },
-  { key: "maxBlobBytes", env: "RMIRROR_MAX_BLOB_BYTES", kind: "int", default: 512 * 1024 * 1024, min: 1, help: "largest blob accepted" },
+  { key: "maxBlobBytes", env: "RMIRROR_MAX_BLOB_BYTES", kind: "int", default: 512 * 1024 * 1024, min: 1, help: "largest blob accepted (also the largest file inside an imported archive)" },
   { key: "maxImportBytes", env: "RMIRROR_MAX_IMPORT_BYTES", kind: "int", default: 2 * 1024 * 1024 * 1024, min: 1, help: "largest .rmdoc/.zip import" },
   { key: "maxBatchDocuments", env: "RMIRROR_MAX_BATCH_DOCUMENTS", kind: "int", default: 500, min: 1, max: 100000, help: "documents per batch request" },
   { key: "trashGraceDays", env: "RMIRROR_TRASH_GRACE_DAYS", kind: "int", default: 30, min: 0, max: 36500, help: "days before deleted documents are purged" },

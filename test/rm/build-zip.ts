@@ -8,6 +8,8 @@ export interface RawEntry {
   deflate?: boolean;
   /** Override the declared uncompressed size in the central directory. */
   declaredSize?: number;
+  /** Already-deflated data (method 8) standing for `declaredSize` bytes: `data` is then ignored. */
+  compressed?: Uint8Array;
 }
 
 export function buildZip(entries: RawEntry[], opts: { declaredCount?: number } = {}): Uint8Array {
@@ -16,13 +18,14 @@ export function buildZip(entries: RawEntry[], opts: { declaredCount?: number } =
   let offset = 0;
   for (const e of entries) {
     const raw = typeof e.data === "string" ? new TextEncoder().encode(e.data) : e.data;
-    const stored = e.deflate ? deflateSync(raw) : raw;
+    const stored = e.compressed ?? (e.deflate ? deflateSync(raw) : raw);
+    const deflated = !!e.compressed || !!e.deflate;
     const name = new TextEncoder().encode(e.name);
     const size = e.declaredSize ?? raw.length;
     const local = header(30, (dv) => {
       dv.setUint32(0, 0x04034b50, true);
       dv.setUint16(4, 20, true);
-      dv.setUint16(8, e.deflate ? 8 : 0, true);
+      dv.setUint16(8, deflated ? 8 : 0, true);
       dv.setUint32(18, stored.length, true);
       dv.setUint32(22, size, true);
       dv.setUint16(26, name.length, true);
@@ -33,7 +36,7 @@ export function buildZip(entries: RawEntry[], opts: { declaredCount?: number } =
         dv.setUint32(0, 0x02014b50, true);
         dv.setUint16(4, 20, true);
         dv.setUint16(6, 20, true);
-        dv.setUint16(10, e.deflate ? 8 : 0, true);
+        dv.setUint16(10, deflated ? 8 : 0, true);
         dv.setUint32(20, stored.length, true);
         dv.setUint32(24, size, true);
         dv.setUint16(28, name.length, true);

@@ -12,4 +12,11 @@ export interface FileSource {
    * is rejected with RmFormatError "too_large" before it is read or inflated.
    */
   read(path: string, maxBytes?: number): Promise<Uint8Array | undefined>;
+  /**
+   * The bytes of one file as a sequence of chunks (never the whole file in memory), or undefined
+   * when it does not exist; `maxBytes` as for `read`. Optional: sources without it are read whole.
+   */
+  stream?(path: string, maxBytes?: number): Iterable<Uint8Array> | undefined;
+  /** The file's (declared) size without reading it, or undefined when it does not exist. */
+  size?(path: string): number | undefined;
 }

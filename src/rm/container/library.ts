@@ -49,10 +49,14 @@ export interface LibraryOptions {
   fallbackName?: string;
 }
 
-/** Open a folder, `<uuid>/` page folder, `<uuid>.metadata`, `.rmdoc`, `.rmn` or `.zip`. */
-export async function openInput(path: string): Promise<Library> {
+/**
+ * Open a folder, `<uuid>/` page folder, `<uuid>.metadata`, `.rmdoc`, `.rmn` or `.zip`. With
+ * `map`, an archive is memory-mapped rather than read into memory (file-backed pages the kernel
+ * can drop; for files nobody else changes, such as the server's own spooled upload).
+ */
+export async function openInput(path: string, opts: { map?: boolean } = {}): Promise<Library> {
   const input = await detectInput(path);
-  if (input.kind === "zip") return openLibrary(await openZipFile(input.file), { fallbackName: input.name });
+  if (input.kind === "zip") return openLibrary(await openZipFile(input.file, !!opts.map), { fallbackName: input.name });
   const only = input.onlyUuid;
   const source = await openFolderSource(input.root, only ? { only: (name) => belongsTo(name, only) } : {});
   return openLibrary(source, only ? { onlyUuid: only } : {});
@@ -110,14 +114,16 @@ function makeLibrary(source: FileSource, documents: RmDocument[], folders: RmFol
   };
 }
 
-async function openZipFile(file: string): Promise<FileSource> {
+async function openZipFile(file: string, map: boolean): Promise<FileSource> {
   const size = (await stat(file)).size;
   if (size > LIMITS.maxArchiveBytes) {
     throw new RmFormatError("too_large", file, -1, `an archive of at most ${LIMITS.maxArchiveBytes} bytes`, `${size} bytes`);
   }
   // A zip bomb declares far more than it could hold in real data: cap the declared total by ratio.
   const maxBytes = Math.min(LIMITS.maxArchiveBytes, Math.max(LIMITS.maxRmBytes, size * LIMITS.maxArchiveRatio));
-  return openZipSource(new Uint8Array(await readFile(file)), file, { maxBytes });
+  // Windows cannot delete a mapped file (the caller removes its spool file): read it there.
+  const bytes = map && process.platform !== "win32" && size > 0 ? Bun.mmap(file, { shared: false }) : new Uint8Array(await readFile(file));
+  return openZipSource(bytes, file, { maxBytes });
 }
 
 /** Top-level names of one item's files: `<uuid>`, `<uuid>.metadata`, `<uuid>.highlights`, … */

@@ -23,6 +23,53 @@ export function extractEntry(zip: Uint8Array, entry: ZipEntry, path: string): Ui
   throw bad(path, -1, "zip compression method 0 (stored) or 8 (deflate)", `method ${entry.method}`);
 }
 
+/** Compressed bytes per step when streaming: each step yields at most ~1 MB. */
+const STREAM_FEED_BYTES = 1024;
+/** Stored entries are handed out in slices of this size (views, no copy). */
+const STREAM_SLICE_BYTES = 1024 * 1024;
+
+/**
+ * The entry's bytes as a sequence of chunks, never the whole entry at once: memory stays at a
+ * few MB whatever the entry's size. Chunks are counted against the declared size as they appear
+ * (the same rules as extractEntry).
+ */
+export function* streamEntry(zip: Uint8Array, entry: ZipEntry, path: string): Generator<Uint8Array> {
+  if (entry.flags & FLAG_ENCRYPTED) throw bad(path, -1, "an unencrypted zip entry");
+  const data = entryData(zip, entry, path);
+  if (entry.method === METHOD_STORED) {
+    storedData(data, entry, path);
+    for (let at = 0; at < data.byteLength; at += STREAM_SLICE_BYTES) yield data.subarray(at, Math.min(at + STREAM_SLICE_BYTES, data.byteLength));
+    return;
+  }
+  if (entry.method !== METHOD_DEFLATE) throw bad(path, -1, "zip compression method 0 (stored) or 8 (deflate)", `method ${entry.method}`);
+  const declared = entry.size;
+  let total = 0;
+  let pending: Uint8Array[] = [];
+  const inflater = new Inflate((chunk) => {
+    total += chunk.byteLength;
+    if (total > declared) throw new RmFormatError("too_large", path, -1, `at most the declared ${declared} bytes`, "entry inflates past its declared size");
+    pending.push(chunk);
+  });
+  const push = (slice: Uint8Array, last: boolean) => {
+    try {
+      inflater.push(slice, last);
+    } catch (e) {
+      if (e instanceof RmFormatError) throw e;
+      throw bad(path, -1, "a valid deflate stream", e instanceof Error ? e.message : String(e));
+    }
+  };
+  if (data.byteLength === 0) push(new Uint8Array(0), true);
+  for (let at = 0; at < data.byteLength; at += STREAM_FEED_BYTES) {
+    const end = Math.min(at + STREAM_FEED_BYTES, data.byteLength);
+    push(data.subarray(at, end), end === data.byteLength);
+    const out = pending;
+    pending = [];
+    yield* out;
+  }
+  yield* pending;
+  if (total !== declared) throw bad(path, -1, `${declared} inflated bytes`, `got ${total}`);
+}
+
 function entryData(zip: Uint8Array, entry: ZipEntry, path: string): Uint8Array {
   const at = entry.localHeaderOffset;
   const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);

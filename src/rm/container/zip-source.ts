@@ -9,7 +9,7 @@ import { LIMITS } from "../limits.ts";
 import { normaliseEntryPath } from "./entry-path.ts";
 import type { FileSource } from "./file-source.ts";
 import { bad, readZipDirectory, type ZipEntry } from "./zip-directory.ts";
-import { extractEntry } from "./zip-entry.ts";
+import { extractEntry, streamEntry } from "./zip-entry.ts";
 
 export interface ZipLimits {
   maxEntries: number;
@@ -28,6 +28,11 @@ export function openZipSource(zip: Uint8Array, label: string, limits: Partial<Zi
     label,
     list: () => paths,
     read: async (path, maxBytes) => readEntry(zip, entries, path, maxBytes),
+    stream: (path, maxBytes) => {
+      const entry = checkedEntry(entries, path, maxBytes);
+      return entry ? streamEntry(zip, entry, path) : undefined;
+    },
+    size: (path) => entries.get(path)?.size,
   };
 }
 
@@ -50,11 +55,16 @@ function checkDeclaredTotal(entries: Map<string, ZipEntry>, label: string, maxBy
   }
 }
 
-function readEntry(zip: Uint8Array, entries: Map<string, ZipEntry>, path: string, maxBytes?: number): Uint8Array | undefined {
+function checkedEntry(entries: Map<string, ZipEntry>, path: string, maxBytes?: number): ZipEntry | undefined {
   const entry = entries.get(path);
   if (!entry) return undefined;
   if (maxBytes !== undefined && entry.size > maxBytes) {
     throw new RmFormatError("too_large", path, -1, `a file of at most ${maxBytes} bytes`, `${entry.size} bytes`);
   }
-  return extractEntry(zip, entry, path);
+  return entry;
+}
+
+function readEntry(zip: Uint8Array, entries: Map<string, ZipEntry>, path: string, maxBytes?: number): Uint8Array | undefined {
+  const entry = checkedEntry(entries, path, maxBytes);
+  return entry ? extractEntry(zip, entry, path) : undefined;
 }

@@ -2,6 +2,7 @@
 // streaming), open it with the format core and feed each item through putDocument + blob storage.
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
+import type { Library } from "../../rm/container/library.ts";
 import { isRmFormatError } from "../../rm/errors.ts";
 import { AppError } from "../../errors.ts";
 import { recordBlob } from "./blobs.ts";
@@ -13,6 +14,51 @@ export interface ImportSummary {
   documents: { uuid: string; name: string; pages: number; missingUploaded: number }[];
   folders: number;
   errors: { uuid: string; message: string }[];
+}
+
+/**
+ * Copy one archive entry into the blob store without holding it in memory: inflated chunk by chunk
+ * into a temp file while hashing, then moved into the store. Returns its size.
+ */
+async function storeStreamed(ctx: AppContext, lib: Library, src: { path: string; maxBytes: number }, sha: string, itemName: string): Promise<number | undefined> {
+  const chunks = lib.source.stream?.(src.path, src.maxBytes);
+  if (!chunks) return undefined;
+  const tmp = join(ctx.tmpDir, `import-blob-${crypto.randomUUID()}`);
+  const writer = Bun.file(tmp).writer();
+  const hasher = new Bun.CryptoHasher("sha256");
+  let size = 0;
+  let moved = false;
+  try {
+    for (const c of chunks) {
+      hasher.update(c);
+      size += c.byteLength;
+      writer.write(c);
+      // One chunk (≤ a few MB) in flight at a time; also lets other requests run.
+      await writer.flush();
+    }
+    await writer.end();
+    if (hasher.digest("hex") !== sha) throw new AppError("bad_archive", `A file of ${itemName} changed while importing.`);
+    if (!ctx.store.blobByHash(sha) || !(await ctx.blobs.has(sha))) {
+      await ctx.blobs.putFile(sha, tmp);
+      moved = true;
+    }
+    return size;
+  } finally {
+    if (!moved) {
+      await Promise.resolve(writer.end()).catch(() => {});
+      await rm(tmp, { force: true });
+    }
+  }
+}
+
+/** Refuse an archive holding an entry larger than one blob may be (RMIRROR_MAX_BLOB_BYTES), naming it. */
+function checkEntrySizes(ctx: AppContext, lib: Library, fileName: string): void {
+  const max = ctx.config.maxBlobBytes;
+  if (!lib.source.size) return;
+  for (const path of lib.source.list()) {
+    const size = lib.source.size(path) ?? 0;
+    if (size > max) throw new AppError("archive_entry_too_large", `${fileName}: the entry ${path} is ${size} bytes; one file may be at most ${max} bytes (RMIRROR_MAX_BLOB_BYTES).`, { entry: path, size, limit: max });
+  }
 }
 
 async function spool(ctx: AppContext, data: Blob | ReadableStream<Uint8Array>, ext: string): Promise<string> {
@@ -49,18 +95,27 @@ export async function importArchive(ctx: AppContext, userId: number, data: Blob 
   try {
     let lib;
     try {
-      lib = await openInput(path);
+      lib = await openInput(path, { map: true });
     } catch (e) {
       if (isRmFormatError(e)) throw new AppError("bad_archive", `The upload is not a readable export: ${e.message.replace(path, fileName)}`);
       throw e;
     }
     const summary: ImportSummary = { documents: [], folders: 0, errors: lib.errors.map((e) => ({ uuid: e.uuid, message: e.error.message.replace(path, fileName) })) };
     if (!lib.documents.length && !lib.folders.length) throw new AppError("bad_archive", "The upload contains no reMarkable documents.", { errors: summary.errors });
+    checkEntrySizes(ctx, lib, fileName);
     const keep = (uuid: string) => ctx.store.documentByUuid(userId, uuid)?.type === "CollectionType";
-    for await (const item of libraryItems(lib, keep)) {
+    for await (const item of libraryItems(lib, keep, { maxFileBytes: ctx.config.maxBlobBytes })) {
       const r = putDocument(ctx, userId, item.uuid, item.input);
       let uploaded = 0;
       for (const sha of r.missing) {
+        // Streamed from the archive into the store: memory stays at one chunk whatever the entry's size.
+        const src = item.paths?.get(sha);
+        const streamed = src ? await storeStreamed(ctx, lib, src, sha, item.name) : undefined;
+        if (streamed !== undefined) {
+          recordBlob(ctx, userId, sha, streamed);
+          uploaded++;
+          continue;
+        }
         const read = item.blobs.get(sha);
         if (!read) continue;
         const bytes = await read();

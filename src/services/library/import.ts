@@ -3,12 +3,12 @@
 // same content-addressed blob. Used by the CLI (over HTTP) and the upload endpoint (in-process).
 import { openInput, type Library } from "../../rm/container/library.ts";
 import type { RmFolder } from "../../rm/container/document.ts";
-import { documentItem, folderItem, type SyncItem } from "./sync-items.ts";
+import { documentItem, folderItem, type ItemOptions, type SyncItem } from "./sync-items.ts";
 
 export { documentItem, folderItem, type FileHasher, type ItemOptions, type SyncItem } from "./sync-items.ts";
 
 /** Every folder (parents first) then every document of the library, as sync items. */
-export async function* libraryItems(lib: Library, keep?: (uuid: string) => boolean): AsyncGenerator<SyncItem> {
+export async function* libraryItems(lib: Library, keep?: (uuid: string) => boolean, opts: ItemOptions = {}): AsyncGenerator<SyncItem> {
   const known = new Set(lib.folders.map((f) => f.uuid));
   const depth = (f: RmFolder) => {
     let n = 0;
@@ -22,7 +22,7 @@ export async function* libraryItems(lib: Library, keep?: (uuid: string) => boole
     return n;
   };
   for (const f of [...lib.folders].sort((a, b) => depth(a) - depth(b))) yield folderItem(lib, f, known, keep);
-  for (const d of lib.documents) yield await documentItem(lib, d, known, keep);
+  for (const d of lib.documents) yield await documentItem(lib, d, known, keep, opts);
 }
 
 export { openInput };

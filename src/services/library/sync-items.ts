@@ -20,6 +20,8 @@ export interface SyncItem {
   input: DocumentInput;
   /** sha256 → a reader for the bytes (read lazily, only when the server says it is missing). */
   blobs: Map<string, () => Promise<Uint8Array>>;
+  /** sha256 → the file in the library's source and its size cap (to stream it instead of reading it whole). */
+  paths?: Map<string, { path: string; maxBytes: number }>;
 }
 
 
@@ -57,18 +59,36 @@ export interface ItemOptions {
   hash?: FileHasher;
   /** Leave a document file out of `files` (the agent sends `.metadata` only as JSON). */
   skipFile?: (path: string) => boolean;
+  /** Largest non-page file (default LIMITS.maxArchiveBytes). */
+  maxFileBytes?: number;
+}
+
+/** sha256 and size of a source file: streamed when the source can (memory stays at one chunk). */
+async function hashSourceFile(lib: ItemLibrary, path: string, max: number): Promise<{ sha256: string; size: number } | undefined> {
+  const chunks = lib.source.stream?.(path, max);
+  if (chunks) {
+    const h = new Bun.CryptoHasher("sha256");
+    let size = 0;
+    let n = 0;
+    for (const c of chunks) {
+      h.update(c);
+      size += c.byteLength;
+      // Let other requests run between chunks of a large entry.
+      if (++n % 8 === 0) await Bun.sleep(0);
+    }
+    return { sha256: h.digest("hex"), size };
+  }
+  const bytes = await lib.source.read(path, max);
+  return bytes ? { sha256: sha256Hex(bytes), size: bytes.byteLength } : undefined;
 }
 
 export async function documentItem(lib: ItemLibrary, d: RmDocument, knownFolders: Set<string>, keep?: (uuid: string) => boolean, opts: ItemOptions = {}): Promise<SyncItem> {
   const blobs = new Map<string, () => Promise<Uint8Array>>();
+  const paths = new Map<string, { path: string; maxBytes: number }>();
+  const maxFile = opts.maxFileBytes ?? LIMITS.maxArchiveBytes;
   const pages: NonNullable<DocumentInput["pages"]> = [];
   const pagePaths = new Set<string>();
-  const hash: FileHasher =
-    opts.hash ??
-    (async (path, max) => {
-      const bytes = await lib.source.read(path, max);
-      return bytes ? { sha256: sha256Hex(bytes), size: bytes.byteLength } : undefined;
-    });
+  const hash: FileHasher = opts.hash ?? ((path, max) => hashSourceFile(lib, path, max));
   for (const [i, ref] of d.pages.entries()) {
     const h = ref.rmPath ? await hash(ref.rmPath, LIMITS.maxRmBytes) : undefined;
     if (ref.rmPath) pagePaths.add(ref.rmPath);
@@ -78,6 +98,7 @@ export async function documentItem(lib: ItemLibrary, d: RmDocument, knownFolders
     }
     const path = ref.rmPath!;
     blobs.set(h.sha256, async () => (await lib.source.read(path, LIMITS.maxRmBytes))!);
+    paths.set(h.sha256, { path, maxBytes: LIMITS.maxRmBytes });
     pages.push({ id: ref.id, idx: i, sha256: h.sha256, size: h.size, template: ref.template, sourcePage: ref.sourcePage });
   }
   const files: NonNullable<DocumentInput["files"]> = [];
@@ -85,9 +106,10 @@ export async function documentItem(lib: ItemLibrary, d: RmDocument, knownFolders
     if (pagePaths.has(path) || SKIP.test(path) || opts.skipFile?.(path)) continue;
     const name = path.slice(path.lastIndexOf("/") + 1);
     if (!path.split("/").some((seg) => seg === d.uuid || seg.startsWith(`${d.uuid}.`)) && !name.startsWith(d.uuid)) continue;
-    const h = await hash(path, LIMITS.maxArchiveBytes);
+    const h = await hash(path, maxFile);
     if (!h) continue;
-    blobs.set(h.sha256, async () => (await lib.source.read(path, LIMITS.maxArchiveBytes))!);
+    blobs.set(h.sha256, async () => (await lib.source.read(path, maxFile))!);
+    paths.set(h.sha256, { path, maxBytes: maxFile });
     files.push({ path, sha256: h.sha256, size: h.size });
   }
   return {
@@ -101,6 +123,7 @@ export async function documentItem(lib: ItemLibrary, d: RmDocument, knownFolders
       files,
     },
     blobs,
+    paths,
   };
 }
 
