@@ -84,6 +84,25 @@ describe("openZipSource", () => {
     expect(e.message).not.toContain("got ");
   });
 
+  test("stream: an entry comes out in chunks of at most ~1 MB that add up to its bytes; a liar is stopped the same way", async () => {
+    const data = new Uint8Array(6 * 1024 * 1024);
+    for (let i = 0; i < data.length; i += 4096) data[i] = i % 251;
+    const src = openZipSource(buildZip([{ name: "big.bin", data, deflate: true }, { name: "flat.bin", data }]), "s.zip");
+    for (const name of ["big.bin", "flat.bin"]) {
+      const chunks = [...src.stream!(name)!];
+      expect(chunks.length).toBeGreaterThan(5);
+      expect(Math.max(...chunks.map((c) => c.byteLength))).toBeLessThanOrEqual(1100 * 1024);
+      expect(Buffer.concat(chunks).equals(Buffer.from(data))).toBe(true);
+    }
+    expect(src.size!("big.bin")).toBe(data.length);
+    expect(src.stream!("missing")).toBeUndefined();
+    expect((await rejection(async () => [...src.stream!("big.bin", 1000)!])).code).toBe("too_large");
+    const liar = openZipSource(buildZip([{ name: "liar.rm", data: new Uint8Array(20 * 1024 * 1024), deflate: true, declaredSize: 1000 }]), "l.zip");
+    const e = await rejection(async () => [...liar.stream!("liar.rm")!]);
+    expect([e.code, e.file]).toEqual(["too_large", "liar.rm"]);
+    expect(e.message).toContain("entry inflates past its declared size");
+  });
+
   test("an entry that inflates to less than declared is a bad container", async () => {
     const src = openZipSource(buildZip([{ name: "short", data: "abc", deflate: true, declaredSize: 10 }]), "s.zip");
     expect((await rejection(() => src.read("short"))).code).toBe("bad_container");
