@@ -95,7 +95,7 @@ describeSamples("agent faults (real processes)", () => {
     expect(atKill).toBeLessThan(N);
     proxy.blobDelayMs = 0;
     agent = await startAgentChild({ folder, home, server: proxy.url, token });
-    await waitFor("every document", async () => (await count("Killed ")) === N, 30_000);
+    await waitFor("every document", async () => (await count("Killed ")) === N);
     await agentIdle(agent.url);
     for (const n of proxy.stored.values()) expect(n).toBe(1);
     const docs = ((await api.get("/api/v1/documents")).body.documents as any[]).filter((d) => d.name.startsWith("Killed "));

@@ -21,7 +21,7 @@ export interface Child {
 }
 
 /** Spawn `rmirror <args>`; resolves with the URL from the first JSON log line whose msg matches. */
-export async function spawnMain(args: string[], env: Record<string, string>, readyMsg: string, timeoutMs = 15_000): Promise<Child> {
+export async function spawnMain(args: string[], env: Record<string, string>, readyMsg: string, timeoutMs = 100_000): Promise<Child> {
   const proc = Bun.spawn([process.execPath, MAIN, ...args], { env: { ...process.env, RMIRROR_LOG_LEVEL: "info", ...env }, stdout: "ignore", stderr: "pipe" });
   const logs: string[] = [];
   const ready = Promise.withResolvers<string>();
@@ -143,7 +143,8 @@ export class CountingProxy {
   }
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000): Promise<T> {
+/** Poll until `fn` is truthy. The timeout is a hang guard (generous: the machine may be busy), not a speed check. */
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 100_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < end) {

@@ -212,7 +212,7 @@ export class Dashboard {
   }
 
   /** Wait until `fn` is truthy (polling the API, not the page). */
-  async until<T>(what: string, fn: () => Promise<T | false | undefined | null>, timeoutMs = 20_000): Promise<T> {
+  async until<T>(what: string, fn: () => Promise<T | false | undefined | null>, timeoutMs = 100_000): Promise<T> {
     const end = Date.now() + timeoutMs;
     let last: unknown;
     while (Date.now() < end) {

@@ -219,8 +219,8 @@ describeBrowser(
         for (const p of [page, view]) await p.evaluate(() => ((window as any).__sameDocument = true));
 
         gate.resolve();
-        await page.locator('#pages .page-thumb[data-page-status="done"]').waitFor({ timeout: 15_000 });
-        await view.locator("#ocr-text").getByText("Live update arrived").waitFor({ timeout: 15_000 });
+        await page.locator('#pages .page-thumb[data-page-status="done"]').waitFor({ timeout: 60_000 });
+        await view.locator("#ocr-text").getByText("Live update arrived").waitFor({ timeout: 60_000 });
         // Updated in place by htmx polling, not by a reload; the polling stops once nothing is pending.
         for (const p of [page, view]) expect(await p.evaluate(() => (window as any).__sameDocument)).toBe(true);
         await page.locator('#pages[data-polling="0"]').waitFor({ state: "attached" });
@@ -247,7 +247,7 @@ describeBrowser(
       const answer = page.waitForResponse((r) => r.request().method() === "POST" && /\/ocr$/.test(new URL(r.url()).pathname));
       await retry.click();
       expect((await answer).status()).toBe(200);
-      await page.locator("#ocr-text").getByText("Second time lucky").waitFor({ timeout: 15_000 });
+      await page.locator("#ocr-text").getByText("Second time lucky").waitFor({ timeout: 60_000 });
       expect(await page.locator('#page-text[data-page-status="done"]').count()).toBe(1);
     }, T);
 

@@ -71,7 +71,7 @@ describeBrowser(
 
       // The backlog drains: the page is read, its text shows up where the modal was.
       await page.goto(`/documents/${nb.uuid}/pages/1`);
-      await page.locator("#ocr-text").getByText("call the plumber").waitFor({ timeout: 15_000 });
+      await page.locator("#ocr-text").getByText("call the plumber").waitFor({ timeout: 60_000 });
       expect(ocr.requests.length).toBe(1);
       expect(await page.locator("#quota-bar").getAttribute("data-level")).not.toBe("over");
     }, T);

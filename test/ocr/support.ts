@@ -34,8 +34,8 @@ export function emptyPage(): Uint8Array {
   return buildV3V5(5, [[]]);
 }
 
-/** Poll a condition (for work on the running runner; not a timing sleep). */
-export async function until(cond: () => boolean, what = "condition", timeoutMs = 10_000): Promise<void> {
+/** Poll a condition (for work on the running runner; not a timing sleep). The timeout is a hang guard. */
+export async function until(cond: () => boolean, what = "condition", timeoutMs = 100_000): Promise<void> {
   const t0 = Date.now();
   while (!cond()) {
     if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);

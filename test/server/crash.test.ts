@@ -56,7 +56,8 @@ test.skipIf(!HAVE_SAMPLES)("kill -9 mid-batch, restart: every render job complet
   };
   // Wait until the batch is under way, then kill the process without any chance to clean up.
   let atKill: Record<string, number> = {};
-  for (let i = 0; i < 2000; i++) {
+  // Polls until the condition holds, however slow the machine (the test's timeout guards a hang).
+  for (;;) {
     atKill = await counts(first.url);
     if ((atKill.done ?? 0) >= 10) break;
     await Bun.sleep(5);
@@ -74,7 +75,7 @@ test.skipIf(!HAVE_SAMPLES)("kill -9 mid-batch, restart: every render job complet
   // Restart on the same data: recovery requeues what was running, the rest continues.
   const second = await spawnServer(env);
   let after: Record<string, number> = {};
-  for (let i = 0; i < 1200; i++) {
+  for (;;) {
     after = await counts(second.url);
     if ((after.done ?? 0) + (after.failed ?? 0) >= total) break;
     await Bun.sleep(25);
@@ -96,4 +97,4 @@ test.skipIf(!HAVE_SAMPLES)("kill -9 mid-batch, restart: every render job complet
   const recovered = second.logs.some((l) => l.includes("recovered jobs left running"));
   expect(retried.n).toBe(recovered ? 1 : 0); // the job killed mid-render ran again, once
   db.close();
-}, 120_000);
+}, 300_000);
