@@ -20,7 +20,7 @@ const IN_CI = process.env.CI === "true";
 const MAIN = resolve(import.meta.dir, "../../src/main.ts");
 
 /** Per-test and per-hook timeout (bun:test defaults to 5 s). */
-export const T = 30_000;
+export const T = 180_000; // a hang guard, not a speed check: a loaded 2-core machine is slow
 
 export const ADMIN = { email: "admin@example.com", password: "correct horse battery" };
 
@@ -108,7 +108,7 @@ export class Dashboard {
     this.server = await spawnServer({ RMIRROR_DATA_DIR: this.dataDir, RMIRROR_JOBS_POLL_MS: "100", RMIRROR_LOG_LEVEL: "info", ...this.opts.env });
     killOnExit(this.server.proc);
     // playwright's launch() gives Chromium a fresh temporary --user-data-dir and removes it on close.
-    this.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 20_000 });
+    this.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 100_000 });
     if (this.opts.admin !== false) {
       await this.setupAdmin();
       this.token = await this.createDeviceToken(this.opts.tokenName ?? "browser tests");
@@ -127,7 +127,7 @@ export class Dashboard {
       timezoneId: "UTC",
       ...(state ? { storageState: state } : {}),
     });
-    ctx.setDefaultTimeout(10_000);
+    ctx.setDefaultTimeout(60_000); // hang guard for each action (a busy machine is slow)
     ctx.setDefaultNavigationTimeout(15_000);
     this.contexts.push(ctx);
     const page = await ctx.newPage();

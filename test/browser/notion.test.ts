@@ -45,7 +45,7 @@ describeBrowser("browser: Notion panel on the document page", () => {
         return !!el && el.getAttribute("data-notion-synced-at") !== b;
       },
       before,
-      { timeout: 15_000 },
+      { timeout: 60_000 },
     );
     expect(await page.locator("#modal .modal").count()).toBe(0);
   }, T);
