@@ -128,7 +128,7 @@ export class Dashboard {
       ...(state ? { storageState: state } : {}),
     });
     ctx.setDefaultTimeout(60_000); // hang guard for each action (a busy machine is slow)
-    ctx.setDefaultNavigationTimeout(15_000);
+    ctx.setDefaultNavigationTimeout(60_000);
     this.contexts.push(ctx);
     const page = await ctx.newPage();
     page.on("console", (m) => {
