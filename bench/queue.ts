@@ -92,7 +92,7 @@ function oldClaimCost(history: number): number[] {
   const db = new Database(join(dir, "old.db"), { create: true, strict: true });
   try {
     db.run("PRAGMA journal_mode = WAL");
-    migrate(db, MIGRATIONS.slice(0, 4));
+    migrate(db, MIGRATIONS.slice(0, MIGRATIONS.findIndex((m) => m.name.includes("job queue that does not age"))));
     db.run("INSERT INTO users (email, created_at) SELECT 'u' || value || '@example.com', 0 FROM json_each('[0,1,2,3,4,5,6,7,8,9]')");
     const users = (db.query("SELECT id FROM users").all() as { id: number }[]).map((u) => u.id);
     addHistory(db, history, users);

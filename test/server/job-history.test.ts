@@ -203,10 +203,10 @@ test("housekeeping deletes history past its age and count, never live jobs or jo
   expect(ctx.store.jobCounts()).toEqual(truth(db));
 });
 
-test("migration 0005 on a database with history: counts backfilled, claim index replaced", () => {
+test("the job-queue migration on a database with history: counts backfilled, claim index replaced", () => {
   const db = new SqliteDatabase(":memory:", { strict: true });
   db.run("PRAGMA foreign_keys = ON");
-  migrate(db, MIGRATIONS.slice(0, 4));
+  migrate(db, MIGRATIONS.slice(0, MIGRATIONS.findIndex((m) => m.name.includes("job queue that does not age"))));
   db.run("INSERT INTO users (id, email, password_hash, is_admin, created_at) VALUES (1, 'a@example.com', NULL, 0, 0)");
   addHistory(db, "render_page", 1, 30, 1000);
   addHistory(db, "ocr_page", null, 3, 1000, "failed");
