@@ -8,7 +8,7 @@ RUN npm ci
 COPY . .
 # The commit shown by `rmirror --version` and /metrics: docker build --build-arg RMIRROR_COMMIT=$(git rev-parse --short HEAD) .
 ARG RMIRROR_COMMIT=unknown
-RUN node_modules/.bin/bun build src/main.ts --compile --minify-syntax --define "RMIRROR_BUILD_COMMIT=\"${RMIRROR_COMMIT}\"" --outfile /out/rmirror
+RUN node_modules/.bin/bun build src/main.ts --compile --splitting --minify-syntax --define "RMIRROR_BUILD_COMMIT=\"${RMIRROR_COMMIT}\"" --outfile /out/rmirror
 
 FROM debian:bookworm-slim
 # fonts for typed text in PNG renders (resvg in WASM cannot see system font paths it is not given)

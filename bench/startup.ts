@@ -1,15 +1,16 @@
-// Compiled binary: start → first served request, and idle RSS, of `serve` and of `agent`.
+// Compiled binary: `--version`/`--help` start → exit (against an empty executable built the same
+// way), start → first served request, and idle RSS, of `serve` and of `agent`.
 //   bun bench/startup.ts [--runs 10] [--bin dist/rmirror-linux-x64]
 // Builds the linux-x64 binary first when --bin is not given.
 // Budgets: start < 300 ms; idle RSS serve < 80 MB, agent < 60 MB.
 // The agent runs against a live `serve` with a device token, watching a copy of the shared
 // sample xochitl folder (or an empty folder when the samples are absent); its first request
 // served is its local status page's /api/status, answered once the initial scan is under way.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { build } from "../scripts/build.ts";
+import { BUNDLE_FLAGS, build } from "../scripts/build.ts";
 import { SAMPLES_DIR } from "../test/support/samples.ts";
 
 const { values } = parseArgs({ options: { runs: { type: "string", default: "10" }, bin: { type: "string" } } });
@@ -19,6 +20,31 @@ const bin = values.bin ?? (await build(["linux-x64"], mkdtempSync(join(tmpdir(),
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   return Number(status.match(/VmRSS:\s+(\d+)/)![1]) / 1024;
+}
+
+// --- --version / --help: start → exit, against an empty executable built the same way ----------
+{
+  const tmp = mkdtempSync(join(tmpdir(), "rmirror-bench-empty-"));
+  writeFileSync(join(tmp, "empty.ts"), 'console.log("0");\n');
+  const empty = join(tmp, "empty");
+  const b = Bun.spawnSync([process.execPath, "build", join(tmp, "empty.ts"), "--compile", ...BUNDLE_FLAGS, `--outfile=${empty}`], { stdout: "ignore", stderr: "inherit" });
+  if (b.exitCode !== 0) throw new Error("building the empty executable failed");
+  const exitTimes = async (cmd: string[]) => {
+    const ts: number[] = [];
+    for (let i = 0; i < Math.max(runs, 10); i++) {
+      const t0 = performance.now();
+      const p = Bun.spawn(cmd, { env: { PATH: "/usr/bin:/bin" }, stdout: "ignore", stderr: "ignore" });
+      await p.exited;
+      ts.push(performance.now() - t0);
+    }
+    ts.sort((x, y) => x - y);
+    return `min ${ts[0]!.toFixed(0)} ms, p50 ${ts[Math.floor(ts.length / 2)]!.toFixed(0)} ms`;
+  };
+  console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  console.log(`empty executable (console.log, same flags): ${await exitTimes([empty])}`);
+  console.log(`rmirror --version: ${await exitTimes([bin, "--version"])} (budget < 60 ms)`);
+  console.log(`rmirror --help: ${await exitTimes([bin, "--help"])}`);
+  rmSync(tmp, { recursive: true, force: true });
 }
 
 const starts: number[] = [];

@@ -38,6 +38,14 @@ export function executableKind(bytes: Uint8Array): string {
   return "unknown";
 }
 
+/**
+ * Bundler flags of every release build (the Dockerfile uses the same). `--splitting` keeps each
+ * subcommand's code in its own chunk inside the executable, loaded by main.ts's `import()` only
+ * when that subcommand runs: without it the whole ~2 MB bundle is parsed at every start, so
+ * `rmirror --version` took ~10× as long as an empty executable (docs/benchmarks.md).
+ */
+export const BUNDLE_FLAGS = ["--splitting", "--minify-syntax"] as const;
+
 export async function build(targets: Target[], outDir: string): Promise<string[]> {
   mkdirSync(outDir, { recursive: true });
   const root = resolve(import.meta.dir, "..");
@@ -47,7 +55,7 @@ export async function build(targets: Target[], outDir: string): Promise<string[]
     const spec = TARGETS[t];
     const out = join(outDir, spec.file);
     const proc = Bun.spawn(
-      [process.execPath, "build", join(root, "src/main.ts"), "--compile", "--minify-syntax", `--target=${spec.bun}`, `--outfile=${out}`, `--define`, `RMIRROR_BUILD_COMMIT=${JSON.stringify(commit())}`],
+      [process.execPath, "build", join(root, "src/main.ts"), "--compile", ...BUNDLE_FLAGS, `--target=${spec.bun}`, `--outfile=${out}`, `--define`, `RMIRROR_BUILD_COMMIT=${JSON.stringify(commit())}`],
       { cwd: root, stdout: "inherit", stderr: "inherit" },
     );
     if ((await proc.exited) !== 0) throw new Error(`build failed for ${t}`);

@@ -51,6 +51,8 @@ export const FIELDS = [
   { key: "jobs.leaseSeconds", env: "RMIRROR_JOBS_LEASE_SECONDS", kind: "int", default: 120, min: 1, max: 86400, help: "job lease before a crashed job is retried" },
   { key: "jobs.maxAttempts", env: "RMIRROR_JOBS_MAX_ATTEMPTS", kind: "int", default: 5, min: 1, max: 100, help: "attempts before a job fails for good" },
   { key: "jobs.pollMs", env: "RMIRROR_JOBS_POLL_MS", kind: "int", default: 500, min: 10, max: 60000, help: "idle poll interval of the job runner" },
+  { key: "jobs.keepDays", env: "RMIRROR_JOBS_KEEP_DAYS", kind: "int", default: 14, min: 0, max: 3650, help: "days finished, failed and cancelled jobs stay in the Activity view before housekeeping deletes them" },
+  { key: "jobs.keepPerUser", env: "RMIRROR_JOBS_KEEP_PER_USER", kind: "int", default: 10000, min: 0, max: 10_000_000, help: "finished jobs kept per user at most (the newest), whatever their age" },
   { key: "ocr.apiKey", env: "RMIRROR_ANTHROPIC_API_KEY", kind: "string", secret: true, help: "Anthropic API key for OCR (unset: pages wait in pending_ocr)" },
   { key: "ocr.baseUrl", env: "RMIRROR_ANTHROPIC_BASE_URL", kind: "url", help: "Anthropic API base URL (default the public API)" },
   { key: "ocr.model", env: "RMIRROR_OCR_MODEL", kind: "string", default: "claude-haiku-5-5", help: "Claude model used for handwriting OCR" },
@@ -104,7 +106,7 @@ export interface Config {
   maxImportBytes: number;
   maxBatchDocuments: number;
   trashGraceDays: number;
-  jobs: { renderConcurrency: number; leaseSeconds: number; maxAttempts: number; pollMs: number };
+  jobs: { renderConcurrency: number; leaseSeconds: number; maxAttempts: number; pollMs: number; keepDays: number; keepPerUser: number };
   ocr: { apiKey?: string; baseUrl?: string; model: string; maxTokens: number; concurrency: number; timeoutSeconds: number; languages: string };
   quota: { defaultPages: number; timezone: string };
   smtp: { url?: string; from: string };

@@ -76,6 +76,11 @@ export class JobRunner {
     });
   }
 
+  /** The job kinds this runner claims. */
+  get kinds(): string[] {
+    return [...this.workers.keys()];
+  }
+
   get inFlight(): number {
     return this.inflight.size;
   }

@@ -10,6 +10,7 @@ import type { Logger } from "../log.ts";
 import { ensureAdminFromConfig } from "../services/accounts/accounts.ts";
 import { createContext } from "../composition/context.ts";
 import type { AppContext } from "../services/context.ts";
+import { purgeJobHistory } from "../services/library/jobs.ts";
 import { purgeDeleted } from "../services/library/sync.ts";
 import { startQuotaCron } from "../services/ocr/quota-cron.ts";
 import { createApp, type App } from "./app.ts";
@@ -30,12 +31,17 @@ export interface StartOptions {
   jobs?: boolean;
 }
 
-/** Daily housekeeping: purge documents past the trash grace period, expired sessions/pairings. */
-export function housekeeping(ctx: AppContext): void {
-  const docs = purgeDeleted(ctx);
-  const sessions = ctx.store.purgeExpiredSessions();
-  const pairings = ctx.store.purgeExpiredPairings();
-  if (docs || sessions || pairings) ctx.log.info("housekeeping", { purgedDocuments: docs, expiredSessions: sessions, expiredPairings: pairings });
+/**
+ * Daily housekeeping: purge documents past the trash grace period, expired sessions/pairings
+ * (synchronously, at the call), then job history past its retention (in batches; `signal` stops
+ * it between batches at shutdown).
+ */
+export async function housekeeping(ctx: AppContext, signal?: AbortSignal, now = Date.now()): Promise<void> {
+  const docs = purgeDeleted(ctx, now);
+  const sessions = ctx.store.purgeExpiredSessions(now);
+  const pairings = ctx.store.purgeExpiredPairings(now);
+  const jobs = await purgeJobHistory(ctx, now, signal ? { signal } : {});
+  if (docs || sessions || pairings || jobs) ctx.log.info("housekeeping", { purgedDocuments: docs, expiredSessions: sessions, expiredPairings: pairings, deletedJobs: jobs });
 }
 
 export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
@@ -44,8 +50,14 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   await ensureAdminFromConfig(ctx);
   const runner = createRunner(ctx);
   if (opts.jobs !== false) runner.start();
-  housekeeping(ctx);
-  const cron: ScheduledTask = schedule("17 3 * * *", () => housekeeping(ctx), { name: "housekeeping" });
+  const housekeepingStop = new AbortController();
+  let housekeepingRun: Promise<void> = Promise.resolve();
+  const runHousekeeping = () =>
+    (housekeepingRun = housekeepingRun
+      .then(() => housekeeping(ctx, housekeepingStop.signal))
+      .catch((e) => log.error("housekeeping failed", { error: e })));
+  runHousekeeping();
+  const cron: ScheduledTask = schedule("17 3 * * *", () => void runHousekeeping(), { name: "housekeeping" });
   const quotaCron = startQuotaCron(ctx);
 
   let draining = false;
@@ -82,6 +94,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
         log.info("shutting down: stop accepting, drain requests and jobs");
         await cron.stop();
         await quotaCron.stop();
+        housekeepingStop.abort();
+        await housekeepingRun;
         await server.stop(false);
         await runner.stop();
         ctx.store.db.close();

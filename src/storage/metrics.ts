@@ -1,10 +1,12 @@
 // Read-only aggregate queries for GET /metrics. Cheap (indexed counts) and user-independent.
 import type { Database } from "bun:sqlite";
+import { JOBS_SQL } from "./jobs.ts";
 
 const cache = new WeakMap<Database, ReturnType<typeof build>>();
 
 function build(db: Database) {
-  const jobs = db.prepare<{ kind: string; status: string; n: number }, []>("SELECT kind, status, count(*) AS n FROM jobs GROUP BY kind, status ORDER BY kind, status");
+  // From the job_counts table (kept by triggers), never a count over the jobs table.
+  const jobs = db.prepare<{ kind: string; status: string; n: number }, []>(JOBS_SQL.counts);
   const documents = db.prepare<{ type: string; deleted: number; n: number }, []>(
     "SELECT type, (deleted_at IS NOT NULL) AS deleted, count(*) AS n FROM documents GROUP BY type, deleted ORDER BY type, deleted",
   );

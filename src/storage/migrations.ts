@@ -361,6 +361,47 @@ CREATE INDEX sync_records_doc ON sync_records(user_id, document_uuid, target, po
     name: "0005 notion refresh token",
     sql: `ALTER TABLE notion_connections ADD COLUMN refresh_token_enc TEXT;`,
   },
+  {
+    name: "0006 job queue that does not age: live-jobs claim index, bounded history, job counts",
+    sql: `
+-- Claims read only live jobs, in claim order: the partial index matches the claim query's WHERE
+-- (status IN ('queued','running')) and ORDER BY (priority DESC, run_after, id) exactly, so a
+-- claim neither visits finished jobs nor sorts. It replaces jobs_claim, which held every job.
+DROP INDEX jobs_claim;
+CREATE INDEX jobs_live ON jobs(kind, priority DESC, run_after, id) WHERE status IN ('queued','running');
+-- Finished jobs by user and age: the daily housekeeping deletes those past the retention.
+CREATE INDEX jobs_history ON jobs(user_id, finished_at) WHERE status IN ('done','failed','cancelled');
+-- The Activity view lists a user's newest jobs (jobs_user serves the status-filtered list).
+CREATE INDEX jobs_by_user ON jobs(user_id, id);
+UPDATE jobs SET finished_at = updated_at WHERE status IN ('done','failed','cancelled') AND finished_at IS NULL;
+
+-- Jobs per user (0 = jobs of no user), kind and status, kept in step by triggers in the same
+-- transaction as the job row: the dashboard and /metrics read these few rows instead of
+-- counting the jobs table.
+CREATE TABLE job_counts (
+  user_id INTEGER NOT NULL,
+  kind    TEXT NOT NULL,
+  status  TEXT NOT NULL,
+  n       INTEGER NOT NULL,
+  PRIMARY KEY (user_id, kind, status)
+) STRICT, WITHOUT ROWID;
+INSERT INTO job_counts (user_id, kind, status, n)
+SELECT coalesce(user_id, 0), kind, status, count(*) FROM jobs GROUP BY coalesce(user_id, 0), kind, status;
+CREATE TRIGGER jobs_counts_ai AFTER INSERT ON jobs BEGIN
+  INSERT INTO job_counts (user_id, kind, status, n) VALUES (coalesce(new.user_id, 0), new.kind, new.status, 1)
+  ON CONFLICT (user_id, kind, status) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER jobs_counts_au AFTER UPDATE OF status, kind, user_id ON jobs
+WHEN new.status IS NOT old.status OR new.kind IS NOT old.kind OR new.user_id IS NOT old.user_id BEGIN
+  UPDATE job_counts SET n = n - 1 WHERE user_id = coalesce(old.user_id, 0) AND kind = old.kind AND status = old.status;
+  INSERT INTO job_counts (user_id, kind, status, n) VALUES (coalesce(new.user_id, 0), new.kind, new.status, 1)
+  ON CONFLICT (user_id, kind, status) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER jobs_counts_ad AFTER DELETE ON jobs BEGIN
+  UPDATE job_counts SET n = n - 1 WHERE user_id = coalesce(old.user_id, 0) AND kind = old.kind AND status = old.status;
+END;
+`,
+  },
 ];
 
 export class SchemaTooNewError extends Error {

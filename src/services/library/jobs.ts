@@ -1,6 +1,6 @@
 // The job status view for the API (scoped by user).
 import { AppError } from "../../errors.ts";
-import type { JobRow } from "../../storage/jobs.ts";
+import type { JobHistoryMark, JobRow } from "../../storage/jobs.ts";
 import type { AppContext } from "../context.ts";
 
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
@@ -43,4 +43,31 @@ export function retryJob(ctx: AppContext, userId: number, id: number) {
   if (!ctx.store.retryJob(userId, id)) throw new AppError("job_not_retryable");
   ctx.queue.notify();
   return jobView(ctx.store.jobById(id)!);
+}
+
+/**
+ * Delete job history past the retention (daily housekeeping): finished, failed and cancelled
+ * jobs older than `jobs.keepDays`, and beyond the newest `jobs.keepPerUser` of each user. Live
+ * jobs are never touched; the outcome of a failed job stays on its domain row (page render/OCR
+ * status with the reason). Deletes in small batches and yields between them, so a large backlog
+ * (the first run after an upgrade) never holds the write lock or the event loop for long.
+ */
+export async function purgeJobHistory(ctx: AppContext, now = Date.now(), o: { batch?: number; signal?: AbortSignal } = {}): Promise<number> {
+  const { keepDays, keepPerUser } = ctx.config.jobs;
+  const batch = o.batch ?? 2000;
+  const byAge: JobHistoryMark = { finished_at: now - keepDays * 86_400_000, id: 0 };
+  let deleted = 0;
+  for (const owner of ctx.store.jobHistoryOwners()) {
+    // Everything before the older of: the age cutoff, the keepPerUser-th newest job (kept itself).
+    const byCount = keepPerUser === 0 ? { finished_at: Number.MAX_SAFE_INTEGER, id: 0 } : ctx.store.jobHistoryKeepFrom(owner, keepPerUser);
+    const before = byCount && (byCount.finished_at > byAge.finished_at || (byCount.finished_at === byAge.finished_at && byCount.id > byAge.id)) ? byCount : byAge;
+    for (;;) {
+      if (o.signal?.aborted) return deleted;
+      const n = ctx.store.deleteJobHistory(owner, before, batch);
+      deleted += n;
+      if (n < batch) break;
+      await new Promise<void>((r) => setImmediate(r));
+    }
+  }
+  return deleted;
 }
