@@ -131,8 +131,16 @@ export function parseJsonText(bytes: Uint8Array, maxDepth: number = BODY_LIMITS.
   }
 }
 
-/** A route's body parser for JSON (see the header comment for the order of the checks). */
+/**
+ * A route's body parser for JSON (see the header comment for the order of the checks). Ours runs
+ * first and always yields the body; the trailing "application/json" is never reached and only
+ * tells the OpenAPI document what the route takes.
+ */
 export function jsonBody(ctx: AppContext, opts: JsonBodyOptions = {}) {
+  return [readJson(ctx, opts), "application/json" as const];
+}
+
+function readJson(ctx: AppContext, opts: JsonBodyOptions) {
   const maxBytes = opts.maxBytes ?? BODY_LIMITS.jsonBytes;
   return async function readJsonBody({ request, server }: { request: Request; server: Server }): Promise<unknown> {
     if (opts.gate) await opts.gate(request, server);
