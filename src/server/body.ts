@@ -153,9 +153,14 @@ function readJson(ctx: AppContext, opts: JsonBodyOptions) {
   };
 }
 
-/** A dashboard form's body parser: urlencoded only, at most BODY_LIMITS.formBytes. */
-export function formBody() {
-  return async function readFormBody({ request }: { request: Request }): Promise<Record<string, string>> {
+/**
+ * A dashboard form's body parser: urlencoded only, at most BODY_LIMITS.formBytes. With `signedIn`
+ * (forms behind the login), a caller who is nobody gets an empty form without a byte read, and the
+ * route answers with its login redirect; the CSRF field is checked by the route once read.
+ */
+export function formBody(signedIn?: (request: Request, server: Server) => Promise<boolean>) {
+  return async function readFormBody({ request, server }: { request: Request; server: Server }): Promise<Record<string, string>> {
+    if (signedIn && !(await signedIn(request, server))) return {};
     if (mediaType(request) !== "application/x-www-form-urlencoded")
       throw new AppError("unsupported_media_type", "Send the form as application/x-www-form-urlencoded.", { expected: "application/x-www-form-urlencoded" });
     const text = new TextDecoder().decode(await readLimited(request, BODY_LIMITS.formBytes));

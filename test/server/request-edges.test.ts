@@ -160,6 +160,28 @@ describe("item 5: nothing is read from an anonymous caller; per-route byte limit
     expect(seen.pulled).toBeLessThanOrEqual(BODY_LIMITS.syncJsonBytes / (1024 * 1024) + 1);
   });
 
+  test("dashboard forms behind the login read nothing from a caller who is not signed in", async () => {
+    for (const path of ["/settings/password", "/devices/tokens", "/settings/notion/token", "/pair"]) {
+      const { stream, seen } = countingBody(64);
+      const res = await h.app.handle(new Request(`http://localhost${path}`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: stream }));
+      expect([303, 401]).toContain(res.status);
+      expect(seen.pulled).toBe(0);
+    }
+  });
+
+  test("a signed-in form post is read, within its limit", async () => {
+    const { createSession } = await import("../../src/services/accounts/accounts.ts");
+    const s = createSession(h.ctx, u.id);
+    const cookie = `rmirror_session=${s.sessionToken}`;
+    const ok = await call(h, "POST", "/devices/tokens", { body: form({ name: "laptop", csrf: s.csrfToken }), headers: { cookie, "content-type": "application/x-www-form-urlencoded", "hx-request": "true" } });
+    expect(ok.status).toBe(201);
+    expect(await ok.text()).toContain("rmt_");
+    const { stream, seen } = countingBody(64);
+    const big = await h.app.handle(new Request("http://localhost/devices/tokens", { method: "POST", headers: { cookie, "content-type": "application/x-www-form-urlencoded" }, body: stream }));
+    expect(big.status).toBe(413);
+    expect(seen.pulled).toBeLessThanOrEqual(1);
+  });
+
   test("dashboard forms are capped too", async () => {
     const { stream, seen } = countingBody(64);
     const res = await h.app.handle(new Request("http://localhost/login", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: stream }));

@@ -41,6 +41,19 @@ export async function authorize(ctx: AppContext, request: Request, server: Serve
   return auth;
 }
 
+/** Whether the request carries a signed-in user at all (CSRF is checked later, with the form). */
+export const signedIn =
+  (ctx: AppContext) =>
+  async (request: Request, server: Server): Promise<boolean> =>
+    (await authenticate(ctx, {
+      method: "GET", // identity only: the form's CSRF field is not read yet
+      authorization: request.headers.get("authorization"),
+      sessionCookie: cookieValue(request, SESSION_COOKIE),
+      csrfHeader: null,
+      tailscaleLogin: request.headers.get("tailscale-user-login"),
+      peerIp: peerIp(request, server),
+    }).catch(() => null)) !== null;
+
 /** The gate a body parser runs before reading: authenticate first. */
 export const authGate =
   (ctx: AppContext, need: true | "admin" = true) =>

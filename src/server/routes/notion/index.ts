@@ -1,6 +1,6 @@
 import { Elysia, t } from "elysia";
 import type { AppContext } from "../../../services/context.ts";
-import { authGate, authPlugin } from "../../auth/plugin.ts";
+import { authGate, authPlugin, signedIn } from "../../auth/plugin.ts";
 import { formBody, jsonBody } from "../../body.ts";
 import { chooseParent } from "./choose-parent.ts";
 import { connectToken } from "./connect-token.ts";
@@ -28,7 +28,7 @@ export const notionRoutes = (ctx: AppContext) => {
       const auth = await userOrLogin(ctx, c.request, c.server, c.body);
       return auth instanceof Response ? auth : fn(auth, c);
     };
-  const form = { parse: formBody(), detail: { hide: true } };
+  const form = { parse: formBody(signedIn(ctx)), detail: { hide: true } };
   return new Elysia({ name: "routes:notion" })
     .use(authPlugin(ctx))
     .get("/api/v1/notion", ({ auth }) => getStatus(ctx, auth), { auth: true, detail: { tags, summary: "Notion connection and sync status" } })

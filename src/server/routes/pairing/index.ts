@@ -1,6 +1,6 @@
 import { Elysia, t } from "elysia";
 import type { AppContext } from "../../../services/context.ts";
-import { authPlugin, resolveAuth } from "../../auth/plugin.ts";
+import { authPlugin, resolveAuth, signedIn } from "../../auth/plugin.ts";
 import { AppError } from "../../errors.ts";
 import { formBody, jsonBody } from "../../body.ts";
 import { peerIp } from "../../http.ts";
@@ -40,5 +40,5 @@ export const pairingRoutes = (ctx: AppContext) =>
         if (!auth) throw new AppError("unauthorized");
         return pairSubmit(ctx, auth, form);
       },
-      { parse: formBody(), detail: { hide: true } },
+      { parse: formBody(signedIn(ctx)), detail: { hide: true } },
     );
