@@ -245,9 +245,24 @@ export class Uploader {
     puts.sort((a, b) => Number(b.m.isFolder) - Number(a.m.isFolder));
     const body = JSON.stringify({ documents: puts.map(({ m }) => ({ uuid: m.uuid, ...m.item.input })) });
     const res = (await this.request("PUT", "/api/v1/documents", body, "application/json").catch((e) => {
+      // Larger than the server's body limit for sync requests (a batch of big PDFs): send it in halves.
+      if (e instanceof RequestRefused && e.status === 413 && puts.length > 1) return null;
+      if (e instanceof RequestRefused && e.status === 413) {
+        const { row, m } = puts[0]!;
+        this.outbox.park(row.uuid, row.gen, `server refused the document: ${e.message}`);
+        this.log.error("document parked", { uuid: row.uuid, name: m.name, error: e.message });
+        return "parked";
+      }
       if (e instanceof RequestRefused) throw new ServerUnavailable(`batch refused: ${e.message}`, e.status);
       throw e;
-    })) as { results: ({ ok: true; missing: string[] } | { ok: false; uuid: string; error: { code: string; message: string } })[] };
+    })) as { results: ({ ok: true; missing: string[] } | { ok: false; uuid: string; error: { code: string; message: string } })[] } | null | "parked";
+    if (res === "parked") return;
+    if (res === null) {
+      const half = Math.ceil(puts.length / 2);
+      await this.sendPuts(puts.slice(0, half));
+      await this.sendPuts(puts.slice(half));
+      return;
+    }
     const sent = new Set<string>();
     for (const [i, r] of res.results.entries()) {
       const { row, m } = puts[i]!;

@@ -8,6 +8,7 @@ export const ERRORS = {
   bad_request: [400, "The request is invalid."],
   invalid_request: [400, "The request body or parameters do not match the schema."],
   malformed_json: [400, "The request body is not valid JSON."],
+  json_too_deep: [400, "The JSON body is nested too deeply."],
   bad_uuid: [400, "An id is not a valid UUID."],
   bad_sha256: [400, "A hash is not 64 lowercase hexadecimal characters."],
   bad_page_list: [400, "The page list is inconsistent (duplicate ids or positions)."],
@@ -29,6 +30,7 @@ export const ERRORS = {
   invalid_token: [401, "The device token is unknown or revoked."],
   forbidden: [403, "You are not allowed to do this."],
   csrf_failed: [403, "Missing or wrong CSRF token."],
+  cross_site: [403, "Cross-site request refused."],
   bad_pairing_secret: [403, "Wrong pairing secret."],
   // 404 — not found (never distinguishes "someone else's" from "does not exist")
   route_not_found: [404, "No such route."],
@@ -54,6 +56,8 @@ export const ERRORS = {
   pairing_denied: [403, "The pairing request was denied."],
   too_large: [413, "The body is larger than allowed."],
   batch_too_large: [413, "Too many documents in one batch."],
+  too_many_pages: [413, "The document has more pages than allowed."],
+  too_many_files: [413, "The document has more files than allowed."],
   unsupported_media_type: [415, "Unsupported content type."],
   render_failed: [422, "The page could not be rendered."],
   rate_limited: [429, "Too many attempts; try again later."],
@@ -61,6 +65,7 @@ export const ERRORS = {
   internal: [500, "Internal server error."],
   notion_error: [502, "Notion did not accept the request."],
   unavailable: [503, "The server is shutting down or a dependency is unavailable."],
+  login_busy: [503, "Too many logins are being checked right now; try again in a moment."],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type ErrorCode = keyof typeof ERRORS;

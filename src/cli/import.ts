@@ -29,13 +29,22 @@ async function api(c: Client, method: string, path: string, body?: BodyInit, typ
   } catch {
     data = { error: { code: "bad_response", message: text.slice(0, 200) } };
   }
-  if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${data?.error?.code ?? ""} ${data?.error?.message ?? ""}`.trim());
+  if (!res.ok) throw Object.assign(new Error(`${method} ${path}: HTTP ${res.status} ${data?.error?.code ?? ""} ${data?.error?.message ?? ""}`.trim()), { status: res.status });
   return data;
 }
 
 async function flush(c: Client, batch: SyncItem[], uploaded: Set<string>, out: { docs: number; folders: number; blobs: number; bytes: number; errors: number }) {
   if (!batch.length) return;
-  const res = await api(c, "PUT", "/api/v1/documents", JSON.stringify({ documents: batch.map((b) => ({ uuid: b.uuid, ...b.input })) }));
+  let res;
+  try {
+    res = await api(c, "PUT", "/api/v1/documents", JSON.stringify({ documents: batch.map((b) => ({ uuid: b.uuid, ...b.input })) }));
+  } catch (e) {
+    // Over the server's body limit for sync requests (a batch of big PDFs): send it in halves.
+    if ((e as { status?: number }).status !== 413 || batch.length < 2) throw e;
+    const half = Math.ceil(batch.length / 2);
+    await flush(c, batch.slice(0, half), uploaded, out);
+    return flush(c, batch.slice(half), uploaded, out);
+  }
   for (const [i, r] of (res.results as any[]).entries()) {
     const item = batch[i]!;
     if (!r.ok) {

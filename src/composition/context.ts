@@ -12,6 +12,7 @@ import { createOcrEngine } from "../ocr/index.ts";
 import { openDatabase } from "../storage/db.ts";
 import { createStore } from "../storage/store.ts";
 import type { AppContext } from "../services/context.ts";
+import { LoginGuard } from "../services/accounts/login-guard.ts";
 import { RateLimiter } from "../services/accounts/rate-limit.ts";
 import { NotionRateLimiter } from "../notion/rate-limit.ts";
 
@@ -39,7 +40,13 @@ export function createContext(config: Config, opts: ContextOptions = {}): AppCon
     log,
     secret,
     tmpDir,
-    loginLimiter: new RateLimiter(config.loginMaxFailures, config.loginWindowSeconds * 1000),
+    loginGuard: new LoginGuard({
+      maxPairFailures: config.loginMaxFailures,
+      maxAccountFailures: config.loginMaxFailures * 5,
+      windowMs: config.loginWindowSeconds * 1000,
+      concurrentVerifications: 2,
+      queuedVerifications: 16,
+    }),
     pairingLimiter: new RateLimiter(30, 10 * 60_000),
     ocr: createOcrEngine(config),
     notionLimiter: new NotionRateLimiter(config.notion.requestsPerSecond),

@@ -41,7 +41,7 @@ export const FIELDS = [
   { key: "tailscaleAuth", env: "RMIRROR_TAILSCALE_AUTH", kind: "bool", default: false, help: "trust Tailscale-User-Login from loopback peers" },
   { key: "secureCookies", env: "RMIRROR_SECURE_COOKIES", kind: "bool", help: "Secure flag on cookies (default: publicUrl is https)" },
   { key: "sessionDays", env: "RMIRROR_SESSION_DAYS", kind: "int", default: 30, min: 1, max: 3650, help: "session lifetime" },
-  { key: "loginMaxFailures", env: "RMIRROR_LOGIN_MAX_FAILURES", kind: "int", default: 10, min: 1, max: 10000, help: "failed logins per window per address/email" },
+  { key: "loginMaxFailures", env: "RMIRROR_LOGIN_MAX_FAILURES", kind: "int", default: 10, min: 1, max: 10000, help: "failed logins per window for one account from one client (5× that from all clients locks the account)" },
   { key: "loginWindowSeconds", env: "RMIRROR_LOGIN_WINDOW_SECONDS", kind: "int", default: 900, min: 1, max: 86400, help: "login rate-limit window" },
   { key: "maxBlobBytes", env: "RMIRROR_MAX_BLOB_BYTES", kind: "int", default: 512 * 1024 * 1024, min: 1, help: "largest blob accepted (also the largest file inside an imported archive)" },
   { key: "maxImportBytes", env: "RMIRROR_MAX_IMPORT_BYTES", kind: "int", default: 2 * 1024 * 1024 * 1024, min: 1, help: "largest .rmdoc/.zip import" },

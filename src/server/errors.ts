@@ -26,6 +26,8 @@ export function toAppError(code: string | number, error: unknown): AppError {
   const e = error as { message?: string; type?: string; all?: unknown; valueError?: { path?: string; message?: string } };
   switch (code) {
     case "PARSE":
+      // Our own body parsers (server/body.ts) throw catalogue errors; Elysia wraps them.
+      if ((error as { cause?: unknown })?.cause instanceof AppError) return (error as { cause: AppError }).cause;
       return new AppError("malformed_json");
     case "VALIDATION": {
       let details: Record<string, unknown> | undefined;

@@ -7,6 +7,7 @@ import type { JobQueue } from "../jobs/queue.ts";
 import type { Logger } from "../log.ts";
 import type { OcrEngine } from "../ocr/engine.ts";
 import type { Store } from "../storage/store.ts";
+import type { LoginGuard } from "./accounts/login-guard.ts";
 import type { RateLimiter } from "./accounts/rate-limit.ts";
 import type { NotionRateLimiter } from "../notion/rate-limit.ts";
 
@@ -20,7 +21,8 @@ export interface AppContext {
   secret: string;
   /** Where uploads are spooled before they are verified and stored. */
   tmpDir: string;
-  loginLimiter: RateLimiter;
+  /** Password-login limits and the bound on concurrent password verifications. */
+  loginGuard: LoginGuard;
   pairingLimiter: RateLimiter;
   /** The OCR engine, or null when none is configured (pages wait in pending_ocr). */
   ocr: OcrEngine | null;

@@ -23,18 +23,49 @@ export async function resolveAuth(ctx: AppContext, request: Request, server: { r
 }
 
 // Authentication runs in `transform` (before body validation, so an anonymous caller gets 401,
-// not a schema error); `resolve` then hands the result to the handler.
+// not a schema error); routes with a body authenticate even earlier, in their body parser
+// (server/body.ts `gate: authGate(ctx)`), so nothing is read from an anonymous caller. Either
+// way the result is remembered per request and `resolve` hands it to the handler.
 const authOf = new WeakMap<Request, Auth>();
+type Server = { requestIP(r: Request): { address: string } | null } | null;
+
+/** Who is calling (401 when nobody, 403 when `need` is "admin" and they are not); remembered per request. */
+export async function authorize(ctx: AppContext, request: Request, server: Server, need: true | "admin"): Promise<Auth> {
+  let auth = authOf.get(request);
+  if (!auth) {
+    auth = (await resolveAuth(ctx, request, server)) ?? undefined;
+    if (!auth) throw new AppError("unauthorized");
+    authOf.set(request, auth);
+  }
+  if (need === "admin" && auth.user.is_admin !== 1) throw new AppError("forbidden");
+  return auth;
+}
+
+/** Whether the request carries a signed-in user at all (CSRF is checked later, with the form). */
+export const signedIn =
+  (ctx: AppContext) =>
+  async (request: Request, server: Server): Promise<boolean> =>
+    (await authenticate(ctx, {
+      method: "GET", // identity only: the form's CSRF field is not read yet
+      authorization: request.headers.get("authorization"),
+      sessionCookie: cookieValue(request, SESSION_COOKIE),
+      csrfHeader: null,
+      tailscaleLogin: request.headers.get("tailscale-user-login"),
+      peerIp: peerIp(request, server),
+    }).catch(() => null)) !== null;
+
+/** The gate a body parser runs before reading: authenticate first. */
+export const authGate =
+  (ctx: AppContext, need: true | "admin" = true) =>
+  (request: Request, server: Server) =>
+    authorize(ctx, request, server, need);
 
 export function authPlugin(ctx: AppContext) {
   if (!seeds.has(ctx)) seeds.set(ctx, nextSeed++);
   return new Elysia({ name: "rmirror:auth", seed: seeds.get(ctx) }).macro({
     auth: (need: true | "admin") => ({
       async transform({ request, server }) {
-        const auth = await resolveAuth(ctx, request, server);
-        if (!auth) throw new AppError("unauthorized");
-        if (need === "admin" && auth.user.is_admin !== 1) throw new AppError("forbidden");
-        authOf.set(request, auth);
+        await authorize(ctx, request, server, need);
       },
       resolve({ request }) {
         const auth = authOf.get(request);

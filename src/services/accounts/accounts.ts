@@ -89,23 +89,25 @@ export async function ensureAdminFromConfig(ctx: AppContext): Promise<UserRow | 
 // which emails exist.
 let dummyHash: Promise<string> | null = null;
 
-/** Check a login with rate limiting per address and per email; returns a new session. */
+/**
+ * Check a login; returns a new session. The attempt is counted before the password is verified
+ * (per account from this client, and per account), and verification is bounded (login-guard.ts).
+ */
 export async function login(ctx: AppContext, email: string, password: string, ip: string): Promise<{ user: UserRow; sessionToken: string; csrfToken: string; expiresAt: number }> {
-  const ipKey = `ip:${ip}`;
-  const emailKey = `email:${email.trim().toLowerCase()}`;
-  const wait = Math.max(ctx.loginLimiter.blockedFor(ipKey), ctx.loginLimiter.blockedFor(emailKey));
-  if (wait > 0) throw new AppError("rate_limited", `Too many failed logins; try again in ${wait} s.`, { retryAfterSeconds: wait }, { "retry-after": String(wait) });
-  const user = EMAIL_RE.test(email.trim().toLowerCase()) ? ctx.store.userByEmail(email.trim().toLowerCase()) : null;
+  const account = email.trim().toLowerCase();
+  const attempt = ctx.loginGuard.begin(account, ip);
+  const user = EMAIL_RE.test(account) ? ctx.store.userByEmail(account) : null;
   dummyHash ??= hashPassword(randomToken());
-  let ok = false;
-  if (user?.password_hash) ok = await Bun.password.verify(password, user.password_hash).catch(() => false);
-  else await Bun.password.verify(password, await dummyHash).catch(() => false);
-  if (!user || !ok) {
-    ctx.loginLimiter.hit(ipKey);
-    ctx.loginLimiter.hit(emailKey);
-    throw new AppError("invalid_credentials");
+  const hash = user?.password_hash ?? (await dummyHash);
+  let ok: boolean;
+  try {
+    ok = (await ctx.loginGuard.verify(() => Bun.password.verify(password, hash).catch(() => false))) && !!user?.password_hash;
+  } catch (e) {
+    attempt.notTried();
+    throw e;
   }
-  ctx.loginLimiter.reset(emailKey);
+  if (!user || !ok) throw new AppError("invalid_credentials");
+  attempt.succeeded();
   return { user, ...createSession(ctx, user.id) };
 }
 

@@ -26,6 +26,12 @@ export class RateLimiter {
     if (this.hits.size > 100_000) this.sweep(now);
   }
 
+  /** Take back one hit (an attempt counted in advance that turned out not to be a failure). */
+  undo(key: string): void {
+    const h = this.hits.get(key);
+    if (h && --h.count <= 0) this.hits.delete(key);
+  }
+
   reset(key: string): void {
     this.hits.delete(key);
   }

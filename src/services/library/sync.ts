@@ -44,6 +44,24 @@ export function checkFilePath(p: string): string {
   return p;
 }
 
+/** Most pages one document may have (a 2,000-page annotated PDF is large; 10,000 leaves room). */
+export const MAX_DOCUMENT_PAGES = 10_000;
+/** Most files one document may list (a PDF, its sidecars and per-page highlight files). */
+export const MAX_DOCUMENT_FILES = 2 * MAX_DOCUMENT_PAGES + 100;
+
+/**
+ * Item caps on one document's input, cheap enough to run on the raw parsed JSON before schema
+ * validation (the route's body parser does) and again here for every document of a batch.
+ */
+export function checkItemCounts(input: unknown): void {
+  if (!input || typeof input !== "object") return;
+  const { pages, files } = input as { pages?: unknown; files?: unknown };
+  if (Array.isArray(pages) && pages.length > MAX_DOCUMENT_PAGES)
+    throw new AppError("too_many_pages", `A document may have at most ${MAX_DOCUMENT_PAGES} pages.`, { max: MAX_DOCUMENT_PAGES, got: pages.length });
+  if (Array.isArray(files) && files.length > MAX_DOCUMENT_FILES)
+    throw new AppError("too_many_files", `A document may list at most ${MAX_DOCUMENT_FILES} files.`, { max: MAX_DOCUMENT_FILES, got: files.length });
+}
+
 interface Validated {
   uuid: string;
   fields: DocumentFields;
@@ -53,6 +71,7 @@ interface Validated {
 
 function validate(ctx: AppContext, rawUuid: string, input: DocumentInput): Validated {
   const uuid = requireUuid(rawUuid);
+  checkItemCounts(input);
   const m = input.metadata;
   const parent = m.parent.toLowerCase();
   if (parent !== "" && parent !== "trash" && !UUID_RE.test(parent)) throw new AppError("bad_parent", undefined, { parent: m.parent.slice(0, 80) });

@@ -1,6 +1,7 @@
 import { Elysia, t } from "elysia";
 import type { AppContext } from "../../../services/context.ts";
 import { authPlugin } from "../../auth/plugin.ts";
+import { formBody, jsonBody } from "../../body.ts";
 import { peerIp } from "../../http.ts";
 import { loginApi } from "./login.ts";
 import { loginPage, loginSubmit } from "./login-page.ts";
@@ -13,6 +14,7 @@ export const authRoutes = (ctx: AppContext) =>
   new Elysia({ name: "routes:auth" })
     .use(authPlugin(ctx))
     .post("/api/v1/auth/login", ({ body, request, server }) => loginApi(ctx, body, peerIp(request, server) ?? "in-process"), {
+      parse: jsonBody(ctx),
       body: Credentials,
       detail: { tags: ["accounts"], summary: "Log in with email and password (sets the session cookie; rate limited)" },
     })
@@ -23,6 +25,6 @@ export const authRoutes = (ctx: AppContext) =>
     .get("/api/v1/auth/me", ({ auth }) => me(auth), { auth: true, detail: { tags: ["accounts"], summary: "The current user and CSRF token" } })
     .get("/login", ({ query }) => loginPage(ctx, query), { detail: { hide: true } })
     .post("/login", ({ request, body, server }) => loginSubmit(ctx, request, (body ?? {}) as Record<string, unknown>, peerIp(request, server) ?? "in-process"), {
-      parse: "urlencoded",
+      parse: formBody(),
       detail: { hide: true },
     });

@@ -34,7 +34,7 @@ export async function loginSubmit(ctx: AppContext, request: Request, body: Recor
       },
     });
   } catch (e) {
-    if (e instanceof AppError && (e.code === "invalid_credentials" || e.code === "rate_limited")) return dashboardHtml(form(next, e.message, email), e.status, e.headers ?? {});
+    if (e instanceof AppError && (e.code === "invalid_credentials" || e.code === "rate_limited" || e.code === "login_busy")) return dashboardHtml(form(next, e.message, email), e.status, e.headers ?? {});
     throw e;
   }
 }

@@ -6,6 +6,8 @@ import type { AppContext } from "../../../services/context.ts";
 import { activityPage, retryJobRow } from "./activity.ts";
 import { createTokenFragment, decidePairingFragment, devicesPage, pairingFragment, revokeTokenRow } from "./devices.ts";
 import { documentNotion, documentOcr, documentPage, documentStatus } from "./document.ts";
+import { signedIn } from "../../auth/plugin.ts";
+import { formBody } from "../../body.ts";
 import { userOrLogin } from "./guard.ts";
 import { libraryPage } from "./library.ts";
 import { logoutForm } from "./logout.ts";
@@ -31,7 +33,7 @@ export const dashboardRoutes = (ctx: AppContext) => {
       return auth instanceof Response ? auth : fn(auth, c);
     };
   const hide = { detail: { hide: true } };
-  const form = { parse: "urlencoded" as const, detail: { hide: true } };
+  const form = { parse: formBody(signedIn(ctx)), detail: { hide: true } };
   return new Elysia({ name: "routes:dashboard" })
     .get("/static/:name", ({ params }) => staticAsset(params.name), hide)
     .get("/favicon.ico", () => staticAsset("favicon.svg"), hide)

@@ -1,7 +1,9 @@
 import { Elysia } from "elysia";
 import type { AppContext } from "../../../services/context.ts";
 import { BatchInputSchema, DocumentInputSchema } from "../../../services/library/sync-schema.ts";
-import { authPlugin } from "../../auth/plugin.ts";
+import { checkItemCounts } from "../../../services/library/sync.ts";
+import { authGate, authPlugin } from "../../auth/plugin.ts";
+import { BODY_LIMITS, jsonBody } from "../../body.ts";
 import { deleteDocument } from "./delete-document.ts";
 import { documentMarkdown } from "./document-markdown.ts";
 import { documentPdf } from "./document-pdf.ts";
@@ -18,11 +20,13 @@ export const documentRoutes = (ctx: AppContext) =>
     .use(authPlugin(ctx))
     .put("/", ({ auth, body }) => putBatch(ctx, auth, body), {
       auth: true,
+      parse: jsonBody(ctx, { gate: authGate(ctx), maxBytes: BODY_LIMITS.syncJsonBytes }),
       body: BatchInputSchema,
       detail: { tags: ["sync"], summary: "Batch upsert: many documents, one transaction each" },
     })
     .put("/:uuid", ({ auth, params, body }) => putDocument(ctx, auth, params.uuid, body), {
       auth: true,
+      parse: jsonBody(ctx, { gate: authGate(ctx), maxBytes: BODY_LIMITS.syncJsonBytes, check: checkItemCounts }),
       body: DocumentInputSchema,
       detail: { tags: ["sync"], summary: "Upsert a document (metadata, page list, file list); answers the missing blob hashes" },
     })

@@ -1,6 +1,7 @@
 import { Elysia, t } from "elysia";
 import type { AppContext } from "../../../services/context.ts";
-import { authPlugin } from "../../auth/plugin.ts";
+import { authGate, authPlugin, signedIn } from "../../auth/plugin.ts";
+import { formBody, jsonBody } from "../../body.ts";
 import { chooseParent } from "./choose-parent.ts";
 import { connectToken } from "./connect-token.ts";
 import { disconnect } from "./disconnect.ts";
@@ -27,13 +28,14 @@ export const notionRoutes = (ctx: AppContext) => {
       const auth = await userOrLogin(ctx, c.request, c.server, c.body);
       return auth instanceof Response ? auth : fn(auth, c);
     };
-  const form = { parse: "urlencoded" as const, detail: { hide: true } };
+  const form = { parse: formBody(signedIn(ctx)), detail: { hide: true } };
   return new Elysia({ name: "routes:notion" })
     .use(authPlugin(ctx))
     .get("/api/v1/notion", ({ auth }) => getStatus(ctx, auth), { auth: true, detail: { tags, summary: "Notion connection and sync status" } })
     .delete("/api/v1/notion", ({ auth }) => disconnect(ctx, auth), { auth: true, detail: { tags, summary: "Disconnect Notion" } })
     .post("/api/v1/notion/token", ({ auth, body }) => connectToken(ctx, auth, body), {
       auth: true,
+      parse: jsonBody(ctx, { gate: authGate(ctx) }),
       body: t.Object({ token: t.String({ minLength: 1, maxLength: 500 }) }),
       detail: { tags, summary: "Connect with an internal integration token" },
     })
@@ -44,6 +46,7 @@ export const notionRoutes = (ctx: AppContext) => {
     })
     .put("/api/v1/notion/parent", ({ auth, body }) => chooseParent(ctx, auth, body), {
       auth: true,
+      parse: jsonBody(ctx, { gate: authGate(ctx) }),
       body: t.Object({ pageId: t.Optional(t.String({ maxLength: 300 })), databaseId: t.Optional(t.String({ maxLength: 300 })) }),
       detail: { tags, summary: "Choose the parent page (or an existing database) and start the first sync" },
     })

@@ -1,7 +1,8 @@
 import { Elysia, t } from "elysia";
 import type { AppContext } from "../../../services/context.ts";
-import { authPlugin, resolveAuth } from "../../auth/plugin.ts";
+import { authPlugin, resolveAuth, signedIn } from "../../auth/plugin.ts";
 import { AppError } from "../../errors.ts";
+import { formBody, jsonBody } from "../../body.ts";
 import { peerIp } from "../../http.ts";
 import { decidePairing, showPairing } from "./decide-pairing.ts";
 import { pairPage, pairSubmit } from "./pair-page.ts";
@@ -12,10 +13,12 @@ export const pairingRoutes = (ctx: AppContext) =>
   new Elysia({ name: "routes:pairing" })
     .use(authPlugin(ctx))
     .post("/api/v1/pairing", ({ body, request, server }) => startPairing(ctx, body, peerIp(request, server) ?? "in-process"), {
+      parse: jsonBody(ctx),
       body: t.Object({ deviceName: t.String({ maxLength: 200 }) }),
       detail: { tags: ["devices"], summary: "Start pairing an agent (unauthenticated; rate limited)" },
     })
     .post("/api/v1/pairing/poll", ({ body }) => pollPairing(ctx, body), {
+      parse: jsonBody(ctx),
       body: t.Object({ code: t.String({ maxLength: 20 }), secret: t.String({ maxLength: 200 }) }),
       detail: { tags: ["devices"], summary: "Agent polls; receives its device token once approved" },
     })
@@ -37,5 +40,5 @@ export const pairingRoutes = (ctx: AppContext) =>
         if (!auth) throw new AppError("unauthorized");
         return pairSubmit(ctx, auth, form);
       },
-      { parse: "urlencoded", detail: { hide: true } },
+      { parse: formBody(signedIn(ctx)), detail: { hide: true } },
     );

@@ -1,6 +1,7 @@
 import { Elysia, t } from "elysia";
 import type { AppContext } from "../../../services/context.ts";
-import { authPlugin } from "../../auth/plugin.ts";
+import { authGate, authPlugin } from "../../auth/plugin.ts";
+import { jsonBody } from "../../body.ts";
 import { createToken } from "./create-token.ts";
 import { listTokens } from "./list-tokens.ts";
 import { revokeToken } from "./revoke-token.ts";
@@ -11,6 +12,7 @@ export const tokenRoutes = (ctx: AppContext) =>
     .get("/", ({ auth }) => listTokens(ctx, auth), { auth: true, detail: { tags: ["devices"], summary: "List device tokens" } })
     .post("/", ({ auth, body }) => createToken(ctx, auth, body), {
       auth: true,
+      parse: jsonBody(ctx, { gate: authGate(ctx) }),
       body: t.Object({ name: t.String({ maxLength: 200 }) }),
       detail: { tags: ["devices"], summary: "Create a device token (value shown once)" },
     })
