@@ -7,6 +7,13 @@ import { authenticate, SESSION_COOKIE, type Auth } from "../../services/accounts
 import type { AppContext } from "../../services/context.ts";
 import { AppError } from "../errors.ts";
 import { cookieValue, peerIp } from "../http.ts";
+import { decodeRfc2047 } from "./rfc2047.ts";
+
+/** A header's value with RFC 2047 encoded-words decoded (Tailscale sends non-ASCII that way); null when absent or malformed. */
+function headerText(request: Request, name: string): string | null {
+  const raw = request.headers.get(name);
+  return raw === null ? null : decodeRfc2047(raw);
+}
 
 const seeds = new WeakMap<AppContext, number>();
 let nextSeed = 1;
@@ -17,7 +24,8 @@ export async function resolveAuth(ctx: AppContext, request: Request, server: { r
     authorization: request.headers.get("authorization"),
     sessionCookie: cookieValue(request, SESSION_COOKIE),
     csrfHeader: csrfOverride !== undefined ? csrfOverride : request.headers.get("x-csrf-token"),
-    tailscaleLogin: request.headers.get("tailscale-user-login"),
+    tailscaleLogin: headerText(request, "tailscale-user-login"),
+    host: request.headers.get("host") ?? new URL(request.url).host,
     peerIp: peerIp(request, server),
   });
 }

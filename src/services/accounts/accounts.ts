@@ -1,6 +1,7 @@
 // Users, passwords, sessions, first-run setup and request authentication.
 import { AppError } from "../../errors.ts";
 import type { UserRow } from "../../storage/users.ts";
+import { splitList } from "../../config/schema.ts";
 import type { AppContext } from "../context.ts";
 import { hashToken, hmac, randomToken, safeEqual } from "./crypto.ts";
 
@@ -148,7 +149,10 @@ export interface AuthInput {
   authorization: string | null;
   sessionCookie: string | null;
   csrfHeader: string | null;
+  /** Tailscale-User-Login, already RFC 2047-decoded; null when absent or malformed. */
   tailscaleLogin: string | null;
+  /** The request's Host (header, else the URL's host). */
+  host: string | null;
   /** Peer address of the TCP connection, null when unknown (in-process requests). */
   peerIp: string | null;
 }
@@ -183,9 +187,9 @@ export async function authenticate(ctx: AppContext, input: AuthInput): Promise<A
       auth = { user, via: "session", csrfToken: csrfForSession(ctx, idHash), tokenId: null, sessionHash: idHash };
     }
   }
-  if (!auth && ctx.config.tailscaleAuth && input.tailscaleLogin && isLoopback(input.peerIp)) {
-    const user = await tailscaleUser(ctx, input.tailscaleLogin);
-    auth = { user, via: "tailscale", csrfToken: csrfForUser(ctx, user.id), tokenId: null, sessionHash: null };
+  if (!auth && trustsTailscaleHeader(ctx, input)) {
+    const user = tailscaleUser(ctx, input.tailscaleLogin!);
+    if (user) auth = { user, via: "tailscale", csrfToken: csrfForUser(ctx, user.id), tokenId: null, sessionHash: null };
   }
   if (auth && !SAFE_METHODS.has(input.method.toUpperCase())) {
     if (!input.csrfHeader || !safeEqual(input.csrfHeader, auth.csrfToken!)) throw new AppError("csrf_failed");
@@ -193,11 +197,57 @@ export async function authenticate(ctx: AppContext, input: AuthInput): Promise<A
   return auth;
 }
 
-/** Trusted-header mode: find or auto-provision the user named by Tailscale-User-Login. */
-async function tailscaleUser(ctx: AppContext, login: string): Promise<UserRow> {
-  const email = normaliseEmail(login);
+/**
+ * Trusted-header mode (docs/tailscale.md): the header counts only when the mode is on, the peer is
+ * loopback (where `tailscale serve` connects from) and the request is for the configured public
+ * host (a DNS-rebinding page or anything sent to 127.0.0.1:PORT by name carries another Host).
+ */
+export function trustsTailscaleHeader(ctx: AppContext, input: Pick<AuthInput, "tailscaleLogin" | "host" | "peerIp">): boolean {
+  return ctx.config.tailscaleAuth && !!input.tailscaleLogin && isLoopback(input.peerIp) && isPublicHost(ctx.config.publicUrl, input.host);
+}
+
+const HOST_RE = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+/** Whether a Host header names the public URL's host (case and default port normalised). */
+export function isPublicHost(publicUrl: string, host: string | null): boolean {
+  if (!host || !HOST_RE.test(host)) return false;
+  const pub = new URL(publicUrl);
+  try {
+    return new URL(`${pub.protocol}//${host}`).host === pub.host;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether RMIRROR_TAILSCALE_USERS lets this login have an account on its first visit. */
+export function tailscaleLoginAllowed(ctx: AppContext, email: string): boolean {
+  return splitList(ctx.config.tailscaleUsers).some((entry) => {
+    const e = entry.toLowerCase();
+    return e.startsWith("*@") ? email.endsWith(e.slice(1)) : e === email;
+  });
+}
+
+const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * The account named by a trusted Tailscale-User-Login: an existing user with that login, or a new
+ * one when the login is on RMIRROR_TAILSCALE_USERS (the very first account becomes admin). Any
+ * other login gets nothing: a bare header never creates an account.
+ */
+function tailscaleUser(ctx: AppContext, login: string): UserRow | null {
+  if (CONTROL_RE.test(login)) return null;
+  let email: string;
+  try {
+    email = normaliseEmail(login);
+  } catch {
+    return null;
+  }
   const existing = ctx.store.userByEmail(email);
   if (existing) return existing;
+  if (!tailscaleLoginAllowed(ctx, email)) {
+    ctx.log.warn("Tailscale-User-Login has no account and is not on RMIRROR_TAILSCALE_USERS: not signed in", { login: email });
+    return null;
+  }
   try {
     return ctx.store.tx(() => {
       const again = ctx.store.userByEmail(email);
@@ -208,9 +258,7 @@ async function tailscaleUser(ctx: AppContext, login: string): Promise<UserRow> {
       return u;
     });
   } catch {
-    const u = ctx.store.userByEmail(email);
-    if (u) return u;
-    throw new AppError("unauthorized");
+    return ctx.store.userByEmail(email) ?? null;
   }
 }
 
