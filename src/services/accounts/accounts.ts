@@ -262,8 +262,19 @@ function tailscaleUser(ctx: AppContext, login: string): UserRow | null {
   }
 }
 
-/** A signed-in user changes their password (the current one is checked when they have one); every session ends. */
-export async function changePassword(ctx: AppContext, userId: number, current: string | null, next: string): Promise<void> {
+export interface PasswordChange {
+  /** The session making the change stays signed in (null: none, e.g. Tailscale header auth). */
+  keepSessionHash: string | null;
+  /** Also revoke every device token (agents must pair again). */
+  revokeDeviceTokens: boolean;
+}
+
+/**
+ * A signed-in user changes their password (the current one is checked when they have one). Every
+ * other session ends, as in Gitea and Miniflux; device tokens are revoked only when asked, since
+ * re-pairing every agent is a chore the user chooses. Device-token callers may not do this at all.
+ */
+export async function changePassword(ctx: AppContext, userId: number, current: string | null, next: string, opts: PasswordChange): Promise<{ revokedDeviceTokens: number }> {
   const u = ctx.store.userById(userId);
   if (!u) throw new AppError("user_not_found");
   if (u.password_hash) {
@@ -272,8 +283,10 @@ export async function changePassword(ctx: AppContext, userId: number, current: s
   }
   checkPassword(next);
   const hash = await hashPassword(next);
-  ctx.store.tx(() => {
+  return ctx.store.tx(() => {
     ctx.store.setUserPassword(u.id, hash);
-    ctx.store.deleteUserSessions(u.id);
+    if (opts.keepSessionHash) ctx.store.deleteOtherUserSessions(u.id, opts.keepSessionHash);
+    else ctx.store.deleteUserSessions(u.id);
+    return { revokedDeviceTokens: opts.revokeDeviceTokens ? ctx.store.revokeUserDeviceTokens(u.id) : 0 };
   });
 }
