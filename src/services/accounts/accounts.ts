@@ -228,6 +228,8 @@ export function tailscaleLoginAllowed(ctx: AppContext, email: string): boolean {
 }
 
 const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f]/;
+/** Logins already reported as refused (once each, not on every request of a page load). */
+const refusedLogins = new Set<string>();
 
 /**
  * The account named by a trusted Tailscale-User-Login: an existing user with that login, or a new
@@ -245,7 +247,10 @@ function tailscaleUser(ctx: AppContext, login: string): UserRow | null {
   const existing = ctx.store.userByEmail(email);
   if (existing) return existing;
   if (!tailscaleLoginAllowed(ctx, email)) {
-    ctx.log.warn("Tailscale-User-Login has no account and is not on RMIRROR_TAILSCALE_USERS: not signed in", { login: email });
+    if (!refusedLogins.has(email) && refusedLogins.size < 1000) {
+      refusedLogins.add(email);
+      ctx.log.warn("Tailscale-User-Login has no account and is not on RMIRROR_TAILSCALE_USERS: not signed in", { login: email });
+    }
     return null;
   }
   try {
@@ -272,7 +277,7 @@ export interface PasswordChange {
 /**
  * A signed-in user changes their password (the current one is checked when they have one). Every
  * other session ends, as in Gitea and Miniflux; device tokens are revoked only when asked, since
- * re-pairing every agent is a chore the user chooses. Device-token callers may not do this at all.
+ * re-pairing every agent is a chore the user chooses. (The API route refuses device-token callers.)
  */
 export async function changePassword(ctx: AppContext, userId: number, current: string | null, next: string, opts: PasswordChange): Promise<{ revokedDeviceTokens: number }> {
   const u = ctx.store.userById(userId);
