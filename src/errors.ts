@@ -10,6 +10,8 @@ export const ERRORS = {
   malformed_json: [400, "The request body is not valid JSON."],
   json_too_deep: [400, "The JSON body is nested too deeply."],
   bad_uuid: [400, "An id is not a valid UUID."],
+  bad_path_encoding: [400, "The URL has invalid percent-encoding."],
+  bad_timestamp: [400, "A timestamp is not epoch milliseconds between 1970 and the year 275760."],
   bad_sha256: [400, "A hash is not 64 lowercase hexadecimal characters."],
   bad_page_list: [400, "The page list is inconsistent (duplicate ids or positions)."],
   bad_file_path: [400, "A file path is not a safe relative path."],

@@ -38,7 +38,8 @@ export const FIELDS = [
   { key: "s3.secretAccessKey", env: "RMIRROR_S3_SECRET_ACCESS_KEY", kind: "string", secret: true, help: "S3 secret key" },
   { key: "adminEmail", env: "RMIRROR_ADMIN_EMAIL", kind: "string", help: "create this admin on first run" },
   { key: "adminPassword", env: "RMIRROR_ADMIN_PASSWORD", kind: "string", secret: true, help: "password of the first-run admin" },
-  { key: "tailscaleAuth", env: "RMIRROR_TAILSCALE_AUTH", kind: "bool", default: false, help: "trust Tailscale-User-Login from loopback peers" },
+  { key: "tailscaleAuth", env: "RMIRROR_TAILSCALE_AUTH", kind: "bool", default: false, help: "trust Tailscale-User-Login from loopback peers whose Host is the public URL's (needs RMIRROR_PUBLIC_URL)" },
+  { key: "tailscaleUsers", env: "RMIRROR_TAILSCALE_USERS", kind: "string", default: "", help: "Tailscale logins that get an account on first visit, comma-separated (`*@example.com` = a whole domain); others need an existing account" },
   { key: "secureCookies", env: "RMIRROR_SECURE_COOKIES", kind: "bool", help: "Secure flag on cookies (default: publicUrl is https)" },
   { key: "sessionDays", env: "RMIRROR_SESSION_DAYS", kind: "int", default: 30, min: 1, max: 3650, help: "session lifetime" },
   { key: "loginMaxFailures", env: "RMIRROR_LOGIN_MAX_FAILURES", kind: "int", default: 10, min: 1, max: 10000, help: "failed logins per window for one account from one client (5× that from all clients locks the account)" },
@@ -98,6 +99,7 @@ export interface Config {
   adminEmail?: string;
   adminPassword?: string;
   tailscaleAuth: boolean;
+  tailscaleUsers: string;
   secureCookies: boolean;
   sessionDays: number;
   loginMaxFailures: number;
@@ -249,6 +251,10 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   c.dataDir = resolve(c.dataDir);
   c.dbPath = c.dbPath ? (c.dbPath === ":memory:" ? c.dbPath : resolve(c.dbPath)) : join(c.dataDir, "rmirror.db");
   c.filesDir = resolve(c.filesDir ?? join(c.dataDir, "files"));
+  if (c.tailscaleAuth && c.publicUrl === undefined)
+    problems.push("RMIRROR_TAILSCALE_AUTH=true needs RMIRROR_PUBLIC_URL (the https://<machine>.<tailnet>.ts.net address tailscale serve answers on): the Tailscale-User-Login header is trusted only on requests for that host");
+  for (const entry of splitList(c.tailscaleUsers ?? ""))
+    if (!/^(\*|[^\s@*]{1,64})@[^\s@*]{1,255}$/.test(entry)) problems.push(`RMIRROR_TAILSCALE_USERS: ${JSON.stringify(entry)} is not a login (name@domain) or a domain pattern (*@domain)`);
   c.publicUrl ??= defaultPublicUrl(c.host, c.port);
   c.secureCookies ??= c.publicUrl.startsWith("https:");
   c.notion.redirectUrl ??= `${c.publicUrl}/notion/oauth/callback`;
@@ -271,6 +277,11 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   if (c.smtp.url !== undefined && !/^smtps?:\/\//.test(c.smtp.url)) problems.push("RMIRROR_SMTP_URL: expected smtp:// or smtps:// URL");
   if (problems.length) throw new ConfigError(problems);
   return c;
+}
+
+/** A comma-separated setting as trimmed, non-empty entries. */
+export function splitList(s: string): string[] {
+  return s.split(",").map((x) => x.trim()).filter(Boolean);
 }
 
 /** One line per setting, for `--help` output and docs. */

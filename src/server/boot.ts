@@ -14,6 +14,7 @@ import { purgeJobHistory } from "../services/library/jobs.ts";
 import { purgeDeleted } from "../services/library/sync.ts";
 import { startQuotaCron } from "../services/ocr/quota-cron.ts";
 import { createApp, type App } from "./app.ts";
+import { AppError, errorResponse } from "./errors.ts";
 
 export interface RunningServer {
   ctx: AppContext;
@@ -69,6 +70,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     maxRequestBodySize: Math.max(config.maxBlobBytes, config.maxImportBytes) + 1024 * 1024,
     idleTimeout: 120,
     async fetch(req) {
+      // A Host header that is not a host (e.g. "evil@name") leaves Bun with a relative req.url.
+      if (!URL.canParse(req.url)) return errorResponse(new AppError("bad_request", "The Host header is not a valid host."));
       const t0 = performance.now();
       const res = await app.handle(req);
       const path = new URL(req.url).pathname;

@@ -20,6 +20,7 @@ export function deviceTokensRepo(db: Database) {
   const revoke = db.prepare<unknown, [number, number, number]>(
     "UPDATE device_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL",
   );
+  const revokeAll = db.prepare<unknown, [number, number]>("UPDATE device_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL");
   const byIdForUser = db.prepare<DeviceTokenRow, [number, number]>("SELECT * FROM device_tokens WHERE id = ? AND user_id = ?");
   const touch = db.prepare<unknown, [number, number]>("UPDATE device_tokens SET last_seen_at = ? WHERE id = ?");
   return {
@@ -28,6 +29,8 @@ export function deviceTokensRepo(db: Database) {
     deviceTokensByUser: (userId: number) => byUser.all(userId),
     deviceTokenById: (userId: number, id: number) => byIdForUser.get(id, userId),
     revokeDeviceToken: (userId: number, id: number) => revoke.run(Date.now(), id, userId).changes === 1,
+    /** Revoke every live token of a user; returns how many. */
+    revokeUserDeviceTokens: (userId: number) => revokeAll.run(Date.now(), userId).changes,
     touchDeviceToken: (id: number, now = Date.now()) => touch.run(now, id),
   };
 }

@@ -16,6 +16,7 @@ export function sessionsRepo(db: Database) {
   const touch = db.prepare<unknown, [number, string]>("UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?");
   const del = db.prepare<unknown, [string]>("DELETE FROM sessions WHERE id_hash = ?");
   const delUser = db.prepare<unknown, [number]>("DELETE FROM sessions WHERE user_id = ?");
+  const delOthers = db.prepare<unknown, [number, string]>("DELETE FROM sessions WHERE user_id = ? AND id_hash <> ?");
   const purge = db.prepare<unknown, [number]>("DELETE FROM sessions WHERE expires_at <= ?");
   return {
     insertSession: (idHash: string, userId: number, expiresAt: number) => {
@@ -26,6 +27,8 @@ export function sessionsRepo(db: Database) {
     touchSession: (idHash: string, now = Date.now()) => touch.run(now, idHash),
     deleteSession: (idHash: string) => del.run(idHash),
     deleteUserSessions: (userId: number) => delUser.run(userId),
+    /** End every session of a user except the one with this hash. */
+    deleteOtherUserSessions: (userId: number, keepHash: string) => delOthers.run(userId, keepHash).changes,
     purgeExpiredSessions: (now = Date.now()) => purge.run(now).changes,
   };
 }

@@ -76,7 +76,7 @@ describeBrowser("browser: first run and login", () => {
     expect(res.status()).toBe(403);
   }, T);
 
-  test("changing the password signs out every session; the new password works", async () => {
+  test("changing the password signs out every other session; the new password works", async () => {
     const a = await d.newPage();
     await login(a, READER);
     const b = await d.newPage();
@@ -85,8 +85,11 @@ describeBrowser("browser: first run and login", () => {
     const form = a.locator("#password-form");
     await form.getByLabel("Current password").fill(READER.password);
     await form.getByLabel(/^New password/).fill("a brand new secret");
-    await Promise.all([a.waitForURL((u) => u.pathname === "/login"), form.getByRole("button", { name: "Change password" }).click()]);
-    // The other session is gone too.
+    expect(await form.getByLabel(/revoke every device token/).isChecked()).toBe(false);
+    await Promise.all([a.waitForURL((u) => u.pathname === "/settings" && u.search === "?done=password"), form.getByRole("button", { name: "Change password" }).click()]);
+    // This session stays; the other one is gone.
+    await a.goto("/quota");
+    expect(new URL(a.url()).pathname).toBe("/quota");
     await b.goto("/quota");
     await b.waitForURL((u) => u.pathname === "/login");
     await login(b, { email: READER.email, password: "a brand new secret" }, true);

@@ -419,16 +419,18 @@ describe("quota, activity, devices, upload, settings", () => {
     expect((await req(h, A, "POST", `/settings/users/${bob.id}/quota`, { form: { csrf: A.csrf, limit: "default" } })).status).toBe(303);
   });
 
-  test("change password logs every session out; logout needs CSRF", async () => {
+  test("change password logs every other session out; logout needs CSRF", async () => {
     const u = await createUser(h.ctx, "erin@example.com", "erin password", false);
     const s = session(h, { id: u.id, email: u.email, token: "" });
+    const other = session(h, { id: u.id, email: u.email, token: "" });
     const wrong = await req(h, s, "POST", "/settings/password", { form: { csrf: s.csrf, current: "nope nope", password: "new password 1" } });
     expect(wrong.status).toBe(401);
     expect(await wrong.text()).toContain("The current password is wrong.");
     const ok = await req(h, s, "POST", "/settings/password", { form: { csrf: s.csrf, current: "erin password", password: "new password 1" } });
     expect(ok.status).toBe(303);
-    expect(ok.headers.get("location")).toBe("/login?done=password");
-    expect((await req(h, s, "GET", "/")).status).toBe(303);
+    expect(ok.headers.get("location")).toBe("/settings?done=password");
+    expect(await (await req(h, s, "GET", "/settings?done=password")).text()).toContain("Every other session was signed out.");
+    expect((await req(h, other, "GET", "/")).status).toBe(303);
     const s2 = session(h, { id: u.id, email: u.email, token: "" });
     expect((await req(h, s2, "POST", "/logout", { form: {} })).status).toBe(403);
     const out = await req(h, s2, "POST", "/logout", { form: { csrf: s2.csrf } });

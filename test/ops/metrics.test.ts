@@ -103,7 +103,7 @@ describe("access", () => {
       expect(await direct.text()).toContain("# TYPE rmirror_build_info gauge");
       expect((await fetch(`${plain.url}/metrics`, { headers: { "x-forwarded-for": "203.0.113.9" } })).status).toBe(401);
       expect((await fetch(`${plain.url}/metrics`, { headers: { "tailscale-user-login": "someone@example.com" } })).status).toBe(401);
-      const behindTailscale = await start({ tailscaleAuth: true });
+      const behindTailscale = await start({ tailscaleAuth: true, publicUrl: "https://rmirror.tailnet.ts.net" });
       servers.push(behindTailscale);
       expect((await fetch(`${behindTailscale.url}/metrics`)).status).toBe(401);
     } finally {

@@ -167,14 +167,17 @@ describe("trusted Tailscale header (real port, loopback peer)", () => {
   async function serve(tailscaleAuth: boolean) {
     const dir = mkdtempSync(join(tmpdir(), "rmirror-ts-"));
     dirs.push(dir);
-    const s = await startServer(loadConfig({ env: {}, overrides: { dataDir: dir, port: 0, tailscaleAuth, logLevel: "silent" } }), { log: silentLogger, jobs: false });
+    const s = await startServer(
+      loadConfig({ env: {}, overrides: { dataDir: dir, port: 0, tailscaleAuth, publicUrl: "https://rmirror.tailnet.ts.net", tailscaleUsers: "tailnet.user@example.com", logLevel: "silent" } }),
+      { log: silentLogger, jobs: false },
+    );
     servers.push(s);
     return s;
   }
 
-  test("honoured only when enabled and from loopback: auto-provisions, CSRF still required for writes", async () => {
+  test("honoured only when enabled and from loopback: provisions an allow-listed login, CSRF still required for writes", async () => {
     const on = await serve(true);
-    const headers = { "tailscale-user-login": "tailnet.user@example.com" };
+    const headers = { "tailscale-user-login": "tailnet.user@example.com", host: "rmirror.tailnet.ts.net" };
     const me = await fetch(`${on.url}/api/v1/auth/me`, { headers });
     expect(me.status).toBe(200);
     const body = await me.json();

@@ -111,6 +111,7 @@ describe("item 5: nothing is read from an anonymous caller; per-route byte limit
     ["PUT", "/api/v1/quota/default"],
     ["POST", "/api/v1/notion/token"],
     ["PUT", `/api/v1/blobs/${"a".repeat(64)}`],
+    ["POST", "/api/v1/auth/password"],
     ["POST", "/api/v1/import"],
   ] as const) {
     test(`${method} ${path.replace(/[0-9a-f-]{36}|a{64}/, ":id")} without credentials: 401, body not read`, async () => {

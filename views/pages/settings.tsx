@@ -58,8 +58,11 @@ export function SettingsPage(p: SettingsProps): string {
           <label>
             New password (8+ characters) <input type="password" name="password" autocomplete="new-password" minlength="8" required />
           </label>
+          <label>
+            <input type="checkbox" name="revoke_devices" value="1" /> Also revoke every device token (agents must pair again)
+          </label>
           <button type="submit">Change password</button>
-          <p class="muted">Changing the password signs out every session.</p>
+          <p class="muted">Changing the password signs out every other session.</p>
         </form>
       </section>
       <section id="integrations" aria-labelledby="integrations-h">

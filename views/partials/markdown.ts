@@ -7,7 +7,29 @@ import { boundNesting, boundedTokenizer } from "../../src/render/markdown-bounds
 const ESC: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 export const escapeText = (s: string) => s.replace(/[&<>"']/g, (c) => ESC[c]!);
 
-const SAFE_HREF = /^(https?:|mailto:|\/(?!\/)|#)/i;
+const SAFE_HREF = /^(https?:\/\/|mailto:|\/|#)/i;
+const HERE = "https://rmirror.invalid";
+
+/**
+ * The href to emit for a Markdown link, or null to show only its text. Parsed the way a browser
+ * will (WHATWG URL: `\` counts as `/`, tabs and newlines vanish), so "/\evil.example" and
+ * "//evil.example" are seen for what they are — another site written as a local path — and
+ * dropped. Local paths come out normalised, external ones only as explicit http(s):// or mailto:.
+ */
+export function safeHref(raw: string): string | null {
+  const href = raw.trim();
+  if (!SAFE_HREF.test(href)) return null;
+  if (href.startsWith("#")) return /^#[^\\/\s]*$/.test(href) ? href : null;
+  let u: URL;
+  try {
+    u = new URL(href, `${HERE}/`);
+  } catch {
+    return null;
+  }
+  if (href.startsWith("/")) return u.origin === HERE ? u.pathname + u.search + u.hash : null;
+  if (u.protocol === "mailto:") return u.href;
+  return (u.protocol === "https:" || u.protocol === "http:") && u.origin !== HERE ? u.href : null;
+}
 
 const marked = new Marked({
   gfm: true,
@@ -21,8 +43,9 @@ const marked = new Marked({
     },
     link(this: { parser: { parseInline(t: Tokens.Generic[]): string } }, token: Tokens.Link) {
       const text = this.parser.parseInline(token.tokens);
-      if (!SAFE_HREF.test(token.href.trim())) return text;
-      return `<a href="${escapeText(token.href)}" rel="noopener noreferrer nofollow">${text}</a>`;
+      const href = safeHref(token.href);
+      if (href === null) return text;
+      return `<a href="${escapeText(href)}" rel="noopener noreferrer nofollow">${text}</a>`;
     },
     image(token: Tokens.Image) {
       return escapeText(token.text);

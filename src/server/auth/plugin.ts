@@ -7,19 +7,34 @@ import { authenticate, SESSION_COOKIE, type Auth } from "../../services/accounts
 import type { AppContext } from "../../services/context.ts";
 import { AppError } from "../errors.ts";
 import { cookieValue, peerIp } from "../http.ts";
+import { decodeRfc2047 } from "./rfc2047.ts";
+
+/** A header's value with RFC 2047 encoded-words decoded (Tailscale sends non-ASCII that way); null when absent or malformed. */
+function headerText(request: Request, name: string): string | null {
+  const raw = request.headers.get(name);
+  return raw === null ? null : decodeRfc2047(raw);
+}
 
 const seeds = new WeakMap<AppContext, number>();
 let nextSeed = 1;
 
-export async function resolveAuth(ctx: AppContext, request: Request, server: { requestIP(r: Request): { address: string } | null } | null, csrfOverride?: string | null): Promise<Auth | null> {
-  return authenticate(ctx, {
+type AuthInput = Parameters<typeof authenticate>[1];
+
+function authInput(request: Request, server: { requestIP(r: Request): { address: string } | null } | null): AuthInput {
+  return {
     method: request.method,
     authorization: request.headers.get("authorization"),
     sessionCookie: cookieValue(request, SESSION_COOKIE),
-    csrfHeader: csrfOverride !== undefined ? csrfOverride : request.headers.get("x-csrf-token"),
-    tailscaleLogin: request.headers.get("tailscale-user-login"),
+    csrfHeader: request.headers.get("x-csrf-token"),
+    tailscaleLogin: headerText(request, "tailscale-user-login"),
+    host: request.headers.get("host") ?? new URL(request.url).host,
     peerIp: peerIp(request, server),
-  });
+  };
+}
+
+export async function resolveAuth(ctx: AppContext, request: Request, server: { requestIP(r: Request): { address: string } | null } | null, csrfOverride?: string | null): Promise<Auth | null> {
+  const input = authInput(request, server);
+  return authenticate(ctx, csrfOverride !== undefined ? { ...input, csrfHeader: csrfOverride } : input);
 }
 
 // Authentication runs in `transform` (before body validation, so an anonymous caller gets 401,
@@ -45,14 +60,8 @@ export async function authorize(ctx: AppContext, request: Request, server: Serve
 export const signedIn =
   (ctx: AppContext) =>
   async (request: Request, server: Server): Promise<boolean> =>
-    (await authenticate(ctx, {
-      method: "GET", // identity only: the form's CSRF field is not read yet
-      authorization: request.headers.get("authorization"),
-      sessionCookie: cookieValue(request, SESSION_COOKIE),
-      csrfHeader: null,
-      tailscaleLogin: request.headers.get("tailscale-user-login"),
-      peerIp: peerIp(request, server),
-    }).catch(() => null)) !== null;
+    // identity only (as a GET): the form's CSRF field is not read yet
+    (await authenticate(ctx, { ...authInput(request, server), method: "GET", csrfHeader: null }).catch(() => null)) !== null;
 
 /** The gate a body parser runs before reading: authenticate first. */
 export const authGate =

@@ -1,6 +1,7 @@
 // Users, passwords, sessions, first-run setup and request authentication.
 import { AppError } from "../../errors.ts";
 import type { UserRow } from "../../storage/users.ts";
+import { splitList } from "../../config/schema.ts";
 import type { AppContext } from "../context.ts";
 import { hashToken, hmac, randomToken, safeEqual } from "./crypto.ts";
 
@@ -150,7 +151,10 @@ export interface AuthInput {
   authorization: string | null;
   sessionCookie: string | null;
   csrfHeader: string | null;
+  /** Tailscale-User-Login, already RFC 2047-decoded; null when absent or malformed. */
   tailscaleLogin: string | null;
+  /** The request's Host (header, else the URL's host). */
+  host: string | null;
   /** Peer address of the TCP connection, null when unknown (in-process requests). */
   peerIp: string | null;
 }
@@ -185,9 +189,9 @@ export async function authenticate(ctx: AppContext, input: AuthInput): Promise<A
       auth = { user, via: "session", csrfToken: csrfForSession(ctx, idHash), tokenId: null, sessionHash: idHash };
     }
   }
-  if (!auth && ctx.config.tailscaleAuth && input.tailscaleLogin && isLoopback(input.peerIp)) {
-    const user = await tailscaleUser(ctx, input.tailscaleLogin);
-    auth = { user, via: "tailscale", csrfToken: csrfForUser(ctx, user.id), tokenId: null, sessionHash: null };
+  if (!auth && trustsTailscaleHeader(ctx, input)) {
+    const user = tailscaleUser(ctx, input.tailscaleLogin!);
+    if (user) auth = { user, via: "tailscale", csrfToken: csrfForUser(ctx, user.id), tokenId: null, sessionHash: null };
   }
   if (auth && !SAFE_METHODS.has(input.method.toUpperCase())) {
     if (!input.csrfHeader || !safeEqual(input.csrfHeader, auth.csrfToken!)) throw new AppError("csrf_failed");
@@ -195,11 +199,62 @@ export async function authenticate(ctx: AppContext, input: AuthInput): Promise<A
   return auth;
 }
 
-/** Trusted-header mode: find or auto-provision the user named by Tailscale-User-Login. */
-async function tailscaleUser(ctx: AppContext, login: string): Promise<UserRow> {
-  const email = normaliseEmail(login);
+/**
+ * Trusted-header mode (docs/tailscale.md): the header counts only when the mode is on, the peer is
+ * loopback (where `tailscale serve` connects from) and the request is for the configured public
+ * host (a DNS-rebinding page or anything sent to 127.0.0.1:PORT by name carries another Host).
+ */
+export function trustsTailscaleHeader(ctx: AppContext, input: Pick<AuthInput, "tailscaleLogin" | "host" | "peerIp">): boolean {
+  return ctx.config.tailscaleAuth && !!input.tailscaleLogin && isLoopback(input.peerIp) && isPublicHost(ctx.config.publicUrl, input.host);
+}
+
+const HOST_RE = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+/** Whether a Host header names the public URL's host (case and default port normalised). */
+export function isPublicHost(publicUrl: string, host: string | null): boolean {
+  if (!host || !HOST_RE.test(host)) return false;
+  const pub = new URL(publicUrl);
+  try {
+    return new URL(`${pub.protocol}//${host}`).host === pub.host;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether RMIRROR_TAILSCALE_USERS lets this login have an account on its first visit. */
+export function tailscaleLoginAllowed(ctx: AppContext, email: string): boolean {
+  return splitList(ctx.config.tailscaleUsers).some((entry) => {
+    const e = entry.toLowerCase();
+    return e.startsWith("*@") ? email.endsWith(e.slice(1)) : e === email;
+  });
+}
+
+const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f]/;
+/** Logins already reported as refused (once each, not on every request of a page load). */
+const refusedLogins = new Set<string>();
+
+/**
+ * The account named by a trusted Tailscale-User-Login: an existing user with that login, or a new
+ * one when the login is on RMIRROR_TAILSCALE_USERS (the very first account becomes admin). Any
+ * other login gets nothing: a bare header never creates an account.
+ */
+function tailscaleUser(ctx: AppContext, login: string): UserRow | null {
+  if (CONTROL_RE.test(login)) return null;
+  let email: string;
+  try {
+    email = normaliseEmail(login);
+  } catch {
+    return null;
+  }
   const existing = ctx.store.userByEmail(email);
   if (existing) return existing;
+  if (!tailscaleLoginAllowed(ctx, email)) {
+    if (!refusedLogins.has(email) && refusedLogins.size < 1000) {
+      refusedLogins.add(email);
+      ctx.log.warn("Tailscale-User-Login has no account and is not on RMIRROR_TAILSCALE_USERS: not signed in", { login: email });
+    }
+    return null;
+  }
   try {
     return ctx.store.tx(() => {
       const again = ctx.store.userByEmail(email);
@@ -210,14 +265,23 @@ async function tailscaleUser(ctx: AppContext, login: string): Promise<UserRow> {
       return u;
     });
   } catch {
-    const u = ctx.store.userByEmail(email);
-    if (u) return u;
-    throw new AppError("unauthorized");
+    return ctx.store.userByEmail(email) ?? null;
   }
 }
 
-/** A signed-in user changes their password (the current one is checked when they have one); every session ends. */
-export async function changePassword(ctx: AppContext, userId: number, current: string | null, next: string): Promise<void> {
+export interface PasswordChange {
+  /** The session making the change stays signed in (null: none, e.g. Tailscale header auth). */
+  keepSessionHash: string | null;
+  /** Also revoke every device token (agents must pair again). */
+  revokeDeviceTokens: boolean;
+}
+
+/**
+ * A signed-in user changes their password (the current one is checked when they have one). Every
+ * other session ends, as in Gitea and Miniflux; device tokens are revoked only when asked, since
+ * re-pairing every agent is a chore the user chooses. (The API route refuses device-token callers.)
+ */
+export async function changePassword(ctx: AppContext, userId: number, current: string | null, next: string, opts: PasswordChange): Promise<{ revokedDeviceTokens: number }> {
   const u = ctx.store.userById(userId);
   if (!u) throw new AppError("user_not_found");
   if (u.password_hash) {
@@ -226,8 +290,10 @@ export async function changePassword(ctx: AppContext, userId: number, current: s
   }
   checkPassword(next);
   const hash = await hashPassword(next);
-  ctx.store.tx(() => {
+  return ctx.store.tx(() => {
     ctx.store.setUserPassword(u.id, hash);
-    ctx.store.deleteUserSessions(u.id);
+    if (opts.keepSessionHash) ctx.store.deleteOtherUserSessions(u.id, opts.keepSessionHash);
+    else ctx.store.deleteUserSessions(u.id);
+    return { revokedDeviceTokens: opts.revokeDeviceTokens ? ctx.store.revokeUserDeviceTokens(u.id) : 0 };
   });
 }

@@ -50,9 +50,15 @@ export function startPairing(ctx: AppContext, deviceName: string, ip: string) {
   }
 }
 
-export function pairingInfo(ctx: AppContext, code: string) {
+/**
+ * What a signed-in user may see of a pairing request. While it is pending, whoever holds the code
+ * (the person the agent showed it to) sees it in order to decide; once decided, only the user who
+ * decided does — anyone else gets "not found" (the agent follows its own request with its secret).
+ */
+export function pairingInfo(ctx: AppContext, code: string, viewerId: number) {
   const p = ctx.store.pairingByCode(normaliseCode(code));
   if (!p) throw new AppError("pairing_not_found");
+  if (p.status !== "pending" && p.user_id !== viewerId) throw new AppError("pairing_not_found");
   const expired = p.status === "pending" && p.expires_at <= Date.now();
   return { code: p.code, deviceName: p.device_name, status: expired ? ("expired" as const) : p.status, expiresAt: new Date(p.expires_at).toISOString() };
 }
@@ -64,7 +70,7 @@ export function decidePairing(ctx: AppContext, userId: number, code: string, app
   if (p.status !== "pending") throw new AppError("pairing_decided");
   if (p.expires_at <= Date.now()) throw new AppError("pairing_expired");
   if (!ctx.store.decidePairing(c, userId, approve ? "approved" : "denied")) throw new AppError("pairing_decided");
-  return pairingInfo(ctx, c);
+  return pairingInfo(ctx, c, userId);
 }
 
 /** The agent's poll. On the first poll after approval the token is created and returned, once. */

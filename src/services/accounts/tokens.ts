@@ -23,7 +23,7 @@ export function publicToken(r: DeviceTokenRow): PublicDeviceToken {
 
 export function checkName(name: string, max = 100): string {
   const n = name.trim();
-  if (!n || n.length > max || /[\u0000-\u001f\u007f]/.test(n)) throw new AppError("bad_name");
+  if (!n || n.length > max || /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(n)) throw new AppError("bad_name");
   return n;
 }
 

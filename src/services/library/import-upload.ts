@@ -105,7 +105,15 @@ export async function importArchive(ctx: AppContext, userId: number, data: Blob 
     checkEntrySizes(ctx, lib, fileName);
     const keep = (uuid: string) => ctx.store.documentByUuid(userId, uuid)?.type === "CollectionType";
     for await (const item of libraryItems(lib, keep, { maxFileBytes: ctx.config.maxBlobBytes })) {
-      const r = putDocument(ctx, userId, item.uuid, item.input);
+      let r: ReturnType<typeof putDocument>;
+      try {
+        r = putDocument(ctx, userId, item.uuid, item.input);
+      } catch (e) {
+        // One refused item (a name over 1,024 characters, a bad timestamp) spoils nothing else.
+        if (!(e instanceof AppError)) throw e;
+        summary.errors.push({ uuid: item.uuid, message: e.message });
+        continue;
+      }
       let uploaded = 0;
       for (const sha of r.missing) {
         // Streamed from the archive into the store: memory stays at one chunk whatever the entry's size.

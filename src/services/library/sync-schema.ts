@@ -8,7 +8,9 @@ const Timestamp = t.Union([t.Number(), t.String({ maxLength: 32 })], { descripti
 
 export const DocumentMetadataSchema = t.Object(
   {
-    visibleName: t.String({ maxLength: 1024 }),
+    // The 1,024-character limit is checked after control characters are stripped (sync.ts cleanName),
+    // per document, so one long name in a batch spoils nothing else.
+    visibleName: t.String({ maxLength: 16_384 }),
     type: t.Union([t.Literal("DocumentType"), t.Literal("CollectionType")]),
     parent: t.String({ maxLength: 64, description: '"" (root), "trash" or a folder UUID' }),
     deleted: t.Optional(t.Boolean()),

@@ -30,10 +30,29 @@ interface CleanPage {
   sourcePage: number | null;
 }
 
-function toEpoch(v: number | string | undefined): number | null {
+/** Largest epoch ms a Date can hold (year 275760); beyond it nothing can show or store the time. */
+const MAX_EPOCH_MS = 8.64e15;
+
+/** A metadata time as epoch ms: absent or not a number → null; a number outside the dates → bad_timestamp. */
+function toEpoch(v: number | string | undefined, field: string): number | null {
   if (v === undefined) return null;
   const n = typeof v === "number" ? v : Number(v);
-  return Number.isFinite(n) ? Math.trunc(n) : null;
+  if (!Number.isFinite(n)) return null;
+  if (n < 0 || n > MAX_EPOCH_MS) throw new AppError("bad_timestamp", undefined, { field, value: String(v).slice(0, 40) });
+  return Math.trunc(n);
+}
+
+export const MAX_NAME_CHARS = 1024;
+// Invisible characters with no place in a notebook name: C0/C1 controls (NUL included) and the
+// bidi embedding/override/isolate controls that make "gpj.exe" read as "exe.jpg". Stripped (not
+// refused) so a name typed on the tablet always syncs; tabs and line breaks become spaces.
+const NAME_CONTROLS = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/** A document/folder name or tag as stored and shown: controls stripped, at most 1,024 characters. */
+export function cleanName(raw: string, what = "name"): string {
+  const n = raw.replace(/[\t\n\r]+/g, " ").replace(NAME_CONTROLS, "").trim();
+  if (n.length > MAX_NAME_CHARS) throw new AppError("bad_name", `The ${what} is longer than ${MAX_NAME_CHARS} characters.`, { length: n.length, max: MAX_NAME_CHARS });
+  return n;
 }
 
 /** A relative path inside a document: no absolute paths, no "..", no backslashes or controls. */
@@ -103,7 +122,8 @@ function validate(ctx: AppContext, rawUuid: string, input: DocumentInput): Valid
     files.push({ path, sha256: f.sha256, size: f.size });
   }
   const isFolder = m.type === "CollectionType";
-  const name = m.visibleName.trim() || (isFolder ? "Untitled folder" : "Untitled");
+  const name = cleanName(m.visibleName) || (isFolder ? "Untitled folder" : "Untitled");
+  const tags = (input.tags ?? []).map((t) => cleanName(t, "tag")).filter(Boolean);
   return {
     uuid,
     pages,
@@ -115,9 +135,9 @@ function validate(ctx: AppContext, rawUuid: string, input: DocumentInput): Valid
       file_type: isFolder ? null : (input.fileType ?? "notebook"),
       pinned: m.pinned ? 1 : 0,
       tablet_deleted: m.deleted ? 1 : 0,
-      last_modified: toEpoch(m.lastModified),
-      last_opened: toEpoch(m.lastOpened),
-      metadata_json: JSON.stringify({ ...m, tags: input.tags ?? [] }),
+      last_modified: toEpoch(m.lastModified, "metadata.lastModified"),
+      last_opened: toEpoch(m.lastOpened, "metadata.lastOpened"),
+      metadata_json: JSON.stringify({ ...m, visibleName: name, tags }),
       content_json: null,
       page_count: pages.length,
       deleted_at: null,

@@ -1,8 +1,9 @@
 import { Elysia, t } from "elysia";
 import type { AppContext } from "../../../services/context.ts";
-import { authPlugin } from "../../auth/plugin.ts";
+import { authGate, authPlugin } from "../../auth/plugin.ts";
 import { formBody, jsonBody } from "../../body.ts";
 import { peerIp } from "../../http.ts";
+import { changePasswordApi } from "./change-password.ts";
 import { loginApi } from "./login.ts";
 import { loginPage, loginSubmit } from "./login-page.ts";
 import { logoutApi } from "./logout.ts";
@@ -21,6 +22,12 @@ export const authRoutes = (ctx: AppContext) =>
     .post("/api/v1/auth/logout", ({ auth, request }) => logoutApi(ctx, auth, request), {
       auth: true,
       detail: { tags: ["accounts"], summary: "Log out (cookie sessions need X-CSRF-Token)" },
+    })
+    .post("/api/v1/auth/password", ({ auth, body }) => changePasswordApi(ctx, auth, body), {
+      auth: true,
+      parse: jsonBody(ctx, { gate: authGate(ctx) }),
+      body: t.Object({ current: t.Optional(t.String({ maxLength: 1024 })), password: t.String({ maxLength: 1024 }), revokeDeviceTokens: t.Optional(t.Boolean()) }),
+      detail: { tags: ["accounts"], summary: "Change the password (other sessions end; optionally revoke every device token; not with a device token)" },
     })
     .get("/api/v1/auth/me", ({ auth }) => me(auth), { auth: true, detail: { tags: ["accounts"], summary: "The current user and CSRF token" } })
     .get("/login", ({ query }) => loginPage(ctx, query), { detail: { hide: true } })

@@ -10,10 +10,10 @@ import { NewToken, PairingPanel, TokenRow } from "../../../../views/partials/dev
 import { AppError } from "../../errors.ts";
 import { dashboardHtml } from "../../http.ts";
 
-function lookup(ctx: AppContext, code: string | undefined): { info: ReturnType<typeof pairingInfo> | null; error?: string } {
+function lookup(ctx: AppContext, auth: Auth, code: string | undefined): { info: ReturnType<typeof pairingInfo> | null; error?: string } {
   if (!code) return { info: null };
   try {
-    return { info: pairingInfo(ctx, code.includes("-") ? code : `${code.slice(0, 4)}-${code.slice(4)}`) };
+    return { info: pairingInfo(ctx, code.includes("-") ? code : `${code.slice(0, 4)}-${code.slice(4)}`, auth.user.id) };
   } catch (e) {
     if (e instanceof AppError && e.status < 500) return { info: null, error: e.message };
     throw e;
@@ -22,13 +22,13 @@ function lookup(ctx: AppContext, code: string | undefined): { info: ReturnType<t
 
 /** GET /devices?code= — device tokens and the pairing panel. */
 export function devicesPage(ctx: AppContext, auth: Auth, request: Request, code: string | undefined): Response {
-  const p = lookup(ctx, code);
+  const p = lookup(ctx, auth, code);
   return dashboardHtml(DevicesPage({ header: headerInfo(ctx, auth), tokens: listDeviceTokens(ctx, auth.user.id), serverUrl: agentServerUrl(ctx, request), pairing: p.info, pairingError: p.error }));
 }
 
 /** GET /devices/pairing?code= — htmx: the pairing request with Approve/Deny. */
-export function pairingFragment(ctx: AppContext, _auth: Auth, code: string | undefined): Response {
-  const p = lookup(ctx, code);
+export function pairingFragment(ctx: AppContext, auth: Auth, code: string | undefined): Response {
+  const p = lookup(ctx, auth, code);
   return dashboardHtml(render(PairingPanel({ info: p.info, error: p.error ?? (code ? undefined : "Enter the code the agent shows.") })));
 }
 

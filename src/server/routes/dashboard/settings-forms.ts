@@ -1,10 +1,9 @@
 // POST handlers of the settings forms (plain forms with the `csrf` field; post-redirect-get).
-import { changePassword, createUser, SESSION_COOKIE, type Auth } from "../../../services/accounts/accounts.ts";
+import { changePassword, createUser, type Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
 import { drainBacklog } from "../../../services/ocr/ocr.ts";
 import { setGlobalLimit, setUserLimit } from "../../../quota/index.ts";
 import { AppError } from "../../errors.ts";
-import { setCookieHeader } from "../../http.ts";
 import { redirect, requireAdmin } from "./guard.ts";
 import { settingsPage } from "./settings.ts";
 
@@ -32,14 +31,14 @@ function parseLimit(v: string): number | null | undefined {
   return Number(s);
 }
 
-/** POST /settings/password — change the password; every session ends, so log in again. */
+/** POST /settings/password — change the password; other sessions end, device tokens too when ticked. */
 export function changePasswordForm(ctx: AppContext, auth: Auth, body: unknown): Promise<Response> {
   return orError(ctx, auth, async () => {
-    await changePassword(ctx, auth.user.id, str(body, "current") || null, str(body, "password"));
-    return new Response(null, {
-      status: 303,
-      headers: { location: "/login?done=password", "set-cookie": setCookieHeader(SESSION_COOKIE, "", { maxAgeSeconds: 0, secure: ctx.config.secureCookies }) },
+    const r = await changePassword(ctx, auth.user.id, str(body, "current") || null, str(body, "password"), {
+      keepSessionHash: auth.sessionHash,
+      revokeDeviceTokens: str(body, "revoke_devices") === "1",
     });
+    return redirect(`/settings?done=${r.revokedDeviceTokens > 0 ? "password-devices" : "password"}`);
   });
 }
 

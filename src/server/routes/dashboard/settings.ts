@@ -8,6 +8,8 @@ import { dashboardHtml } from "../../http.ts";
 const DONE: Record<string, string> = {
   user: "User added.",
   quota: "Quota limit saved.",
+  password: "Password changed. Every other session was signed out.",
+  "password-devices": "Password changed. Every other session was signed out and every device token revoked: pair your agents again.",
 };
 
 /** GET /settings — account, admin (users, quota limits), integrations. */

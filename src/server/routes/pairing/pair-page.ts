@@ -16,7 +16,7 @@ export function pairPage(ctx: AppContext, auth: Auth | null, code: string | unde
   if (!auth) return new Response(null, { status: 303, headers: { location: `/login?next=${encodeURIComponent(`/pair?code=${code ?? ""}`)}` } });
   let info: ReturnType<typeof pairingInfo>;
   try {
-    info = pairingInfo(ctx, code ?? "");
+    info = pairingInfo(ctx, code ?? "", auth.user.id);
   } catch (e) {
     if (e instanceof AppError) return show(ctx, auth, { kind: "error", message: e.message }, e.status);
     throw e;
