@@ -9,6 +9,7 @@ import { AppError } from "../../errors.ts";
 import type { AppContext } from "../context.ts";
 import { requireSha256 } from "../ids.ts";
 
+
 export interface UploadResult {
   sha256: string;
   size: number;
@@ -82,6 +83,7 @@ export function recordBlob(ctx: AppContext, userId: number, sha256: string, size
     return queued;
   });
 }
+
 
 /** Store bytes produced on the server (derived renders, imports) and index them for the user. */
 export async function storeBytes(ctx: AppContext, userId: number, bytes: Uint8Array): Promise<string> {

@@ -4,6 +4,7 @@ import { renderPng } from "../../render/png.ts";
 import { AppError } from "../../errors.ts";
 import { loadParsedPage } from "./render-page.ts";
 import { storeBytes } from "./blobs.ts";
+import { readOwnedBlob, streamOwnedBlob } from "./owned-blobs.ts";
 import { pdfUnderlayFor, pdfUnderlaySource, underlayWarning } from "./pdf-underlay.ts";
 import type { AppContext } from "../context.ts";
 import { readableFileName } from "./library.ts";
@@ -42,7 +43,7 @@ export async function pagePng(ctx: AppContext, userId: number, uuid: string, pag
   const under = pdfUnderlaySource(ctx, page);
   const source = `${page.sha256}:${q.longEdge}:${q.grayscale ? 1 : 0}:${q.text ? 1 : 0}${under ? `:${under.sha256}:${under.index}` : ""}`;
   if (page.png_source === source && page.png_sha256) {
-    const cached = await ctx.blobs.stream(page.png_sha256);
+    const cached = await streamOwnedBlob(ctx, userId, page.png_sha256);
     if (cached) return cached;
   }
   let parsed;
@@ -88,7 +89,7 @@ async function parsedPages(ctx: AppContext, doc: DocumentRow) {
 async function fileBytes(ctx: AppContext, doc: DocumentRow, suffix: string): Promise<{ sha256: string; bytes: Uint8Array } | null> {
   const f = ctx.store.filesByDocument(doc.id).find((x) => x.path === `${doc.uuid}${suffix}` || x.path.endsWith(`/${doc.uuid}${suffix}`));
   if (!f) return null;
-  const bytes = await ctx.blobs.get(f.sha256);
+  const bytes = await readOwnedBlob(ctx, doc.user_id, f.sha256);
   return bytes ? { sha256: f.sha256, bytes } : null;
 }
 
@@ -99,10 +100,12 @@ export async function documentPdf(ctx: AppContext, userId: number, uuid: string)
   const rows = ctx.store.pagesByDocument(doc.id);
   const pdfFile = ctx.store.filesByDocument(doc.id).find((x) => x.path.endsWith(`${doc.uuid}.pdf`));
   const contentFile = ctx.store.filesByDocument(doc.id).find((x) => x.path.endsWith(`${doc.uuid}.content`));
-  const key = sha256Hex(JSON.stringify({ v: 1, name: doc.name, pages: rows.map((r) => [r.sha256, r.source_page]), pdf: pdfFile?.sha256 ?? null, content: contentFile?.sha256 ?? null }));
+  // Only what the user has uploaded goes in (and in the key: an upload later makes a new PDF).
+  const mine = (sha: string | null | undefined) => (sha && ctx.store.userHasBlob(userId, sha) ? sha : null);
+  const key = sha256Hex(JSON.stringify({ v: 2, name: doc.name, pages: rows.map((r) => [mine(r.sha256), r.source_page]), pdf: mine(pdfFile?.sha256), content: mine(contentFile?.sha256) }));
   const name = readableFileName(doc.name, "pdf");
   if (doc.pdf_key === key && doc.pdf_sha256) {
-    const cached = await ctx.blobs.stream(doc.pdf_sha256);
+    const cached = await streamOwnedBlob(ctx, userId, doc.pdf_sha256);
     if (cached) return { name, body: cached };
   }
   const pages = await parsedPages(ctx, doc);
@@ -141,7 +144,8 @@ export function documentMarkdownKey(ctx: AppContext, userId: number, uuid: strin
   if (doc.type === "CollectionType") throw new AppError("document_not_found", "Folders have no Markdown export.");
   const rows = ctx.store.pagesByDocument(doc.id);
   const ocr = rows.map((r) => sha256Hex(ocrText(ctx, r.id) ?? ""));
-  return sha256Hex(JSON.stringify({ v: 2, name: doc.name, pages: rows.map((r, i) => [r.page_uuid, r.sha256, ocr[i]]) }));
+  const mine = (r: PageRow) => r.sha256 !== null && ctx.store.userHasBlob(userId, r.sha256);
+  return sha256Hex(JSON.stringify({ v: 3, name: doc.name, pages: rows.map((r, i) => [r.page_uuid, r.sha256, mine(r), ocr[i]]) }));
 }
 
 function ocrText(ctx: AppContext, pageId: number): string | null {
