@@ -10,6 +10,7 @@ import type { Logger } from "../log.ts";
 import { ensureAdminFromConfig } from "../services/accounts/accounts.ts";
 import { createContext } from "../composition/context.ts";
 import type { AppContext } from "../services/context.ts";
+import { collectGarbage } from "../services/operations/blob-gc.ts";
 import { purgeDeleted } from "../services/library/sync.ts";
 import { startQuotaCron } from "../services/ocr/quota-cron.ts";
 import { createApp, type App } from "./app.ts";
@@ -30,12 +31,21 @@ export interface StartOptions {
   jobs?: boolean;
 }
 
-/** Daily housekeeping: purge documents past the trash grace period, expired sessions/pairings. */
-export function housekeeping(ctx: AppContext): void {
-  const docs = purgeDeleted(ctx);
+/**
+ * Daily housekeeping: purge documents past the trash grace period, expired sessions/pairings,
+ * then collect blobs nothing refers to any more (a failure is logged; the next run retries).
+ */
+export async function housekeeping(ctx: AppContext, now = Date.now()): Promise<void> {
+  const docs = purgeDeleted(ctx, now);
   const sessions = ctx.store.purgeExpiredSessions();
   const pairings = ctx.store.purgeExpiredPairings();
   if (docs || sessions || pairings) ctx.log.info("housekeeping", { purgedDocuments: docs, expiredSessions: sessions, expiredPairings: pairings });
+  try {
+    const gc = await collectGarbage(ctx, { now });
+    if (gc.deleted || gc.unindexed || gc.tempFiles) ctx.log.info("garbage collection", { ...gc });
+  } catch (e) {
+    ctx.log.error("garbage collection failed (retried at the next housekeeping)", { error: e as Error });
+  }
 }
 
 export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
@@ -44,8 +54,15 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   await ensureAdminFromConfig(ctx);
   const runner = createRunner(ctx);
   if (opts.jobs !== false) runner.start();
-  housekeeping(ctx);
-  const cron: ScheduledTask = schedule("17 3 * * *", () => housekeeping(ctx), { name: "housekeeping" });
+  // One housekeeping at a time; shutdown waits for the running one before closing the database.
+  let chores: Promise<void> = housekeeping(ctx);
+  const cron: ScheduledTask = schedule(
+    "17 3 * * *",
+    () => {
+      chores = chores.then(() => housekeeping(ctx));
+    },
+    { name: "housekeeping" },
+  );
   const quotaCron = startQuotaCron(ctx);
 
   let draining = false;
@@ -84,6 +101,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
         await quotaCron.stop();
         await server.stop(false);
         await runner.stop();
+        await chores;
         ctx.store.db.close();
         log.info("stopped");
       })();

@@ -24,12 +24,23 @@ export interface PngQuery {
   text: boolean;
 }
 
+/**
+ * The long edges a page PNG is rendered at. A requested size is rounded up to the next one (at
+ * most the largest), so each page has a few cached variants at most, not one per pixel size.
+ */
+export const PNG_LONG_EDGES = [256, 512, 1024, 1568, 2048, 4000] as const;
+
+/** The smallest fixed long edge at least `requested` (the largest for anything above it). */
+export function snapLongEdge(requested: number): number {
+  return PNG_LONG_EDGES.find((e) => e >= requested) ?? PNG_LONG_EDGES.at(-1)!;
+}
+
 export function parsePngQuery(q: Record<string, string | undefined>): PngQuery {
   const edge = q.width ?? q.longEdge;
   let longEdge = 1568;
   if (edge !== undefined) {
     if (!/^\d{1,5}$/.test(edge) || Number(edge) < 16 || Number(edge) > 4000) throw new AppError("bad_request", "longEdge must be an integer between 16 and 4000.");
-    longEdge = Number(edge);
+    longEdge = snapLongEdge(Number(edge));
   }
   const flag = (v: string | undefined, d: boolean) => (v === undefined ? d : v === "1" || v === "true");
   return { longEdge, grayscale: flag(q.grayscale, false), text: flag(q.text, true) };

@@ -4,7 +4,7 @@ import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { isRmFormatError } from "../../rm/errors.ts";
 import { AppError } from "../../errors.ts";
-import { recordBlob } from "./blobs.ts";
+import { storeVerifiedBytes } from "./blobs.ts";
 import type { AppContext } from "../context.ts";
 import { libraryItems, openInput } from "./import.ts";
 import { putDocument } from "./sync.ts";
@@ -65,8 +65,7 @@ export async function importArchive(ctx: AppContext, userId: number, data: Blob 
         if (!read) continue;
         const bytes = await read();
         if (new Bun.CryptoHasher("sha256").update(bytes).digest("hex") !== sha) throw new AppError("bad_archive", `A file of ${item.name} changed while importing.`);
-        if (!ctx.store.blobByHash(sha) || !(await ctx.blobs.has(sha))) await ctx.blobs.put(sha, bytes);
-        recordBlob(ctx, userId, sha, bytes.byteLength);
+        await storeVerifiedBytes(ctx, userId, sha, bytes);
         uploaded++;
       }
       if (item.input.metadata.type === "CollectionType") summary.folders++;
