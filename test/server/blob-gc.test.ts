@@ -4,6 +4,8 @@
 // are kept. Concurrency is driven with barriers: a store wrapper that holds a write, and the
 // collector's hook that holds a deletion.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { S3BlobStore } from "../../src/blobs/s3.ts";
 import { sha256Hex, type BlobStore, type StoredBlob } from "../../src/blobs/store.ts";
 import { run as gcCli } from "../../src/cli/gc.ts";
@@ -215,6 +217,19 @@ for (const kind of kinds) {
       expect(await present(sha)).toBe(true);
       expect(owned(sha)).toBe(true);
       expect(h.ctx.store.blobByHash(sha)).not.toBeNull();
+    });
+
+    test("temp files of crashed uploads are removed after a day; a fresh one (an upload in flight) is kept", async () => {
+      const old = join(h.ctx.tmpDir, "upload-crashed");
+      const live = join(h.ctx.tmpDir, "upload-in-flight");
+      writeFileSync(old, "x");
+      writeFileSync(live, "y");
+      const dayAgo = (Date.now() - 25 * HOUR) / 1000;
+      utimesSync(old, dayAgo, dayAgo);
+      const r = await collectGarbage(h.ctx, { now: LATER(), graceHours: 0 });
+      expect(r.tempFiles).toBeGreaterThanOrEqual(1);
+      expect([existsSync(old), existsSync(live)]).toEqual([false, true]);
+      rmSync(live);
     });
 
     test("the daily housekeeping collects garbage", async () => {

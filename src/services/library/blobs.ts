@@ -3,7 +3,7 @@
 // bytes the user already has is a no-op. Pages of this user that were waiting for the blob are
 // queued for rendering.
 // Every write of a blob (upload, render, import) pins the hash before it checks or writes the
-// bytes and unpins after the index row is committed, so garbage collection (services/blob-gc.ts)
+// bytes and unpins after the index row is committed, so garbage collection (services/operations/blob-gc.ts)
 // never deletes bytes a write is about to rely on; a hash being deleted is waited for, then
 // written again.
 import { rm } from "node:fs/promises";

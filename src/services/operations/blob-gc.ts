@@ -20,6 +20,8 @@ import { STALE_DELETION_MS } from "../library/blobs.ts";
 
 const BATCH = 200;
 const HOUR_MS = 3_600_000;
+/** A pin or temp file this old was left by a crashed process (a write takes seconds to minutes). */
+const STALE_WRITE_MS = 24 * HOUR_MS;
 
 export interface GcOptions {
   /** Report what would be deleted, change nothing. */
@@ -52,8 +54,9 @@ export async function collectGarbage(ctx: AppContext, opts: GcOptions = {}): Pro
   const now = opts.now ?? Date.now();
   const graceHours = opts.graceHours ?? ctx.config.gcGraceHours;
   const cutoff = now - graceHours * HOUR_MS;
-  // Pins are about live processes: judged by the real clock whatever `now` says.
-  const stalePin = Date.now() - graceHours * HOUR_MS;
+  // Pins and temp files belong to writes in flight: judged by the real clock, whatever `now` and
+  // the grace period say (even `--grace-hours 0` never touches a live write).
+  const stalePin = Date.now() - STALE_WRITE_MS;
   const c: GcCutoffs = { grace: cutoff, stalePin };
   const dry = opts.dryRun === true;
   const s = ctx.store;
@@ -114,8 +117,8 @@ export async function collectGarbage(ctx: AppContext, opts: GcOptions = {}): Pro
 
   // 3. Temp files of writes that crashed (uploads are spooled there first).
   if (!dry) {
-    report.tempFiles += await ctx.blobs.removeStaleTemp(cutoff);
-    if (!("tmpDir" in ctx.blobs) || ctx.blobs.tmpDir !== ctx.tmpDir) report.tempFiles += await removeOldFiles(ctx.tmpDir, cutoff);
+    report.tempFiles += await ctx.blobs.removeStaleTemp(stalePin);
+    if (!("tmpDir" in ctx.blobs) || ctx.blobs.tmpDir !== ctx.tmpDir) report.tempFiles += await removeOldFiles(ctx.tmpDir, stalePin);
   }
 
   report.ms = Math.round(performance.now() - t0);
