@@ -15,7 +15,7 @@ const WANTED = `(
     OR EXISTS (SELECT 1 FROM pages p WHERE p.svg_sha256 = ?1 AND p.user_id = ub.user_id)
     OR EXISTS (SELECT 1 FROM pages p WHERE p.png_sha256 = ?1 AND p.user_id = ub.user_id)
     OR EXISTS (SELECT 1 FROM documents d WHERE d.pdf_sha256 = ?1 AND d.user_id = ub.user_id)
-    OR EXISTS (SELECT 1 FROM document_files f JOIN documents d ON d.id = f.document_id WHERE f.sha256 = ?1 AND d.user_id = ub.user_id)
+    OR EXISTS (SELECT 1 FROM document_files f CROSS JOIN documents d ON d.id = f.document_id WHERE f.sha256 = ?1 AND d.user_id = ub.user_id)
   ))
 )`;
 

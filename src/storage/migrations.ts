@@ -379,7 +379,8 @@ CREATE TABLE blob_deletions (
   started_at INTEGER NOT NULL
 ) STRICT, WITHOUT ROWID;
 
--- "Is this hash referenced by its owner?" for every kind of reference.
+-- "Who owns this hash?" and "is this hash referenced by its owner?" for every kind of reference.
+CREATE INDEX user_blobs_sha ON user_blobs(sha256, used_at);
 CREATE INDEX pages_svg ON pages(svg_sha256) WHERE svg_sha256 IS NOT NULL;
 CREATE INDEX pages_png ON pages(png_sha256) WHERE png_sha256 IS NOT NULL;
 CREATE INDEX documents_pdf ON documents(pdf_sha256) WHERE pdf_sha256 IS NOT NULL;

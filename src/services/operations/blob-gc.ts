@@ -78,6 +78,7 @@ export async function collectGarbage(ctx: AppContext, opts: GcOptions = {}): Pro
     if (!rows.length) break;
     after = rows.at(-1)!.sha256;
     report.examined += rows.length;
+    await yieldToRequests(); // a batch at a time: the server keeps answering meanwhile
     if (dry) {
       for (const r of rows) {
         if (s.blobWanted(r.sha256, c)) continue;
@@ -140,6 +141,10 @@ async function deleteClaimed(ctx: AppContext, sha256s: string[], opts: GcOptions
       for (const sha of sha256s) ctx.store.finishBlobDeletion(sha);
     });
   }
+}
+
+function yieldToRequests(): Promise<void> {
+  return new Promise((r) => setImmediate(r));
 }
 
 async function removeOldFiles(dir: string, before: number): Promise<number> {
