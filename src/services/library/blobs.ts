@@ -13,7 +13,6 @@ import { AppError } from "../../errors.ts";
 import type { AppContext } from "../context.ts";
 import { requireSha256 } from "../ids.ts";
 
-
 export interface UploadResult {
   sha256: string;
   size: number;
