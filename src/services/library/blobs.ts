@@ -125,7 +125,6 @@ export function recordBlob(ctx: AppContext, userId: number, sha256: string, size
   });
 }
 
-
 /** Store bytes produced on the server (derived renders) and index them for the user. */
 export async function storeBytes(ctx: AppContext, userId: number, bytes: Uint8Array): Promise<string> {
   const sha256 = new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
