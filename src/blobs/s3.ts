@@ -1,7 +1,9 @@
 // Blobs as objects <prefix><ab>/<sha256> in an S3-compatible bucket via Bun.S3Client.
 // Note: S3File.size is NaN in Bun; use stat()/exists().
 import { rm } from "node:fs/promises";
-import { assertSha256, type BlobStore } from "./store.ts";
+import { assertSha256, type BlobStore, type StoredBlob } from "./store.ts";
+
+const KEY = /^[0-9a-f]{2}\/([0-9a-f]{64})$/;
 
 export interface S3Options {
   endpoint: string;
@@ -73,6 +75,27 @@ export class S3BlobStore implements BlobStore {
 
   async delete(sha256: string): Promise<void> {
     await this.client.delete(this.keyOf(sha256));
+  }
+
+  /** Every object under the prefix named like a blob, paged with continuation tokens. */
+  async *list(): AsyncIterable<StoredBlob> {
+    let token: string | undefined;
+    for (;;) {
+      const page = await this.client.list({ prefix: this.prefix, maxKeys: 1000, ...(token ? { continuationToken: token } : {}) });
+      for (const o of page.contents ?? []) {
+        const m = KEY.exec(o.key.slice(this.prefix.length));
+        if (!o.key.startsWith(this.prefix) || !m || m[1]!.slice(0, 2) !== o.key.slice(this.prefix.length, this.prefix.length + 2)) continue;
+        const t = o.lastModified ? Date.parse(o.lastModified) : NaN;
+        yield { sha256: m[1]!, size: o.size ?? 0, modifiedAt: Number.isFinite(t) ? t : 0 };
+      }
+      token = page.nextContinuationToken;
+      if (!page.isTruncated || !token) break;
+    }
+  }
+
+  /** Writes go straight to their key: no temp objects to clean. */
+  async removeStaleTemp(): Promise<number> {
+    return 0;
   }
 
   /** A one-key listing: fails on a wrong endpoint, bucket or credentials (exists() would say "no"). */

@@ -11,6 +11,14 @@ export function assertSha256(s: string): void {
   if (!SHA256_RE.test(s)) throw new Error(`blobs: invalid sha256 key ${JSON.stringify(s.slice(0, 80))}`);
 }
 
+/** One object in a blob store, as listed for garbage collection. */
+export interface StoredBlob {
+  sha256: string;
+  size: number;
+  /** Last write, ms since the epoch. */
+  modifiedAt: number;
+}
+
 export interface BlobStore {
   readonly kind: "disk" | "s3";
   has(sha256: string): Promise<boolean>;
@@ -23,6 +31,10 @@ export interface BlobStore {
   /** A body for HTTP responses (file-backed Blob or a stream), or null when absent. */
   stream(sha256: string): Promise<Blob | ReadableStream<Uint8Array> | null>;
   delete(sha256: string): Promise<void>;
+  /** Every stored blob (anything else in the store's folder or prefix is skipped). */
+  list(): AsyncIterable<StoredBlob>;
+  /** Remove the store's own temp files older than `before` (left by crashed writes); how many. */
+  removeStaleTemp(before: number): Promise<number>;
   /** Throws when the store is unusable (for /healthz). */
   check(): Promise<void>;
 }

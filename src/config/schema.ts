@@ -48,6 +48,7 @@ export const FIELDS = [
   { key: "maxImportBytes", env: "RMIRROR_MAX_IMPORT_BYTES", kind: "int", default: 2 * 1024 * 1024 * 1024, min: 1, help: "largest .rmdoc/.zip import" },
   { key: "maxBatchDocuments", env: "RMIRROR_MAX_BATCH_DOCUMENTS", kind: "int", default: 500, min: 1, max: 100000, help: "documents per batch request" },
   { key: "trashGraceDays", env: "RMIRROR_TRASH_GRACE_DAYS", kind: "int", default: 30, min: 0, max: 36500, help: "days before deleted documents are purged" },
+  { key: "gcGraceHours", env: "RMIRROR_GC_GRACE_HOURS", kind: "int", default: 24, min: 1, max: 87600, help: "hours an unreferenced blob is kept after its last upload or render before garbage collection deletes it" },
   { key: "jobs.renderConcurrency", env: "RMIRROR_JOBS_RENDER_CONCURRENCY", kind: "int", default: 2, min: 1, max: 64, help: "parallel render jobs" },
   { key: "jobs.leaseSeconds", env: "RMIRROR_JOBS_LEASE_SECONDS", kind: "int", default: 120, min: 1, max: 86400, help: "job lease before a crashed job is retried" },
   { key: "jobs.maxAttempts", env: "RMIRROR_JOBS_MAX_ATTEMPTS", kind: "int", default: 5, min: 1, max: 100, help: "attempts before a job fails for good" },
@@ -108,6 +109,7 @@ export interface Config {
   maxImportBytes: number;
   maxBatchDocuments: number;
   trashGraceDays: number;
+  gcGraceHours: number;
   jobs: { renderConcurrency: number; leaseSeconds: number; maxAttempts: number; pollMs: number; keepDays: number; keepPerUser: number };
   ocr: { apiKey?: string; baseUrl?: string; model: string; maxTokens: number; concurrency: number; timeoutSeconds: number; languages: string };
   quota: { defaultPages: number; timezone: string };

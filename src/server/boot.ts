@@ -11,6 +11,7 @@ import { ensureAdminFromConfig } from "../services/accounts/accounts.ts";
 import { createContext } from "../composition/context.ts";
 import type { AppContext } from "../services/context.ts";
 import { purgeJobHistory } from "../services/library/jobs.ts";
+import { collectGarbage } from "../services/operations/blob-gc.ts";
 import { purgeDeleted } from "../services/library/sync.ts";
 import { startQuotaCron } from "../services/ocr/quota-cron.ts";
 import { createApp, type App } from "./app.ts";
@@ -35,7 +36,8 @@ export interface StartOptions {
 /**
  * Daily housekeeping: purge documents past the trash grace period, expired sessions/pairings
  * (synchronously, at the call), then job history past its retention (in batches; `signal` stops
- * it between batches at shutdown).
+ * it between batches at shutdown), then collect blobs nothing refers to any more (a failure is
+ * logged; the next run retries).
  */
 export async function housekeeping(ctx: AppContext, signal?: AbortSignal, now = Date.now()): Promise<void> {
   const docs = purgeDeleted(ctx, now);
@@ -43,6 +45,13 @@ export async function housekeeping(ctx: AppContext, signal?: AbortSignal, now = 
   const pairings = ctx.store.purgeExpiredPairings(now);
   const jobs = await purgeJobHistory(ctx, now, signal ? { signal } : {});
   if (docs || sessions || pairings || jobs) ctx.log.info("housekeeping", { purgedDocuments: docs, expiredSessions: sessions, expiredPairings: pairings, deletedJobs: jobs });
+  if (signal?.aborted) return;
+  try {
+    const gc = await collectGarbage(ctx, { now });
+    if (gc.deleted || gc.unindexed || gc.tempFiles) ctx.log.info("garbage collection", { ...gc });
+  } catch (e) {
+    ctx.log.error("garbage collection failed (retried at the next housekeeping)", { error: e as Error });
+  }
 }
 
 export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
@@ -51,6 +60,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   await ensureAdminFromConfig(ctx);
   const runner = createRunner(ctx);
   if (opts.jobs !== false) runner.start();
+  // One housekeeping at a time; shutdown stops it between batches and waits for it before closing the database.
   const housekeepingStop = new AbortController();
   let housekeepingRun: Promise<void> = Promise.resolve();
   const runHousekeeping = () =>

@@ -402,6 +402,38 @@ CREATE TRIGGER jobs_counts_ad AFTER DELETE ON jobs BEGIN
 END;
 `,
   },
+  {
+    name: "0007 blob garbage collection: last use per owner, pins of writes in flight, deletions in progress",
+    sql: `
+-- When the user last uploaded this blob (or had it rendered for them): garbage collection keeps
+-- an unreferenced blob until this is older than the grace period.
+ALTER TABLE user_blobs ADD COLUMN used_at INTEGER NOT NULL DEFAULT 0;
+UPDATE user_blobs SET used_at = created_at;
+
+-- A blob being written right now (upload, render, import), pinned before its bytes are checked
+-- or written and unpinned after its index row is committed: never collected while pinned.
+CREATE TABLE blob_pins (
+  id         INTEGER PRIMARY KEY,
+  sha256     TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX blob_pins_sha ON blob_pins(sha256);
+
+-- A blob garbage collection has unindexed and is deleting from the store. A writer of the same
+-- hash waits until the row is gone (then writes the bytes again) instead of trusting them.
+CREATE TABLE blob_deletions (
+  sha256     TEXT PRIMARY KEY,
+  started_at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+
+-- "Who owns this hash?" and "is this hash referenced by its owner?" for every kind of reference.
+CREATE INDEX user_blobs_sha ON user_blobs(sha256, used_at);
+CREATE INDEX pages_svg ON pages(svg_sha256) WHERE svg_sha256 IS NOT NULL;
+CREATE INDEX pages_png ON pages(png_sha256) WHERE png_sha256 IS NOT NULL;
+CREATE INDEX documents_pdf ON documents(pdf_sha256) WHERE pdf_sha256 IS NOT NULL;
+CREATE INDEX document_files_sha ON document_files(sha256);
+`,
+  },
 ];
 
 export class SchemaTooNewError extends Error {

@@ -1,6 +1,7 @@
 // All repositories over one database. Created once at boot; services receive this.
 import type { Database } from "bun:sqlite";
 import { blobsRepo } from "./blobs.ts";
+import { blobGcRepo } from "./blob-gc.ts";
 import { deviceTokensRepo } from "./device-tokens.ts";
 import { documentFilesRepo } from "./document-files.ts";
 import { documentsRepo } from "./documents.ts";
@@ -38,6 +39,7 @@ export function createStore(db: Database) {
     ...deviceTokensRepo(db),
     ...pairingsRepo(db),
     ...blobsRepo(db),
+    ...blobGcRepo(db),
     ...documentsRepo(db),
     ...pagesRepo(db),
     ...documentFilesRepo(db),

@@ -25,7 +25,14 @@ function clock(start = Date.UTC(2026, 10, 1)) {
 
 /** The plan's detail lines for `sql` (parameters unbound: the plan does not depend on them). */
 function plan(db: Database, sql: string): string[] {
-  return (db.query(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((r) => r.detail);
+  // Finalized at once: an EXPLAIN of a DELETE left cached stays "in progress" and would hold every
+  // later write of this connection in one open transaction (the next COMMIT then fails).
+  const st = db.prepare(`EXPLAIN QUERY PLAN ${sql}`);
+  try {
+    return (st.all() as { detail: string }[]).map((r) => r.detail);
+  } finally {
+    st.finalize();
+  }
 }
 
 /** `n` finished jobs of `kind` for `userId`, finished at `finishedAt` (bulk: the history a busy year leaves). */

@@ -2,6 +2,10 @@
 // size limit is passed), verify the hash, then store it content-addressed. Idempotent: uploading
 // bytes the user already has is a no-op. Pages of this user that were waiting for the blob are
 // queued for rendering.
+// Every write of a blob (upload, render, import) pins the hash before it checks or writes the
+// bytes and unpins after the index row is committed, so garbage collection (services/operations/blob-gc.ts)
+// never deletes bytes a write is about to rely on; a hash being deleted is waited for, then
+// written again.
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { enqueueRender } from "./render-page.ts";
@@ -26,8 +30,10 @@ export async function uploadBlob(
   const sha256 = requireSha256(rawSha.toLowerCase(), "url");
   const max = ctx.config.maxBlobBytes;
   if (declaredLength !== null && declaredLength > max) throw new AppError("too_large", `Blobs are limited to ${max} bytes.`, { limit: max });
+  // Only an owner is told "already stored" (and its use refreshed for garbage collection); anyone
+  // else sends the bytes, which are verified, whatever other users hold.
   const known = ctx.store.blobByHash(sha256);
-  if (known && ctx.store.userHasBlob(userId, sha256)) {
+  if (known && ctx.store.touchUserBlob(userId, sha256, Date.now())) {
     await body?.cancel().catch(() => {});
     return { sha256, size: known.size, stored: false, queuedPages: 0 };
   }
@@ -55,7 +61,6 @@ export async function uploadBlob(
     const actual = hasher.digest("hex");
     if (actual !== sha256) throw new AppError("hash_mismatch", undefined, { expected: sha256, actual, size });
     if (declaredLength !== null && declaredLength !== size) throw new AppError("size_mismatch", undefined, { declared: declaredLength, actual: size });
-    if (!known || !(await ctx.blobs.has(sha256))) await ctx.blobs.putFile(sha256, tmp);
   } catch (e) {
     try {
       await writer.end();
@@ -65,8 +70,45 @@ export async function uploadBlob(
     await rm(tmp, { force: true });
     throw e;
   }
-  await rm(tmp, { force: true });
-  return { sha256, size, stored: true, queuedPages: recordBlob(ctx, userId, sha256, size) };
+  let queuedPages: number;
+  try {
+    queuedPages = await writePinned(ctx, userId, sha256, size, () => ctx.blobs.putFile(sha256, tmp));
+  } finally {
+    await rm(tmp, { force: true });
+  }
+  return { sha256, size, stored: true, queuedPages };
+}
+
+/** How long a writer waits for garbage collection to finish deleting the same hash. */
+const DELETION_WAIT_MS = 30_000;
+/** A deletion in progress older than this was abandoned by a crashed collector. */
+export const STALE_DELETION_MS = 10 * 60_000;
+
+/** Pin `sha256` for a write, waiting while garbage collection is deleting it. */
+async function pinForWrite(ctx: AppContext, sha256: string): Promise<number> {
+  const t0 = Date.now();
+  for (let delay = 2; ; delay = Math.min(delay * 2, 100)) {
+    const now = Date.now();
+    const id = ctx.store.tx(() => ctx.store.pinBlob(sha256, now, now - STALE_DELETION_MS));
+    if (id !== null) return id;
+    if (delay === 2) ctx.log.debug("blob write waits: garbage collection is deleting the same bytes", { sha256 });
+    if (now - t0 > DELETION_WAIT_MS) throw new AppError("unavailable", "The blob is being cleaned up; retry shortly.");
+    await Bun.sleep(delay);
+  }
+}
+
+/**
+ * Write verified bytes of `sha256` with `write` (the stores skip bytes they already have) and
+ * index them for the user, all under a pin. Returns how many waiting pages were queued.
+ */
+async function writePinned(ctx: AppContext, userId: number, sha256: string, size: number, write: () => Promise<void>): Promise<number> {
+  const pin = await pinForWrite(ctx, sha256);
+  try {
+    await write();
+    return recordBlob(ctx, userId, sha256, size);
+  } finally {
+    ctx.store.unpinBlob(pin);
+  }
 }
 
 /** Index a stored blob, give it to the user, and queue the user's pages that were waiting for it. */
@@ -83,10 +125,19 @@ export function recordBlob(ctx: AppContext, userId: number, sha256: string, size
   });
 }
 
-/** Store bytes produced on the server (derived renders, imports) and index them for the user. */
+/** Store bytes produced on the server (derived renders) and index them for the user. */
 export async function storeBytes(ctx: AppContext, userId: number, bytes: Uint8Array): Promise<string> {
   const sha256 = new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
-  if (!ctx.store.blobByHash(sha256) || !(await ctx.blobs.has(sha256))) await ctx.blobs.put(sha256, bytes);
-  recordBlob(ctx, userId, sha256, bytes.byteLength);
+  await storeVerifiedBytes(ctx, userId, sha256, bytes);
   return sha256;
+}
+
+/** Store a file whose hash the caller verified (streamed import entries) and index it for the user; the caller removes the file. */
+export async function storeVerifiedFile(ctx: AppContext, userId: number, sha256: string, size: number, path: string): Promise<void> {
+  await writePinned(ctx, userId, sha256, size, () => ctx.blobs.putFile(sha256, path));
+}
+
+/** Store bytes whose hash the caller verified (imports) and index them for the user. */
+export async function storeVerifiedBytes(ctx: AppContext, userId: number, sha256: string, bytes: Uint8Array): Promise<void> {
+  await writePinned(ctx, userId, sha256, bytes.byteLength, () => ctx.blobs.put(sha256, bytes));
 }

@@ -4,6 +4,7 @@ import { renderPng } from "../../render/png.ts";
 import { AppError } from "../../errors.ts";
 import { loadParsedPage } from "./render-page.ts";
 import { storeBytes } from "./blobs.ts";
+import { readOwnedBlob, streamOwnedBlob } from "./owned-blobs.ts";
 import { pdfUnderlayFor, pdfUnderlaySource, underlayWarning } from "./pdf-underlay.ts";
 import type { AppContext } from "../context.ts";
 import { readableFileName } from "./library.ts";
@@ -23,12 +24,23 @@ export interface PngQuery {
   text: boolean;
 }
 
+/**
+ * The long edges a page PNG is rendered at. A requested size is rounded up to the next one (at
+ * most the largest), so each page has a few cached variants at most, not one per pixel size.
+ */
+export const PNG_LONG_EDGES = [256, 512, 1024, 1568, 2048, 4000] as const;
+
+/** The smallest fixed long edge at least `requested` (the largest for anything above it). */
+export function snapLongEdge(requested: number): number {
+  return PNG_LONG_EDGES.find((e) => e >= requested) ?? PNG_LONG_EDGES.at(-1)!;
+}
+
 export function parsePngQuery(q: Record<string, string | undefined>): PngQuery {
   const edge = q.width ?? q.longEdge;
   let longEdge = 1568;
   if (edge !== undefined) {
     if (!/^\d{1,5}$/.test(edge) || Number(edge) < 16 || Number(edge) > 4000) throw new AppError("bad_request", "longEdge must be an integer between 16 and 4000.");
-    longEdge = Number(edge);
+    longEdge = snapLongEdge(Number(edge));
   }
   const flag = (v: string | undefined, d: boolean) => (v === undefined ? d : v === "1" || v === "true");
   return { longEdge, grayscale: flag(q.grayscale, false), text: flag(q.text, true) };
@@ -42,7 +54,7 @@ export async function pagePng(ctx: AppContext, userId: number, uuid: string, pag
   const under = pdfUnderlaySource(ctx, page);
   const source = `${page.sha256}:${q.longEdge}:${q.grayscale ? 1 : 0}:${q.text ? 1 : 0}${under ? `:${under.sha256}:${under.index}` : ""}`;
   if (page.png_source === source && page.png_sha256) {
-    const cached = await ctx.blobs.stream(page.png_sha256);
+    const cached = await streamOwnedBlob(ctx, userId, page.png_sha256);
     if (cached) return cached;
   }
   let parsed;
@@ -88,7 +100,7 @@ async function parsedPages(ctx: AppContext, doc: DocumentRow) {
 async function fileBytes(ctx: AppContext, doc: DocumentRow, suffix: string): Promise<{ sha256: string; bytes: Uint8Array } | null> {
   const f = ctx.store.filesByDocument(doc.id).find((x) => x.path === `${doc.uuid}${suffix}` || x.path.endsWith(`/${doc.uuid}${suffix}`));
   if (!f) return null;
-  const bytes = await ctx.blobs.get(f.sha256);
+  const bytes = await readOwnedBlob(ctx, doc.user_id, f.sha256);
   return bytes ? { sha256: f.sha256, bytes } : null;
 }
 
@@ -99,10 +111,12 @@ export async function documentPdf(ctx: AppContext, userId: number, uuid: string)
   const rows = ctx.store.pagesByDocument(doc.id);
   const pdfFile = ctx.store.filesByDocument(doc.id).find((x) => x.path.endsWith(`${doc.uuid}.pdf`));
   const contentFile = ctx.store.filesByDocument(doc.id).find((x) => x.path.endsWith(`${doc.uuid}.content`));
-  const key = sha256Hex(JSON.stringify({ v: 1, name: doc.name, pages: rows.map((r) => [r.sha256, r.source_page]), pdf: pdfFile?.sha256 ?? null, content: contentFile?.sha256 ?? null }));
+  // Only what the user has uploaded goes in (and in the key: an upload later makes a new PDF).
+  const mine = (sha: string | null | undefined) => (sha && ctx.store.userHasBlob(userId, sha) ? sha : null);
+  const key = sha256Hex(JSON.stringify({ v: 2, name: doc.name, pages: rows.map((r) => [mine(r.sha256), r.source_page]), pdf: mine(pdfFile?.sha256), content: mine(contentFile?.sha256) }));
   const name = readableFileName(doc.name, "pdf");
   if (doc.pdf_key === key && doc.pdf_sha256) {
-    const cached = await ctx.blobs.stream(doc.pdf_sha256);
+    const cached = await streamOwnedBlob(ctx, userId, doc.pdf_sha256);
     if (cached) return { name, body: cached };
   }
   const pages = await parsedPages(ctx, doc);
@@ -141,7 +155,8 @@ export function documentMarkdownKey(ctx: AppContext, userId: number, uuid: strin
   if (doc.type === "CollectionType") throw new AppError("document_not_found", "Folders have no Markdown export.");
   const rows = ctx.store.pagesByDocument(doc.id);
   const ocr = rows.map((r) => sha256Hex(ocrText(ctx, r.id) ?? ""));
-  return sha256Hex(JSON.stringify({ v: 2, name: doc.name, pages: rows.map((r, i) => [r.page_uuid, r.sha256, ocr[i]]) }));
+  const mine = (r: PageRow) => r.sha256 !== null && ctx.store.userHasBlob(userId, r.sha256);
+  return sha256Hex(JSON.stringify({ v: 3, name: doc.name, pages: rows.map((r, i) => [r.page_uuid, r.sha256, mine(r), ocr[i]]) }));
 }
 
 function ocrText(ctx: AppContext, pageId: number): string | null {

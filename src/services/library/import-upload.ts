@@ -5,7 +5,7 @@ import { join } from "node:path";
 import type { Library } from "../../rm/container/library.ts";
 import { isRmFormatError } from "../../rm/errors.ts";
 import { AppError } from "../../errors.ts";
-import { recordBlob } from "./blobs.ts";
+import { storeVerifiedBytes, storeVerifiedFile } from "./blobs.ts";
 import type { AppContext } from "../context.ts";
 import { libraryItems, openInput } from "./import.ts";
 import { putDocument } from "./sync.ts";
@@ -18,16 +18,17 @@ export interface ImportSummary {
 
 /**
  * Copy one archive entry into the blob store without holding it in memory: inflated chunk by chunk
- * into a temp file while hashing, then moved into the store. Returns its size.
+ * into a temp file while hashing, then stored (under a pin, see blobs.ts) and given to the user.
+ * False when the archive cannot stream this entry.
  */
-async function storeStreamed(ctx: AppContext, lib: Library, src: { path: string; maxBytes: number }, sha: string, itemName: string): Promise<number | undefined> {
+async function storeStreamed(ctx: AppContext, userId: number, lib: Library, src: { path: string; maxBytes: number }, sha: string, itemName: string): Promise<boolean> {
   const chunks = lib.source.stream?.(src.path, src.maxBytes);
-  if (!chunks) return undefined;
+  if (!chunks) return false;
   const tmp = join(ctx.tmpDir, `import-blob-${crypto.randomUUID()}`);
   const writer = Bun.file(tmp).writer();
   const hasher = new Bun.CryptoHasher("sha256");
   let size = 0;
-  let moved = false;
+  let ended = false;
   try {
     for (const c of chunks) {
       hasher.update(c);
@@ -37,17 +38,19 @@ async function storeStreamed(ctx: AppContext, lib: Library, src: { path: string;
       await writer.flush();
     }
     await writer.end();
+    ended = true;
     if (hasher.digest("hex") !== sha) throw new AppError("bad_archive", `A file of ${itemName} changed while importing.`);
-    if (!ctx.store.blobByHash(sha) || !(await ctx.blobs.has(sha))) {
-      await ctx.blobs.putFile(sha, tmp);
-      moved = true;
-    }
-    return size;
+    await storeVerifiedFile(ctx, userId, sha, size, tmp);
+    return true;
   } finally {
-    if (!moved) {
-      await Promise.resolve(writer.end()).catch(() => {});
-      await rm(tmp, { force: true });
+    if (!ended) {
+      try {
+        await writer.end();
+      } catch {
+        /* already failed */
+      }
     }
+    await rm(tmp, { force: true });
   }
 }
 
@@ -118,9 +121,7 @@ export async function importArchive(ctx: AppContext, userId: number, data: Blob 
       for (const sha of r.missing) {
         // Streamed from the archive into the store: memory stays at one chunk whatever the entry's size.
         const src = item.paths?.get(sha);
-        const streamed = src ? await storeStreamed(ctx, lib, src, sha, item.name) : undefined;
-        if (streamed !== undefined) {
-          recordBlob(ctx, userId, sha, streamed);
+        if (src && (await storeStreamed(ctx, userId, lib, src, sha, item.name))) {
           uploaded++;
           continue;
         }
@@ -128,8 +129,7 @@ export async function importArchive(ctx: AppContext, userId: number, data: Blob 
         if (!read) continue;
         const bytes = await read();
         if (new Bun.CryptoHasher("sha256").update(bytes).digest("hex") !== sha) throw new AppError("bad_archive", `A file of ${item.name} changed while importing.`);
-        if (!ctx.store.blobByHash(sha) || !(await ctx.blobs.has(sha))) await ctx.blobs.put(sha, bytes);
-        recordBlob(ctx, userId, sha, bytes.byteLength);
+        await storeVerifiedBytes(ctx, userId, sha, bytes);
         uploaded++;
       }
       if (item.input.metadata.type === "CollectionType") summary.folders++;

@@ -3,6 +3,7 @@
 import { AppError } from "../../errors.ts";
 import type { DocumentRow } from "../../storage/documents.ts";
 import type { PageRow } from "../../storage/pages.ts";
+import { streamOwnedBlob } from "./owned-blobs.ts";
 import type { AppContext } from "../context.ts";
 import { UUID_RE } from "../ids.ts";
 import { requireDocument, requirePage } from "../ownership.ts";
@@ -94,7 +95,7 @@ export async function pageSvg(ctx: AppContext, userId: number, rawUuid: string, 
   const { page } = requirePage(ctx, userId, rawUuid, rawPageId, true);
   if (page.render_status === "blank") return new Blob([blankSvg()], { type: "image/svg+xml" });
   if (page.render_status !== "done" || !page.svg_sha256 || page.rendered_sha256 !== page.sha256) throw notReady(page);
-  const blob = await ctx.blobs.stream(page.svg_sha256);
+  const blob = await streamOwnedBlob(ctx, userId, page.svg_sha256);
   if (!blob) throw new AppError("not_ready", "The rendered page is missing from storage.", { status: "missing" });
   return blob;
 }
@@ -103,9 +104,11 @@ function blankSvg(): string {
   return '<svg xmlns="http://www.w3.org/2000/svg" width="1404" height="1872" viewBox="0 0 1404 1872"><rect width="1404" height="1872" fill="#fff"/></svg>';
 }
 
-export function downloadBlob(ctx: AppContext, userId: number, sha256: string): Promise<Blob | ReadableStream<Uint8Array> | null> {
-  if (!ctx.store.userHasBlob(userId, sha256)) throw new AppError("unknown_blob");
-  return ctx.blobs.stream(sha256);
+/** A blob the user owns; another user's bytes with the same hash are "unknown" (404) alike. */
+export async function downloadBlob(ctx: AppContext, userId: number, sha256: string): Promise<Blob | ReadableStream<Uint8Array>> {
+  const body = await streamOwnedBlob(ctx, userId, sha256);
+  if (!body) throw new AppError("unknown_blob");
+  return body;
 }
 
 export function readableFileName(name: string, ext: string): string {

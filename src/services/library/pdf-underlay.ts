@@ -3,6 +3,7 @@
 // whose file has not arrived get none (strokes only).
 import type { PdfUnderlay } from "../../render/png-underlay.ts";
 import type { PageRow } from "../../storage/pages.ts";
+import { readOwnedBlob } from "./owned-blobs.ts";
 import type { AppContext } from "../context.ts";
 
 /** `<document uuid>.pdf` (the original PDF of a PDF document), at the top of its upload. */
@@ -15,7 +16,10 @@ export function pdfSourcePage(ctx: AppContext, page: PageRow): number | null {
   return src >= 0 ? src : null;
 }
 
-/** Which PDF (blob hash) and page lie under `page` (cheap: no blob read), or null. */
+/**
+ * Which PDF (blob hash) and page lie under `page` (cheap: no blob read), or null. A PDF the
+ * page's owner has not uploaded is none (strokes only), whoever else holds the same hash.
+ */
 export function pdfUnderlaySource(ctx: AppContext, page: PageRow): { sha256: string; index: number } | null {
   const index = pdfSourcePage(ctx, page);
   if (index === null) return null;
@@ -23,13 +27,13 @@ export function pdfUnderlaySource(ctx: AppContext, page: PageRow): { sha256: str
     .filesByDocument(page.document_id)
     .filter((f) => ORIGINAL_PDF.test(f.path))
     .sort((a, b) => a.path.split("/").length - b.path.split("/").length)[0];
-  return file ? { sha256: file.sha256, index } : null;
+  return file && ctx.store.userHasBlob(page.user_id, file.sha256) ? { sha256: file.sha256, index } : null;
 }
 
 /** The PDF page to draw under `page`, or null when there is none (or its file is missing). */
 export async function pdfUnderlayFor(ctx: AppContext, page: PageRow, source = pdfUnderlaySource(ctx, page)): Promise<PdfUnderlay | null> {
   if (!source) return null;
-  const pdf = await ctx.blobs.get(source.sha256);
+  const pdf = await readOwnedBlob(ctx, page.user_id, source.sha256);
   return pdf ? { pdf, index: source.index } : null;
 }
 

@@ -6,6 +6,7 @@ import { parsePage } from "../../rm/page.ts";
 import type { Page } from "../../rm/model.ts";
 import type { PageRow } from "../../storage/pages.ts";
 import type { AppContext } from "../context.ts";
+import { readOwnedBlob } from "./owned-blobs.ts";
 
 export const RENDER_PAGE = "render_page";
 
@@ -25,15 +26,19 @@ export function enqueueRender(ctx: AppContext, userId: number, pageId: number, s
   return ctx.queue.enqueue(RENDER_PAGE, { pageId } satisfies RenderPagePayload, { userId, idempotencyKey: `render:${pageId}:${sha256}` }).created;
 }
 
-/** Parse a page row's blob, with layer names from a `<page>-metadata.json` file when present. */
+/**
+ * Parse a page row's blob, with layer names from a `<page>-metadata.json` file when present.
+ * Only bytes the page's owner uploaded are read: null when the owner has not supplied them yet,
+ * whatever other users hold.
+ */
 export async function loadParsedPage(ctx: AppContext, page: PageRow): Promise<Page | null> {
   if (!page.sha256) return null;
-  const bytes = await ctx.blobs.get(page.sha256);
+  const bytes = await readOwnedBlob(ctx, page.user_id, page.sha256);
   if (!bytes) return null;
   let layerNames: string[] | undefined;
   const meta = ctx.store.filesByDocument(page.document_id).find((f) => f.path.endsWith(`/${page.page_uuid}-metadata.json`));
   if (meta) {
-    const json = await ctx.blobs.get(meta.sha256);
+    const json = await readOwnedBlob(ctx, page.user_id, meta.sha256);
     if (json) {
       try {
         layerNames = parseLayerNames(json, meta.path);

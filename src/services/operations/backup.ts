@@ -2,8 +2,10 @@
 //
 // Backup (safe while `rmirror serve` runs and writes):
 //   1. the database through VACUUM INTO: one transactionally consistent snapshot;
-//   2. the blobs that snapshot refers to. Blobs are stored before their index row is written and
-//      are never deleted, so every blob the snapshot names is present in the store. Disk store:
+//   2. the blobs that snapshot refers to. Blobs are stored before their index row is written, and
+//      garbage collection deletes only blobs nothing refers to (after a grace period), so every
+//      blob the snapshot's pages and files name is present in the store; an unreferenced one the
+//      collector deletes while the backup runs is listed as missing in the manifest. Disk store:
 //      copied to <dest>/files/ab/cd/<sha256>, hashed while copying, files already in <dest> are
 //      kept (incremental). S3 store: the bucket is its own durability; a listing of keys and sizes
 //      is written instead (s3-objects.json) so a restore can tell what must be there;
