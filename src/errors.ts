@@ -60,6 +60,8 @@ export const ERRORS = {
   internal: [500, "Internal server error."],
   notion_error: [502, "Notion did not accept the request."],
   unavailable: [503, "The server is shutting down or a dependency is unavailable."],
+  storage_unavailable: [503, "File storage does not answer right now; try again later."],
+  storage_full: [507, "The server's disk is full; try again once space has been freed."],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -2,8 +2,9 @@
 // size limit is passed), verify the hash, then store it content-addressed. Idempotent: uploading
 // bytes the user already has is a no-op. Pages of this user that were waiting for the blob are
 // queued for rendering.
-import { rm } from "node:fs/promises";
 import { join } from "node:path";
+import { storageFault } from "../../blobs/faults.ts";
+import { SpoolFile } from "../../blobs/spool.ts";
 import { enqueueRender } from "./render-page.ts";
 import { AppError } from "../../errors.ts";
 import type { AppContext } from "../context.ts";
@@ -27,14 +28,20 @@ export async function uploadBlob(
   const max = ctx.config.maxBlobBytes;
   if (declaredLength !== null && declaredLength > max) throw new AppError("too_large", `Blobs are limited to ${max} bytes.`, { limit: max });
   const known = ctx.store.blobByHash(sha256);
-  if (known && ctx.store.userHasBlob(userId, sha256)) {
+  // "Already stored" only when the stored copy is sound: a crash can leave a 0-byte or short copy.
+  if (known && ctx.store.userHasBlob(userId, sha256) && (await ctx.blobs.isSound(sha256, known.size))) {
     await body?.cancel().catch(() => {});
     return { sha256, size: known.size, stored: false, queuedPages: 0 };
   }
-  const tmp = join(ctx.tmpDir, `upload-${crypto.randomUUID()}`);
+  let spool: SpoolFile;
+  try {
+    spool = await SpoolFile.create(join(ctx.tmpDir, `upload-${crypto.randomUUID()}`));
+  } catch (e) {
+    await body?.cancel().catch(() => {});
+    throw storageFault(e, "upload");
+  }
   const hasher = new Bun.CryptoHasher("sha256");
   let size = 0;
-  const writer = Bun.file(tmp).writer();
   try {
     if (body) {
       const reader = body.getReader();
@@ -45,27 +52,22 @@ export async function uploadBlob(
           size += value.byteLength;
           if (size > max) throw new AppError("too_large", `Blobs are limited to ${max} bytes.`, { limit: max });
           hasher.update(value);
-          writer.write(value);
+          await spool.write(value);
         }
       } finally {
         reader.releaseLock();
       }
     }
-    await writer.end();
+    await spool.finish();
     const actual = hasher.digest("hex");
     if (actual !== sha256) throw new AppError("hash_mismatch", undefined, { expected: sha256, actual, size });
     if (declaredLength !== null && declaredLength !== size) throw new AppError("size_mismatch", undefined, { declared: declaredLength, actual: size });
-    if (!known || !(await ctx.blobs.has(sha256))) await ctx.blobs.putFile(sha256, tmp);
+    // Keeps a sound stored copy, replaces a damaged one; durable (fsync'd) before it returns.
+    await ctx.blobs.putFile(sha256, spool.path);
   } catch (e) {
-    try {
-      await writer.end();
-    } catch {
-      /* already closed */
-    }
-    await rm(tmp, { force: true });
-    throw e;
+    await spool.discard();
+    throw storageFault(e, "upload");
   }
-  await rm(tmp, { force: true });
   return { sha256, size, stored: true, queuedPages: recordBlob(ctx, userId, sha256, size) };
 }
 
@@ -86,7 +88,7 @@ export function recordBlob(ctx: AppContext, userId: number, sha256: string, size
 /** Store bytes produced on the server (derived renders, imports) and index them for the user. */
 export async function storeBytes(ctx: AppContext, userId: number, bytes: Uint8Array): Promise<string> {
   const sha256 = new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
-  if (!ctx.store.blobByHash(sha256) || !(await ctx.blobs.has(sha256))) await ctx.blobs.put(sha256, bytes);
+  await ctx.blobs.put(sha256, bytes); // a no-op when a sound copy is there
   recordBlob(ctx, userId, sha256, bytes.byteLength);
   return sha256;
 }
