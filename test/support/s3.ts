@@ -35,7 +35,16 @@ if (!(cryptoModule.createDecipheriv as { s3rverAlias?: boolean }).s3rverAlias) {
     }
   };
 }
-const S3rver = require("s3rver") as new (opts: Record<string, unknown>) => { run(): Promise<{ port: number }>; close(): Promise<void> };
+type S3rverInstance = { run(): Promise<{ port: number }>; close(): Promise<void>; httpServer?: { closeAllConnections?(): void } };
+const S3rver = require("s3rver") as new (opts: Record<string, unknown>) => S3rverInstance;
+
+/** Close the server and drop open keep-alive connections (a client's pool would hold it open). */
+async function shut(server: S3rverInstance | null): Promise<void> {
+  if (!server) return;
+  const closed = server.close();
+  server.httpServer?.closeAllConnections?.();
+  await closed;
+}
 
 /** How many continuation tokens the loopback S3 has been sent so far (all instances). */
 export function continuationTokensUsed(): number {
@@ -61,7 +70,7 @@ export async function startS3(bucket = "rmirror-test"): Promise<LoopbackS3> {
   const dir = mkdtempSync(join(tmpdir(), "rmirror-s3-"));
   // serviceEndpoint "localhost": <bucket>.s3.localhost is a virtual-hosted request for <bucket>.
   const make = (port: number) => new S3rver({ address: "127.0.0.1", port, silent: true, directory: dir, serviceEndpoint: "localhost", configureBuckets: [{ name: bucket }] });
-  let server: InstanceType<typeof S3rver> | null = make(0);
+  let server: S3rverInstance | null = make(0);
   const { port } = await server.run();
   return {
     endpoint: `http://127.0.0.1:${port}`,
@@ -71,7 +80,7 @@ export async function startS3(bucket = "rmirror-test"): Promise<LoopbackS3> {
     accessKeyId: "S3RVER",
     secretAccessKey: "S3RVER",
     async stop() {
-      await server?.close();
+      await shut(server);
       server = null;
     },
     async restart() {
@@ -80,7 +89,7 @@ export async function startS3(bucket = "rmirror-test"): Promise<LoopbackS3> {
       await server.run();
     },
     async close() {
-      await server?.close();
+      await shut(server);
       server = null;
       rmSync(dir, { recursive: true, force: true });
     },
