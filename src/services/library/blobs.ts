@@ -1,7 +1,9 @@
 // Blob upload: stream the body to a temp file while hashing and counting (abort as soon as the
-// size limit is passed), verify the hash, then store it content-addressed. Idempotent: uploading
-// bytes the user already has is a no-op. Pages of this user that were waiting for the blob are
-// queued for rendering.
+// size limit is passed), verify the hash, then store it content-addressed, durably, before
+// answering. Idempotent: uploading bytes the user already has is a no-op while the stored copy is
+// sound, and rewrites it when it is damaged. Every write is awaited, so a full disk is an error
+// answered 507 (StorageFull), never an unhandled rejection. Pages of this user that were waiting
+// for the blob are queued for rendering.
 import { join } from "node:path";
 import { storageFault } from "../../blobs/faults.ts";
 import { SpoolFile } from "../../blobs/spool.ts";
