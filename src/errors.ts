@@ -68,6 +68,8 @@ export const ERRORS = {
   notion_error: [502, "Notion did not accept the request."],
   unavailable: [503, "The server is shutting down or a dependency is unavailable."],
   login_busy: [503, "Too many logins are being checked right now; try again in a moment."],
+  storage_unavailable: [503, "File storage does not answer right now; try again later."],
+  storage_full: [507, "The server's disk is full; try again once space has been freed."],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type ErrorCode = keyof typeof ERRORS;

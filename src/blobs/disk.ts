@@ -1,10 +1,16 @@
-// Blobs as files under <root>/ab/cd/<sha256>. Writes go to a temp file in <root>/.tmp and are
-// renamed into place, so a reader never sees a partial blob.
+// Blobs as files under <root>/ab/cd/<sha256>. Writes go to a temp file in <root>/.tmp, are
+// fsync'd, renamed into place and the folder fsync'd, so a reader never sees a partial blob and an
+// acknowledged blob survives a power cut. A copy that is already there is trusted only when it is
+// sound (right size; right hash when it is small enough to hash cheaply): a crash can leave a
+// 0-byte or short file behind, and the next write of those bytes replaces it.
 import { existsSync, mkdirSync } from "node:fs";
-import { readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { open, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { assertSha256, SHA256_RE, type BlobStore, type StoredBlob } from "./store.ts";
+import { guarded } from "./faults.ts";
+import { assertSha256, SHA256_RE, type BlobStore, type ScrubResult, type StoredBlob } from "./store.ts";
 
+/** Stored copies up to this size are hashed before a re-upload is answered "already stored". */
+export const CHEAP_HASH_BYTES = 1024 * 1024;
 const FANOUT = /^[0-9a-f]{2}$/;
 /** A cross-device copy in progress: <sha256>.<uuid>.part beside its destination. */
 const PART = /^[0-9a-f]{64}\.[0-9a-f-]{36}\.part$/;
@@ -13,6 +19,36 @@ const PART = /^[0-9a-f]{64}\.[0-9a-f-]{36}\.part$/;
 export function diskBlobPath(root: string, sha256: string): string {
   assertSha256(sha256);
   return join(root, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+}
+
+/** fsync a file or a folder (a folder: so a rename into it survives a power cut; not on Windows). */
+export async function fsyncPath(path: string): Promise<void> {
+  let fh;
+  try {
+    fh = await open(path, "r");
+  } catch (e) {
+    if (process.platform === "win32") return;
+    throw e;
+  }
+  try {
+    await fh.sync();
+  } catch (e) {
+    // Some file systems refuse fsync on a folder (EINVAL); the file itself was synced already.
+    if (!["EINVAL", "EISDIR", "EPERM", "EBADF"].includes((e as NodeJS.ErrnoException).code ?? "")) throw e;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** sha256 and size of a file, read in chunks. */
+export async function hashFile(path: string): Promise<{ sha256: string; size: number }> {
+  const hasher = new Bun.CryptoHasher("sha256");
+  let size = 0;
+  for await (const chunk of Bun.file(path).stream() as unknown as AsyncIterable<Uint8Array>) {
+    hasher.update(chunk);
+    size += chunk.byteLength;
+  }
+  return { sha256: hasher.digest("hex"), size };
 }
 
 export class DiskBlobStore implements BlobStore {
@@ -32,21 +68,56 @@ export class DiskBlobStore implements BlobStore {
     return existsSync(this.pathOf(sha256));
   }
 
+  async size(sha256: string): Promise<number | null> {
+    try {
+      return (await stat(this.pathOf(sha256))).size;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
+      throw e;
+    }
+  }
+
+  async isSound(sha256: string, size: number): Promise<boolean> {
+    const have = await this.size(sha256);
+    if (have !== size) return false;
+    if (size > CHEAP_HASH_BYTES) return true;
+    return (await hashFile(this.pathOf(sha256))).sha256 === sha256;
+  }
+
+  async scrub(sha256: string, expectedSize?: number): Promise<ScrubResult> {
+    const path = this.pathOf(sha256);
+    if (!existsSync(path)) return "missing";
+    const got = await hashFile(path);
+    if (expectedSize !== undefined && got.size !== expectedSize) return "size";
+    return got.sha256 === sha256 ? "ok" : "hash";
+  }
+
   async put(sha256: string, bytes: Uint8Array): Promise<void> {
     const dest = this.pathOf(sha256);
-    if (existsSync(dest)) return;
+    if (await this.isSound(sha256, bytes.byteLength)) return;
     const tmp = join(this.tmpDir, `${sha256}.${crypto.randomUUID()}`);
-    await writeFile(tmp, bytes);
-    await this.install(tmp, dest);
+    await guarded("write", async () => {
+      try {
+        await writeFile(tmp, bytes);
+        await fsyncPath(tmp);
+        await this.install(tmp, dest);
+      } finally {
+        await rm(tmp, { force: true });
+      }
+    });
   }
 
   async putFile(sha256: string, path: string): Promise<void> {
-    const dest = this.pathOf(sha256);
-    if (existsSync(dest)) {
+    try {
+      const size = (await stat(path)).size;
+      if (await this.isSound(sha256, size)) return;
+      await guarded("write", async () => {
+        await fsyncPath(path);
+        await this.install(path, this.pathOf(sha256));
+      });
+    } finally {
       await rm(path, { force: true });
-      return;
     }
-    await this.install(path, dest);
   }
 
   private async install(tmp: string, dest: string): Promise<void> {
@@ -57,10 +128,16 @@ export class DiskBlobStore implements BlobStore {
       // Cross-device temp file (caller's temp dir on another filesystem): copy instead.
       if ((e as NodeJS.ErrnoException).code !== "EXDEV") throw e;
       const part = `${dest}.${crypto.randomUUID()}.part`;
-      await Bun.write(part, Bun.file(tmp));
-      await rename(part, dest);
+      try {
+        await Bun.write(part, Bun.file(tmp));
+        await fsyncPath(part);
+        await rename(part, dest);
+      } finally {
+        await rm(part, { force: true });
+      }
       await rm(tmp, { force: true });
     }
+    await fsyncPath(dirname(dest));
   }
 
   async get(sha256: string): Promise<Uint8Array | null> {

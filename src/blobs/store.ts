@@ -19,13 +19,32 @@ export interface StoredBlob {
   modifiedAt: number;
 }
 
+/** What a full read of a stored copy found: sound, absent, the wrong size, or the wrong content. */
+export type ScrubResult = "ok" | "missing" | "size" | "hash";
+
+/**
+ * Content-addressed storage. Faults that pass by themselves are thrown as StorageFull /
+ * StorageUnavailable (./faults.ts); anything else is a bug or a bad input.
+ */
 export interface BlobStore {
   readonly kind: "disk" | "s3";
   has(sha256: string): Promise<boolean>;
-  /** Store bytes whose hash the caller has verified. Idempotent. */
+  /**
+   * Store bytes whose hash the caller has verified, durably before it resolves. Idempotent: a
+   * copy already there is kept only when sound (isSound); a damaged one is replaced.
+   */
   put(sha256: string, bytes: Uint8Array): Promise<void>;
-  /** Move/upload a verified temp file into the store (the temp file is consumed). */
+  /** Move/upload a verified temp file into the store, like put (the temp file is consumed). */
   putFile(sha256: string, path: string): Promise<void>;
+  /** Size of the stored copy in bytes, or null when absent. */
+  size(sha256: string): Promise<number | null>;
+  /**
+   * Cheap check of a stored copy before trusting it: present with the right size, and (disk,
+   * copies up to 1 MiB) the right hash. Reading every byte is scrub()'s job.
+   */
+  isSound(sha256: string, size: number): Promise<boolean>;
+  /** Read the stored copy whole and check it against its hash (and the indexed size). */
+  scrub(sha256: string, expectedSize?: number): Promise<ScrubResult>;
   /** The bytes, or null when absent. */
   get(sha256: string): Promise<Uint8Array | null>;
   /** A body for HTTP responses (file-backed Blob or a stream), or null when absent. */

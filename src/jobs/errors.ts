@@ -12,3 +12,11 @@ export class RetryAfter extends Error {
 export class PermanentError extends Error {
   override readonly name = "PermanentError";
 }
+
+/**
+ * A fault that passes by itself (storage full or not answering, see src/blobs/faults.ts): the
+ * runner backs off and retries without spending an attempt. Recognised by its `transient` flag.
+ */
+export function isTransient(e: unknown): boolean {
+  return (e as { transient?: unknown } | null)?.transient === true;
+}

@@ -3,7 +3,7 @@
 // runs, and on stop() drains what is in flight.
 import type { Logger } from "../log.ts";
 import { silentLogger } from "../log.ts";
-import { PermanentError, RetryAfter } from "./errors.ts";
+import { isTransient, PermanentError, RetryAfter } from "./errors.ts";
 import type { JobQueue, JobRow } from "./queue.ts";
 
 export interface WorkerContext<P> {
@@ -26,6 +26,13 @@ export interface Worker<P = unknown> {
   onFinalFailure?(payload: P, reason: string, job: JobRow): void;
 }
 
+export interface RunnerOptions {
+  pollMs: number;
+  log?: Logger;
+  /** Backoff for transient faults (storage down or full): doubles per fault in a row, capped. */
+  transientRetry?: { baseMs: number; capMs: number };
+}
+
 export class JobRunner {
   private readonly workers = new Map<string, Worker<any>>();
   private readonly active = new Map<string, number>();
@@ -35,8 +42,10 @@ export class JobRunner {
   private stopping = false;
   private started = false;
   private wakeScheduled = false;
+  /** Transient faults in a row (any job finishing resets it): storage is down for everyone. */
+  private transientFaults = 0;
 
-  constructor(readonly queue: JobQueue, private readonly opts: { pollMs: number; log?: Logger } = { pollMs: 500 }) {}
+  constructor(readonly queue: JobQueue, private readonly opts: RunnerOptions = { pollMs: 500 }) {}
 
   private get log(): Logger {
     return this.opts.log ?? silentLogger;
@@ -127,24 +136,42 @@ export class JobRunner {
       }
       const commit = await w.run({ job, payload, signal: ac.signal });
       const ok = this.queue.complete(job, commit || undefined);
+      this.transientFaults = 0;
       if (!ok) this.log.warn("job lost its lease before completing; result discarded", { job: job.id, kind: job.kind });
       else this.log.debug("job done", { job: job.id, kind: job.kind, ms: Math.round(performance.now() - started) });
     } catch (e) {
       const msg = (e as Error)?.message ?? String(e);
-      if (e instanceof RetryAfter) {
-        this.queue.retryAfter(job, e.ms, msg);
-        this.log.info("job deferred", { job: job.id, kind: job.kind, retryInMs: e.ms });
-      } else {
-        const outcome = this.queue.fail(job, msg, e instanceof PermanentError);
-        this.log[outcome === "failed" ? "error" : "warn"](`job ${outcome === "retry" ? "will retry" : outcome}`, {
-          job: job.id,
-          kind: job.kind,
-          attempt: job.attempts,
-          error: msg,
-        });
+      try {
+        this.settleFailure(job, e, msg);
+      } catch (inner) {
+        // The database itself failed (e.g. its disk is full): the lease expires and the job is retried.
+        this.log.error("could not record a job's failure; its lease will expire and it will be retried", { job: job.id, kind: job.kind, error: (inner as Error)?.message ?? String(inner) });
       }
     } finally {
       clearInterval(beat);
+    }
+  }
+
+  private settleFailure(job: JobRow, e: unknown, msg: string): void {
+    if (e instanceof RetryAfter) {
+      this.queue.retryAfter(job, e.ms, msg);
+      this.log.info("job deferred", { job: job.id, kind: job.kind, retryInMs: e.ms });
+    } else if (isTransient(e)) {
+      // Storage (or the network to it) is down or full: not this job's fault. Wait, longer each
+      // time in a row, and keep the attempt.
+      const { baseMs, capMs } = this.opts.transientRetry ?? { baseMs: 1000, capMs: 30_000 };
+      const exp = Math.min(capMs, baseMs * 2 ** Math.min(30, this.transientFaults++));
+      const ms = Math.round(exp / 2 + Math.random() * (exp / 2));
+      this.queue.retryAfter(job, ms, msg);
+      this.log.info("job deferred", { job: job.id, kind: job.kind, retryInMs: ms, reason: msg });
+    } else {
+      const outcome = this.queue.fail(job, msg, e instanceof PermanentError);
+      this.log[outcome === "failed" ? "error" : "warn"](`job ${outcome === "retry" ? "will retry" : outcome}`, {
+        job: job.id,
+        kind: job.kind,
+        attempt: job.attempts,
+        error: msg,
+      });
     }
   }
 

@@ -3,6 +3,7 @@
 //   { "error": { "code": "...", "message": "...", "details"?: {...} } }
 // Anything else is logged and answered as a bare 500 "internal" with no internals leaked.
 import { Elysia } from "elysia";
+import { isDiskFull, StorageUnavailable } from "../blobs/faults.ts";
 import { AppError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { humanDay } from "../quota/index.ts";
@@ -20,9 +21,15 @@ export function errorResponse(err: AppError): Response {
   });
 }
 
+/** Retry-After (seconds) sent with storage_full and storage_unavailable. */
+export const STORAGE_RETRY_SECONDS = 30;
+
 /** Translate anything thrown in a request into an AppError (unknown errors become "internal"). */
 export function toAppError(code: string | number, error: unknown): AppError {
   if (error instanceof AppError) return error;
+  // Faults of the disk or the blob store pass by themselves: say so, so clients retry later.
+  if (isDiskFull(error)) return new AppError("storage_full", undefined, undefined, { "retry-after": String(STORAGE_RETRY_SECONDS) });
+  if (error instanceof StorageUnavailable) return new AppError("storage_unavailable", undefined, undefined, { "retry-after": String(STORAGE_RETRY_SECONDS) });
   const e = error as { message?: string; type?: string; all?: unknown; valueError?: { path?: string; message?: string } };
   switch (code) {
     case "PARSE":
@@ -51,6 +58,7 @@ export function toAppError(code: string | number, error: unknown): AppError {
 export const errorHandler = (log: Logger, quotaTimeZone = "UTC") =>
   new Elysia({ name: "rmirror:errors" }).onError({ as: "global" }, ({ code, error, request }) => {
     const err = toAppError(code, error);
+    if (err.code === "storage_full" || err.code === "storage_unavailable") log.warn("storage fault", { method: request.method, url: new URL(request.url).pathname, error: (error as Error)?.message ?? String(error) });
     if (err.code === "internal") log.error("unhandled error", { method: request.method, url: new URL(request.url).pathname, error: (error as Error)?.stack ?? String(error) });
     return renderError(err, request, quotaTimeZone);
   });

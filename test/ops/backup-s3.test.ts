@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { createBackup, restoreBackup } from "../../src/services/operations/backup.ts";
 import { loadConfig } from "../../src/config/schema.ts";
 import { openDatabase } from "../../src/storage/db.ts";
-import { startS3, type LoopbackS3 } from "../support/s3.ts";
+import { continuationTokensUsed, startS3, type LoopbackS3 } from "../support/s3.ts";
 import { addUser, buildDoc, harness, syncDoc, type Harness } from "../support/server-harness.ts";
 
 let s3: LoopbackS3;
@@ -51,4 +51,21 @@ test("an S3 backup lists the bucket, flags missing blobs, and restores the datab
   const db = openDatabase(c.dbPath);
   expect((db.query("SELECT count(*) AS n FROM blobs").get() as { n: number }).n).toBe(2);
   db.close();
+});
+
+test("the bucket listing follows continuation tokens across pages and misses no key", async () => {
+  const u = await addUser(h, "s3-pages@example.com");
+  const d = buildDoc(Array.from({ length: 7 }, () => crypto.getRandomValues(new Uint8Array(300))), { name: "Many pages" });
+  await syncDoc(h, u.token, d);
+  const before = continuationTokensUsed();
+  // 3 keys a page: the 9+ objects of this bucket need several ListObjectsV2 requests.
+  const m = await createBackup(h.ctx.config, join(h.dir, "backup-paged"), () => {}, { s3ListPageSize: 3 });
+  const listing = JSON.parse(readFileSync(join(h.dir, "backup-paged", "s3-objects.json"), "utf8"));
+  const keys = listing.objects.map((o: { key: string }) => o.key);
+  expect(new Set(keys).size).toBe(keys.length);
+  for (const sha of d.blobs.keys()) expect(keys).toContain(`rm/${sha.slice(0, 2)}/${sha}`);
+  expect(m.blobs.kind === "s3" && m.blobs.objects).toBe(keys.length);
+  expect(keys.length).toBeGreaterThan(6);
+  // Every page after the first was asked for with the token the previous page returned.
+  expect(continuationTokensUsed() - before).toBe(Math.ceil(keys.length / 3) - 1);
 });

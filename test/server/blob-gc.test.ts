@@ -38,6 +38,15 @@ class HeldStore implements BlobStore {
   put(s: string, b: Uint8Array) {
     return this.inner.put(s, b);
   }
+  size(s: string) {
+    return this.inner.size(s);
+  }
+  isSound(s: string, n: number) {
+    return this.inner.isSound(s, n);
+  }
+  scrub(s: string, n?: number) {
+    return this.inner.scrub(s, n);
+  }
   async putFile(s: string, p: string) {
     await this.inner.putFile(s, p);
     const h = this.hold;

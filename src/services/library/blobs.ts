@@ -1,13 +1,16 @@
 // Blob upload: stream the body to a temp file while hashing and counting (abort as soon as the
-// size limit is passed), verify the hash, then store it content-addressed. Idempotent: uploading
-// bytes the user already has is a no-op. Pages of this user that were waiting for the blob are
-// queued for rendering.
+// size limit is passed), verify the hash, then store it content-addressed, durably, before
+// answering. Idempotent: uploading bytes the user already has is a no-op while the stored copy is
+// sound, and rewrites it when it is damaged. Every write is awaited, so a full disk is an error
+// answered 507 (StorageFull), never an unhandled rejection. Pages of this user that were waiting
+// for the blob are queued for rendering.
 // Every write of a blob (upload, render, import) pins the hash before it checks or writes the
 // bytes and unpins after the index row is committed, so garbage collection (services/operations/blob-gc.ts)
 // never deletes bytes a write is about to rely on; a hash being deleted is waited for, then
 // written again.
-import { rm } from "node:fs/promises";
 import { join } from "node:path";
+import { storageFault } from "../../blobs/faults.ts";
+import { SpoolFile } from "../../blobs/spool.ts";
 import { enqueueRender } from "./render-page.ts";
 import { AppError } from "../../errors.ts";
 import type { AppContext } from "../context.ts";
@@ -33,14 +36,20 @@ export async function uploadBlob(
   // Only an owner is told "already stored" (and its use refreshed for garbage collection); anyone
   // else sends the bytes, which are verified, whatever other users hold.
   const known = ctx.store.blobByHash(sha256);
-  if (known && ctx.store.touchUserBlob(userId, sha256, Date.now())) {
+  // "Already stored" only when the stored copy is sound: a crash can leave a 0-byte or short copy.
+  if (known && ctx.store.userHasBlob(userId, sha256) && (await ctx.blobs.isSound(sha256, known.size)) && ctx.store.touchUserBlob(userId, sha256, Date.now())) {
     await body?.cancel().catch(() => {});
     return { sha256, size: known.size, stored: false, queuedPages: 0 };
   }
-  const tmp = join(ctx.tmpDir, `upload-${crypto.randomUUID()}`);
+  let spool: SpoolFile;
+  try {
+    spool = await SpoolFile.create(join(ctx.tmpDir, `upload-${crypto.randomUUID()}`));
+  } catch (e) {
+    await body?.cancel().catch(() => {});
+    throw storageFault(e, "upload");
+  }
   const hasher = new Bun.CryptoHasher("sha256");
   let size = 0;
-  const writer = Bun.file(tmp).writer();
   try {
     if (body) {
       const reader = body.getReader();
@@ -51,32 +60,29 @@ export async function uploadBlob(
           size += value.byteLength;
           if (size > max) throw new AppError("too_large", `Blobs are limited to ${max} bytes.`, { limit: max });
           hasher.update(value);
-          writer.write(value);
+          await spool.write(value);
         }
       } finally {
         reader.releaseLock();
       }
     }
-    await writer.end();
+    await spool.finish();
     const actual = hasher.digest("hex");
     if (actual !== sha256) throw new AppError("hash_mismatch", undefined, { expected: sha256, actual, size });
     if (declaredLength !== null && declaredLength !== size) throw new AppError("size_mismatch", undefined, { declared: declaredLength, actual: size });
   } catch (e) {
-    try {
-      await writer.end();
-    } catch {
-      /* already closed */
-    }
-    await rm(tmp, { force: true });
-    throw e;
+    await spool.discard();
+    throw storageFault(e, "upload");
   }
-  let queuedPages: number;
   try {
-    queuedPages = await writePinned(ctx, userId, sha256, size, () => ctx.blobs.putFile(sha256, tmp));
+    // Keeps a sound stored copy, replaces a damaged one; durable (fsync'd) before it returns.
+    const queuedPages = await writePinned(ctx, userId, sha256, size, () => ctx.blobs.putFile(sha256, spool.path));
+    return { sha256, size, stored: true, queuedPages };
+  } catch (e) {
+    throw storageFault(e, "upload");
   } finally {
-    await rm(tmp, { force: true });
+    await spool.discard();
   }
-  return { sha256, size, stored: true, queuedPages };
 }
 
 /** How long a writer waits for garbage collection to finish deleting the same hash. */

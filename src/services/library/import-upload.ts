@@ -9,6 +9,7 @@ import { storeVerifiedBytes, storeVerifiedFile } from "./blobs.ts";
 import type { AppContext } from "../context.ts";
 import { libraryItems, openInput } from "./import.ts";
 import { putDocument } from "./sync.ts";
+import { SpoolFile } from "../../blobs/spool.ts";
 
 export interface ImportSummary {
   documents: { uuid: string; name: string; pages: number; missingUploaded: number }[];
@@ -72,7 +73,8 @@ async function spool(ctx: AppContext, data: Blob | ReadableStream<Uint8Array>, e
     await Bun.write(path, data);
     return path;
   }
-  const writer = Bun.file(path).writer();
+  // Every write awaited (SpoolFile): a full disk is an error answered 507, not an unhandled rejection.
+  const out = await SpoolFile.create(path);
   let size = 0;
   const reader = data.getReader();
   try {
@@ -81,12 +83,11 @@ async function spool(ctx: AppContext, data: Blob | ReadableStream<Uint8Array>, e
       if (done) break;
       size += value.byteLength;
       if (size > max) throw new AppError("too_large", `Imports are limited to ${max} bytes.`, { limit: max });
-      writer.write(value);
+      await out.write(value);
     }
-    await writer.end();
+    await out.finish();
   } catch (e) {
-    await Promise.resolve(writer.end()).catch(() => {});
-    await rm(path, { force: true });
+    await out.discard();
     throw e;
   }
   return path;

@@ -19,6 +19,7 @@ import { dirname, join } from "node:path";
 import { diskBlobPath } from "../../blobs/disk.ts";
 import { createBlobStore } from "../../blobs/index.ts";
 import { S3BlobStore } from "../../blobs/s3.ts";
+import { SpoolFile } from "../../blobs/spool.ts";
 import { isSha256 } from "../../blobs/store.ts";
 import type { Config } from "../../config/schema.ts";
 import { backupCounts, databaseSchemaVersion, indexedBlobs, integrityCheck, openExistingDatabase, vacuumInto, type BackupCounts } from "../../storage/backup.ts";
@@ -71,28 +72,20 @@ async function fileSha256(path: string): Promise<{ sha256: string; bytes: number
 /** Copy `src` to `dest` through a temp file, hashing on the way; throws on a hash mismatch. */
 async function copyVerified(src: string, dest: string, sha256: string): Promise<number> {
   mkdirSync(dirname(dest), { recursive: true });
-  const tmp = `${dest}.${crypto.randomUUID()}.part`;
   const hasher = new Bun.CryptoHasher("sha256");
-  const writer = Bun.file(tmp).writer();
-  let bytes = 0;
+  const out = await SpoolFile.create(`${dest}.${crypto.randomUUID()}.part`);
   try {
     for await (const chunk of chunks(src)) {
       hasher.update(chunk);
-      writer.write(chunk);
-      bytes += chunk.byteLength;
+      await out.write(chunk);
     }
-    await writer.end();
+    await out.finish();
     const actual = hasher.digest("hex");
     if (actual !== sha256) throw new BackupError(`blob ${sha256}: content hash is ${actual} (${src} is corrupt)`);
-    await rename(tmp, dest);
-    return bytes;
+    await rename(out.path, dest);
+    return out.bytes;
   } catch (e) {
-    try {
-      await writer.end();
-    } catch {
-      /* already closed */
-    }
-    await rm(tmp, { force: true });
+    await out.discard();
     throw e;
   }
 }
@@ -104,7 +97,7 @@ async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
 }
 
 /** Make a consistent online backup of the data directory described by `config` into `dest`. */
-export async function createBackup(config: Config, dest: string, progress: Progress = () => {}): Promise<BackupManifest> {
+export async function createBackup(config: Config, dest: string, progress: Progress = () => {}, opts: { s3ListPageSize?: number } = {}): Promise<BackupManifest> {
   const t0 = performance.now();
   if (config.dbPath === ":memory:") throw new BackupError("backup: an in-memory database cannot be backed up");
   mkdirSync(dest, { recursive: true });
@@ -128,7 +121,7 @@ export async function createBackup(config: Config, dest: string, progress: Progr
       schema = databaseSchemaVersion(snap);
       counts = backupCounts(snap);
       progress(`database snapshot: schema ${schema}, ${counts.documents} documents, ${counts.pages} pages, ${counts.blobs} blobs`);
-      blobs = config.storage === "s3" ? await listS3(config, snap, dest) : await copyDiskBlobs(config.filesDir, snap, join(dest, FILES_DIR), progress);
+      blobs = config.storage === "s3" ? await listS3(config, snap, dest, opts.s3ListPageSize ?? 1000) : await copyDiskBlobs(config.filesDir, snap, join(dest, FILES_DIR), progress);
     } finally {
       snap.close();
     }
@@ -177,17 +170,11 @@ async function copyDiskBlobs(srcRoot: string, snap: ReturnType<typeof openExisti
   return out;
 }
 
-async function listS3(config: Config, snap: ReturnType<typeof openExistingDatabase>, dest: string) {
+async function listS3(config: Config, snap: ReturnType<typeof openExistingDatabase>, dest: string, pageSize: number) {
   const store = createBlobStore(config);
   if (!(store instanceof S3BlobStore)) throw new BackupError("backup: storage is s3 but the store is not");
   const objects: { key: string; size: number }[] = [];
-  let startAfter: string | undefined;
-  for (;;) {
-    const page = await store.client.list({ prefix: store.prefix, maxKeys: 1000, ...(startAfter ? { startAfter } : {}) });
-    for (const o of page.contents ?? []) objects.push({ key: o.key, size: o.size ?? 0 });
-    if (!page.isTruncated || !page.contents?.length) break;
-    startAfter = page.contents.at(-1)!.key;
-  }
+  for await (const o of store.listObjects(pageSize)) objects.push(o);
   const keys = new Set(objects.map((o) => o.key));
   const missing: string[] = [];
   for (const { sha256 } of indexedBlobs(snap)) if (!keys.has(store.keyOf(sha256))) missing.push(sha256);
