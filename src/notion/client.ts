@@ -7,7 +7,9 @@
 // the SDK's own retries, which honour Retry-After), NotionValidationError, plain Error.
 // A 401 is first answered by `refresh` (given by the caller for OAuth connections): with a new
 // access token the request is sent once more, and only then does the 401 stand.
-import { APIErrorCode, APIResponseError, Client, isNotionClientError, RequestTimeoutError, UnknownHTTPResponseError } from "@notionhq/client";
+// The SDK is loaded on the first request, so `serve` starts without parsing it
+// (test/build/startup-chunks.test.ts).
+import type { Client } from "@notionhq/client";
 import type { Block } from "./markdown-to-blocks.ts";
 import type { NotionRateLimiter } from "./rate-limit.ts";
 
@@ -62,8 +64,19 @@ function retryAfterMs(headers: unknown, fallback: number): number {
   return Number.isFinite(s) && s >= 0 ? s * 1000 : fallback;
 }
 
+type Sdk = typeof import("@notionhq/client");
+let sdkModule: Sdk | undefined;
+let sdkLoading: Promise<Sdk> | undefined;
+function loadSdk(): Promise<Sdk> {
+  return (sdkLoading ??= import("@notionhq/client").then((m) => (sdkModule = m)));
+}
+
 export function mapNotionError(e: unknown): Error {
   if (e instanceof NotionAuthError || e instanceof NotionGoneError || e instanceof NotionRateLimited || e instanceof NotionValidationError) return e;
+  // Before the SDK is loaded nothing can have thrown one of its errors.
+  const m = sdkModule;
+  if (!m) return new Error(`notion: ${(e as Error)?.message ?? String(e)}`);
+  const { APIErrorCode, APIResponseError, isNotionClientError, RequestTimeoutError, UnknownHTTPResponseError } = m;
   if (RequestTimeoutError.isRequestTimeoutError(e)) return new Error("notion: request timed out");
   if (APIResponseError.isAPIResponseError(e)) {
     const msg = `notion: ${e.status} ${e.code}: ${e.message}`;
@@ -83,6 +96,7 @@ export function mapNotionError(e: unknown): Error {
 }
 
 async function wrap<T>(p: () => Promise<T>): Promise<T> {
+  await loadSdk();
   try {
     return await p();
   } catch (e) {
@@ -111,7 +125,7 @@ export interface SearchPage {
 }
 
 export class NotionClient {
-  private sdk: Client;
+  private sdk: Client | undefined;
   private token: string;
   private readonly build: (token: string) => Client;
   private readonly refresh: ((token: string) => Promise<string | null>) | undefined;
@@ -129,7 +143,7 @@ export class NotionClient {
       return res;
     };
     this.build = (token) =>
-      new Client({
+      new sdkModule!.Client({
         auth: token,
         baseUrl: o.baseUrl,
         notionVersion: NOTION_VERSION,
@@ -140,21 +154,22 @@ export class NotionClient {
         retry: o.maxRetries > 0 ? { maxRetries: o.maxRetries, initialRetryDelayMs: 1000, maxRetryDelayMs: 60_000 } : false,
       });
     this.token = o.token;
-    this.sdk = this.build(o.token);
     this.refresh = o.refresh;
   }
 
   /** One API call; a 401 is answered by one refresh and one retry with the new token. */
   private async call<T>(fn: (sdk: Client) => Promise<T>): Promise<T> {
+    await loadSdk();
+    const sdk = (this.sdk ??= this.build(this.token));
     try {
-      return await wrap(() => fn(this.sdk));
+      return await wrap(() => fn(sdk));
     } catch (e) {
       if (!(e instanceof NotionAuthError) || e.reason !== "unauthorized" || !this.refresh) throw e;
       const fresh = await this.refresh(this.token);
       if (!fresh) throw e;
       this.token = fresh;
-      this.sdk = this.build(fresh);
-      return await wrap(() => fn(this.sdk));
+      const renewed = (this.sdk = this.build(fresh));
+      return await wrap(() => fn(renewed));
     }
   }
 
@@ -317,6 +332,7 @@ export interface OauthResult {
 
 /** POST /v1/oauth/token (HTTP Basic with client id/secret, done by the SDK). */
 export async function exchangeOauthCode(o: { baseUrl: string; clientId: string; clientSecret: string; code: string; redirectUri: string; fetch?: typeof fetch }): Promise<OauthResult> {
+  const { Client } = await loadSdk();
   const sdk = new Client({ baseUrl: o.baseUrl, notionVersion: NOTION_VERSION, retry: false, logger: () => {}, ...(o.fetch ? { fetch: o.fetch as never } : {}) });
   const r = (await wrap(() => sdk.oauth.token({ grant_type: "authorization_code", code: o.code, redirect_uri: o.redirectUri, client_id: o.clientId, client_secret: o.clientSecret }))) as any;
   return { accessToken: r.access_token, refreshToken: typeof r.refresh_token === "string" && r.refresh_token ? r.refresh_token : null, workspaceId: r.workspace_id ?? null, workspaceName: r.workspace_name ?? null, botId: r.bot_id ?? null };
@@ -328,6 +344,7 @@ export async function exchangeOauthCode(o: { baseUrl: string; clientId: string; 
  * NotionValidationError (400 invalid_grant).
  */
 export async function refreshOauthToken(o: { baseUrl: string; clientId: string; clientSecret: string; refreshToken: string; fetch?: typeof fetch }): Promise<OauthResult> {
+  const { Client } = await loadSdk();
   const sdk = new Client({ baseUrl: o.baseUrl, notionVersion: NOTION_VERSION, retry: false, logger: () => {}, ...(o.fetch ? { fetch: o.fetch as never } : {}) });
   const r = (await wrap(() => sdk.oauth.token({ grant_type: "refresh_token", refresh_token: o.refreshToken, client_id: o.clientId, client_secret: o.clientSecret }))) as any;
   if (typeof r?.access_token !== "string" || !r.access_token) throw new Error("notion: the token refresh answered without an access token");

@@ -1,8 +1,9 @@
 // Thin client for Claude Vision OCR over the Messages API. No business logic: it maps one page
 // image to Markdown and API failures to OcrRateLimited / OcrRejected / plain errors, all prefixed
 // "ocr: ". Retries are the job queue's business (maxRetries 0), so a 429/529 does not hold a
-// worker slot and honours retry-after across restarts.
-import Anthropic from "@anthropic-ai/sdk";
+// worker slot and honours retry-after across restarts. The SDK is loaded on the first page read,
+// so `serve` starts without parsing it (test/build/startup-chunks.test.ts).
+import type Anthropic from "@anthropic-ai/sdk";
 import { OcrRateLimited, OcrRejected, type OcrEngine, type OcrInput, type OcrResult } from "./engine.ts";
 import { ocrPrompt, PROMPT_VERSION } from "./prompt.ts";
 
@@ -37,28 +38,40 @@ export function retryAfterMs(headers: Headers | undefined, fallback: number): nu
   return fallback;
 }
 
+type Sdk = typeof import("@anthropic-ai/sdk");
+let sdk: Promise<Sdk> | undefined;
+const loadSdk = (): Promise<Sdk> => (sdk ??= import("@anthropic-ai/sdk"));
+
 export class AnthropicOcr implements OcrEngine {
   readonly key: string;
-  private readonly client: Anthropic;
+  private client: Promise<{ api: Anthropic; Sdk: Sdk["default"] }> | undefined;
 
   constructor(private readonly o: AnthropicOcrOptions) {
     this.key = engineKey(o);
-    this.client = new Anthropic({
-      apiKey: o.apiKey,
-      ...(o.baseUrl ? { baseURL: o.baseUrl } : {}),
-      maxRetries: 0,
-      timeout: o.timeoutMs,
-      ...(o.fetch ? { fetch: o.fetch } : {}),
-    });
+  }
+
+  private connect() {
+    const o = this.o;
+    return (this.client ??= loadSdk().then(({ default: Sdk }) => ({
+      Sdk,
+      api: new Sdk({
+        apiKey: o.apiKey,
+        ...(o.baseUrl ? { baseURL: o.baseUrl } : {}),
+        maxRetries: 0,
+        timeout: o.timeoutMs,
+        ...(o.fetch ? { fetch: o.fetch } : {}),
+      }),
+    })));
   }
 
   async recognize(input: OcrInput): Promise<OcrResult> {
+    const { api, Sdk } = await this.connect();
     const data = Buffer.from(input.png).toString("base64");
     if (data.length > MAX_IMAGE_BASE64_BYTES) throw new OcrRejected(`ocr: page image is ${data.length} bytes in base64, over the API's 5 MB limit`);
     const t0 = performance.now();
     let msg: Anthropic.Message;
     try {
-      msg = await this.client.messages.create(
+      msg = await api.messages.create(
         {
           model: this.o.model,
           max_tokens: this.o.maxTokens,
@@ -75,7 +88,7 @@ export class AnthropicOcr implements OcrEngine {
         input.signal ? { signal: input.signal } : {},
       );
     } catch (e) {
-      throw mapError(e);
+      throw mapError(e, Sdk);
     }
     const markdown = msg.content
       .flatMap((b) => (b.type === "text" ? [b.text] : []))
@@ -96,7 +109,7 @@ function stripFences(s: string): string {
   return m ? m[1]!.trim() : s;
 }
 
-function mapError(e: unknown): Error {
+function mapError(e: unknown, Anthropic: Sdk["default"]): Error {
   if (e instanceof Anthropic.APIConnectionTimeoutError) return new Error("ocr: request timed out");
   if (e instanceof Anthropic.APIUserAbortError) return new Error("ocr: request aborted");
   if (e instanceof Anthropic.APIConnectionError) return new Error(`ocr: connection failed: ${e.message}`);

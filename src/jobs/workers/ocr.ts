@@ -4,7 +4,6 @@
 // without spending an attempt; a rejected input fails at once with the reason on the page.
 import { OcrRateLimited, OcrRejected } from "../../ocr/engine.ts";
 import { consumeReservation, refundReservation, reservePage } from "../../quota/index.ts";
-import { renderPng } from "../../render/png.ts";
 import { isRmFormatError } from "../../rm/errors.ts";
 import type { AppContext } from "../../services/context.ts";
 import { checkQuotaThresholds } from "../../services/ocr/notifications.ts";
@@ -78,6 +77,8 @@ export function ocrWorker(ctx: AppContext): Worker<OcrPayload> {
       const annotatedPdf = ctx.store.pageDocumentFileType(page.id) === "pdf";
       // Annotated PDFs: the original PDF page underneath (the prompt asks for the handwriting only).
       const underlay = annotatedPdf ? await pdfUnderlayFor(ctx, page) : null;
+      // resvg (a WASM module) is loaded with the first page to read, not when serve starts.
+      const { renderPng } = await import("../../render/png.ts");
       const png = await renderPng(parsed, {
         longEdge: OCR_LONG_EDGE,
         grayscale: true,

@@ -1,6 +1,6 @@
 // Derived outputs rendered on demand and cached as blobs: page PNG, document PDF, Markdown.
 // PNG: keyed by the page hash and options; PDF: keyed by the hashes of everything it is made of.
-import { renderPng } from "../../render/png.ts";
+import type { renderPng as RenderPng } from "../../render/png.ts";
 import { AppError } from "../../errors.ts";
 import { loadParsedPage } from "./render-page.ts";
 import { storeBytes } from "./blobs.ts";
@@ -72,6 +72,8 @@ export async function pagePng(ctx: AppContext, userId: number, uuid: string, pag
     degraded = true;
     warn(m);
   };
+  // resvg (a WASM module) is loaded on the first PNG, not when serve starts.
+  const renderPng: typeof RenderPng = (await import("../../render/png.ts")).renderPng;
   const png = await renderPng(parsed, { longEdge: q.longEdge, grayscale: q.grayscale, text: q.text, ...(underlay ? { underlay, onUnderlayError } : {}) });
   if (degraded) return new Blob([png as Uint8Array<ArrayBuffer>], { type: "image/png" });
   const sha = await storeBytes(ctx, userId, png);
