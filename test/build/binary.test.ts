@@ -82,7 +82,7 @@ describeSamples("the binary from an empty directory", () => {
       const auth = { authorization: `Bearer ${token}` };
       const uuid = "d34df12d-e72b-4939-a791-5b34b3a810e7";
       let doc: { pages: { id: string; renderStatus: string }[] } | undefined;
-      for (let i = 0; i < 500; i++) {
+      for (let i = 0; i < 5000; i++) {
         doc = await (await fetch(`${url}/api/v1/documents/${uuid}`, { headers: auth })).json();
         if (doc?.pages?.every((p) => p.renderStatus === "done")) break;
         await Bun.sleep(20);
@@ -91,6 +91,10 @@ describeSamples("the binary from an empty directory", () => {
       const svg = await fetch(`${url}/api/v1/documents/${uuid}/pages/${doc!.pages[0]!.id}/svg`, { headers: auth });
       expect(svg.status).toBe(200);
       expect((await svg.text()).match(/<path/g)!.length).toBeGreaterThan(100);
+      // the PNG route loads resvg on first use: a chunk the compiled binary must carry
+      const png = await fetch(`${url}/api/v1/documents/${uuid}/pages/${doc!.pages[0]!.id}/png?longEdge=256`, { headers: auth });
+      expect(png.status).toBe(200);
+      expect(Buffer.from(await png.arrayBuffer()).subarray(1, 4).toString()).toBe("PNG");
       // search (the FTS index in the binary's SQLite) finds the imported notebook by its name
       const found = await (await fetch(`${url}/api/v1/search?q=toolb`, { headers: auth })).json();
       expect(found.items.some((h: { document: { uuid: string } }) => h.document.uuid === uuid)).toBe(true);
