@@ -82,13 +82,7 @@ export async function readLimited(request: Request, maxBytes: number): Promise<U
     chunks.push(value);
   }
   if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
+  return new Uint8Array(Bun.concatArrayBuffers(chunks));
 }
 
 /**
