@@ -7,18 +7,26 @@ import type { AppContext } from "../context.ts";
 export const NOTIFY_EMAIL = "notify_email";
 export const THRESHOLDS = [90, 100] as const;
 
-/** After a page was reserved (synchronous, inside the claim transaction). */
+/**
+ * After a page was reserved (synchronous, inside the claim transaction). Only the highest
+ * threshold reached is notified (a small limit can pass 90 % and 100 % with one page), with the
+ * real share, and never a threshold at or below one already notified this month (a refund can
+ * bring the count back under it).
+ */
 export function checkQuotaThresholds(ctx: AppContext, userId: number, q: QuotaState): void {
   if (q.limit === null || q.limit <= 0) return;
-  for (const t of THRESHOLDS) {
-    if (q.used < Math.ceil((q.limit * t) / 100)) continue;
-    const message =
-      t === 100
-        ? `You have used all ${q.limit} OCR pages for ${q.month}. New pages are kept and read, newest first, after the quota resets on ${q.resets_at.slice(0, 10)}.`
-        : `You have used ${q.used} of ${q.limit} OCR pages (${t} %) for ${q.month}. The quota resets on ${q.resets_at.slice(0, 10)}.`;
-    const n = ctx.store.insertNotification({ userId, kind: "quota", month: q.month, threshold: t, message, data: { used: q.used, limit: q.limit, resets_at: q.resets_at } });
-    if (n && ctx.config.smtp.url) ctx.queue.enqueue(NOTIFY_EMAIL, { notificationId: n.id }, { userId, idempotencyKey: `email:notification:${n.id}` });
-  }
+  const limit = q.limit;
+  const reached = THRESHOLDS.filter((t) => q.used >= Math.ceil((limit * t) / 100)).at(-1);
+  if (reached === undefined) return;
+  const notified = ctx.store.highestNotifiedThreshold(userId, "quota", q.month);
+  if (notified !== null && notified >= reached) return;
+  const percent = Math.min(100, Math.floor((q.used * 100) / limit));
+  const message =
+    reached === 100
+      ? `You have used all ${limit} OCR pages for ${q.month}. New pages are kept and read, newest first, after the quota resets on ${q.resets_at.slice(0, 10)}.`
+      : `You have used ${q.used} of ${limit} OCR pages (${percent} %) for ${q.month}. The quota resets on ${q.resets_at.slice(0, 10)}.`;
+  const n = ctx.store.insertNotification({ userId, kind: "quota", month: q.month, threshold: reached, message, data: { used: q.used, limit, percent, resets_at: q.resets_at } });
+  if (n && ctx.config.smtp.url) ctx.queue.enqueue(NOTIFY_EMAIL, { notificationId: n.id }, { userId, idempotencyKey: `email:notification:${n.id}` });
 }
 
 export function listNotifications(ctx: AppContext, userId: number) {
