@@ -52,11 +52,13 @@ export interface LibraryOptions {
 /**
  * Open a folder, `<uuid>/` page folder, `<uuid>.metadata`, `.rmdoc`, `.rmn` or `.zip`. With
  * `map`, an archive is memory-mapped rather than read into memory (file-backed pages the kernel
- * can drop; for files nobody else changes, such as the server's own spooled upload).
+ * can drop; for files nobody else changes, such as the server's own spooled upload). `name` names
+ * a single item without `.metadata` (default: the archive's file name).
  */
-export async function openInput(path: string, opts: { map?: boolean } = {}): Promise<Library> {
+export async function openInput(path: string, opts: { map?: boolean; name?: string } = {}): Promise<Library> {
   const input = await detectInput(path);
-  if (input.kind === "zip") return openLibrary(await openZipFile(input.file, !!opts.map), { fallbackName: input.name });
+  // `name`: what the archive is called where it came from (an upload's file name), when `path` is a copy.
+  if (input.kind === "zip") return openLibrary(await openZipFile(input.file, !!opts.map), { fallbackName: opts.name ?? input.name });
   const only = input.onlyUuid;
   const source = await openFolderSource(input.root, only ? { only: (name) => belongsTo(name, only) } : {});
   return openLibrary(source, only ? { onlyUuid: only } : {});

@@ -99,7 +99,8 @@ export async function importArchive(ctx: AppContext, userId: number, data: Blob 
   try {
     let lib;
     try {
-      lib = await openInput(path, { map: true });
+      // A lone item without .metadata is named after the uploaded file, not the spool file.
+      lib = await openInput(path, { map: true, name: fileName.replace(/\.(rmdoc|rmn|zip)$/i, "") || undefined });
     } catch (e) {
       if (isRmFormatError(e)) throw new AppError("bad_archive", `The upload is not a readable export: ${e.message.replace(path, fileName)}`);
       throw e;

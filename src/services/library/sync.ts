@@ -169,6 +169,9 @@ export function putDocument(ctx: AppContext, userId: number, rawUuid: string, in
     const existing = s.documentByUuid(userId, v.uuid);
     // Tablet deletion → server tombstone (purged after the grace period); un-deletion clears it.
     v.fields.deleted_at = v.fields.tablet_deleted ? (existing?.deleted_at ?? Date.now()) : null;
+    // No modification time in the metadata (old rmapi zips have no .metadata at all): dated when
+    // the server first received the document, and kept so, rather than 1970-01-01.
+    if (!v.fields.last_modified) v.fields.last_modified = existing?.last_modified || Date.now();
     let changed = !existing;
     let doc: DocumentRow;
     if (!existing) doc = s.insertDocument(userId, v.uuid, v.fields);
