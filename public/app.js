@@ -53,6 +53,15 @@
     if (a) { e.preventDefault(); location.href = a.href; }
   });
 
+  // The folder tree is open on a wide screen (a sidebar beside the library) and folded on a phone
+  // (the server renders it open only inside a folder). Same breakpoint as app.css.
+  function openTreeWhenWide() {
+    var tree = document.querySelector("#folder-tree details");
+    if (tree && window.matchMedia("(min-width: 721px)").matches) tree.open = true;
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", openTreeWhenWide);
+  else openTreeWhenWide();
+
   // Upload: drag and drop or file input → POST /api/v1/import (multipart) with X-CSRF-Token.
   // One result line per file (appended, so several files at once all report).
   function line(out, text, cls) { var p = document.createElement("p"); p.textContent = text; p.className = cls; out.appendChild(p); }

@@ -19,6 +19,8 @@ export interface PageWithOcrRow extends PageRow {
   has_text: number;
 }
 
+// Folders first, as on the tablet and in every file manager: 'CollectionType' sorts before
+// 'DocumentType'. Then pinned items, then the chosen order.
 const ORDER: Record<LibrarySort, string> = {
   modified: "coalesce(d.last_modified, d.updated_at) DESC",
   opened: "coalesce(d.last_opened, 0) DESC, coalesce(d.last_modified, d.updated_at) DESC",
@@ -35,7 +37,7 @@ export function dashboardRepo(db: Database) {
            (SELECT p.render_status FROM pages p WHERE p.document_id = d.id ORDER BY p.idx, p.id LIMIT 1) AS first_page_status
          FROM documents d
          WHERE d.user_id = ?1 AND d.parent = ?2 AND d.deleted_at IS NULL
-         ORDER BY d.type DESC, d.pinned DESC, ${ORDER[sort]}, d.uuid
+         ORDER BY d.type, d.pinned DESC, ${ORDER[sort]}, d.uuid
          LIMIT ?3 OFFSET ?4`,
       ),
     ]),

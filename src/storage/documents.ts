@@ -48,10 +48,10 @@ export function documentsRepo(db: Database) {
     "UPDATE documents SET deleted_at = ?1, revision = revision + 1, updated_at = ?1 WHERE user_id = ?2 AND uuid = ?3 AND deleted_at IS NULL",
   );
   const listByParent = db.prepare<DocumentRow, [number, string]>(
-    "SELECT * FROM documents WHERE user_id = ? AND parent = ? AND deleted_at IS NULL ORDER BY type DESC, name COLLATE NOCASE, uuid",
+    "SELECT * FROM documents WHERE user_id = ? AND parent = ? AND deleted_at IS NULL ORDER BY type, name COLLATE NOCASE, uuid",
   );
   const listAll = db.prepare<DocumentRow, [number]>(
-    "SELECT * FROM documents WHERE user_id = ? AND deleted_at IS NULL ORDER BY type DESC, name COLLATE NOCASE, uuid",
+    "SELECT * FROM documents WHERE user_id = ? AND deleted_at IS NULL ORDER BY type, name COLLATE NOCASE, uuid",
   );
   const listDeleted = db.prepare<DocumentRow, [number]>("SELECT * FROM documents WHERE user_id = ? AND deleted_at IS NOT NULL ORDER BY deleted_at DESC");
   const folders = db.prepare<DocumentRow, [number]>(

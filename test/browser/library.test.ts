@@ -178,6 +178,24 @@ describeBrowser(
       expect(await page.locator("#upload-result p").allTextContents()).toEqual([expect.stringMatching(/^broken\.rmdoc: /), "list.txt: only .rmdoc and .zip exports can be uploaded."]);
     }, T);
 
+    test("folders come first, in grid and list; the folder tree is open on a wide screen and folded on a phone", async () => {
+      const page = await d.loggedInPage();
+      for (const view of ["grid", "list"]) {
+        await page.goto(`/?view=${view}`);
+        const first = page.locator(`#library[data-view="${view}"]`).locator(".folder-card, .doc-card, tr[data-doc-uuid], tr.folder-row").first();
+        await first.waitFor();
+        expect(await first.innerText()).toContain("Projects");
+      }
+      await page.goto("/");
+      await page.locator("#folder-tree").waitFor();
+      await page.waitForFunction(() => (document.querySelector("#folder-tree details") as HTMLDetailsElement | null)?.open === true);
+      expect(await page.locator("#folder-tree").getByRole("link", { name: "Projects" }).isVisible()).toBe(true);
+      const phone = await d.loggedInPage({ width: 390, height: 844 });
+      await phone.goto("/");
+      await phone.locator("#folder-tree").waitFor();
+      expect(await phone.evaluate(() => (document.querySelector("#folder-tree details") as HTMLDetailsElement).open)).toBe(false);
+    }, T);
+
     test("phone width (390 px): no screen scrolls sideways, the header search works", async () => {
       const page = await d.loggedInPage({ width: 390, height: 844 });
       const screens = ["/", `/folders/${projects}`, `/documents/${meeting.uuid}`, `/documents/${meeting.uuid}/pages/1`, "/search?q=plumber", "/quota", "/devices", "/upload", "/activity", "/settings"];
