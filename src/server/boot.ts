@@ -14,6 +14,7 @@ import { purgeJobHistory } from "../services/library/jobs.ts";
 import { collectGarbage } from "../services/operations/blob-gc.ts";
 import { purgeDeleted } from "../services/library/sync.ts";
 import { startQuotaCron } from "../services/ocr/quota-cron.ts";
+import { compressResponse } from "./compression.ts";
 import { createApp, type App } from "./app.ts";
 import { AppError, errorResponse } from "./errors.ts";
 
@@ -87,7 +88,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       const path = new URL(req.url).pathname;
       if (path !== "/healthz" || res.status !== 200)
         httpLog[res.status >= 500 ? "error" : "info"]("request", { method: req.method, path, status: res.status, ms: Math.round((performance.now() - t0) * 10) / 10 });
-      return res;
+      return compressResponse(req, res);
     },
   });
   (app as unknown as { server: Server<undefined> }).server = server;
