@@ -15,15 +15,17 @@ export type InputKind =
 
 const ZIP_EXTENSIONS = new Set([".rmdoc", ".rmn", ".zip"]);
 const SIDECARS = [".metadata", ".content"];
-const EXPECTED = "a folder, .rmdoc or .zip (single .rm pages are opened as pages, not libraries)";
+const EXPECTED = "a folder, .rmdoc or .zip";
 
 export async function detectInput(path: string): Promise<InputKind> {
   const info = await statOrUndefined(path);
-  if (!info) throw new RmFormatError("not_found", path, -1, EXPECTED);
+  if (!info) throw new RmFormatError("not_found", path, -1, EXPECTED, "no such file or folder");
   if (info.isDirectory()) return detectFolder(path);
   if (await looksLikeZip(path)) return { kind: "zip", file: path, name: basename(path, extname(path)) };
   const sidecarOf = sidecarUuid(basename(path));
   if (sidecarOf) return { kind: "folder", root: dirname(path), onlyUuid: sidecarOf };
+  if (extname(path).toLowerCase() === ".rm")
+    throw new RmFormatError("bad_container", path, -1, EXPECTED, "this is a single page: `rmirror render` converts it; import takes the notebook it belongs to");
   throw new RmFormatError("bad_container", path, -1, EXPECTED);
 }
 
