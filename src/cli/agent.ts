@@ -306,8 +306,7 @@ function autostart(sub: "install" | "uninstall", r: Resolved, v: Values): number
   }
   // The autostarted agent reads everything from <home>/config.
   writeConfig(r.home, { ...r.file, server: r.server, folder: r.folder, ...(r.exclude.length ? { exclude: r.exclude } : {}) });
-  install(target, out, skip);
-  return 0;
+  return install(target, out, skip) ? 0 : 1;
 }
 
 if (import.meta.main) process.exit(await run(process.argv.slice(2)));
