@@ -88,7 +88,10 @@ export class Notifier {
       for (const k of keys) this.shown.add(k);
       out.push(n);
     };
-    if (s.quota) fire(quotaNotice(s.quota));
+    // Only the highest threshold reached: never "90 %" after "used up" in the same month (a
+    // refund can bring the count back under the limit).
+    const quota = s.quota ? quotaNotice(s.quota) : undefined;
+    if (quota && !this.shown.has(quota.key.replace(/^quota:90:/, "quota:100:"))) fire(quota);
     // Forget parked documents that are no longer parked: parked again later is a new event.
     const parkedNow = new Set(s.parked.map(parkedKey));
     for (const k of this.shown) if (k.startsWith("parked:") && !parkedNow.has(k)) this.shown.delete(k);

@@ -81,7 +81,7 @@ describe("at most once per event", () => {
   const A = "11111111-1111-4111-8111-111111111111";
   const B = "22222222-2222-4222-8222-222222222222";
 
-  test("quota: 90 % once, 100 % once, again next month; nothing below 90 % or when unlimited; survives a restart", () => {
+  test("quota: 90 % once, 100 % once (never 90 % after it), again next month; nothing below 90 % or when unlimited; survives a restart", () => {
     const ob = new Outbox(":memory:");
     const shown: Notice[] = [];
     let n = new Notifier(ob, (x) => shown.push(x));
@@ -101,6 +101,8 @@ describe("at most once per event", () => {
     n.check({ ...base, quota: { used: 120, limit: 100, resets_at: dec } });
     expect(shown.map((s) => s.title)).toEqual(["rmirror: OCR quota at 90 %", "rmirror: OCR quota used up"]);
     expect(shown[1]!.body).toContain("100 of 100");
+    n.check({ ...base, quota: { used: 95, limit: 100, resets_at: dec } }); // a refund: no "90 %" after "used up"
+    expect(shown.length).toBe(2);
     n.check({ ...base, quota: { used: 91, limit: 100, resets_at: "2027-01-01T00:00:00.000Z" } });
     expect(shown.length).toBe(3);
     ob.close();
