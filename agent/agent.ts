@@ -1,10 +1,12 @@
 // The running agent: outbox + manifest reader + uploader + watcher + periodic rescan + the local
 // status page, started and stopped in one place.
-import { accessSync, constants, statSync } from "node:fs";
+import { accessSync, constants, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "../src/log.ts";
 import { ensureHome } from "./config.ts";
 import { ManifestReader } from "./manifest.ts";
+import { notificationLaunch, type Notice } from "./notify/commands.ts";
+import { Notifier, type QuotaInfo } from "./notify/notifier.ts";
 import { Outbox } from "./outbox.ts";
 import { startStatusPage, type StatusPage } from "./status-page/server.tsx";
 import type { AgentControl } from "./status-page/status.ts";
@@ -26,6 +28,11 @@ export interface AgentOptions {
   uploader?: Partial<UploaderOptions>;
   dbPath?: string;
   log: Logger;
+  /** Native notifications (quota 90/100 %, sync problems): shown by the OS (default), by the
+   *  given function (tests), or not at all (false). */
+  notify?: false | ((n: Notice) => void);
+  /** How often the state is checked for something to notify (default 15 s; the quota every 40th time). */
+  notifyEveryMs?: number;
   /** Called when the settings form changes the config (the CLI writes it and restarts). */
   onSettings?: (s: { server: string; folder: string; exclude: string[] }) => void;
 }
@@ -92,6 +99,27 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   uploader.start();
   const timer = o.rescanMinutes > 0 ? setInterval(() => void rescan().catch((e) => o.log.warn("rescan failed", { error: (e as Error).message })), o.rescanMinutes * 60_000) : undefined;
   let status: StatusPage | undefined;
+  let notifyTimer: ReturnType<typeof setInterval> | undefined;
+  if (o.notify !== false) {
+    const show = o.notify ?? ((n: Notice) => showNative(n, o.log));
+    const notifier = new Notifier(outbox, show);
+    let ticks = 0;
+    let checking = false;
+    const check = async () => {
+      if (checking) return;
+      checking = true;
+      try {
+        const quota = ticks++ % 40 === 0 ? await fetchQuota(o.server, o.token).catch(() => undefined) : undefined;
+        const parked = outbox.parked().map((r) => ({ uuid: r.uuid, gen: r.gen, name: outbox.synced(r.uuid)?.name ?? nameOnDisk(o.folder, r.uuid), error: r.last_error ?? "" }));
+        notifier.check({ connection: uploader.connection, parked, quota, statusUrl: status ? `http://127.0.0.1:${status.port}` : undefined });
+      } catch (e) {
+        o.log.warn("notification check failed", { error: (e as Error).message });
+      } finally {
+        checking = false;
+      }
+    };
+    notifyTimer = setInterval(() => void check(), o.notifyEveryMs ?? 15_000);
+  }
   const agent: RunningAgent = {
     outbox,
     uploader,
@@ -99,6 +127,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     rescan,
     async stop() {
       if (timer) clearInterval(timer);
+      if (notifyTimer) clearInterval(notifyTimer);
       status?.stop();
       await watcher.stop();
       await uploader.stop();
@@ -139,12 +168,38 @@ function statusControl(agent: RunningAgent): AgentControl {
   };
 }
 
+/** A document's name from its .metadata on disk (for a notice about one never synced). */
+function nameOnDisk(folder: string, uuid: string): string | undefined {
+  try {
+    const name = (JSON.parse(readFileSync(join(folder, `${uuid}.metadata`), "utf8")) as { visibleName?: unknown }).visibleName;
+    return typeof name === "string" ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Show a notice with the OS's notifier, without waiting for it; where there is none, only log. */
+function showNative(n: Notice, log: Logger): void {
+  const launch = notificationLaunch(n, process.platform, (p) => Bun.which(p) !== null);
+  log.info("notification", { title: n.title, shown: launch !== undefined });
+  if (!launch) return;
+  try {
+    const child = Bun.spawn(launch.argv, { env: { ...process.env, ...launch.env }, stdin: "ignore", stdout: "ignore", stderr: "ignore" });
+    void child.exited.then((code) => {
+      if (code !== 0) log.warn("notifier failed", { program: launch.argv[0], exitCode: code });
+    });
+  } catch (e) {
+    log.warn("notifier failed", { program: launch.argv[0], error: (e as Error).message });
+  }
+}
+
 /** The user's OCR quota from the server (GET /api/v1/quota), or undefined when it does not say. */
-async function fetchQuota(server: string, token: string): Promise<{ used: number; limit: number | null } | undefined> {
+async function fetchQuota(server: string, token: string): Promise<QuotaInfo | undefined> {
   const res = await fetch(`${server.replace(/\/+$/, "")}/api/v1/quota`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(3000) });
   if (!res.ok) return undefined;
   const body = (await res.json()) as { quota?: { used?: unknown; limit?: unknown } };
   const q = body.quota;
   if (!q || typeof q.used !== "number" || (q.limit !== null && typeof q.limit !== "number")) return undefined;
-  return { used: q.used, limit: q.limit as number | null };
+  const resets = (q as { resets_at?: unknown }).resets_at;
+  return { used: q.used, limit: q.limit as number | null, ...(typeof resets === "string" ? { resets_at: resets } : {}) };
 }

@@ -26,6 +26,9 @@ Options (flags over environment over <home>/config over defaults):
   --batch N             documents per request (default ${DEFAULTS.batchSize})
   --poll                watch by polling (network folders, odd filesystems)
   --watch MODE          chokidar (default) or native (recursive fs.watch; much less memory on big libraries)
+
+Native notifications (OCR quota at 90 % and 100 %, documents that could not be synced, a refused
+token) are shown once per event; RMIRROR_AGENT_NOTIFY=0 turns them off.
 `;
 
 const OPTIONS = {
@@ -182,6 +185,7 @@ async function runAgent(r: Resolved, v: Values): Promise<number> {
       uploader,
       log,
       onSettings: (s) => void applySettings(s),
+      ...(process.env.RMIRROR_AGENT_NOTIFY === "0" ? { notify: false as const } : {}),
     });
   };
   const applySettings = async (s: { server: string; folder: string; exclude: string[] }) => {
@@ -306,8 +310,7 @@ function autostart(sub: "install" | "uninstall", r: Resolved, v: Values): number
   }
   // The autostarted agent reads everything from <home>/config.
   writeConfig(r.home, { ...r.file, server: r.server, folder: r.folder, ...(r.exclude.length ? { exclude: r.exclude } : {}) });
-  install(target, out, skip);
-  return 0;
+  return install(target, out, skip) ? 0 : 1;
 }
 
 if (import.meta.main) process.exit(await run(process.argv.slice(2)));

@@ -22,7 +22,7 @@ export interface Child {
 
 /** Spawn `rmirror <args>`; resolves with the URL from the first JSON log line whose msg matches. */
 export async function spawnMain(args: string[], env: Record<string, string>, readyMsg: string, timeoutMs = 100_000): Promise<Child> {
-  const proc = Bun.spawn([process.execPath, MAIN, ...args], { env: { ...process.env, RMIRROR_LOG_LEVEL: "info", ...env }, stdout: "ignore", stderr: "pipe" });
+  const proc = Bun.spawn([process.execPath, MAIN, ...args], { env: { ...process.env, RMIRROR_LOG_LEVEL: "info", RMIRROR_AGENT_NOTIFY: "0", ...env }, stdout: "ignore", stderr: "pipe" });
   const logs: string[] = [];
   const ready = Promise.withResolvers<string>();
   (async () => {

@@ -203,8 +203,8 @@ describe("autostart files", () => {
     expect(t.load).toContainEqual(["systemctl", "--user", "enable", "--now", "rmirror-agent.service"]);
   });
   test("Windows scheduled task", () => {
-    const x = windowsTaskXml({ command: ["C:\\rmirror.exe", "agent"], env: { RMIRROR_AGENT_HOME: "C:\\Users\\a\\.rmirror" }, logDir: "C:\\Users\\a\\.rmirror" });
-    expect(x).toContain("<LogonTrigger><Enabled>true</Enabled></LogonTrigger>");
+    const x = windowsTaskXml({ command: ["C:\\rmirror.exe", "agent"], env: { RMIRROR_AGENT_HOME: "C:\\Users\\a\\.rmirror" }, logDir: "C:\\Users\\a\\.rmirror" }, "PC\\a");
+    expect(x).toContain("<LogonTrigger><Enabled>true</Enabled><UserId>PC\\a</UserId></LogonTrigger>");
     expect(x).toContain("<Command>C:\\rmirror.exe</Command>");
     expect(x).toContain('<Arguments>agent --home &quot;C:\\Users\\a\\.rmirror&quot;</Arguments>');
     const t = autostartTarget(spec, "win32", "C:/Users/a");
