@@ -143,6 +143,8 @@ describe("Tailscale mode with whois over real HTTP", () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ via: "tailscale", user: { email: "admin@example.com", isAdmin: true } });
     expect(tsd.asked.map((a) => a.addr)).toContain(ADMIN_IP);
+    const settings = await fetch(`${s.url}/settings`, { headers: { host: HOST, "tailscale-user-login": "admin@example.com", "x-forwarded-for": ADMIN_IP } });
+    expect(await settings.text()).toContain("whois answers (");
     // IPv6 tailnet addresses too.
     expect((await viaServe(s, "admin@example.com", ADMIN_V6)).status).toBe(200);
   });
@@ -190,6 +192,10 @@ describe("Tailscale mode with whois over real HTTP", () => {
     expect((await viaServe(s, "stranger@example.com", STRANGER_IP)).status).toBe(401);
     expect(s.ctx.store.userByEmail("stranger@example.com")).toBeNull();
     expect(logged(lines, "whois is not available")).toBe(1);
+    // The admin's settings page says it too.
+    const settings = await fetch(`${s.url}/settings`, { headers: { host: HOST, "tailscale-user-login": "admin@example.com" } });
+    expect(settings.status).toBe(200);
+    expect(await settings.text()).toContain("whois is not available");
   });
 
   test("tailscaled stops, then answers again: fallback meanwhile, whois again after", async () => {

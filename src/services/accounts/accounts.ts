@@ -230,6 +230,19 @@ export function tailscaleWhoisReachable(ctx: AppContext): boolean | null {
   return ctx.tailscaleWhois ? whoisState(ctx).up : null;
 }
 
+/** One line for the admin's settings page about Tailscale sign-in and whois; null outside Tailscale mode. */
+export function tailscaleStatus(ctx: AppContext): string | null {
+  if (!ctx.config.tailscaleAuth) return null;
+  const socket = ctx.config.tailscaleSocket;
+  if (!ctx.tailscaleWhois) return "Tailscale sign-in: whois is off (RMIRROR_TAILSCALE_WHOIS=off); the header is trusted on the Host, loopback and allow-list rules alone.";
+  const up = whoisState(ctx).up;
+  if (up === true) return `Tailscale sign-in: tailscaled's whois answers (${socket}); every Tailscale login is checked against it.`;
+  if (up === null) return `Tailscale sign-in: tailscaled's whois (${socket}) has not been asked yet.`;
+  return ctx.config.tailscaleWhois === "require"
+    ? `Tailscale sign-in: tailscaled's whois is not available (${socket}); Tailscale sign-in is refused until it answers (RMIRROR_TAILSCALE_WHOIS=require).`
+    : `Tailscale sign-in: tailscaled's whois is not available (${socket}); the header is trusted on the Host, loopback and allow-list rules alone.`;
+}
+
 function reportOnce(ctx: AppContext, key: string, msg: string, fields: Record<string, unknown>): void {
   const { reported } = whoisState(ctx);
   if (reported.has(key) || reported.size >= 1000) return;
