@@ -225,11 +225,6 @@ function whoisState(ctx: AppContext): WhoisState {
   return s;
 }
 
-/** Whether tailscaled's whois answered the last time it was asked (null: never asked, or RMIRROR_TAILSCALE_WHOIS=off). */
-export function tailscaleWhoisReachable(ctx: AppContext): boolean | null {
-  return ctx.tailscaleWhois ? whoisState(ctx).up : null;
-}
-
 /** One line for the admin's settings page about Tailscale sign-in and whois; null outside Tailscale mode. */
 export function tailscaleStatus(ctx: AppContext): string | null {
   if (!ctx.config.tailscaleAuth) return null;
