@@ -40,6 +40,9 @@ export const FIELDS = [
   { key: "adminPassword", env: "RMIRROR_ADMIN_PASSWORD", kind: "string", secret: true, help: "password of the first-run admin" },
   { key: "tailscaleAuth", env: "RMIRROR_TAILSCALE_AUTH", kind: "bool", default: false, help: "trust Tailscale-User-Login from loopback peers whose Host is the public URL's (needs RMIRROR_PUBLIC_URL)" },
   { key: "tailscaleUsers", env: "RMIRROR_TAILSCALE_USERS", kind: "string", default: "", help: "Tailscale logins that get an account on first visit, comma-separated (`*@example.com` = a whole domain); others need an existing account" },
+  { key: "tailscaleWhois", env: "RMIRROR_TAILSCALE_WHOIS", kind: "enum", values: ["auto", "require", "off"], default: "auto", help: "check Tailscale-User-Login with tailscaled's LocalAPI whois: auto = when tailscaled answers (else the Host, loopback and allow-list rules alone), require = refuse the header when tailscaled cannot be asked, off = never ask" },
+  { key: "tailscaleSocket", env: "RMIRROR_TAILSCALE_SOCKET", kind: "string", default: "/var/run/tailscale/tailscaled.sock", help: "tailscaled's LocalAPI unix socket (whois)" },
+  { key: "tailscaleProvision", env: "RMIRROR_TAILSCALE_PROVISION", kind: "enum", values: ["allowlist", "whois"], default: "allowlist", help: "who gets an account on a first Tailscale visit: allowlist = RMIRROR_TAILSCALE_USERS only; whois = also any login tailscaled's whois confirms (every user who can reach the machine)" },
   { key: "secureCookies", env: "RMIRROR_SECURE_COOKIES", kind: "bool", help: "Secure flag on cookies (default: publicUrl is https)" },
   { key: "sessionDays", env: "RMIRROR_SESSION_DAYS", kind: "int", default: 30, min: 1, max: 3650, help: "session lifetime" },
   { key: "loginMaxFailures", env: "RMIRROR_LOGIN_MAX_FAILURES", kind: "int", default: 10, min: 1, max: 10000, help: "failed logins per window for one account from one client (5× that from all clients locks the account)" },
@@ -101,6 +104,9 @@ export interface Config {
   adminPassword?: string;
   tailscaleAuth: boolean;
   tailscaleUsers: string;
+  tailscaleWhois: "auto" | "require" | "off";
+  tailscaleSocket: string;
+  tailscaleProvision: "allowlist" | "whois";
   secureCookies: boolean;
   sessionDays: number;
   loginMaxFailures: number;
@@ -257,6 +263,8 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     problems.push("RMIRROR_TAILSCALE_AUTH=true needs RMIRROR_PUBLIC_URL (the https://<machine>.<tailnet>.ts.net address tailscale serve answers on): the Tailscale-User-Login header is trusted only on requests for that host");
   for (const entry of splitList(c.tailscaleUsers ?? ""))
     if (!/^(\*|[^\s@*]{1,64})@[^\s@*]{1,255}$/.test(entry)) problems.push(`RMIRROR_TAILSCALE_USERS: ${JSON.stringify(entry)} is not a login (name@domain) or a domain pattern (*@domain)`);
+  if (c.tailscaleProvision === "whois" && c.tailscaleWhois === "off")
+    problems.push("RMIRROR_TAILSCALE_PROVISION=whois needs tailscaled's whois: RMIRROR_TAILSCALE_WHOIS must be auto or require, not off");
   c.publicUrl ??= defaultPublicUrl(c.host, c.port);
   c.secureCookies ??= c.publicUrl.startsWith("https:");
   c.notion.redirectUrl ??= `${c.publicUrl}/notion/oauth/callback`;

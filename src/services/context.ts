@@ -9,6 +9,7 @@ import type { OcrEngine } from "../ocr/engine.ts";
 import type { Store } from "../storage/store.ts";
 import type { LoginGuard } from "./accounts/login-guard.ts";
 import type { RateLimiter } from "./accounts/rate-limit.ts";
+import type { TailscaleWhois } from "./accounts/tailscale-whois.ts";
 import type { NotionRateLimiter } from "../notion/rate-limit.ts";
 
 export interface AppContext {
@@ -28,4 +29,6 @@ export interface AppContext {
   ocr: OcrEngine | null;
   /** Per-token pacing of Notion requests (shared by every Notion job of this process). */
   notionLimiter: NotionRateLimiter;
+  /** tailscaled's LocalAPI whois, in Tailscale mode unless RMIRROR_TAILSCALE_WHOIS=off (docs/tailscale.md). */
+  tailscaleWhois: TailscaleWhois | null;
 }

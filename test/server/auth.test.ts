@@ -168,7 +168,7 @@ describe("trusted Tailscale header (real port, loopback peer)", () => {
     const dir = mkdtempSync(join(tmpdir(), "rmirror-ts-"));
     dirs.push(dir);
     const s = await startServer(
-      loadConfig({ env: {}, overrides: { dataDir: dir, port: 0, tailscaleAuth, publicUrl: "https://rmirror.tailnet.ts.net", tailscaleUsers: "tailnet.user@example.com", logLevel: "silent" } }),
+      loadConfig({ env: {}, overrides: { dataDir: dir, port: 0, tailscaleAuth, publicUrl: "https://rmirror.tailnet.ts.net", tailscaleUsers: "tailnet.user@example.com", tailscaleWhois: "off", logLevel: "silent" } }),
       { log: silentLogger, jobs: false },
     );
     servers.push(s);

@@ -1,6 +1,7 @@
 // Tailscale trusted-header mode (issue 11, items 2 and 16): the header counts only from a loopback
 // peer, for the configured public host, and creates accounts only for allow-listed logins;
-// RFC 2047-encoded logins are decoded. Real servers on real ports.
+// RFC 2047-encoded logins are decoded. Real servers on real ports. (tailscaled's whois is off here,
+// so a tailscaled on the test machine changes nothing: tailscale-whois.test.ts covers whois.)
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { networkInterfaces, tmpdir } from "node:os";
@@ -65,7 +66,7 @@ describe("trusted header over real HTTP", () => {
   async function serve(overrides: Record<string, string | number | boolean>) {
     const dir = mkdtempSync(join(tmpdir(), "rmirror-tsid-"));
     dirs.push(dir);
-    const srv = await startServer(loadConfig({ env: {}, overrides: { dataDir: dir, port: 0, logLevel: "silent", tailscaleAuth: true, publicUrl: PUBLIC, ...overrides } }), {
+    const srv = await startServer(loadConfig({ env: {}, overrides: { dataDir: dir, port: 0, logLevel: "silent", tailscaleAuth: true, publicUrl: PUBLIC, tailscaleWhois: "off", ...overrides } }), {
       log: silentLogger,
       jobs: false,
     });

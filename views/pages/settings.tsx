@@ -17,7 +17,8 @@ export interface SettingsProps {
   message?: string | undefined;
   error?: string | undefined;
   hasPassword: boolean;
-  admin: { users: AdminUser[]; globalLimit: string } | null;
+  /** tailscale: one line about Tailscale sign-in and tailscaled's whois (null outside Tailscale mode). */
+  admin: { users: AdminUser[]; globalLimit: string; tailscale?: string | null } | null;
 }
 
 function Csrf(p: { token: string }) {
@@ -74,6 +75,13 @@ export function SettingsPage(p: SettingsProps): string {
       {p.admin ? (
         <section id="admin" aria-labelledby="admin-h">
           <h2 id="admin-h">Administration</h2>
+          {p.admin.tailscale ? (
+            <p id="tailscale-status" class="muted" safe>
+              {p.admin.tailscale}
+            </p>
+          ) : (
+            ""
+          )}
           <form id="global-quota-form" method="post" action="/settings/quota" class="inline">
             <Csrf token={csrf} />
             <label>

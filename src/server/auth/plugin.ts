@@ -29,6 +29,7 @@ function authInput(request: Request, server: { requestIP(r: Request): { address:
     tailscaleLogin: headerText(request, "tailscale-user-login"),
     host: request.headers.get("host") ?? new URL(request.url).host,
     peerIp: peerIp(request, server),
+    forwardedFor: request.headers.get("x-forwarded-for"),
   };
 }
 

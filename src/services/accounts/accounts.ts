@@ -4,6 +4,8 @@ import type { UserRow } from "../../storage/users.ts";
 import { splitList } from "../../config/schema.ts";
 import type { AppContext } from "../context.ts";
 import { hashToken, hmac, randomToken, safeEqual } from "./crypto.ts";
+import { isTailnetAddress, type WhoisAnswer } from "./tailscale-whois.ts";
+import { isIP } from "node:net";
 
 export const SESSION_COOKIE = "rmirror_session";
 const EMAIL_RE = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
@@ -157,6 +159,8 @@ export interface AuthInput {
   host: string | null;
   /** Peer address of the TCP connection, null when unknown (in-process requests). */
   peerIp: string | null;
+  /** X-Forwarded-For as received (`tailscale serve` sets it to the client's tailnet address); null when absent. */
+  forwardedFor?: string | null;
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -189,8 +193,8 @@ export async function authenticate(ctx: AppContext, input: AuthInput): Promise<A
       auth = { user, via: "session", csrfToken: csrfForSession(ctx, idHash), tokenId: null, sessionHash: idHash };
     }
   }
-  if (!auth && trustsTailscaleHeader(ctx, input)) {
-    const user = tailscaleUser(ctx, input.tailscaleLogin!);
+  if (!auth && ctx.config.tailscaleAuth) {
+    const user = await tailscaleIdentity(ctx, input);
     if (user) auth = { user, via: "tailscale", csrfToken: csrfForUser(ctx, user.id), tokenId: null, sessionHash: null };
   }
   if (auth && !SAFE_METHODS.has(input.method.toUpperCase())) {
@@ -199,13 +203,102 @@ export async function authenticate(ctx: AppContext, input: AuthInput): Promise<A
   return auth;
 }
 
+/** The client address `tailscale serve` reports: the last X-Forwarded-For entry, when it is an IP address. */
+export function forwardedClient(xff: string | null | undefined): string | null {
+  if (!xff) return null;
+  const last = xff.split(",").at(-1)!.trim();
+  return isIP(last) ? last : null;
+}
+
+const unmapV4 = (ip: string) => (ip.startsWith("::ffff:") && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip);
+
+interface WhoisState {
+  /** Whether the last ask reached tailscaled (null: not asked yet). */
+  up: boolean | null;
+  /** Refusals already logged (once each, bounded). */
+  reported: Set<string>;
+}
+const whoisStates = new WeakMap<AppContext, WhoisState>();
+function whoisState(ctx: AppContext): WhoisState {
+  let s = whoisStates.get(ctx);
+  if (!s) whoisStates.set(ctx, (s = { up: null, reported: new Set() }));
+  return s;
+}
+
+/** One line for the admin's settings page about Tailscale sign-in and whois; null outside Tailscale mode. */
+export function tailscaleStatus(ctx: AppContext): string | null {
+  if (!ctx.config.tailscaleAuth) return null;
+  const socket = ctx.config.tailscaleSocket;
+  if (!ctx.tailscaleWhois) return "Tailscale sign-in: whois is off (RMIRROR_TAILSCALE_WHOIS=off); the header is trusted on the Host, loopback and allow-list rules alone.";
+  const up = whoisState(ctx).up;
+  if (up === true) return `Tailscale sign-in: tailscaled's whois answers (${socket}); every Tailscale login is checked against it.`;
+  if (up === null) return `Tailscale sign-in: tailscaled's whois (${socket}) has not been asked yet.`;
+  return ctx.config.tailscaleWhois === "require"
+    ? `Tailscale sign-in: tailscaled's whois is not available (${socket}); Tailscale sign-in is refused until it answers (RMIRROR_TAILSCALE_WHOIS=require).`
+    : `Tailscale sign-in: tailscaled's whois is not available (${socket}); the header is trusted on the Host, loopback and allow-list rules alone.`;
+}
+
+function reportOnce(ctx: AppContext, key: string, msg: string, fields: Record<string, unknown>): void {
+  const { reported } = whoisState(ctx);
+  if (reported.has(key) || reported.size >= 1000) return;
+  reported.add(key);
+  ctx.log.warn(msg, fields);
+}
+
 /**
- * Trusted-header mode (docs/tailscale.md): the header counts only when the mode is on, the peer is
- * loopback (where `tailscale serve` connects from) and the request is for the configured public
- * host (a DNS-rebinding page or anything sent to 127.0.0.1:PORT by name carries another Host).
+ * Who a Tailscale-mode request is, or null (anonymous). The precondition is the request's Host
+ * (the public URL's) and its peer: loopback (`tailscale serve`, with the header) or a tailnet
+ * address (rmirror bound on the tailnet interface). Then tailscaled's whois is asked about the
+ * client — the peer itself when it is a tailnet address, else the address serve puts in
+ * X-Forwarded-For — and must name a user whose login is the header's; a tagged node or an
+ * address tailscaled does not know is refused. When tailscaled cannot be asked, a loopback
+ * request falls back to the header and the allow-list (unless RMIRROR_TAILSCALE_WHOIS=require);
+ * a tailnet peer, which carries no trusted header, gets nothing.
  */
-export function trustsTailscaleHeader(ctx: AppContext, input: Pick<AuthInput, "tailscaleLogin" | "host" | "peerIp">): boolean {
-  return ctx.config.tailscaleAuth && !!input.tailscaleLogin && isLoopback(input.peerIp) && isPublicHost(ctx.config.publicUrl, input.host);
+async function tailscaleIdentity(ctx: AppContext, input: AuthInput): Promise<UserRow | null> {
+  if (!isPublicHost(ctx.config.publicUrl, input.host)) return null;
+  const peer = input.peerIp ? unmapV4(input.peerIp) : null;
+  const tailnetPeer = isTailnetAddress(peer);
+  if (!tailnetPeer && !(isLoopback(input.peerIp) && input.tailscaleLogin)) return null;
+  const mode = ctx.config.tailscaleWhois;
+  if (!ctx.tailscaleWhois) return tailnetPeer ? null : tailscaleUser(ctx, input.tailscaleLogin!, false);
+  const addr = tailnetPeer ? peer! : (forwardedClient(input.forwardedFor) ?? peer!);
+  const answer: WhoisAnswer = await ctx.tailscaleWhois.lookup(unmapV4(addr));
+  const state = whoisState(ctx);
+  if (answer.kind === "unavailable") {
+    if (state.up !== false) {
+      state.up = false;
+      ctx.log.warn(
+        mode === "require" || tailnetPeer
+          ? "tailscaled's whois is not available: Tailscale sign-in is refused until it answers"
+          : "tailscaled's whois is not available: Tailscale-User-Login is trusted on the Host, loopback and allow-list rules alone",
+        { socket: ctx.config.tailscaleSocket, reason: answer.reason },
+      );
+    }
+    if (tailnetPeer || mode === "require") return null;
+    return tailscaleUser(ctx, input.tailscaleLogin!, false);
+  }
+  if (state.up !== true) {
+    if (state.up === false) ctx.log.info("tailscaled's whois answers again", { socket: ctx.config.tailscaleSocket });
+    state.up = true;
+  }
+  if (answer.kind === "no-match") {
+    reportOnce(ctx, `nomatch:${addr}`, "tailscaled's whois knows no node at the client address: Tailscale sign-in refused", { address: addr, login: input.tailscaleLogin });
+    return null;
+  }
+  if (answer.kind === "tagged") {
+    reportOnce(ctx, `tagged:${addr}`, "the client is a tagged Tailscale node (no user): Tailscale sign-in refused", { address: addr, node: answer.node, login: input.tailscaleLogin });
+    return null;
+  }
+  if (input.tailscaleLogin && input.tailscaleLogin.trim().toLowerCase() !== answer.login.toLowerCase()) {
+    reportOnce(ctx, `disagree:${addr}:${input.tailscaleLogin}`, "Tailscale-User-Login disagrees with tailscaled's whois for the client address: refused", {
+      address: addr,
+      header: input.tailscaleLogin,
+      whois: answer.login,
+    });
+    return null;
+  }
+  return tailscaleUser(ctx, answer.login, true);
 }
 
 const HOST_RE = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
@@ -234,11 +327,12 @@ const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f]/;
 const refusedLogins = new Set<string>();
 
 /**
- * The account named by a trusted Tailscale-User-Login: an existing user with that login, or a new
- * one when the login is on RMIRROR_TAILSCALE_USERS (the very first account becomes admin). Any
- * other login gets nothing: a bare header never creates an account.
+ * The account named by a trusted Tailscale login: an existing user with that login, or a new one
+ * when the login is on RMIRROR_TAILSCALE_USERS, or when whois confirmed it and
+ * RMIRROR_TAILSCALE_PROVISION=whois (the very first account becomes admin). Any other login gets
+ * nothing: a bare header never creates an account.
  */
-function tailscaleUser(ctx: AppContext, login: string): UserRow | null {
+function tailscaleUser(ctx: AppContext, login: string, confirmedByWhois: boolean): UserRow | null {
   if (CONTROL_RE.test(login)) return null;
   let email: string;
   try {
@@ -248,10 +342,10 @@ function tailscaleUser(ctx: AppContext, login: string): UserRow | null {
   }
   const existing = ctx.store.userByEmail(email);
   if (existing) return existing;
-  if (!tailscaleLoginAllowed(ctx, email)) {
+  if (!tailscaleLoginAllowed(ctx, email) && !(confirmedByWhois && ctx.config.tailscaleProvision === "whois")) {
     if (!refusedLogins.has(email) && refusedLogins.size < 1000) {
       refusedLogins.add(email);
-      ctx.log.warn("Tailscale-User-Login has no account and is not on RMIRROR_TAILSCALE_USERS: not signed in", { login: email });
+      ctx.log.warn("Tailscale login has no account and is not on RMIRROR_TAILSCALE_USERS: not signed in", { login: email, confirmedByWhois });
     }
     return null;
   }
@@ -261,7 +355,7 @@ function tailscaleUser(ctx: AppContext, login: string): UserRow | null {
       if (again) return again;
       const first = ctx.store.countUsers() === 0;
       const u = ctx.store.insertUser({ email, passwordHash: null, isAdmin: first, provisionedBy: "tailscale" });
-      ctx.log.info("provisioned user from Tailscale-User-Login", { email, admin: first });
+      ctx.log.info("provisioned user from a Tailscale login", { email, admin: first, confirmedByWhois });
       return u;
     });
   } catch {

@@ -1,4 +1,4 @@
-import type { Auth } from "../../../services/accounts/accounts.ts";
+import { tailscaleStatus, type Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
 import { headerInfo } from "../../../services/library/dashboard.ts";
 import { DEFAULT_LIMIT_SETTING, effectiveLimit, quotaState } from "../../../quota/index.ts";
@@ -26,6 +26,7 @@ export function settingsPage(ctx: AppContext, auth: Auth, query: Record<string, 
             ownLimit: ctx.store.userQuotaLimit(u.id) !== undefined,
           })),
           globalLimit: ctx.store.settingValue(DEFAULT_LIMIT_SETTING) ?? "default",
+          tailscale: tailscaleStatus(ctx),
         }
       : null;
   return dashboardHtml(
