@@ -3,6 +3,7 @@ import { openapi } from "@elysiajs/openapi";
 import { Elysia } from "elysia";
 import type { AppContext } from "../services/context.ts";
 import { errorHandler } from "./errors.ts";
+import { errorPageHeader } from "./error-page-header.ts";
 import { pathEncodingGuard } from "./path-encoding.ts";
 import { authRoutes } from "./routes/auth/index.ts";
 import { blobRoutes } from "./routes/blobs/index.ts";
@@ -30,7 +31,7 @@ export interface AppOptions {
 
 export function createApp(ctx: AppContext, opts: AppOptions = {}) {
   return new Elysia({ name: "rmirror" })
-    .use(errorHandler(ctx.log, ctx.config.quota.timezone))
+    .use(errorHandler(ctx.log, ctx.config.quota.timezone, errorPageHeader(ctx)))
     .use(pathEncodingGuard)
     .use(httpMetricsHook(ctx))
     .use(

@@ -6,6 +6,7 @@ import { Elysia } from "elysia";
 import { isDiskFull, StorageUnavailable } from "../blobs/faults.ts";
 import { AppError } from "../errors.ts";
 import type { Logger } from "../log.ts";
+import type { HeaderInfo } from "../services/library/dashboard.ts";
 import { humanDay } from "../quota/index.ts";
 import { DASHBOARD_CSP } from "./http.ts";
 import { ErrorPage } from "../../views/pages/error.tsx";
@@ -55,21 +56,29 @@ export function toAppError(code: string | number, error: unknown): AppError {
 }
 
 /** The one error renderer. Registered globally by app.ts. */
-export const errorHandler = (log: Logger, quotaTimeZone = "UTC") =>
-  new Elysia({ name: "rmirror:errors" }).onError({ as: "global" }, ({ code, error, request }) => {
+/** The signed-in user's header for a full error page, or null (not signed in, or not a page). */
+export type ErrorPageHeader = (request: Request, server: { requestIP(r: Request): { address: string } | null } | null) => Promise<HeaderInfo | null>;
+
+export const errorHandler = (log: Logger, quotaTimeZone = "UTC", pageHeader?: ErrorPageHeader) =>
+  new Elysia({ name: "rmirror:errors" }).onError({ as: "global" }, async ({ code, error, request, server }) => {
     const err = toAppError(code, error);
     if (err.code === "storage_full" || err.code === "storage_unavailable") log.warn("storage fault", { method: request.method, url: new URL(request.url).pathname, error: (error as Error)?.message ?? String(error) });
     if (err.code === "internal") log.error("unhandled error", { method: request.method, url: new URL(request.url).pathname, error: (error as Error)?.stack ?? String(error) });
-    return renderError(err, request, quotaTimeZone);
+    const header = pageHeader && wantsPage(request) && err.status !== 401 ? await pageHeader(request, server).catch(() => null) : null;
+    return renderError(err, request, quotaTimeZone, header);
   });
+
+function wantsPage(request: Request): boolean {
+  return request.headers.get("hx-request") !== "true" && !new URL(request.url).pathname.startsWith("/api/") && (request.headers.get("accept") ?? "").includes("text/html");
+}
 
 /**
  * One error, three audiences: htmx requests (HX-Request) get an HTML fragment for #modal,
  * browsers navigating to a non-API page get an HTML page, everyone else the JSON envelope.
  */
-export function renderError(err: AppError, request: Request, quotaTimeZone = "UTC"): Response {
+export function renderError(err: AppError, request: Request, quotaTimeZone = "UTC", header: HeaderInfo | null = null): Response {
   const htmx = request.headers.get("hx-request") === "true";
-  const browser = !htmx && !new URL(request.url).pathname.startsWith("/api/") && (request.headers.get("accept") ?? "").includes("text/html");
+  const browser = wantsPage(request);
   if (!htmx && !browser) return errorResponse(err);
   const raw = err.code === "quota_exceeded" ? ((err.details?.quota as QuotaInfo | undefined) ?? undefined) : undefined;
   const quota = raw ? { ...raw, resets_on: humanDay(raw.resets_at, quotaTimeZone) } : undefined;
@@ -77,7 +86,7 @@ export function renderError(err: AppError, request: Request, quotaTimeZone = "UT
     ? quota
       ? quotaExceededFragment(quota)
       : errorFragment(err.status, err.code, err.message)
-    : ErrorPage({ status: err.status, code: err.code, message: err.message, quota });
+    : ErrorPage({ status: err.status, code: err.code, message: err.message, quota, header: header ?? undefined });
   const headers: Record<string, string> = {
     "content-type": "text/html; charset=utf-8",
     "content-security-policy": DASHBOARD_CSP,
