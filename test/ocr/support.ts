@@ -13,6 +13,7 @@ export function fakeAnthropicForFile(): FakeAnthropic {
     fake.rejected.length = 0;
     fake.script.length = 0;
     fake.hold = null;
+    fake.thinkingTokens = 600;
   });
   return fake;
 }
