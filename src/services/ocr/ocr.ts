@@ -11,6 +11,7 @@ import type { PageRow } from "../../storage/pages.ts";
 import type { AppContext } from "../context.ts";
 import { requireDocument, requirePage } from "../ownership.ts";
 import { extractTodos } from "../library/todos.ts";
+import { clearOcrPause, ocrPause, pausedPageReason } from "./pause.ts";
 
 export const OCR = "ocr";
 
@@ -90,6 +91,12 @@ function scheduleOcr(ctx: AppContext, page: PageRow, sha256: string, ink: boolea
     s.upsertPageOcr({ ...base, status: "pending_ocr" });
     return;
   }
+  const paused = ocrPause(ctx);
+  if (paused) {
+    s.upsertPageOcr({ ...base, status: "pending_ocr" });
+    s.setPageOcrStatus(page.id, "pending_ocr", pausedPageReason(paused));
+    return;
+  }
   s.upsertPageOcr({ ...base, status: "queued" });
   if (remaining(quotaState(ctx, page.user_id)) < 1) {
     s.setPageOcrStatus(page.id, "pending_quota");
@@ -112,6 +119,8 @@ const REQUESTABLE = new Set(["pending_quota", "pending_ocr", "failed"]);
 export function requestOcr(ctx: AppContext, userId: number, rawUuid: string, rawPageId?: string) {
   const pages = rawPageId === undefined ? ctx.store.pagesByDocument(requireDocument(ctx, userId, rawUuid).id) : [requirePage(ctx, userId, rawUuid, rawPageId).page];
   if (!ctx.ocr) throw new AppError("ocr_not_configured", "OCR is not configured on this server: set RMIRROR_ANTHROPIC_API_KEY.");
+  const paused = ocrPause(ctx);
+  if (paused) throw new AppError("ocr_paused", `${pausedPageReason(paused)}. The server administrator has to set a working key and restart.`);
   const q = quotaState(ctx, userId);
   const wanted = pages.flatMap((p) => {
     const o = ctx.store.pageOcrByPage(p.id);
@@ -129,7 +138,7 @@ export function requestOcr(ctx: AppContext, userId: number, rawUuid: string, raw
 
 /** Queue a user's pending_quota backlog, newest page first, as far as this month's quota reaches. */
 export function drainBacklog(ctx: AppContext, userId: number): number {
-  if (!ctx.ocr) return 0;
+  if (!ctx.ocr || ocrPause(ctx)) return 0;
   return ctx.store.tx(() => {
     const left = remaining(quotaState(ctx, userId));
     if (left < 1) return 0;
@@ -158,9 +167,13 @@ export function monthlyReset(ctx: AppContext, now = ctx.queue.now()): number {
   return n;
 }
 
-/** At start-up with an engine configured: pages that waited for one are queued. */
+/**
+ * At start-up with an engine configured: pages that waited for one (or for a working key) are
+ * queued. A restart lifts a pause for a rejected key: it tries again, with one request.
+ */
 export function resumePendingOcr(ctx: AppContext): number {
   if (!ctx.ocr) return 0;
+  clearOcrPause(ctx);
   let n = 0;
   for (const userId of ctx.store.usersWithOcrStatus("pending_ocr")) {
     ctx.store.tx(() => {
@@ -182,12 +195,15 @@ export function quotaSummary(ctx: AppContext, userId: number) {
   const tokens = ctx.store.pageOcrTokens(userId);
   const limit = effectiveLimit(ctx, userId);
   let hint: string | null = null;
-  if (!ctx.ocr && counts.pending_ocr) hint = "OCR is not configured: set RMIRROR_ANTHROPIC_API_KEY (or _FILE) and restart; waiting pages are read then.";
+  const paused = ocrPause(ctx);
+  if (ctx.ocr && paused) hint = `OCR is paused for all users: ${paused.reason}. The administrator has to set a working RMIRROR_ANTHROPIC_API_KEY (or _FILE) and restart; ${counts.pending_ocr === 1 ? "1 page waits" : `${counts.pending_ocr ?? 0} pages wait`} and ${counts.pending_ocr === 1 ? "is" : "are"} read then, without spending quota meanwhile.`;
+  else if (!ctx.ocr && counts.pending_ocr) hint = "OCR is not configured: set RMIRROR_ANTHROPIC_API_KEY (or _FILE) and restart; waiting pages are read then.";
   else if (counts.pending_quota) hint = `OCR pending: the monthly quota is used up; ${counts.pending_quota === 1 ? "1 page is" : `${counts.pending_quota} pages are`} read, newest first, when it resets on ${humanDay(q.resets_at, ctx.config.quota.timezone)}.`;
   return {
     quota: { used: q.used, limit, unlimited: limit === null, remaining: limit === null ? null : Math.max(0, limit - q.used), resets_at: q.resets_at, month: q.month, timezone: ctx.config.quota.timezone },
     ocr: {
       configured: ctx.ocr !== null,
+      paused: ctx.ocr && paused ? { reason: paused.reason, since: paused.since } : null,
       model: ctx.config.ocr.model,
       pages: { done: counts.done ?? 0, queued: counts.queued ?? 0, pending_quota: counts.pending_quota ?? 0, pending_ocr: counts.pending_ocr ?? 0, failed: counts.failed ?? 0, blank: counts.blank ?? 0 },
       tokens: { input: tokens.input ?? 0, output: tokens.output ?? 0 },
