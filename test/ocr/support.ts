@@ -18,9 +18,9 @@ export function fakeAnthropicForFile(): FakeAnthropic {
   return fake;
 }
 
-/** Server settings that point OCR at the fake. */
+/** Server settings that point OCR at the fake (pages are read at once unless `extra` sets ocr.settleSeconds). */
 export function ocrOverrides(fake: FakeAnthropic, extra: Record<string, string | number | boolean> = {}) {
-  return { "ocr.apiKey": fake.apiKey, "ocr.baseUrl": fake.url, ...extra };
+  return { "ocr.apiKey": fake.apiKey, "ocr.baseUrl": fake.url, "ocr.settleSeconds": 0, ...extra };
 }
 
 /** A v5 page with one fineliner stroke; `seed` makes its bytes (and hash) unique. */

@@ -121,7 +121,7 @@ export function ocrWorker(ctx: AppContext): Worker<OcrPayload> {
         if (now?.sha256 !== payload.sha256) return; // edited meanwhile: a newer job will read it
         ctx.store.putPageText({ pageId: page.id, userId: page.user_id, documentId: page.document_id, source: "ocr", text: r.markdown });
         ctx.store.replacePageTodos({ userId: page.user_id, pageId: page.id, documentId: page.document_id, source: "ocr", items: extractTodos(r.markdown) });
-        ctx.store.setPageOcrDone(page.id, { sha256: payload.sha256, engineKey: engine.key, model: r.model, inputTokens: r.inputTokens, outputTokens: r.outputTokens, ms: r.ms });
+        ctx.store.setPageOcrDone(page.id, { sha256: payload.sha256, engineKey: engine.key, model: r.model, inputTokens: r.inputTokens, outputTokens: r.outputTokens, ms: r.ms, reason: payload.reason ?? null });
         enqueueNotionSyncForPage(ctx, page);
       };
     },

@@ -8,6 +8,7 @@ import { penFor } from "../../render/pens.ts";
 import type { Group, Page } from "../../rm/model.ts";
 import { AppError } from "../../errors.ts";
 import type { PageRow } from "../../storage/pages.ts";
+import type { OcrReadReason, PageOcrRow } from "../../storage/page-ocr.ts";
 import type { AppContext } from "../context.ts";
 import { requireDocument, requirePage } from "../ownership.ts";
 import { extractTodos } from "../library/todos.ts";
@@ -15,19 +16,24 @@ import { clearOcrPause, ocrPause, pausedPageReason } from "./pause.ts";
 
 export const OCR = "ocr";
 
-/** The OCR job's payload schema: ids and the content/engine it is for. */
+/** The OCR job's payload schema: ids, the content/engine it is for, and why it is read. */
 export interface OcrPayload {
   pageId: number;
   sha256: string;
   engineKey: string;
+  /** Absent in jobs queued before reasons were recorded. */
+  reason?: OcrReadReason;
 }
+
+const REASONS = new Set<string>(["new", "changed", "requested", "reread"]);
 
 export function parseOcrPayload(p: unknown): OcrPayload {
   const o = p as Partial<OcrPayload> | null;
   if (!o || typeof o.pageId !== "number" || !Number.isSafeInteger(o.pageId) || o.pageId <= 0) throw new Error("ocr payload needs a positive integer pageId");
   if (typeof o.sha256 !== "string" || !/^[0-9a-f]{64}$/.test(o.sha256)) throw new Error("ocr payload needs a sha256");
   if (typeof o.engineKey !== "string" || !o.engineKey) throw new Error("ocr payload needs an engineKey");
-  return { pageId: o.pageId, sha256: o.sha256, engineKey: o.engineKey };
+  if (o.reason !== undefined && !REASONS.has(o.reason)) throw new Error("ocr payload has an unknown reason");
+  return { pageId: o.pageId, sha256: o.sha256, engineKey: o.engineKey, ...(o.reason ? { reason: o.reason } : {}) };
 }
 
 export function currentEngineKey(ctx: AppContext): string {
@@ -47,15 +53,30 @@ export function hasInk(page: Page): boolean {
   return page.layers.some(walk);
 }
 
-/** Queue OCR of a page at `sha256` (idempotent per page, content and engine settings). */
-export function enqueueOcr(ctx: AppContext, userId: number, pageId: number, sha256: string, priority = 0): boolean {
+/** Why a page at `sha256` would be read now: never read, new strokes, or the same strokes with new engine settings. */
+export function readReason(o: PageOcrRow | null | undefined, sha256: string): OcrReadReason {
+  if (!o?.done_sha256) return "new";
+  return o.done_sha256 === sha256 ? "reread" : "changed";
+}
+
+/**
+ * Queue OCR of a page at `sha256`. A page has at most one queued OCR job (idempotency key
+ * `ocr:<page>:<engine key>`): a newer version, or "OCR now", rewrites that job's payload and run
+ * time instead of adding one. `settle`: run once the page has not changed for
+ * RMIRROR_OCR_SETTLE_SECONDS (each new version pushes it back); otherwise at once. Returns true
+ * when a job was added or moved.
+ */
+export function enqueueOcr(ctx: AppContext, userId: number, pageId: number, sha256: string, priority = 0, opts: { reason?: OcrReadReason; settle?: boolean } = {}): boolean {
   const key = currentEngineKey(ctx);
+  const reason = opts.reason ?? readReason(ctx.store.pageOcrByPage(pageId), sha256);
+  const runAfter = ctx.queue.now() + (opts.settle ? ctx.config.ocr.settleSeconds * 1000 : 0);
   ctx.store.setPageOcrStatus(pageId, "queued");
-  return ctx.queue.enqueue(OCR, { pageId, sha256, engineKey: key } satisfies OcrPayload, {
-    userId,
-    priority,
-    idempotencyKey: `ocr:${pageId}:${sha256}:${key}`,
-  }).created;
+  const payload: OcrPayload = { pageId, sha256, engineKey: key, reason };
+  const r = ctx.queue.enqueue(OCR, payload, { userId, priority, runAfter, idempotencyKey: `ocr:${pageId}:${key}`, replaceQueued: true });
+  if (r.created || r.job.status === "queued") return true;
+  // The page's job is running (reading an older version, or this one): this version gets its own.
+  if (parseOcrPayload(JSON.parse(r.job.payload)).sha256 === sha256) return false;
+  return ctx.queue.enqueue(OCR, payload, { userId, priority, runAfter, idempotencyKey: `ocr:${pageId}:${sha256}:${key}` }).created;
 }
 
 /**
@@ -102,7 +123,7 @@ function scheduleOcr(ctx: AppContext, page: PageRow, sha256: string, ink: boolea
     s.setPageOcrStatus(page.id, "pending_quota");
     return;
   }
-  enqueueOcr(ctx, page.user_id, page.id, sha256);
+  enqueueOcr(ctx, page.user_id, page.id, sha256, 0, { settle: true });
 }
 
 export function quotaExceeded(q: QuotaState): AppError {
@@ -110,7 +131,8 @@ export function quotaExceeded(q: QuotaState): AppError {
   return new AppError("quota_exceeded", undefined, { quota }, undefined, { error: "quota_exceeded", message: "The monthly OCR quota is used up; OCR resumes when it resets.", quota });
 }
 
-const REQUESTABLE = new Set(["pending_quota", "pending_ocr", "failed"]);
+/** Pages "OCR now" applies to: waiting, failed, or queued (still settling: pulled forward). */
+const REQUESTABLE = new Set(["pending_quota", "pending_ocr", "failed", "queued"]);
 
 /**
  * The API asks for OCR of a document (or one page): queue its pages that wait or failed.
@@ -130,7 +152,7 @@ export function requestOcr(ctx: AppContext, userId: number, rawUuid: string, raw
   let queued = 0;
   ctx.store.tx(() => {
     for (const o of wanted.sort((a, b) => b.requested_at - a.requested_at).slice(0, Math.min(wanted.length, remaining(q)))) {
-      if (enqueueOcr(ctx, userId, o.page_id, o.sha256)) queued++;
+      if (enqueueOcr(ctx, userId, o.page_id, o.sha256, 0, { reason: "requested" })) queued++;
     }
   });
   return { queued, quota: quotaState(ctx, userId) };
@@ -238,5 +260,6 @@ export function pageOcr(ctx: AppContext, userId: number, rawUuid: string, rawPag
     ms: o?.ms ?? null,
     doneAt: o?.done_at ? new Date(o.done_at).toISOString() : null,
     current: o ? o.done_sha256 === page.sha256 : false,
+    readReason: o?.read_reason ?? null,
   };
 }
