@@ -5,7 +5,7 @@
 import { expect, test } from "bun:test";
 import { quotaMonth } from "../../src/quota/index.ts";
 import { addUser, buildDoc, call, harness, json, syncDoc, type Harness } from "../support/server-harness.ts";
-import { fakeAnthropicForFile, inkPage, ocrOverrides, ocrStatus, pageIds } from "./support.ts";
+import { fakeAnthropicForFile, inkPage, ocrOverrides, ocrStatus, pageIds, until } from "./support.ts";
 
 const fake = fakeAnthropicForFile();
 const T0 = Date.UTC(2026, 2, 10, 9, 0);
@@ -97,6 +97,37 @@ test("\"OCR now\" bypasses the settle delay (one page, a whole document; the das
     expect(fake.requests.length).toBe(2);
     expect(h.ctx.store.quotaUsed(u.id, quotaMonth(now, "UTC"))).toBe(2);
   } finally {
+    await h.close();
+  }
+});
+
+test("a version that arrives while the page is being read gets its own job, read after it settles; the older answer is not stored", async () => {
+  let now = T0;
+  const h = await harness({ overrides: ocrOverrides(fake, { "ocr.settleSeconds": 900 }), now: () => now, jobs: true });
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  fake.hold = () => gate;
+  try {
+    const u = await addUser(h, "busy@example.com");
+    const d = buildDoc([inkPage(90)]);
+    await syncDoc(h, u.token, d);
+    const [id] = pageIds(h, u.id, d.uuid);
+    await until(() => ocrStatus(h, id!) === "queued", "v1 settling");
+    now += 900_000;
+    await until(() => fake.requests.length === 1, "v1 sent (answer held)");
+    const v2 = edit(d, 91);
+    await syncDoc(h, u.token, d);
+    await until(() => h.ctx.store.pageOcrByPage(id!)?.sha256 === v2, "v2 rendered");
+    expect(ocrJobs(h, u.id).map((j) => j.status).sort()).toEqual(["queued", "running"]);
+    release();
+    await until(() => ocrJobs(h, u.id).some((j) => j.status === "done"), "v1 answered");
+    expect(h.ctx.store.pageOcrByPage(id!)!.done_sha256).toBeNull(); // v1's answer was for an older version
+    now += 900_000;
+    await until(() => h.ctx.store.pageOcrByPage(id!)?.done_sha256 === v2, "v2 read");
+    expect(fake.requests.length).toBe(2);
+    expect(h.ctx.store.pageOcrByPage(id!)!.read_reason).toBe("new");
+  } finally {
+    release();
     await h.close();
   }
 });
