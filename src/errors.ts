@@ -47,6 +47,7 @@ export const ERRORS = {
   quota_exceeded: [402, "The monthly OCR quota is used up; OCR resumes when it resets."],
   // 409/410/413/415/422/429
   ocr_not_configured: [409, "OCR is not configured on this server (no API key)."],
+  ocr_paused: [409, "OCR is paused on this server: the OCR provider rejected the API key."],
   already_set_up: [409, "Setup is already complete."],
   email_taken: [409, "A user with this email already exists."],
   not_ready: [409, "The page is not rendered yet."],

@@ -62,6 +62,8 @@ export const FIELDS = [
   { key: "ocr.baseUrl", env: "RMIRROR_ANTHROPIC_BASE_URL", kind: "url", help: "Anthropic API base URL (default the public API)" },
   { key: "ocr.model", env: "RMIRROR_OCR_MODEL", kind: "string", default: "claude-haiku-5-5", help: "Claude model used for handwriting OCR" },
   { key: "ocr.maxTokens", env: "RMIRROR_OCR_MAX_TOKENS", kind: "int", default: 4096, min: 256, max: 64000, help: "max output tokens per OCR page" },
+  { key: "ocr.thinking", env: "RMIRROR_OCR_THINKING", kind: "enum", values: ["disabled", "adaptive"], default: "disabled", help: "thinking for OCR requests: disabled (transcription needs none; thinking tokens would count toward max_tokens) or adaptive at low effort (for models that cannot turn thinking off)" },
+  { key: "ocr.settleSeconds", env: "RMIRROR_OCR_SETTLE_SECONDS", kind: "int", default: 900, min: 0, max: 86400, help: "a changed page is read once it has not changed for this long (0 = at once); \"OCR now\" does not wait" },
   { key: "ocr.concurrency", env: "RMIRROR_OCR_CONCURRENCY", kind: "int", default: 2, min: 1, max: 32, help: "parallel OCR requests" },
   { key: "ocr.timeoutSeconds", env: "RMIRROR_OCR_TIMEOUT_SECONDS", kind: "int", default: 120, min: 1, max: 3600, help: "timeout of one OCR request" },
   { key: "ocr.languages", env: "RMIRROR_OCR_LANGUAGES", kind: "string", default: "", help: "language hint for the OCR prompt, e.g. \"German, English\"" },
@@ -117,7 +119,7 @@ export interface Config {
   trashGraceDays: number;
   gcGraceHours: number;
   jobs: { renderConcurrency: number; leaseSeconds: number; maxAttempts: number; pollMs: number; keepDays: number; keepPerUser: number };
-  ocr: { apiKey?: string; baseUrl?: string; model: string; maxTokens: number; concurrency: number; timeoutSeconds: number; languages: string };
+  ocr: { apiKey?: string; baseUrl?: string; model: string; maxTokens: number; thinking: "disabled" | "adaptive"; settleSeconds: number; concurrency: number; timeoutSeconds: number; languages: string };
   quota: { defaultPages: number; timezone: string };
   smtp: { url?: string; from: string };
   notion: { clientId?: string; clientSecret?: string; redirectUrl: string; apiBaseUrl: string; key?: string; requestsPerSecond: number; maxRetries: number; initialPageLimit: number; debounceMs: number; todos: boolean };

@@ -18,6 +18,11 @@ export interface EnqueueOptions {
   runAfter?: number;
   idempotencyKey?: string | null;
   maxAttempts?: number;
+  /**
+   * With an idempotency key that a *queued* job holds: replace that job's payload and run time
+   * (a newer version of the same work; run_after may move later or earlier) instead of doing nothing.
+   */
+  replaceQueued?: boolean;
 }
 
 export interface QueueOptions {
@@ -97,6 +102,13 @@ export class JobQueue {
     if (row) {
       this.notify();
       return { job: row, created: true };
+    }
+    if (opts.replaceQueued) {
+      const pushed = this.store.pushQueuedJob(key!, JSON.stringify(payload), opts.runAfter ?? this.now(), opts.priority ?? 0);
+      if (pushed) {
+        this.notify();
+        return { job: pushed, created: false };
+      }
     }
     return { job: this.store.liveJobByKey(key!)!, created: false };
   }

@@ -30,7 +30,29 @@ export class OcrRateLimited extends Error {
   }
 }
 
-/** The API refused this input for good (invalid image, bad request, auth): retrying cannot help. */
+/** The API refused this input for good (invalid image, bad request, too large): retrying cannot help. */
 export class OcrRejected extends Error {
-  override readonly name = "OcrRejected";
+  override readonly name: string = "OcrRejected";
+}
+
+/**
+ * The engine answered, but the answer is not a transcription: cut off at max_tokens (after the
+ * one retry with a larger budget), refused, or empty. The page fails with this reason.
+ */
+export class OcrUnusableAnswer extends OcrRejected {
+  override readonly name = "OcrUnusableAnswer";
+}
+
+/** The provider rejected the API key (401/403): no page can be read until the key is changed. */
+export class OcrKeyRejected extends Error {
+  override readonly name = "OcrKeyRejected";
+}
+
+/**
+ * The provider is down (5xx, connection refused): not the page's fault. Transient (see
+ * src/jobs/errors.ts): the runner backs off and retries without spending an attempt.
+ */
+export class OcrUnavailable extends Error {
+  override readonly name = "OcrUnavailable";
+  readonly transient = true;
 }

@@ -10,6 +10,7 @@ export function createOcrEngine(config: Config): OcrEngine | null {
     ...(config.ocr.baseUrl ? { baseUrl: config.ocr.baseUrl } : {}),
     model: config.ocr.model,
     maxTokens: config.ocr.maxTokens,
+    thinking: config.ocr.thinking,
     timeoutMs: config.ocr.timeoutSeconds * 1000,
     languages: config.ocr.languages,
   });

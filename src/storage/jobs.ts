@@ -62,6 +62,10 @@ export function jobsRepo(db: Database) {
      ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL AND status IN ('queued','running') DO NOTHING
      RETURNING *`,
   );
+  const push = db.prepare<JobRow, [string, number, number, number, string]>(
+    `UPDATE jobs SET payload = ?1, run_after = ?2, priority = max(priority, ?3), updated_at = ?4
+     WHERE idempotency_key = ?5 AND status = 'queued' RETURNING *`,
+  );
   const liveByKey = db.prepare<JobRow, [string]>("SELECT * FROM jobs WHERE idempotency_key = ? AND status IN ('queued','running')");
   const byId = db.prepare<JobRow, [number]>("SELECT * FROM jobs WHERE id = ?");
   const claimable = db.prepare<JobRow, [string, number, number, number]>(JOBS_SQL.claimable);
@@ -113,6 +117,8 @@ export function jobsRepo(db: Database) {
         now: Date.now(),
       }),
     liveJobByKey: (key: string) => liveByKey.get(key),
+    /** Rewrite the queued (not running) job holding `key`: new payload and run time. Null when none is queued. */
+    pushQueuedJob: (key: string, payload: string, runAfter: number, priority: number, now = Date.now()) => push.get(payload, runAfter, priority, now, key),
     jobById: (id: number) => byId.get(id),
     claimableJobs: (kind: string, now: number, limit: number, offset = 0) => claimable.all(kind, now, limit, offset),
     markJobRunning: (id: number, allocId: string, leaseUntil: number, now: number) => markRunning.get(allocId, leaseUntil, now, id)!,

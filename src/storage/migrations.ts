@@ -434,6 +434,15 @@ CREATE INDEX documents_pdf ON documents(pdf_sha256) WHERE pdf_sha256 IS NOT NULL
 CREATE INDEX document_files_sha ON document_files(sha256);
 `,
   },
+  {
+    name: "0008 why each page was read by OCR: new, changed, requested, re-read",
+    sql: `
+-- Why the stored OCR text was made (what its quota page went to): 'new' (first version of the
+-- page), 'changed' (new strokes), 'requested' ("OCR now"), 'reread' (same strokes, new engine
+-- settings). NULL for pages read before this was recorded.
+ALTER TABLE page_ocr ADD COLUMN read_reason TEXT CHECK (read_reason IN ('new','changed','requested','reread'));
+`,
+  },
 ];
 
 export class SchemaTooNewError extends Error {

@@ -19,7 +19,11 @@ export interface PageOcrRow {
   requested_at: number;
   done_at: number | null;
   updated_at: number;
+  /** Why the stored text was read (null: read before this was recorded). */
+  read_reason: OcrReadReason | null;
 }
+
+export type OcrReadReason = "new" | "changed" | "requested" | "reread";
 
 export function pageOcrRepo(db: Database) {
   const byPage = db.prepare<PageOcrRow, [number]>("SELECT * FROM page_ocr WHERE page_id = ?");
@@ -33,7 +37,7 @@ export function pageOcrRepo(db: Database) {
   const setStatus = db.prepare<unknown, [string, string | null, number, number]>("UPDATE page_ocr SET status = ?, error = ?, updated_at = ? WHERE page_id = ?");
   const setDone = db.prepare<unknown, Record<string, string | number | null>>(
     `UPDATE page_ocr SET status = 'done', error = NULL, done_sha256 = $sha256, done_engine_key = $engine_key, model = $model,
-       input_tokens = $input_tokens, output_tokens = $output_tokens, ms = $ms, done_at = $now, updated_at = $now
+       input_tokens = $input_tokens, output_tokens = $output_tokens, ms = $ms, read_reason = $read_reason, done_at = $now, updated_at = $now
      WHERE page_id = $page_id AND sha256 = $sha256`,
   );
   const backlog = db.prepare<PageOcrRow, [number, string, number]>(
@@ -59,8 +63,8 @@ export function pageOcrRepo(db: Database) {
       upsert.run({ page_id: p.pageId, user_id: p.userId, status: p.status, sha256: p.sha256, engine_key: p.engineKey, requested_at: p.requestedAt ?? now, now }),
     setPageOcrStatus: (pageId: number, status: string, error: string | null = null) => setStatus.run(status, error, Date.now(), pageId),
     /** Record a finished OCR; only applies while the row still wants the hash that was read. */
-    setPageOcrDone: (pageId: number, r: { sha256: string; engineKey: string; model: string; inputTokens: number; outputTokens: number; ms: number }) =>
-      setDone.run({ page_id: pageId, sha256: r.sha256, engine_key: r.engineKey, model: r.model, input_tokens: r.inputTokens, output_tokens: r.outputTokens, ms: r.ms, now: Date.now() }).changes === 1,
+    setPageOcrDone: (pageId: number, r: { sha256: string; engineKey: string; model: string; inputTokens: number; outputTokens: number; ms: number; reason: OcrReadReason | null }) =>
+      setDone.run({ page_id: pageId, sha256: r.sha256, engine_key: r.engineKey, model: r.model, input_tokens: r.inputTokens, output_tokens: r.outputTokens, ms: r.ms, read_reason: r.reason, now: Date.now() }).changes === 1,
     /** Newest first. */
     pageOcrBacklog: (userId: number, status: string, limit: number) => backlog.all(userId, status, limit),
     usersWithOcrStatus: (status: string) => usersWith.all(status).map((r) => r.user_id),

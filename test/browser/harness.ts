@@ -105,7 +105,7 @@ export class Dashboard {
     this.tmp = mkdtempSync(join(tmpdir(), "rmirror-browser-"));
     this.dataDir = join(this.tmp, "data");
     mkdirSync(this.dataDir, { recursive: true });
-    this.server = await spawnServer({ RMIRROR_DATA_DIR: this.dataDir, RMIRROR_JOBS_POLL_MS: "100", RMIRROR_LOG_LEVEL: "info", ...this.opts.env });
+    this.server = await spawnServer({ RMIRROR_DATA_DIR: this.dataDir, RMIRROR_JOBS_POLL_MS: "100", RMIRROR_LOG_LEVEL: "info", RMIRROR_OCR_SETTLE_SECONDS: "0", ...this.opts.env });
     killOnExit(this.server.proc);
     // playwright's launch() gives Chromium a fresh temporary --user-data-dir and removes it on close.
     this.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 100_000 });

@@ -2,7 +2,7 @@
 // fake that accepts both auth header styles (x-api-key from older SDKs, Bearer from 1.x).
 import { afterAll, expect, test } from "bun:test";
 import { AnthropicOcr, engineKey, retryAfterMs } from "../../src/ocr/anthropic.ts";
-import { OcrRateLimited, OcrRejected } from "../../src/ocr/engine.ts";
+import { OcrKeyRejected, OcrRateLimited, OcrRejected } from "../../src/ocr/engine.ts";
 import { ocrPrompt } from "../../src/ocr/prompt.ts";
 import { startFakeAnthropic } from "../support/fake-anthropic.ts";
 
@@ -10,7 +10,7 @@ const fake = startFakeAnthropic();
 afterAll(() => fake.close());
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 6, 0x20, 0, 0, 4, 0x80, 8, 0, 0, 0, 0]);
 const engine = (extra: Partial<ConstructorParameters<typeof AnthropicOcr>[0]> = {}) =>
-  new AnthropicOcr({ apiKey: fake.apiKey, baseUrl: fake.url, model: "claude-haiku-5-5", maxTokens: 1024, timeoutMs: 5000, languages: "German, English", ...extra });
+  new AnthropicOcr({ apiKey: fake.apiKey, baseUrl: fake.url, model: "claude-haiku-5-5", maxTokens: 1024, timeoutMs: 5000, languages: "German, English", thinking: "disabled", ...extra });
 
 test("retry-after: seconds, fractions, HTTP dates, retry-after-ms, fallback", () => {
   expect(retryAfterMs(new Headers({ "retry-after": "7" }), 1)).toBe(7000);
@@ -29,7 +29,7 @@ test("engine key changes with model, prompt version and language hints only", ()
   expect(ocrPrompt({ languages: "", annotatedPdf: false })).not.toContain("most likely in");
 });
 
-test("a well-formed request; 429 → OcrRateLimited with retry-after, 400 → OcrRejected, 500 → plain error, bad key → rejected", async () => {
+test("a well-formed request; 429 → OcrRateLimited with retry-after, 400 → OcrRejected, 500 → outage (transient), bad key → key rejected", async () => {
   const r = await engine().recognize({ png: PNG, annotatedPdf: false });
   expect(r.markdown).toContain("- [ ] call the plumber");
   expect(r.model).toBe("claude-haiku-5-5");
@@ -53,7 +53,7 @@ test("a well-formed request; 429 → OcrRateLimited with retry-after, 400 → Oc
   expect(e3.message).toStartWith("ocr: API error 500");
 
   const e4 = await engine({ apiKey: "wrong" }).recognize({ png: PNG, annotatedPdf: false }).catch((e) => e);
-  expect(e4).toBeInstanceOf(OcrRejected);
+  expect(e4).toBeInstanceOf(OcrKeyRejected);
   expect(e4.message).toContain("401");
 
   const big = new Uint8Array(4 * 1024 * 1024);

@@ -13,13 +13,14 @@ export function fakeAnthropicForFile(): FakeAnthropic {
     fake.rejected.length = 0;
     fake.script.length = 0;
     fake.hold = null;
+    fake.thinkingTokens = 600;
   });
   return fake;
 }
 
-/** Server settings that point OCR at the fake. */
+/** Server settings that point OCR at the fake (pages are read at once unless `extra` sets ocr.settleSeconds). */
 export function ocrOverrides(fake: FakeAnthropic, extra: Record<string, string | number | boolean> = {}) {
-  return { "ocr.apiKey": fake.apiKey, "ocr.baseUrl": fake.url, ...extra };
+  return { "ocr.apiKey": fake.apiKey, "ocr.baseUrl": fake.url, "ocr.settleSeconds": 0, ...extra };
 }
 
 /** A v5 page with one fineliner stroke; `seed` makes its bytes (and hash) unique. */

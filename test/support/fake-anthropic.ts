@@ -3,6 +3,18 @@
 // base64 PNG under 5 MB and ≤ 8000 px a side, a text block), answers with realistic usage, and can
 // be scripted to answer 429/529/500/400 or to hang (timeouts). `hold` lets a test block answers
 // until it releases them (a barrier, not a sleep).
+//
+// It behaves like the documented API where that matters for truthful results
+// (platform.claude.com/docs: api/errors, build-with-claude/handling-stop-reasons, models/haiku-5-5):
+// - Errors are `{type:"error", error:{type, message}, request_id}` with a `request-id` header; the
+//   type follows the status (401 authentication_error, 403 permission_error, 413 request_too_large,
+//   429 rate_limit_error, 500 api_error, 529 overloaded_error).
+// - Like Claude Haiku 5.5, it thinks unless the request says `thinking: {type: "disabled"}`, and the
+//   thinking counts toward `max_tokens`: when thinking plus the answer do not fit, the text is cut off
+//   and `stop_reason` is `max_tokens`. `thinking.type: "enabled"` with `budget_tokens` is a 400 on
+//   that model (adaptive thinking only).
+// - A scripted answer can carry any content blocks (thinking, redacted_thinking, text, none) and
+//   any stop_reason (end_turn, max_tokens, stop_sequence, refusal, pause_turn, tool_use).
 
 export interface Scripted {
   status: number;
@@ -12,7 +24,13 @@ export interface Scripted {
   message?: string;
   /** Never answer (the client times out). */
   hang?: boolean;
+  /** 200 answers: these content blocks instead of the default (thinking when enabled, then the reply). */
+  content?: ContentBlock[];
+  /** 200 answers: this stop_reason instead of the computed one. */
+  stopReason?: "end_turn" | "max_tokens" | "stop_sequence" | "refusal" | "pause_turn" | "tool_use";
 }
+
+export type ContentBlock = { type: "text"; text: string } | { type: "thinking"; thinking: string; signature: string } | { type: "redacted_thinking"; data: string };
 
 export interface SeenRequest {
   at: number;
@@ -24,6 +42,8 @@ export interface SeenRequest {
   height: number;
   colorType: number;
   prompt: string;
+  /** The request's `thinking` object as sent (undefined when absent). */
+  thinking: { type: string; budget_tokens?: number } | undefined;
 }
 
 export interface FakeAnthropic {
@@ -36,10 +56,24 @@ export interface FakeAnthropic {
   reply: (req: SeenRequest, n: number) => string;
   /** When set, each request awaits this before answering. */
   hold: (() => Promise<void>) | null;
+  /** Output tokens the model spends thinking when thinking is not disabled (default 600). */
+  thinkingTokens: number;
   close(): Promise<void>;
 }
 
 const PNG_SIG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** The documented error type of each status (platform.claude.com/docs/en/api/errors). */
+const ERROR_TYPES: Record<number, string> = {
+  400: "invalid_request_error",
+  401: "authentication_error",
+  403: "permission_error",
+  404: "not_found_error",
+  413: "request_too_large",
+  429: "rate_limit_error",
+  500: "api_error",
+  529: "overloaded_error",
+};
 
 function apiError(status: number, type: string, message: string, headers: Record<string, string> = {}): Response {
   return Response.json({ type: "error", error: { type, message }, request_id: `req_${crypto.randomUUID()}` }, { status, headers: { "request-id": "req_fake", ...headers } });
@@ -56,6 +90,7 @@ export function startFakeAnthropic(opts: { apiKey?: string } = {}): FakeAnthropi
     script: [],
     reply: (_r, n) => `# Page ${n}\n\n- [ ] call the plumber\n- [x] buy milk\n\nMeeting with Müller → Friday 12.03.`,
     hold: null,
+    thinkingTokens: 600,
     close: async () => {},
   };
   const reject = (status: number, type: string, reason: string) => {
@@ -82,6 +117,10 @@ export function startFakeAnthropic(opts: { apiKey?: string } = {}): FakeAnthropi
       }
       if (typeof body.model !== "string" || !body.model) return reject(400, "invalid_request_error", "model: field required");
       if (!Number.isInteger(body.max_tokens) || body.max_tokens < 1) return reject(400, "invalid_request_error", "max_tokens: must be a positive integer");
+      if (body.max_tokens > 128_000) return reject(400, "invalid_request_error", `max_tokens: ${body.max_tokens} > 128000, which is the maximum allowed number of output tokens`);
+      const thinking = body.thinking;
+      if (thinking !== undefined && !["disabled", "adaptive", "enabled"].includes(thinking?.type)) return reject(400, "invalid_request_error", "thinking.type: unknown value");
+      if (thinking?.type === "enabled") return reject(400, "invalid_request_error", '"thinking.type.enabled" is not supported for this model. Use "thinking.type.adaptive" and "output_config.effort" instead.');
       const content = body.messages?.[0]?.content;
       if (body.messages?.length !== 1 || body.messages[0].role !== "user" || !Array.isArray(content)) return reject(400, "invalid_request_error", "messages: one user message expected");
       const image = content.find((c: any) => c.type === "image");
@@ -96,7 +135,7 @@ export function startFakeAnthropic(opts: { apiKey?: string } = {}): FakeAnthropi
       const width = dv.getUint32(16);
       const height = dv.getUint32(20);
       if (width > 8000 || height > 8000) return reject(400, "invalid_request_error", "image dimensions exceed max allowed size: 8000 pixels");
-      const seen: SeenRequest = { at: performance.now(), model: body.model, maxTokens: body.max_tokens, auth, png, width, height, colorType: png[25]!, prompt: text.text };
+      const seen: SeenRequest = { at: performance.now(), model: body.model, maxTokens: body.max_tokens, auth, png, width, height, colorType: png[25]!, prompt: text.text, thinking };
       fake.requests.push(seen);
       if (fake.hold) await fake.hold();
       const s = fake.script.shift();
@@ -105,21 +144,51 @@ export function startFakeAnthropic(opts: { apiKey?: string } = {}): FakeAnthropi
         return new Response(null, { status: 499 });
       }
       if (s && s.status !== 200) {
-        const type = s.type ?? (s.status === 429 ? "rate_limit_error" : s.status === 529 ? "overloaded_error" : s.status >= 500 ? "api_error" : "invalid_request_error");
+        const type = s.type ?? ERROR_TYPES[s.status] ?? (s.status >= 500 ? "api_error" : "invalid_request_error");
         return apiError(s.status, type, s.message ?? type, s.retryAfter !== undefined ? { "retry-after": s.retryAfter } : {});
       }
       const n = ++ok;
-      const md = fake.reply(seen, n);
-      return Response.json({
-        id: `msg_${crypto.randomUUID().replace(/-/g, "")}`,
-        type: "message",
-        role: "assistant",
-        model: body.model,
-        content: [{ type: "text", text: md }],
-        stop_reason: "end_turn",
-        stop_sequence: null,
-        usage: { input_tokens: Math.ceil((width * height) / 750) + 120, output_tokens: Math.ceil(md.length / 4), cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
-      });
+      let blocks: ContentBlock[];
+      let stop: string;
+      let outputTokens: number;
+      if (s?.content) {
+        blocks = s.content;
+        stop = s.stopReason ?? "end_turn";
+        const spent = blocks.reduce((t, b) => t + Math.ceil((b.type === "text" ? b.text : b.type === "thinking" ? b.thinking : b.data).length / 4), 0);
+        outputTokens = s.stopReason === "max_tokens" ? body.max_tokens : Math.max(1, spent);
+      } else {
+        // Thinking (on unless disabled) is spent first and counts toward max_tokens.
+        const think = thinking?.type === "disabled" ? 0 : fake.thinkingTokens;
+        const md = fake.reply(seen, n);
+        const want = Math.ceil(md.length / 4);
+        blocks = think ? [{ type: "thinking", thinking: "The page shows handwriting; transcribe it line by line.", signature: `sig_${n}` }] : [];
+        const room = Math.max(0, body.max_tokens - think);
+        if (think >= body.max_tokens) {
+          stop = "max_tokens";
+          outputTokens = body.max_tokens;
+        } else if (want > room) {
+          blocks.push({ type: "text", text: md.slice(0, room * 4) });
+          stop = "max_tokens";
+          outputTokens = body.max_tokens;
+        } else {
+          blocks.push({ type: "text", text: md });
+          stop = s?.stopReason ?? "end_turn";
+          outputTokens = think + want;
+        }
+      }
+      return Response.json(
+        {
+          id: `msg_${crypto.randomUUID().replace(/-/g, "")}`,
+          type: "message",
+          role: "assistant",
+          model: body.model,
+          content: blocks,
+          stop_reason: stop,
+          stop_sequence: null,
+          usage: { input_tokens: Math.ceil((width * height) / 750) + 120, output_tokens: outputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+        },
+        { headers: { "request-id": `req_${crypto.randomUUID().replace(/-/g, "")}` } },
+      );
     },
   });
   fake.url = `http://127.0.0.1:${server.port}`;

@@ -30,13 +30,13 @@ export interface HarnessOptions {
   /** Start the job runner (default false: tests call runner.idle() or drive the queue). */
   jobs?: boolean;
   log?: Logger;
-  /** Clock for the job queue and the quota month. */
+  /** Clock for the job queue and the quota month. (OCR reads pages at once unless a test sets ocr.settleSeconds.) */
   now?: () => number;
 }
 
 export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), "rmirror-test-"));
-  const config = loadConfig({ env: {}, overrides: { dataDir: dir, logLevel: "silent", "jobs.pollMs": 20, ...opts.overrides } });
+  const config = loadConfig({ env: {}, overrides: { dataDir: dir, logLevel: "silent", "jobs.pollMs": 20, "ocr.settleSeconds": 0, ...opts.overrides } });
   const ctx = createContext(config, { log: opts.log ?? silentLogger, ...(opts.blobs ? { blobs: opts.blobs } : {}), ...(opts.now ? { now: opts.now } : {}) });
   const runner = createRunner(ctx);
   if (opts.jobs) runner.start();

@@ -10,7 +10,7 @@ export const STATUS_LABEL: Record<PageStatus, string> = {
   typed: "typed",
   done: "done",
   queued: "OCR queued…",
-  pending_ocr: "OCR not configured",
+  pending_ocr: "OCR waiting (not configured or paused)",
   pending_quota: "OCR pending (quota)",
   failed: "OCR failed",
 };

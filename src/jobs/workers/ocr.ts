@@ -1,12 +1,16 @@
 // OCR job: one page's strokes (grayscale PNG, long edge 1568, no typed text; annotated PDFs with
 // their PDF page underneath) to Markdown through the configured engine. The quota page is reserved by the claim guard, inside the claim
 // transaction; it is kept on success and refunded on final failure. 429/529 honour retry-after
-// without spending an attempt; a rejected input fails at once with the reason on the page.
-import { OcrRateLimited, OcrRejected } from "../../ocr/engine.ts";
+// and a provider outage (5xx, connection refused) backs off, neither spending an attempt; a
+// rejected input or an answer that is not a transcription (cut off, refused, empty) fails at once
+// with the reason on the page; a rejected key pauses OCR for the whole server (src/services/ocr/pause.ts)
+// and the page waits in pending_ocr with its quota page given back.
+import { OcrKeyRejected, OcrRateLimited, OcrRejected } from "../../ocr/engine.ts";
 import { consumeReservation, refundReservation, reservePage } from "../../quota/index.ts";
 import { isRmFormatError } from "../../rm/errors.ts";
 import type { AppContext } from "../../services/context.ts";
 import { checkQuotaThresholds } from "../../services/ocr/notifications.ts";
+import { ocrPause, pausedPageReason, pauseOcr } from "../../services/ocr/pause.ts";
 import { OCR, parseOcrPayload, type OcrPayload } from "../../services/ocr/ocr.ts";
 import { pdfUnderlayFor, underlayWarning } from "../../services/library/pdf-underlay.ts";
 import { extractTodos } from "../../services/library/todos.ts";
@@ -39,6 +43,11 @@ export function ocrClaimGuard(ctx: AppContext) {
       ctx.store.setPageOcrStatus(p.pageId, "done");
       return "already read with these settings";
     }
+    const paused = ocrPause(ctx);
+    if (paused) {
+      ctx.store.setPageOcrStatus(p.pageId, "pending_ocr", pausedPageReason(paused));
+      return "deferred: OCR is paused (the API key was rejected)";
+    }
     const q = reservePage(ctx, page.user_id, job.id, page.id);
     if (!q) {
       ctx.store.setPageOcrStatus(p.pageId, "pending_quota");
@@ -61,11 +70,15 @@ export function ocrWorker(ctx: AppContext): Worker<OcrPayload> {
       const page = ctx.store.pageById(payload.pageId);
       if (!page || page.sha256 !== payload.sha256) return refund;
       const engine = ctx.ocr;
-      if (!engine)
-        return () => {
-          refundReservation(ctx, job.id);
-          ctx.store.setPageOcrStatus(page.id, "pending_ocr");
-        };
+      // No engine, or OCR was paused while this job was claimed: the page waits, its quota page is given back.
+      const wait = (reason: string | null) => () => {
+        refundReservation(ctx, job.id);
+        const o = ctx.store.pageOcrByPage(page.id);
+        if (o?.sha256 === payload.sha256) ctx.store.setPageOcrStatus(page.id, "pending_ocr", reason);
+      };
+      if (!engine) return wait(null);
+      const pausedBefore = ocrPause(ctx);
+      if (pausedBefore) return wait(pausedPageReason(pausedBefore));
       let parsed;
       try {
         parsed = await loadParsedPage(ctx, page);
@@ -92,6 +105,14 @@ export function ocrWorker(ctx: AppContext): Worker<OcrPayload> {
       } catch (e) {
         if (e instanceof OcrRateLimited) throw new RetryAfter(e.ms, e.message);
         if (e instanceof OcrRejected) throw new PermanentError(e.message);
+        if (e instanceof OcrKeyRejected) {
+          // Not this page's fault, and no other page can be read either: pause, and this page waits.
+          const reason = e.message;
+          return () => {
+            const p = pauseOcr(ctx, reason);
+            wait(pausedPageReason(p))();
+          };
+        }
         throw e;
       }
       return () => {
@@ -100,7 +121,7 @@ export function ocrWorker(ctx: AppContext): Worker<OcrPayload> {
         if (now?.sha256 !== payload.sha256) return; // edited meanwhile: a newer job will read it
         ctx.store.putPageText({ pageId: page.id, userId: page.user_id, documentId: page.document_id, source: "ocr", text: r.markdown });
         ctx.store.replacePageTodos({ userId: page.user_id, pageId: page.id, documentId: page.document_id, source: "ocr", items: extractTodos(r.markdown) });
-        ctx.store.setPageOcrDone(page.id, { sha256: payload.sha256, engineKey: engine.key, model: r.model, inputTokens: r.inputTokens, outputTokens: r.outputTokens, ms: r.ms });
+        ctx.store.setPageOcrDone(page.id, { sha256: payload.sha256, engineKey: engine.key, model: r.model, inputTokens: r.inputTokens, outputTokens: r.outputTokens, ms: r.ms, reason: payload.reason ?? null });
         enqueueNotionSyncForPage(ctx, page);
       };
     },

@@ -8,25 +8,32 @@ import { penFor } from "../../render/pens.ts";
 import type { Group, Page } from "../../rm/model.ts";
 import { AppError } from "../../errors.ts";
 import type { PageRow } from "../../storage/pages.ts";
+import type { OcrReadReason, PageOcrRow } from "../../storage/page-ocr.ts";
 import type { AppContext } from "../context.ts";
 import { requireDocument, requirePage } from "../ownership.ts";
 import { extractTodos } from "../library/todos.ts";
+import { clearOcrPause, ocrPause, pausedPageReason } from "./pause.ts";
 
 export const OCR = "ocr";
 
-/** The OCR job's payload schema: ids and the content/engine it is for. */
+/** The OCR job's payload schema: ids, the content/engine it is for, and why it is read. */
 export interface OcrPayload {
   pageId: number;
   sha256: string;
   engineKey: string;
+  /** Absent in jobs queued before reasons were recorded. */
+  reason?: OcrReadReason;
 }
+
+const REASONS = new Set<string>(["new", "changed", "requested", "reread"]);
 
 export function parseOcrPayload(p: unknown): OcrPayload {
   const o = p as Partial<OcrPayload> | null;
   if (!o || typeof o.pageId !== "number" || !Number.isSafeInteger(o.pageId) || o.pageId <= 0) throw new Error("ocr payload needs a positive integer pageId");
   if (typeof o.sha256 !== "string" || !/^[0-9a-f]{64}$/.test(o.sha256)) throw new Error("ocr payload needs a sha256");
   if (typeof o.engineKey !== "string" || !o.engineKey) throw new Error("ocr payload needs an engineKey");
-  return { pageId: o.pageId, sha256: o.sha256, engineKey: o.engineKey };
+  if (o.reason !== undefined && !REASONS.has(o.reason)) throw new Error("ocr payload has an unknown reason");
+  return { pageId: o.pageId, sha256: o.sha256, engineKey: o.engineKey, ...(o.reason ? { reason: o.reason } : {}) };
 }
 
 export function currentEngineKey(ctx: AppContext): string {
@@ -46,15 +53,30 @@ export function hasInk(page: Page): boolean {
   return page.layers.some(walk);
 }
 
-/** Queue OCR of a page at `sha256` (idempotent per page, content and engine settings). */
-export function enqueueOcr(ctx: AppContext, userId: number, pageId: number, sha256: string, priority = 0): boolean {
+/** Why a page at `sha256` would be read now: never read, new strokes, or the same strokes with new engine settings. */
+export function readReason(o: PageOcrRow | null | undefined, sha256: string): OcrReadReason {
+  if (!o?.done_sha256) return "new";
+  return o.done_sha256 === sha256 ? "reread" : "changed";
+}
+
+/**
+ * Queue OCR of a page at `sha256`. A page has at most one queued OCR job (idempotency key
+ * `ocr:<page>:<engine key>`): a newer version, or "OCR now", rewrites that job's payload and run
+ * time instead of adding one. `settle`: run once the page has not changed for
+ * RMIRROR_OCR_SETTLE_SECONDS (each new version pushes it back); otherwise at once. Returns true
+ * when a job was added or moved.
+ */
+export function enqueueOcr(ctx: AppContext, userId: number, pageId: number, sha256: string, priority = 0, opts: { reason?: OcrReadReason; settle?: boolean } = {}): boolean {
   const key = currentEngineKey(ctx);
+  const reason = opts.reason ?? readReason(ctx.store.pageOcrByPage(pageId), sha256);
+  const runAfter = ctx.queue.now() + (opts.settle ? ctx.config.ocr.settleSeconds * 1000 : 0);
   ctx.store.setPageOcrStatus(pageId, "queued");
-  return ctx.queue.enqueue(OCR, { pageId, sha256, engineKey: key } satisfies OcrPayload, {
-    userId,
-    priority,
-    idempotencyKey: `ocr:${pageId}:${sha256}:${key}`,
-  }).created;
+  const payload: OcrPayload = { pageId, sha256, engineKey: key, reason };
+  const r = ctx.queue.enqueue(OCR, payload, { userId, priority, runAfter, idempotencyKey: `ocr:${pageId}:${key}`, replaceQueued: true });
+  if (r.created || r.job.status === "queued") return true;
+  // The page's job is running (reading an older version, or this one): this version gets its own.
+  if (parseOcrPayload(JSON.parse(r.job.payload)).sha256 === sha256) return false;
+  return ctx.queue.enqueue(OCR, payload, { userId, priority, runAfter, idempotencyKey: `ocr:${pageId}:${sha256}:${key}` }).created;
 }
 
 /**
@@ -90,12 +112,18 @@ function scheduleOcr(ctx: AppContext, page: PageRow, sha256: string, ink: boolea
     s.upsertPageOcr({ ...base, status: "pending_ocr" });
     return;
   }
+  const paused = ocrPause(ctx);
+  if (paused) {
+    s.upsertPageOcr({ ...base, status: "pending_ocr" });
+    s.setPageOcrStatus(page.id, "pending_ocr", pausedPageReason(paused));
+    return;
+  }
   s.upsertPageOcr({ ...base, status: "queued" });
   if (remaining(quotaState(ctx, page.user_id)) < 1) {
     s.setPageOcrStatus(page.id, "pending_quota");
     return;
   }
-  enqueueOcr(ctx, page.user_id, page.id, sha256);
+  enqueueOcr(ctx, page.user_id, page.id, sha256, 0, { settle: true });
 }
 
 export function quotaExceeded(q: QuotaState): AppError {
@@ -103,7 +131,8 @@ export function quotaExceeded(q: QuotaState): AppError {
   return new AppError("quota_exceeded", undefined, { quota }, undefined, { error: "quota_exceeded", message: "The monthly OCR quota is used up; OCR resumes when it resets.", quota });
 }
 
-const REQUESTABLE = new Set(["pending_quota", "pending_ocr", "failed"]);
+/** Pages "OCR now" applies to: waiting, failed, or queued (still settling: pulled forward). */
+const REQUESTABLE = new Set(["pending_quota", "pending_ocr", "failed", "queued"]);
 
 /**
  * The API asks for OCR of a document (or one page): queue its pages that wait or failed.
@@ -112,6 +141,8 @@ const REQUESTABLE = new Set(["pending_quota", "pending_ocr", "failed"]);
 export function requestOcr(ctx: AppContext, userId: number, rawUuid: string, rawPageId?: string) {
   const pages = rawPageId === undefined ? ctx.store.pagesByDocument(requireDocument(ctx, userId, rawUuid).id) : [requirePage(ctx, userId, rawUuid, rawPageId).page];
   if (!ctx.ocr) throw new AppError("ocr_not_configured", "OCR is not configured on this server: set RMIRROR_ANTHROPIC_API_KEY.");
+  const paused = ocrPause(ctx);
+  if (paused) throw new AppError("ocr_paused", `${pausedPageReason(paused)}. The server administrator has to set a working key and restart.`);
   const q = quotaState(ctx, userId);
   const wanted = pages.flatMap((p) => {
     const o = ctx.store.pageOcrByPage(p.id);
@@ -121,7 +152,7 @@ export function requestOcr(ctx: AppContext, userId: number, rawUuid: string, raw
   let queued = 0;
   ctx.store.tx(() => {
     for (const o of wanted.sort((a, b) => b.requested_at - a.requested_at).slice(0, Math.min(wanted.length, remaining(q)))) {
-      if (enqueueOcr(ctx, userId, o.page_id, o.sha256)) queued++;
+      if (enqueueOcr(ctx, userId, o.page_id, o.sha256, 0, { reason: "requested" })) queued++;
     }
   });
   return { queued, quota: quotaState(ctx, userId) };
@@ -129,7 +160,7 @@ export function requestOcr(ctx: AppContext, userId: number, rawUuid: string, raw
 
 /** Queue a user's pending_quota backlog, newest page first, as far as this month's quota reaches. */
 export function drainBacklog(ctx: AppContext, userId: number): number {
-  if (!ctx.ocr) return 0;
+  if (!ctx.ocr || ocrPause(ctx)) return 0;
   return ctx.store.tx(() => {
     const left = remaining(quotaState(ctx, userId));
     if (left < 1) return 0;
@@ -158,9 +189,13 @@ export function monthlyReset(ctx: AppContext, now = ctx.queue.now()): number {
   return n;
 }
 
-/** At start-up with an engine configured: pages that waited for one are queued. */
+/**
+ * At start-up with an engine configured: pages that waited for one (or for a working key) are
+ * queued. A restart lifts a pause for a rejected key: it tries again, with one request.
+ */
 export function resumePendingOcr(ctx: AppContext): number {
   if (!ctx.ocr) return 0;
+  clearOcrPause(ctx);
   let n = 0;
   for (const userId of ctx.store.usersWithOcrStatus("pending_ocr")) {
     ctx.store.tx(() => {
@@ -182,12 +217,15 @@ export function quotaSummary(ctx: AppContext, userId: number) {
   const tokens = ctx.store.pageOcrTokens(userId);
   const limit = effectiveLimit(ctx, userId);
   let hint: string | null = null;
-  if (!ctx.ocr && counts.pending_ocr) hint = "OCR is not configured: set RMIRROR_ANTHROPIC_API_KEY (or _FILE) and restart; waiting pages are read then.";
+  const paused = ocrPause(ctx);
+  if (ctx.ocr && paused) hint = `OCR is paused for all users: ${paused.reason}. The administrator has to set a working RMIRROR_ANTHROPIC_API_KEY (or _FILE) and restart; ${counts.pending_ocr === 1 ? "1 page waits" : `${counts.pending_ocr ?? 0} pages wait`} and ${counts.pending_ocr === 1 ? "is" : "are"} read then, without spending quota meanwhile.`;
+  else if (!ctx.ocr && counts.pending_ocr) hint = "OCR is not configured: set RMIRROR_ANTHROPIC_API_KEY (or _FILE) and restart; waiting pages are read then.";
   else if (counts.pending_quota) hint = `OCR pending: the monthly quota is used up; ${counts.pending_quota === 1 ? "1 page is" : `${counts.pending_quota} pages are`} read, newest first, when it resets on ${humanDay(q.resets_at, ctx.config.quota.timezone)}.`;
   return {
     quota: { used: q.used, limit, unlimited: limit === null, remaining: limit === null ? null : Math.max(0, limit - q.used), resets_at: q.resets_at, month: q.month, timezone: ctx.config.quota.timezone },
     ocr: {
       configured: ctx.ocr !== null,
+      paused: ctx.ocr && paused ? { reason: paused.reason, since: paused.since } : null,
       model: ctx.config.ocr.model,
       pages: { done: counts.done ?? 0, queued: counts.queued ?? 0, pending_quota: counts.pending_quota ?? 0, pending_ocr: counts.pending_ocr ?? 0, failed: counts.failed ?? 0, blank: counts.blank ?? 0 },
       tokens: { input: tokens.input ?? 0, output: tokens.output ?? 0 },
@@ -222,5 +260,6 @@ export function pageOcr(ctx: AppContext, userId: number, rawUuid: string, rawPag
     ms: o?.ms ?? null,
     doneAt: o?.done_at ? new Date(o.done_at).toISOString() : null,
     current: o ? o.done_sha256 === page.sha256 : false,
+    readReason: o?.read_reason ?? null,
   };
 }
