@@ -2,6 +2,7 @@
 // matrix [a b c d e f] from device units to PDF user space, with y pointing down in device units.
 
 import type { Rect } from "../rm/model.ts";
+import { type Rotation, toDisplay } from "./scene.ts";
 
 export type Matrix = [number, number, number, number, number, number];
 
@@ -47,23 +48,53 @@ function compose(d: Matrix, k: number, ox: number, oy: number): Matrix {
   return [a * k, b * k, c * k, dd * k, a * ox + c * oy + e, b * ox + dd * oy + f];
 }
 
-/** The tablet's v3/v5 canvas (1404 × 1872 units). */
-const CANVAS_W = 1404;
-const CANVAS_H = 1872;
+/** The tablet's v3/v5 canvas (1404 × 1872 units, portrait). */
+const CANVAS: Rect = { x: 0, y: 0, w: 1404, h: 1872 };
+
+/** How a page's units are laid over a PDF page. */
+export interface Placement {
+  frame: "centered" | "topleft";
+  dpi: number;
+  /** The device page in display units (Scene.box: turned on landscape documents). */
+  page: Rect;
+  /** The document's quarter turn (Scene.rotation). */
+  rotation: Rotation;
+}
 
 /**
- * Annotations over a page of a PDF/EPUB document.
+ * Annotations over a page of a PDF/EPUB document: a matrix from display units (the scene's
+ * coordinates after the landscape turn) to the PDF page's user space. The PDF page is taken as
+ * displayed (after its /Rotate), so a landscape document on a portrait page with /Rotate 90 and
+ * one on a landscape MediaBox come out the same.
  * v6 ("centered"): the PDF page is shown at its physical size at the device dpi with its top
- * centre at the origin, so 1 unit = 72/dpi pt from the top centre.
- * v3/v5 ("topleft"): the 1404 × 1872 canvas is scaled to fit the page (by height when the page is
- * narrower than 3:4, else by width), anchored at the top left.
+ * centre at the top centre of the device page as shown (the origin, on portrait documents), so
+ * 1 unit = 72/dpi pt.
+ * v3/v5 ("topleft"): the 1404 × 1872 canvas as shown (1872 × 1404 on landscape documents) is
+ * scaled to fit the page (by height when the page is narrower than the canvas, else by width),
+ * anchored at the top left.
  */
-export function placeOnPdfPage(frame: "centered" | "topleft", dpi: number, box: PdfBox, rotate: number): Matrix {
+export function placeOnPdfPage(p: Placement, box: PdfBox, rotate: number): Matrix {
   const d = displayToUser(box, rotate);
   const { w, h } = displayedSize(box, rotate);
-  if (frame === "centered") return compose(d, 72 / dpi, w / 2, 0);
-  const k = w / h < CANVAS_W / CANVAS_H ? h / CANVAS_H : w / CANVAS_W;
-  return compose(d, k, 0, 0);
+  if (p.frame === "centered") {
+    const k = 72 / p.dpi;
+    return compose(d, k, w / 2 - (p.page.x + p.page.w / 2) * k, -p.page.y * k);
+  }
+  const c = toDisplay(CANVAS, p.rotation);
+  const k = w / h < c.w / c.h ? h / c.h : w / c.w;
+  return compose(d, k, -c.x * k, -c.y * k);
+}
+
+/** a∘b: apply `b` first, then `a` (PDF matrix convention: x' = a x + c y + e). */
+export function concat(a: Matrix, b: Matrix): Matrix {
+  return [
+    a[0] * b[0] + a[2] * b[1],
+    a[1] * b[0] + a[3] * b[1],
+    a[0] * b[2] + a[2] * b[3],
+    a[1] * b[2] + a[3] * b[3],
+    a[0] * b[4] + a[2] * b[5] + a[4],
+    a[1] * b[4] + a[3] * b[5] + a[5],
+  ];
 }
 
 /** A page of our own (notebooks, inserted pages): the view rectangle at 72/dpi pt per unit. */

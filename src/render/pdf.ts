@@ -1,13 +1,14 @@
 // A whole document → PDF (pdf-lib). Notebook pages become pages of the device's physical size
 // (extended by ink outside the page); for PDF/EPUB-backed documents the original pages are kept
-// and the annotations drawn on top at the tablet's placement (pdf-place.ts). Typed text is real
-// text; headings and page titles become bookmarks.
+// and the annotations drawn on top at the tablet's placement (pdf-place.ts), the page growing
+// where ink lies beyond it. Landscape documents are laid out as the tablet shows them (turned a
+// quarter clockwise, scene.ts). Typed text is real text; headings and page titles become bookmarks.
 
-import { PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, type PDFPage, type PDFRef, StandardFonts, degrees, type PDFFont } from "pdf-lib";
-import { DEVICES, type Device, type Highlight, type Page, ParagraphStyle } from "../rm/model.ts";
+import { PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, type PDFPage, type PDFRef, StandardFonts, type PDFFont } from "pdf-lib";
+import { DEVICES, type Device, type Highlight, type Page, ParagraphStyle, type Rect } from "../rm/model.ts";
 import { sceneOperators, type FontFace, type PdfResources } from "./pdf-ink.ts";
-import { type Matrix, placeOnOwnPage, placeOnPdfPage, type PdfBox } from "./pdf-place.ts";
-import { buildScene } from "./scene.ts";
+import { concat, type Matrix, placeOnOwnPage, placeOnPdfPage, type PdfBox } from "./pdf-place.ts";
+import { buildScene, COORD_LIMIT, displayMatrix, type Rotation, rotationOf, toDisplay } from "./scene.ts";
 
 export interface PdfPageInput {
   /** The parsed page; null = no annotations (a blank page, or the original page untouched). */
@@ -60,6 +61,8 @@ export async function renderPdf(doc: PdfInput): Promise<Uint8Array> {
   }
   const used = new Set<number>();
 
+  const rotation = rotationOf(doc.orientation);
+  const sceneOpts = doc.orientation ? { orientation: doc.orientation } : {};
   const fallbackDevice: Device = doc.device ?? doc.pages.find((p) => p.page)?.page?.device ?? "rm2";
   const fonts = new Map<FontFace, PDFFont>();
   const gsRefs = new Map<string, PDFRef>();
@@ -84,6 +87,7 @@ export async function renderPdf(doc: PdfInput): Promise<Uint8Array> {
     let pdfPage: PDFPage;
     let matrix: Matrix | null = null;
     const page = entry.page;
+    const scene = page ? buildScene(page, sceneOpts) : null;
     if (src !== null && src >= 0 && copied.has(src)) {
       // Original page; a page listed twice is copied again so both can carry annotations.
       let p: PDFPage | undefined = copied.get(src);
@@ -93,9 +97,10 @@ export async function renderPdf(doc: PdfInput): Promise<Uint8Array> {
       if (page || entry.highlights?.length) {
         const crop = pdfPage.getCropBox();
         const box: PdfBox = { x0: crop.x, y0: crop.y, x1: crop.x + crop.width, y1: crop.y + crop.height };
-        const frame = page?.frame ?? "topleft";
+        const s = scene ?? emptyScene(rotation);
         const dpi = DEVICES[page?.device ?? fallbackDevice].dpi;
-        matrix = placeOnPdfPage(frame, dpi, box, pdfPage.getRotation().angle);
+        matrix = placeOnPdfPage({ frame: page?.frame ?? "topleft", dpi, page: s.box, rotation: s.rotation }, box, pdfPage.getRotation().angle);
+        if (s.ink) extendPage(pdfPage, box, inkInUserSpace(matrix, s.ink));
         // Isolate the original content's graphics state from ours.
         wrapStart ??= out.context.register(out.context.flateStream("q\n"));
         wrapEnd ??= out.context.register(out.context.flateStream("\nQ\n"));
@@ -103,19 +108,18 @@ export async function renderPdf(doc: PdfInput): Promise<Uint8Array> {
       }
     } else {
       const device = page?.device ?? fallbackDevice;
-      const scene = page ? buildScene(page) : null;
       const d = DEVICES[device];
-      const view = scene ? scene.view : { x: 0, y: 0, w: d.width, h: d.height };
+      const view = scene ? scene.view : toDisplay({ x: 0, y: 0, w: d.width, h: d.height }, rotation);
       const placed = placeOnOwnPage(view, d.dpi);
+      // Landscape pages are wider than tall, drawn upright (no /Rotate): every viewer shows the same.
       pdfPage = out.addPage([placed.width, placed.height]);
-      if (doc.orientation === "landscape") pdfPage.setRotation(degrees(90));
       matrix = placed.matrix;
     }
 
     if (matrix && (page || entry.highlights?.length)) {
-      const scene = page ? buildScene(page) : emptyScene();
+      const s = scene ?? emptyScene(rotation);
       const res = resources(out, pdfPage, fonts, gsDict);
-      const ops = sceneOperators(scene, matrix, res, entry.highlights ? { extraHighlights: entry.highlights } : {});
+      const ops = sceneOperators(s, concat(matrix, displayMatrix(s.rotation)), res, entry.highlights ? { extraHighlights: entry.highlights } : {});
       pdfPage.node.addContentStream(out.context.register(out.context.flateStream(ops)));
     }
 
@@ -123,7 +127,11 @@ export async function renderPdf(doc: PdfInput): Promise<Uint8Array> {
     if (title) outline.push({ title, page: pdfPage });
   }
 
-  if (out.getPageCount() === 0) out.addPage([DEVICES[fallbackDevice].width * (72 / DEVICES[fallbackDevice].dpi), DEVICES[fallbackDevice].height * (72 / DEVICES[fallbackDevice].dpi)]);
+  if (out.getPageCount() === 0) {
+    const d = DEVICES[fallbackDevice];
+    const shown = toDisplay({ x: 0, y: 0, w: d.width, h: d.height }, rotation);
+    out.addPage([shown.w * (72 / d.dpi), shown.h * (72 / d.dpi)]);
+  }
   if (outline.length) writeOutline(out, outline);
   return out.save({ useObjectStreams: true });
 }
@@ -136,7 +144,41 @@ async function loadBackground(bytes: Uint8Array): Promise<PDFDocument | null> {
   }
 }
 
-function emptyScene(): ReturnType<typeof buildScene> {
+/** The corners of a display-units rectangle mapped to user space, as a box. */
+function inkInUserSpace(m: Matrix, r: Rect): PdfBox {
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (const [x, y] of [[r.x, r.y], [r.x + r.w, r.y], [r.x, r.y + r.h], [r.x + r.w, r.y + r.h]] as const) {
+    xs.push(m[0] * x + m[2] * y + m[4]);
+    ys.push(m[1] * x + m[3] * y + m[5]);
+  }
+  return { x0: Math.min(...xs), y0: Math.min(...ys), x1: Math.max(...xs), y1: Math.max(...ys) };
+}
+
+/** Less than this beyond the page (pt) is not worth a bigger page (rounding, a stroke's edge). */
+const EXTEND_SLACK = 0.5;
+
+/**
+ * Ink beyond the original page: like the tablet's export, the page grows (MediaBox and CropBox
+ * are the page's box extended by the ink, in user space) and the original content stays where it
+ * is, so it ends up at the right offset inside the wider page.
+ */
+function extendPage(pdfPage: PDFPage, crop: PdfBox, ink: PdfBox): void {
+  const grow = (a: number, b: number, lower: boolean) => (lower ? (b < a - EXTEND_SLACK ? b : a) : b > a + EXTEND_SLACK ? b : a);
+  const x0 = grow(crop.x0, ink.x0, true);
+  const y0 = grow(crop.y0, ink.y0, true);
+  const x1 = grow(crop.x1, ink.x1, false);
+  const y1 = grow(crop.y1, ink.y1, false);
+  if (x0 === crop.x0 && y0 === crop.y0 && x1 === crop.x1 && y1 === crop.y1) return;
+  const limit = (v: number) => Math.max(-COORD_LIMIT, Math.min(COORD_LIMIT, v));
+  const [bx0, by0, bx1, by1] = [limit(x0), limit(y0), limit(x1), limit(y1)];
+  pdfPage.setMediaBox(bx0, by0, bx1 - bx0, by1 - by0);
+  pdfPage.setCropBox(bx0, by0, bx1 - bx0, by1 - by0);
+  // Trim/bleed/art boxes of the original would clip the new margin in some viewers.
+  for (const name of ["TrimBox", "BleedBox", "ArtBox"]) pdfPage.node.delete(PDFName.of(name));
+}
+
+function emptyScene(rotation: Rotation): ReturnType<typeof buildScene> {
   return buildScene({
     version: 0,
     frame: "topleft",
@@ -144,7 +186,7 @@ function emptyScene(): ReturnType<typeof buildScene> {
     device: "rm2",
     layers: [],
     stats: { blocks: 0, unknownBlocks: 0, deletedItems: 0, skippedBytes: 0 },
-  });
+  }, rotation === 90 ? { orientation: "landscape" } : {});
 }
 
 function resources(

@@ -9,7 +9,7 @@
 
 import wasmPath from "../../node_modules/mupdf/dist/mupdf-wasm.wasm" with { type: "file" };
 import type { Rect } from "../rm/model.ts";
-import { type Matrix, type PdfBox, placeOnPdfPage } from "./pdf-place.ts";
+import { concat, type Matrix, type PdfBox, type Placement, placeOnPdfPage } from "./pdf-place.ts";
 
 type Mupdf = typeof import("mupdf");
 
@@ -21,7 +21,7 @@ export interface PdfUnderlay {
 
 /** The PDF page placed in the page's device units, ready to go under a render of the strokes. */
 export interface PlacedUnderlay {
-  /** The PDF page's visible rectangle (its CropBox), in the page's device units. */
+  /** The PDF page's visible rectangle (its CropBox), in the page's display units (Scene.view's). */
   rect: Rect;
   /**
    * Draw the PDF page into a `width` × `height` image showing `view` (device units) and multiply
@@ -65,18 +65,6 @@ export function loadMupdf(): Promise<Mupdf> {
   return loading;
 }
 
-/** a∘b: apply `b` first, then `a` (PDF matrix convention: x' = a x + c y + e). */
-function concat(a: Matrix, b: Matrix): Matrix {
-  return [
-    a[0] * b[0] + a[2] * b[1],
-    a[1] * b[0] + a[3] * b[1],
-    a[0] * b[2] + a[2] * b[3],
-    a[1] * b[2] + a[3] * b[3],
-    a[0] * b[4] + a[2] * b[5] + a[4],
-    a[1] * b[4] + a[3] * b[5] + a[5],
-  ];
-}
-
 function invert(m: Matrix): Matrix {
   const [a, b, c, d, e, f] = m;
   const det = a * d - b * c;
@@ -106,10 +94,10 @@ function multiply(paper: Uint8ClampedArray, stride: number, n: 1 | 3, ink: Uint8
 }
 
 /**
- * Open page `u.index` of the PDF and place it for a page drawn in `frame` at `dpi` (as the PDF
- * export does). Throws (prefixed "render: pdf underlay:") when the PDF or the page is unusable.
+ * Open page `u.index` of the PDF and place it under a page laid out as `placement` says (as the
+ * PDF export does). Throws (prefixed "render: pdf underlay:") when the PDF or the page is unusable.
  */
-export async function placeUnderlay(u: PdfUnderlay, frame: "centered" | "topleft", dpi: number, grayscale: boolean): Promise<PlacedUnderlay> {
+export async function placeUnderlay(u: PdfUnderlay, placement: Placement, grayscale: boolean): Promise<PlacedUnderlay> {
   const mupdf = await loadMupdf();
   let doc: InstanceType<Mupdf["Document"]> | null = null;
   let page: InstanceType<Mupdf["PDFPage"]> | null = null;
@@ -143,8 +131,8 @@ export async function placeUnderlay(u: PdfUnderlay, frame: "centered" | "topleft
     };
     const rotObj = page.getObject().getInheritable("Rotate");
     const rotate = rotObj.isNumber() ? rotObj.asNumber() : 0;
-    const place = placeOnPdfPage(frame, dpi, box, rotate); // device → user, as the PDF export
-    const toDevice = concat(invert(place), toUser); // display → device units
+    const place = placeOnPdfPage(placement, box, rotate); // display units → user, as the PDF export
+    const toDevice = concat(invert(place), toUser); // MuPDF's display space → our display units
     const dc = [apply(toDevice, dx0, dy0), apply(toDevice, dx1, dy0), apply(toDevice, dx0, dy1), apply(toDevice, dx1, dy1)];
     const rx0 = Math.min(...dc.map((c) => c[0]));
     const ry0 = Math.min(...dc.map((c) => c[1]));

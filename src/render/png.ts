@@ -7,7 +7,7 @@ import wasmPath from "@resvg/resvg-wasm/index_bg.wasm" with { type: "file" };
 import { DEVICES, type Device, type Page } from "../rm/model.ts";
 import type { PdfUnderlay, PlacedUnderlay } from "./png-underlay.ts";
 import { pngFonts } from "./png-fonts.ts";
-import { buildScene, type Scene, union } from "./scene.ts";
+import { buildScene, type Orientation, type Scene, union } from "./scene.ts";
 import { SANS, SERIF, sceneToSvg } from "./svg.ts";
 
 export interface PngOptions {
@@ -23,6 +23,8 @@ export interface PngOptions {
   device?: Device;
   /** Extend the image by ink outside the page (default true); false renders exactly the page. */
   extend?: boolean;
+  /** The document's orientation: landscape pages are drawn turned a quarter clockwise. */
+  orientation?: Orientation;
   /**
    * The original PDF page to draw underneath (annotated PDFs): the image then shows that page (at
    * the PDF export's placement) extended by ink outside it, instead of the device page.
@@ -54,9 +56,14 @@ export function initPng(): Promise<void> {
 export async function renderPng(page: Page, opts: PngOptions = {}): Promise<Uint8Array> {
   const longEdge = Math.round(Math.min(MAX_EDGE, Math.max(16, opts.longEdge ?? 1568)));
   const withText = opts.text !== false;
-  let scene = buildScene(page, { ...(opts.device ? { device: opts.device } : {}), text: withText, extend: opts.extend !== false });
+  let scene = buildScene(page, {
+    ...(opts.device ? { device: opts.device } : {}),
+    ...(opts.orientation ? { orientation: opts.orientation } : {}),
+    text: withText,
+    extend: opts.extend !== false,
+  });
   // Annotated PDFs: the PDF page is the frame (ink outside it still extends it), drawn underneath.
-  const placed = opts.underlay ? await placeUnderlayOrReport(page, opts) : null;
+  const placed = opts.underlay ? await placeUnderlayOrReport(scene, opts) : null;
   if (placed) scene = { ...scene, view: scene.ink && opts.extend !== false ? union(placed.rect, scene.ink) : { ...placed.rect } };
   const svg = sceneToSvg(scene, {
     text: withText,
@@ -107,11 +114,13 @@ async function rasterise(scene: Scene, svg: string, longEdge: number, withText: 
   }
 }
 
-async function placeUnderlayOrReport(page: Page, opts: PngOptions): Promise<PlacedUnderlay | null> {
+async function placeUnderlayOrReport(scene: Scene, opts: PngOptions): Promise<PlacedUnderlay | null> {
+  const page = scene.page;
   try {
     // Loaded on first use only: MuPDF is large and most pages are notebook pages.
     const { placeUnderlay } = await import("./png-underlay.ts");
-    return await placeUnderlay(opts.underlay!, page.frame, DEVICES[page.device].dpi, opts.grayscale === true);
+    const placement = { frame: page.frame, dpi: DEVICES[page.device].dpi, page: scene.box, rotation: scene.rotation };
+    return await placeUnderlay(opts.underlay!, placement, opts.grayscale === true);
   } catch (e) {
     if (!opts.onUnderlayError) throw e;
     opts.onUnderlayError(e instanceof Error ? e.message : String(e));

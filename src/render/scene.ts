@@ -47,6 +47,35 @@ export interface Scene {
   text: TextLayout | null;
   /** Pixels per inch of the device the page belongs to (for physical sizes). */
   dpi: number;
+  /**
+   * Quarter turns (clockwise) from the file's coordinates to the page as shown: 90 on landscape
+   * documents, whose pages are stored in portrait coordinates (rm-format.md §3.1). `box`, `ink`
+   * and `view` are in display units (`toDisplay`); items keep the file's coordinates and each
+   * renderer turns them with `displayMatrix(rotation)`.
+   */
+  rotation: Rotation;
+}
+
+export type Orientation = "portrait" | "landscape";
+export type Rotation = 0 | 90;
+
+/** The quarter turn a document's `.content` orientation asks for. */
+export function rotationOf(orientation: Orientation | undefined): Rotation {
+  return orientation === "landscape" ? 90 : 0;
+}
+
+/**
+ * File coordinates → display coordinates: a clockwise quarter turn on landscape documents,
+ * (x, y) ↦ (−y, x) (y points down), as a PDF-style matrix [a b c d e f] (x' = a x + c y + e).
+ * The SVG equivalent is `rotate(90)`.
+ */
+export function displayMatrix(rotation: Rotation): [number, number, number, number, number, number] {
+  return rotation === 90 ? [0, 1, -1, 0, 0, 0] : [1, 0, 0, 1, 0, 0];
+}
+
+/** A rectangle in file coordinates → the same rectangle in display coordinates. */
+export function toDisplay(r: Rect, rotation: Rotation): Rect {
+  return rotation === 90 ? { x: -(r.y + r.h), y: r.x, w: r.h, h: r.w } : { ...r };
 }
 
 export interface SceneOptions {
@@ -56,6 +85,8 @@ export interface SceneOptions {
   text?: boolean;
   /** Extend the view by ink outside the page (default true); false shows exactly the page box. */
   extend?: boolean;
+  /** The document's `.content` orientation: landscape pages are shown turned a quarter clockwise. */
+  orientation?: Orientation;
 }
 
 export function finiteClamp(v: number): number {
@@ -148,9 +179,12 @@ export function buildScene(page: Page, opts: SceneOptions = {}): Scene {
     }
   }
 
-  const ink = bb.x0 <= bb.x1 ? { x: bb.x0, y: bb.y0, w: bb.x1 - bb.x0, h: bb.y1 - bb.y0 } : null;
-  const view = ink && opts.extend !== false ? union(box, ink) : { ...box };
-  return { page, box, ink, view, layers, items, text: hasText ? layout : null, dpi };
+  const rotation = rotationOf(opts.orientation);
+  const fileInk = bb.x0 <= bb.x1 ? { x: bb.x0, y: bb.y0, w: bb.x1 - bb.x0, h: bb.y1 - bb.y0 } : null;
+  const ink = fileInk ? toDisplay(fileInk, rotation) : null;
+  const shown = toDisplay(box, rotation);
+  const view = ink && opts.extend !== false ? union(shown, ink) : { ...shown };
+  return { page, box: shown, ink, view, layers, items, text: hasText ? layout : null, dpi, rotation };
 }
 
 export function union(a: Rect, b: Rect): Rect {

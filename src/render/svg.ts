@@ -6,7 +6,7 @@ import type { Device, Page } from "../rm/model.ts";
 import { type Rgba, highlightColor, toGray, toHex } from "./colors.ts";
 import { xmlEscape } from "./escape.ts";
 import { n1, n2 } from "./num.ts";
-import { buildScene, finiteClamp, type Placed, type PlacedHighlight, type PlacedStroke, type Scene } from "./scene.ts";
+import { buildScene, finiteClamp, type Orientation, type Placed, type PlacedHighlight, type PlacedStroke, type Scene } from "./scene.ts";
 import { textMarkers, type TextMarker } from "./text-draw.ts";
 import type { TextLayout } from "./text-layout.ts";
 
@@ -23,6 +23,8 @@ export interface SvgOptions {
   device?: Device;
   /** Extend the view by ink outside the page (default true); false shows exactly the page box. */
   extend?: boolean;
+  /** The document's orientation: landscape pages are drawn turned a quarter clockwise. */
+  orientation?: Orientation;
 }
 
 export const SANS = "Noto Sans, DejaVu Sans, Helvetica, Arial, sans-serif";
@@ -30,7 +32,12 @@ export const SERIF = "Noto Serif, DejaVu Serif, Georgia, Times New Roman, serif"
 const HIGHLIGHT_OPACITY = 0.4;
 
 export function renderSvg(page: Page, opts: SvgOptions = {}): string {
-  const scene = buildScene(page, { ...(opts.device ? { device: opts.device } : {}), text: opts.text !== false, extend: opts.extend !== false });
+  const scene = buildScene(page, {
+    ...(opts.device ? { device: opts.device } : {}),
+    ...(opts.orientation ? { orientation: opts.orientation } : {}),
+    text: opts.text !== false,
+    extend: opts.extend !== false,
+  });
   return sceneToSvg(scene, opts);
 }
 
@@ -45,6 +52,8 @@ export function sceneToSvg(scene: Scene, opts: SvgOptions = {}): string {
     out.push(`<rect class="background" x="${n1(v.x)}" y="${n1(v.y)}" width="${n1(v.w)}" height="${n1(v.h)}" fill="${xmlEscape(opts.background)}"/>`);
   }
   const paint = opts.grayscale ? (c: Rgba) => toHex(toGray(c)) : toHex;
+  // Landscape: everything is drawn in the file's (portrait) coordinates, turned into the view.
+  if (scene.rotation === 90) out.push('<g class="landscape" transform="rotate(90)">');
   if (scene.text && opts.text !== false) drawText(out, scene.text, paint);
 
   // Ink coordinates are integers in tenths of a unit: much faster to format than decimals.
@@ -62,6 +71,7 @@ export function sceneToSvg(scene: Scene, opts: SvgOptions = {}): string {
   }
   if (layer >= 0) out.push("</g>");
   if (scene.items.length) out.push("</g>");
+  if (scene.rotation === 90) out.push("</g>");
   out.push("</svg>");
   return out.join("");
 }

@@ -87,10 +87,14 @@ describe("renderPdf: notebooks", () => {
     expect(outline.map((o) => o.page)).toEqual([0, 2]);
   });
 
-  test("landscape documents are rotated", async () => {
+  test("landscape notebook pages are wider than tall and drawn upright (no /Rotate)", async () => {
+    // Was: a portrait page with /Rotate 90. The page is now laid out as shown (landscape.test.ts
+    // checks the ink against the tablet's thumbnail), so every viewer and the PNG agree.
     const bytes = await renderPdf({ title: "L", orientation: "landscape", pages: [{ page: page([]), sourcePage: null }] });
     const doc = await PDFDocument.load(bytes);
-    expect(doc.getPage(0).getRotation().angle).toBe(90);
+    expect(doc.getPage(0).getRotation().angle).toBe(0);
+    expect(doc.getPage(0).getWidth()).toBeCloseTo(RM2_H, 1);
+    expect(doc.getPage(0).getHeight()).toBeCloseTo(RM2_W, 1);
   });
 
   test("an empty document still is a valid one-page PDF", async () => {
@@ -141,9 +145,13 @@ describeSamples("renderPdf: PDF-backed documents", () => {
     });
     const doc = await PDFDocument.load(bytes);
     expect(doc.getPageCount()).toBe(4);
-    for (const i of [0, 2, 3]) {
-      expect(doc.getPage(i).getWidth()).toBeCloseTo(595.28, 1);
-      expect(doc.getPage(i).getHeight()).toBeCloseTo(841.89, 1);
+    // The untouched copy keeps the original size; annotated pages are at least that (their ink
+    // reaches beyond the A4 page, so they are wider: see "ink beyond the page" below).
+    expect(doc.getPage(3).getWidth()).toBeCloseTo(595.28, 1);
+    expect(doc.getPage(3).getHeight()).toBeCloseTo(841.89, 1);
+    for (const i of [0, 2]) {
+      expect(doc.getPage(i).getWidth()).toBeGreaterThan(595.28);
+      expect(doc.getPage(i).getHeight()).toBeGreaterThanOrEqual(841.88);
     }
     expect(doc.getPage(1).getWidth()).toBeCloseTo(RM2_W, 1);
     // annotations are drawn over page 0 but not over the untouched copy of it (page 3)
@@ -165,6 +173,37 @@ describeSamples("renderPdf: PDF-backed documents", () => {
     // Control: the same strokes placed with the wrong (v6) mapping no longer line up with the PDF.
     const wrong = await renderPdf({ title: "x", background: original(), pages: [{ page: { ...p0!, frame: "centered" }, sourcePage: 0 }] });
     expect(bestAligned(raster(wrong, 0, 1), raster(device, 0, 1))).toBeLessThan(0.8);
+  });
+
+  test("ink beyond the page widens it like the tablet's export (reMarkable_output.pdf)", async () => {
+    // The v3/v5 canvas scaled to an A4 height is 631 pt wide, so ink near the canvas's right edge
+    // lies beyond the 595 pt page. The tablet's export widens both pages (640.5 pt and 638.1 pt:
+    // the ink plus a margin of about 2.7 pt); we grow the page to the ink's own box (measured
+    // 632.8 pt and 630.2 pt, 1.2 % narrower). Tolerance: within 2 % of the export's width.
+    const device = await PDFDocument.load(readFileSync(sample("rm2pdf__testfiles/reMarkable_output.pdf")));
+    const [p0, p1] = annotations();
+    const bytes = await renderPdf({ title: "x", background: original(), pages: [{ page: p0!, sourcePage: 0 }, { page: p1!, sourcePage: 1 }] });
+    const ours = await PDFDocument.load(bytes);
+    for (const i of [0, 1]) {
+      const want = Math.abs(device.getPage(i).getMediaBox().width);
+      const box = ours.getPage(i).getMediaBox();
+      expect(Math.abs(box.width - want) / want).toBeLessThan(0.02);
+      expect(ours.getPage(i).getCropBox()).toEqual(box);
+      // The original page keeps its place: the box grows around [0, 595.28] × [0, 841.89].
+      expect(box.x).toBeLessThanOrEqual(0);
+      expect(box.x + box.width).toBeGreaterThan(595.28 + 30);
+      expect(box.y).toBeLessThanOrEqual(0);
+      expect(box.y + box.height).toBeGreaterThanOrEqual(841.88);
+    }
+    // The first page has ink left of the page too (x < 0): the export starts its box at x = -4.08 pt.
+    expect(ours.getPage(0).getMediaBox().x).toBeLessThan(-0.5);
+    // Nothing is cut: the ink right of the A4 page is on the PDF page (and the original's text too).
+    const g = raster(bytes, 0, 1);
+    const a4Right = Math.ceil(595.28 - ours.getPage(0).getMediaBox().x) + 2;
+    let beyond = 0;
+    for (let y = 0; y < g.height; y++) for (let x = a4Right; x < g.width; x++) if (g.data[y * g.width + x]! < 0.5) beyond++;
+    expect(beyond).toBeGreaterThan(200);
+    expect(pageText(open(bytes), 0)).toContain("This is page one");
   });
 
   test("v6 pages over a PDF (fw 3.0) and an inserted page", async () => {
