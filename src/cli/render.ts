@@ -8,7 +8,7 @@ import { type Library, openInput } from "../rm/container/library.ts";
 import type { RmDocument } from "../rm/container/document.ts";
 import { type ParsedPage, parseDocumentPages } from "../rm/container/parse-pages.ts";
 import { RmFormatError } from "../rm/errors.ts";
-import type { Page } from "../rm/model.ts";
+import type { DocContent, Page } from "../rm/model.ts";
 import { parsePage } from "../rm/page.ts";
 import { renderMarkdown } from "../render/markdown.ts";
 import { renderPdf } from "../render/pdf.ts";
@@ -105,7 +105,7 @@ async function renderSinglePage(file: string, opts: Options, log: (s: string) =>
   for (const w of page.warnings ?? []) log(`warning: ${w}`);
   const name = safeFileName(basename(file, extname(file)), "page");
   await mkdir(opts.out, { recursive: true });
-  await writePageFiles(page, join(opts.out, name), opts);
+  await writePageFiles(page, join(opts.out, name), opts, "portrait");
   const title = name;
   if (opts.formats.has("pdf")) await writeFile(join(opts.out, `${name}.pdf`), await renderPdf({ title, pages: [{ page, sourcePage: null }] }));
   if (opts.formats.has("md")) await writeFile(join(opts.out, `${name}.md`), renderMarkdown({ title, pages: [{ page }] }));
@@ -114,11 +114,17 @@ async function renderSinglePage(file: string, opts: Options, log: (s: string) =>
 }
 
 /** `underlay`: the original PDF page under a page of a PDF document (PNG only; the SVG is the ink). */
-async function writePageFiles(page: Page, base: string, opts: Options, underlay?: PdfUnderlay & { warn: (m: string) => void }): Promise<void> {
-  if (opts.formats.has("svg")) await writeFile(`${base}.svg`, renderSvg(page));
+async function writePageFiles(
+  page: Page,
+  base: string,
+  opts: Options,
+  orientation: DocContent["orientation"],
+  underlay?: PdfUnderlay & { warn: (m: string) => void },
+): Promise<void> {
+  if (opts.formats.has("svg")) await writeFile(`${base}.svg`, renderSvg(page, { orientation }));
   if (opts.formats.has("png")) {
     const under = underlay ? { underlay: { pdf: underlay.pdf, index: underlay.index }, onUnderlayError: underlay.warn } : {};
-    await writeFile(`${base}.png`, await renderPng(page, { longEdge: opts.size, ...under }));
+    await writeFile(`${base}.png`, await renderPng(page, { longEdge: opts.size, orientation, ...under }));
   }
 }
 
@@ -171,7 +177,7 @@ async function writeDocument(lib: Library, doc: RmDocument, pages: ParsedPage[],
     for (const p of pages) {
       const src = p.ref.sourcePage;
       const underlay = background && src !== null && src >= 0 ? { pdf: background, index: src, warn } : undefined;
-      if (p.page) await writePageFiles(p.page, join(pageDir, `page-${String(p.ref.index + 1).padStart(3, "0")}`), opts, underlay);
+      if (p.page) await writePageFiles(p.page, join(pageDir, `page-${String(p.ref.index + 1).padStart(3, "0")}`), opts, doc.content.orientation, underlay);
     }
   }
   const title = doc.metadata.visibleName || doc.uuid;

@@ -18,7 +18,7 @@ import { enqueueNotionSyncForPage } from "../../services/notion/notion-sync.ts";
 import { PermanentError, RetryAfter } from "../errors.ts";
 import type { JobRow } from "../queue.ts";
 import type { Worker } from "../runner.ts";
-import { loadParsedPage } from "../../services/library/render-page.ts";
+import { loadParsedPage, pageOrientation } from "../../services/library/render-page.ts";
 
 export { OCR };
 
@@ -90,6 +90,7 @@ export function ocrWorker(ctx: AppContext): Worker<OcrPayload> {
       const annotatedPdf = ctx.store.pageDocumentFileType(page.id) === "pdf";
       // Annotated PDFs: the original PDF page underneath (the prompt asks for the handwriting only).
       const underlay = annotatedPdf ? await pdfUnderlayFor(ctx, page) : null;
+      const orientation = await pageOrientation(ctx, page);
       // resvg (a WASM module) is loaded with the first page to read, not when serve starts.
       const { renderPng } = await import("../../render/png.ts");
       const png = await renderPng(parsed, {
@@ -97,6 +98,7 @@ export function ocrWorker(ctx: AppContext): Worker<OcrPayload> {
         grayscale: true,
         text: false,
         highlights: false,
+        ...(orientation ? { orientation } : {}),
         ...(underlay ? { underlay, onUnderlayError: underlayWarning(ctx, page.id) } : {}),
       });
       let r;

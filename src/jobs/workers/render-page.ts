@@ -6,7 +6,7 @@ import type { Page } from "../../rm/model.ts";
 import { renderSvg } from "../../render/svg.ts";
 import type { AppContext } from "../../services/context.ts";
 import { storeBytes } from "../../services/library/blobs.ts";
-import { loadParsedPage, parseRenderPagePayload, RENDER_PAGE, type RenderPagePayload } from "../../services/library/render-page.ts";
+import { loadParsedPage, pageOrientation, parseRenderPagePayload, RENDER_PAGE, type RenderPagePayload } from "../../services/library/render-page.ts";
 import { PermanentError } from "../errors.ts";
 import type { Worker } from "../runner.ts";
 import { textToMarkdown } from "../../render/markdown.ts";
@@ -37,7 +37,8 @@ export function renderPageWorker(ctx: AppContext): Worker<RenderPagePayload> {
           if (now?.sha256 === sha) ctx.store.setPageStatus(page.id, "awaiting_blob");
         };
       }
-      const svg = renderSvg(parsed);
+      const orientation = await pageOrientation(ctx, page);
+      const svg = renderSvg(parsed, orientation ? { orientation } : {});
       const svgSha = await storeBytes(ctx, page.user_id, new TextEncoder().encode(svg));
       const typedText = textToMarkdown(parsed).join("\n\n").trim() || null;
       const highlights = pageHighlights(parsed);

@@ -2,7 +2,7 @@
 // PNG: keyed by the page hash and options; PDF: keyed by the hashes of everything it is made of.
 import type { renderPng as RenderPng } from "../../render/png.ts";
 import { AppError } from "../../errors.ts";
-import { loadParsedPage } from "./render-page.ts";
+import { loadParsedPage, pageOrientation } from "./render-page.ts";
 import { storeBytes } from "./blobs.ts";
 import { readOwnedBlob, streamOwnedBlob } from "./owned-blobs.ts";
 import { pdfUnderlayFor, pdfUnderlaySource, underlayWarning } from "./pdf-underlay.ts";
@@ -52,7 +52,8 @@ export async function pagePng(ctx: AppContext, userId: number, uuid: string, pag
   if (!page.sha256) throw new AppError("not_ready", "The page is blank.", { status: page.render_status });
   // Annotated PDFs: the original PDF page underneath (keyed by the PDF's hash and page).
   const under = pdfUnderlaySource(ctx, page);
-  const source = `${page.sha256}:${q.longEdge}:${q.grayscale ? 1 : 0}:${q.text ? 1 : 0}${under ? `:${under.sha256}:${under.index}` : ""}`;
+  const orientation = await pageOrientation(ctx, page);
+  const source = `${page.sha256}:${q.longEdge}:${q.grayscale ? 1 : 0}:${q.text ? 1 : 0}${under ? `:${under.sha256}:${under.index}` : ""}${orientation === "landscape" ? ":landscape" : ""}`;
   if (page.png_source === source && page.png_sha256) {
     const cached = await streamOwnedBlob(ctx, userId, page.png_sha256);
     if (cached) return cached;
@@ -74,7 +75,13 @@ export async function pagePng(ctx: AppContext, userId: number, uuid: string, pag
   };
   // resvg (a WASM module) is loaded on the first PNG, not when serve starts.
   const renderPng: typeof RenderPng = (await import("../../render/png.ts")).renderPng;
-  const png = await renderPng(parsed, { longEdge: q.longEdge, grayscale: q.grayscale, text: q.text, ...(underlay ? { underlay, onUnderlayError } : {}) });
+  const png = await renderPng(parsed, {
+    longEdge: q.longEdge,
+    grayscale: q.grayscale,
+    text: q.text,
+    ...(orientation ? { orientation } : {}),
+    ...(underlay ? { underlay, onUnderlayError } : {}),
+  });
   if (degraded) return new Blob([png as Uint8Array<ArrayBuffer>], { type: "image/png" });
   const sha = await storeBytes(ctx, userId, png);
   ctx.store.setPagePng(page.id, sha, source);

@@ -1,9 +1,10 @@
 // The render_page job as the library sees it: its kind, payload and enqueue (a page's content hash
 // changed), and loading a page's parsed strokes (shared by the render and OCR workers and the
 // exports). The worker that runs the job is src/jobs/workers/render-page.ts.
+import { parseContent } from "../../rm/content.ts";
 import { parseLayerNames } from "../../rm/layer-names.ts";
 import { parsePage } from "../../rm/page.ts";
-import type { Page } from "../../rm/model.ts";
+import type { DocContent, Page } from "../../rm/model.ts";
 import type { PageRow } from "../../storage/pages.ts";
 import type { AppContext } from "../context.ts";
 import { readOwnedBlob } from "./owned-blobs.ts";
@@ -48,4 +49,20 @@ export async function loadParsedPage(ctx: AppContext, page: PageRow): Promise<Pa
     }
   }
   return parsePage(bytes, `${page.page_uuid}.rm`, layerNames ? { layerNames } : {});
+}
+
+/**
+ * The orientation of the page's document, from the owner's `.content` (landscape pages are stored
+ * in portrait coordinates and drawn turned): undefined when there is none or it cannot be read.
+ */
+export async function pageOrientation(ctx: AppContext, page: PageRow): Promise<DocContent["orientation"] | undefined> {
+  const file = ctx.store.filesByDocument(page.document_id).find((f) => f.path.endsWith(".content"));
+  if (!file) return undefined;
+  const bytes = await readOwnedBlob(ctx, page.user_id, file.sha256);
+  if (!bytes) return undefined;
+  try {
+    return parseContent(bytes, file.path).orientation;
+  } catch {
+    return undefined;
+  }
 }
