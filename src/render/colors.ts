@@ -1,5 +1,6 @@
 // Ink colours: the device palette (rm-format.md §6.2) and the ARGB field written by fw ≥ 3.14.
-// Values for ids 0–8 and 10–13 match the colours the tablet itself writes into its PDF exports.
+// Values for ids 0–8 and 10–13 match the colours in the rmc fork's reference PDFs (samples/expected:
+// that renderer's output, not device exports; true device colours are still to be checked).
 
 /** An sRGB colour with its own alpha (0..1). */
 export interface Rgba {

@@ -1,6 +1,7 @@
 // Per-tool drawing rules. The tablet draws a stroke as a chain of short polylines ("runs"), each
 // with one width and opacity computed from the pen model (rm-format.md §6.4, §6.7). We checked the
-// run layout against the tablet's own PDF exports (samples/expected): a pen with run length L
+// run layout against the rmc fork's reference PDFs (samples/expected/scrybble-rmc__*_expected_rmpp.pdf;
+// that renderer's output, not device exports, so no ground truth for colours or weights): a pen with run length L
 // starts run k at point k·L − 1 (so runs join) and takes its width/opacity from point k·L.
 // With that, ballpoint, pencil, fineliner and mechanical-pencil widths match the exports to within
 // 0.01 unit and marker widths to ~0.15 unit. Adjacent runs whose width/opacity differ by less than

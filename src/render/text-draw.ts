@@ -1,6 +1,7 @@
 // List markers and decorations for laid-out text (bullets, dashes, checkboxes, numbers, the
 // strike-through of checked items), as plain geometry so SVG and PDF draw the same thing.
-// Positions were measured from the tablet's PDF exports (relative to the text box and baseline).
+// Positions were measured from the rmc fork's reference PDFs (samples/expected; that renderer's
+// output, not device exports), relative to the text box and baseline.
 
 import type { TextLayout } from "./text-layout.ts";
 

@@ -1,8 +1,9 @@
 // Lays out the page's typed text (rm-format.md §5.8, §5.10): paragraph baselines, line wrapping,
 // list markers, and the y of any character so anchored stroke groups can be placed.
 //
-// The spacing model was measured from the tablet's own PDF exports (samples/expected/*.pdf,
-// Paper Pro, fw 3.2x), all in device units: first baseline of a heading is posY + 50.8; between
+// The spacing model was measured from the rmc fork's reference PDFs for Paper Pro pages
+// (samples/expected/scrybble-rmc__*_expected_rmpp.pdf: that renderer's output, not device exports;
+// their layout follows the tablet's closely), all in device units: first baseline of a heading is posY + 50.8; between
 // paragraphs the next baseline is 69.5 below the previous one for body/bold text, 64.7 for
 // checkboxes, 54.75 between bullet/number items (64.8 entering a list); 20.8 is added after a
 // heading and ~20 after the last item of a list; lines inside a paragraph (soft breaks, wrapping)

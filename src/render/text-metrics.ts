@@ -1,6 +1,7 @@
 // Approximate glyph advances for laying out typed text. The tablet's fonts are proprietary;
 // Helvetica's advance widths (Adobe AFM, per 1000 em) scaled by 1.02 come within a few percent of
-// the line widths in the tablet's own PDF exports, which is all line wrapping and anchors need.
+// the line widths in the rmc fork's reference PDFs (samples/expected; not device exports), which is
+// all line wrapping and anchors need.
 
 // Advances for U+0020..U+007E.
 const REGULAR = [

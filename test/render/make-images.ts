@@ -1,5 +1,6 @@
-// Writes docs/images/render-<sample>.png: the tablet's own export (left) beside our render (right)
-// for the four Paper Pro samples that come with device exports. Run: bun test/render/make-images.ts
+// Writes docs/images/render-<sample>.png: the rmc fork's reference PDF (left; that renderer's own
+// output, not a device export) beside our render (right) for the four Paper Pro samples that come
+// with one. Run: bun test/render/make-images.ts
 import * as mupdf from "mupdf";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";

@@ -114,7 +114,7 @@ function raster(bytes: Uint8Array, i: number, k: number): Gray {
   return { width: w, height: h, data };
 }
 
-/** Best ink F1 over small translations (the tablet's export adds a margin around the page). */
+/** Best ink F1 over small translations (the desktop app's export adds a margin around the page). */
 function bestAligned(ours: Gray, expected: Gray): number {
   let best = 0;
   for (let dx = -2; dx <= 8; dx++) {
@@ -177,7 +177,7 @@ describeSamples("renderPdf: PDF-backed documents", () => {
 
   test("ink beyond the page widens it like the tablet's export (reMarkable_output.pdf)", async () => {
     // The v3/v5 canvas scaled to an A4 height is 631 pt wide, so ink near the canvas's right edge
-    // lies beyond the 595 pt page. The tablet's export widens both pages (640.5 pt and 638.1 pt:
+    // lies beyond the 595 pt page. The desktop app's export (reMarkable_output.pdf) widens both pages (640.5 pt and 638.1 pt:
     // the ink plus a margin of about 2.7 pt); we grow the page to the ink's own box (measured
     // 632.8 pt and 630.2 pt, 1.2 % narrower). Tolerance: within 2 % of the export's width.
     const device = await PDFDocument.load(readFileSync(sample("rm2pdf__testfiles/reMarkable_output.pdf")));

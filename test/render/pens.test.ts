@@ -26,7 +26,7 @@ describe("penFor", () => {
 });
 
 describe("widths", () => {
-  test("ballpoint matches the tablet's own export (scrybble text.rm, first run 3.53 units)", () => {
+  test("ballpoint matches the rmc fork's reference PDF (scrybble text.rm, first run 3.53 units; not a device export)", () => {
     const w = runShape(penFor(15), pt(0, 0, { width: 3, pressure: 0.027, speed: 0 }), 2, 0).width;
     expect(w).toBeCloseTo(3.53, 1);
   });
@@ -91,7 +91,7 @@ describe("widths", () => {
 });
 
 describe("colours", () => {
-  test("palette ids 0–13 (Paper Pro ones included) match the tablet's exports", () => {
+  test("palette ids 0–13 (Paper Pro ones included) match the rmc fork's reference PDFs (not device exports)", () => {
     expect(toHex(inkColor(0, undefined))).toBe("#000000");
     expect(toHex(inkColor(6, undefined))).toBe("#4e69c9");
     expect(toHex(inkColor(7, undefined))).toBe("#b33e39");

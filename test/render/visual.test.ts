@@ -1,5 +1,8 @@
-// Visual check against the tablet's own exports (samples/expected/*_expected_rmpp.pdf, Paper Pro):
-// rasterise the device PDF and our render to the same size in grey and measure ink agreement
+// Visual check against the rmc fork's reference PDFs (samples/expected/scrybble-rmc__*_expected_rmpp.pdf,
+// Paper Pro). These are NOT device exports (their metadata names HeadlessChrome/Skia): they are that
+// renderer's own output, so this test guards layout and anchoring, not colours, weights or fonts.
+// True device output is compared in pdf.test.ts (reMarkable_output.pdf) and landscape.test.ts (thumbnail).
+// Method: rasterise the reference PDF and our render to the same size in grey and measure ink agreement
 // (F1 of ink pixels matched within 1 px, at 800 px height ≈ 2.7 device units per px).
 // Controls in the same test prove the score separates: a blank render and our own render shifted
 // by 3 px (≈ 8 units, 2.5 pt) must both score below the threshold.
@@ -20,7 +23,7 @@ const SHIFT = 3;
  * Thresholds, calibrated on our output when this test was written: measured F1 (PDF path / PNG
  * path) checklist 0.954/0.946, colours 1.000/0.998, more_anchoring 0.960/0.954, text 0.915/0.911;
  * the 3-px-shifted controls score 0.54–0.71 and blank renders 0. Typed text costs the most (the
- * tablet's fonts are not ours); strokes alone match almost exactly (colours.rm).
+ * reference's fonts are not ours); strokes alone match almost exactly (colours.rm).
  */
 const THRESHOLD: Record<string, number> = { checklist: 0.88, colours: 0.95, more_anchoring: 0.88, text: 0.85 };
 
@@ -44,11 +47,11 @@ function check(name: string, label: string, ours: Gray, exp: Gray): void {
   expect(empty.f1).toBeLessThan(limit);
 }
 
-describeSamples("visual comparison with the tablet's PDF exports", () => {
+describeSamples("visual comparison with the rmc fork's reference PDFs (not device exports)", () => {
   for (const name of NAMES) {
     test(`${name}: our PDF (rasterised by mupdf)`, async () => {
       const page = loadSample(`scrybble-rmc__${name}.rm`);
-      // text.rm has no SceneInfo block, so it parses as an rM2 page; these exports are Paper Pro.
+      // text.rm has no SceneInfo block, so it parses as an rM2 page; these reference PDFs are Paper Pro.
       const pdf = await renderPdf({ title: name, pages: [{ page: { ...page, device: "rmpp", box: { x: -810, y: 0, w: 1620, h: 2160 } }, sourcePage: null }] });
       check(name, "pdf", rasterPdf(pdf, 0, WIDTH, HEIGHT), expected(name));
     });
