@@ -204,6 +204,12 @@ describeSamples("renderPdf: PDF-backed documents", () => {
     for (let y = 0; y < g.height; y++) for (let x = a4Right; x < g.width; x++) if (g.data[y * g.width + x]! < 0.5) beyond++;
     expect(beyond).toBeGreaterThan(200);
     expect(pageText(open(bytes), 0)).toContain("This is page one");
+    // The PNG of the page (PDF page underneath) shows the same extended page.
+    const { renderPng } = await import("../../src/render/png.ts");
+    const png = await renderPng(p0!, { longEdge: 1000, underlay: { pdf: original(), index: 0 } });
+    const dv = new DataView(png.buffer, png.byteOffset);
+    const box = ours.getPage(0).getMediaBox();
+    expect(dv.getUint32(16) / dv.getUint32(20)).toBeCloseTo(box.width / box.height, 2);
   });
 
   test("v6 pages over a PDF (fw 3.0) and an inserted page", async () => {
