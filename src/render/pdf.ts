@@ -159,7 +159,7 @@ function inkInUserSpace(m: Matrix, r: Rect): PdfBox {
 const EXTEND_SLACK = 0.5;
 
 /**
- * Ink beyond the original page: like the tablet's export, the page grows (MediaBox and CropBox
+ * Ink beyond the original page: like the desktop app's export, the page grows (MediaBox and CropBox
  * are the page's box extended by the ink, in user space) and the original content stays where it
  * is, so it ends up at the right offset inside the wider page.
  */
