@@ -152,13 +152,28 @@ test.skipIf(!HAVE_SAMPLES)(
     // the snapshot was taken mid-stream: the original went on receiving documents after it
     expect(listOf(origDocs).length).toBeGreaterThan(manifest.counts.documents);
     for (const uuid of before) expect(restList.some((d: Json) => d.uuid === uuid)).toBe(true);
-    for (const d of restList) expect(d).toEqual(origByUuid.get(d.uuid));
+    // A document synced while the snapshot was taken may be in it without all of its bytes (its PUT
+    // committed before the snapshot, a blob PUT after): there the restored page waits for the
+    // agent to upload it again (awaiting_blob), which is right. Everything else is identical.
+    const complete = new Set(before);
+    let inFlight = 0;
+    for (const d of restList) {
+      const o = origByUuid.get(d.uuid);
+      if (complete.has(d.uuid) || JSON.stringify(d) === JSON.stringify(o)) expect(d).toEqual(o);
+      else expect({ uuid: d.uuid, name: d.name }).toEqual({ uuid: o.uuid, name: o.name });
+    }
 
     // Every page of every restored document: same page list, byte-identical SVG.
     let svgs = 0;
     for (const d of restList) {
       const op = (await (await get(original.url, `/api/v1/documents/${d.uuid}/pages`)).json()) as Json;
       const rp = (await (await get(restored.url, `/api/v1/documents/${d.uuid}/pages`)).json()) as Json;
+      if (!complete.has(d.uuid) && JSON.stringify(rp) !== JSON.stringify(op)) {
+        const orig = new Map(listOf(op).map((p: Json) => [p.id, p]));
+        for (const p of listOf(rp)) if (JSON.stringify(p) !== JSON.stringify(orig.get(p.id))) expect(p.renderStatus).toBe("awaiting_blob");
+        inFlight++;
+        continue;
+      }
       expect(rp).toEqual(op);
       for (const p of listOf(rp)) {
         expect(p.renderStatus).toBe("done");
@@ -169,6 +184,7 @@ test.skipIf(!HAVE_SAMPLES)(
       }
     }
     expect(svgs).toBeGreaterThanOrEqual(before.length * 2);
+    expect(inFlight).toBeLessThanOrEqual(2); // at most the document(s) being written at the snapshot
 
     // Search: same hits, same order, same snippets. (BM25 scores depend on the whole index's
     // statistics, and the original also indexed the names of documents written after the
