@@ -2,6 +2,7 @@
 // rm-format.md §5.4.
 
 import type { ByteReader } from "../bytes.ts";
+import { LIMITS } from "../limits.ts";
 import type { Anchor } from "../model.ts";
 import {
   type CrdtId,
@@ -82,7 +83,13 @@ export function readSceneInfo(r: ByteReader): SceneInfoBlock {
   readFields(r, (t) => {
     if (t.index !== 5 || t.type !== TagType.Length4) return false;
     r.pos = t.at;
-    info.paperSize = inSubBlock(r, 5, "paper size", (s) => ({ width: s.u32("paper width"), height: s.u32("paper height") }));
+    info.paperSize = inSubBlock(r, 5, "paper size", (s) => {
+      const at = s.pos;
+      const size = { width: s.u32("paper width"), height: s.u32("paper height") };
+      const ok = (v: number) => v >= 1 && v <= LIMITS.maxPaperUnits;
+      if (!ok(size.width) || !ok(size.height)) s.fail(`a paper size of 1…${LIMITS.maxPaperUnits} units`, `found ${size.width} × ${size.height}`, at);
+      return size;
+    });
     return true;
   });
   return info;
