@@ -209,7 +209,9 @@ function top(h: Highlight): number {
 
 /**
  * Highlighted passages: fragments in reading order, merged when the next one continues the
- * previous (adjacent character range, or its first rectangle on the next line).
+ * previous in the same colour (adjacent character range, or its first rectangle on the next line).
+ * Highlights of different colours stay separate passages; where character ranges overlap, the
+ * characters already quoted are not repeated.
  */
 export function highlightPassages(highlights: Highlight[]): string[] {
   const items = highlights.filter((h) => h.text.trim());
@@ -217,9 +219,14 @@ export function highlightPassages(highlights: Highlight[]): string[] {
   items.sort((a, b) => (byStart ? a.start! - b.start! : top(a) - top(b) || (a.rects[0]?.x ?? 0) - (b.rects[0]?.x ?? 0)));
   const passages: string[] = [];
   let prev: Highlight | null = null;
+  let covered = -Infinity; // end of the character range quoted so far
   for (const h of items) {
-    const text = h.text.replace(/\s+/g, " ").trim();
-    if (prev && continues(prev, h)) {
+    let chars = [...h.text];
+    if (typeof h.start === "number" && h.start < covered) chars = chars.slice(Math.min(chars.length, covered - h.start));
+    if (typeof h.start === "number") covered = Math.max(covered, h.start + (h.length ?? [...h.text].length));
+    const text = chars.join("").replace(/\s+/g, " ").trim();
+    if (!text) continue;
+    if (prev && prev.color === h.color && prev.argb === h.argb && continues(prev, h)) {
       passages[passages.length - 1] += ` ${text}`;
     } else {
       passages.push(text);

@@ -111,3 +111,24 @@ test("Notion sync reads the inline <strong>/<em> as bold and italic, not as lite
   const styled = rich.map((r) => `${r.text.content}:${r.annotations?.bold ? "B" : "-"}${r.annotations?.italic ? "I" : "-"}`);
   expect(styled).toEqual(["bol:B-", "d ita:BI", "lic:-I"]);
 });
+
+// Issue 12 item 11 (part): highlights of different colours are separate passages, and overlapping
+// character ranges do not repeat words ("classes of of numbers").
+import { highlightPassages } from "../../src/render/markdown.ts";
+import { highlight } from "./fixtures.ts";
+
+test("adjacent highlights of different colours stay separate; overlapping ranges quote each word once", () => {
+  const line = (y: number) => [{ x: 0, y, w: 300, h: 30 }];
+  const yellowThenGreen = [
+    highlight("classes of", line(100), { start: 0, length: 10, color: 3 }),
+    highlight("numbers", line(100), { start: 11, length: 7, color: 4 }),
+  ];
+  expect(highlightPassages(yellowThenGreen)).toEqual(["classes of", "numbers"]);
+  const overlapping = [
+    highlight("classes of", line(100), { start: 0, length: 10 }),
+    highlight("of numbers", line(100), { start: 8, length: 10 }),
+  ];
+  expect(highlightPassages(overlapping)).toEqual(["classes of numbers"]);
+  const inside = [highlight("classes of numbers", line(100), { start: 0, length: 18 }), highlight("of", line(100), { start: 8, length: 2, color: 4 })];
+  expect(highlightPassages(inside)).toEqual(["classes of numbers"]);
+});
