@@ -105,12 +105,21 @@ async function renderSinglePage(file: string, opts: Options, log: (s: string) =>
   for (const w of page.warnings ?? []) log(`warning: ${w}`);
   const name = safeFileName(basename(file, extname(file)), "page");
   await mkdir(opts.out, { recursive: true });
-  await writePageFiles(page, join(opts.out, name), opts, "portrait");
   const title = name;
-  if (opts.formats.has("pdf")) await writeFile(join(opts.out, `${name}.pdf`), await renderPdf({ title, pages: [{ page, sourcePage: null }] }));
-  if (opts.formats.has("md")) await writeFile(join(opts.out, `${name}.md`), renderMarkdown({ title, pages: [{ page }] }));
+  try {
+    await writePageFiles(page, join(opts.out, name), opts, "portrait");
+    if (opts.formats.has("pdf")) await writeFile(join(opts.out, `${name}.pdf`), await renderPdf({ title, pages: [{ page, sourcePage: null }] }));
+    if (opts.formats.has("md")) await writeFile(join(opts.out, `${name}.md`), renderMarkdown({ title, pages: [{ page }] }));
+  } catch (e) {
+    console.error(`rmirror render: ${file}: could not be drawn: ${errorMessage(e)}`);
+    return 1;
+  }
   log(`${file}: v${page.version}, ${page.layers.length} layer(s) → ${opts.out}`);
   return 0;
+}
+
+function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }
 
 /** `underlay`: the original PDF page under a page of a PDF document (PNG only; the SVG is the ink). */
@@ -149,20 +158,27 @@ async function renderLibrary(lib: Library, opts: Options, log: (s: string) => vo
     log(`[${i + 1}/${docs.length}] ${doc.metadata.visibleName || doc.uuid}: ${pages.length} page(s)${bad.length ? `, ${bad.length} unreadable` : ""}`);
     for (const w of doc.warnings) log(`  warning: ${w}`);
     for (const p of bad) console.error(`  error: page ${p.ref.index + 1}: ${p.error!.message}`);
-    if (bad.length) failures++;
+    let failed = bad.length > 0;
     try {
-      await writeDocument(lib, doc, pages, dir, name, opts);
+      // Every failure inside a document is that page's (or that output's) error: the batch goes on.
+      if (!(await writeDocument(lib, doc, pages, dir, name, opts))) failed = true;
     } catch (e) {
-      if (!(e instanceof RmFormatError)) throw e;
-      failures++;
-      console.error(`  error: ${e.message}`);
+      failed = true;
+      console.error(`  error: ${errorMessage(e)}`);
     }
+    if (failed) failures++;
   }
   log(`${docs.length - Math.min(failures, docs.length)} of ${docs.length} document(s) rendered to ${opts.out}${failures ? `, ${failures} with errors` : ""}`);
   return failures > 0 ? 1 : 0;
 }
 
-async function writeDocument(lib: Library, doc: RmDocument, pages: ParsedPage[], dir: string, name: string, opts: Options): Promise<void> {
+/** Writes what can be written; false when a page or an output could not be drawn (each reported). */
+async function writeDocument(lib: Library, doc: RmDocument, pages: ParsedPage[], dir: string, name: string, opts: Options): Promise<boolean> {
+  let ok = true;
+  const failed = (what: string, e: unknown) => {
+    ok = false;
+    console.error(`  error: ${what} could not be drawn: ${errorMessage(e)}`);
+  };
   await mkdir(dir, { recursive: true });
   const pageFormats = opts.formats.has("svg") || opts.formats.has("png");
   const background = doc.pdfPath && (opts.formats.has("pdf") || opts.formats.has("png")) ? await lib.source.read(doc.pdfPath) : undefined;
@@ -177,22 +193,36 @@ async function writeDocument(lib: Library, doc: RmDocument, pages: ParsedPage[],
     for (const p of pages) {
       const src = p.ref.sourcePage;
       const underlay = background && src !== null && src >= 0 ? { pdf: background, index: src, warn } : undefined;
-      if (p.page) await writePageFiles(p.page, join(pageDir, `page-${String(p.ref.index + 1).padStart(3, "0")}`), opts, doc.content.orientation, underlay);
+      if (!p.page) continue;
+      try {
+        await writePageFiles(p.page, join(pageDir, `page-${String(p.ref.index + 1).padStart(3, "0")}`), opts, doc.content.orientation, underlay);
+      } catch (e) {
+        failed(`page ${p.ref.index + 1}`, e);
+      }
     }
   }
   const title = doc.metadata.visibleName || doc.uuid;
   if (opts.formats.has("pdf")) {
-    const pdf = await renderPdf({
-      title,
-      pages: pages.map((p) => ({ page: p.page, sourcePage: p.ref.sourcePage, highlights: p.ref.highlights })),
-      ...(background ? { background } : {}),
-      orientation: doc.content.orientation,
-    });
-    await writeFile(join(dir, `${name}.pdf`), pdf);
+    try {
+      const pdf = await renderPdf({
+        title,
+        pages: pages.map((p) => ({ page: p.page, sourcePage: p.ref.sourcePage, highlights: p.ref.highlights })),
+        ...(background ? { background } : {}),
+        orientation: doc.content.orientation,
+      });
+      await writeFile(join(dir, `${name}.pdf`), pdf);
+    } catch (e) {
+      failed("the PDF", e);
+    }
   }
   if (opts.formats.has("md")) {
-    await writeFile(join(dir, `${name}.md`), renderMarkdown({ title, pages: pages.map((p) => ({ page: p.page, highlights: p.ref.highlights })) }));
+    try {
+      await writeFile(join(dir, `${name}.md`), renderMarkdown({ title, pages: pages.map((p) => ({ page: p.page, highlights: p.ref.highlights })) }));
+    } catch (e) {
+      failed("the Markdown", e);
+    }
   }
+  return ok;
 }
 
 function outputFolders(lib: Library, doc: RmDocument): string[] {

@@ -124,24 +124,34 @@ function isHttpUrl(href: string): boolean {
 /** Inline tokens → segments. */
 function inline(tokens: Token[] | undefined, ann: Annotations = {}, link?: string): { text: string; annotations?: Annotations; link?: string }[] {
   const out: { text: string; annotations?: Annotations; link?: string }[] = [];
+  // Inline <strong>/<em> tags (the Markdown export writes them where `*` markers would not read back,
+  // e.g. emphasis inside a word) style what follows them until they close.
+  const open = { strong: 0, em: 0 };
   for (const t of tokens ?? []) {
-    const seg = (text: string, a: Annotations = ann, l = link) => out.push({ text, annotations: a, ...(l ? { link: l } : {}) });
+    const cur: Annotations = { ...ann, ...(open.strong > 0 ? { bold: true } : {}), ...(open.em > 0 ? { italic: true } : {}) };
+    const seg = (text: string, a: Annotations = cur, l = link) => out.push({ text, annotations: a, ...(l ? { link: l } : {}) });
+    const tag = t.type === "html" ? /^<(\/?)(strong|em)>$/i.exec(t.raw) : null;
+    if (tag) {
+      const name = tag[2]!.toLowerCase() as "strong" | "em";
+      open[name] = Math.max(0, open[name] + (tag[1] ? -1 : 1));
+      continue;
+    }
     switch (t.type) {
       case "strong":
-        out.push(...inline((t as Tokens.Strong).tokens, { ...ann, bold: true }, link));
+        out.push(...inline((t as Tokens.Strong).tokens, { ...cur, bold: true }, link));
         break;
       case "em":
-        out.push(...inline((t as Tokens.Em).tokens, { ...ann, italic: true }, link));
+        out.push(...inline((t as Tokens.Em).tokens, { ...cur, italic: true }, link));
         break;
       case "del":
-        out.push(...inline((t as Tokens.Del).tokens, { ...ann, strikethrough: true }, link));
+        out.push(...inline((t as Tokens.Del).tokens, { ...cur, strikethrough: true }, link));
         break;
       case "codespan":
-        seg(unescapeHtml((t as Tokens.Codespan).text), { ...ann, code: true });
+        seg(unescapeHtml((t as Tokens.Codespan).text), { ...cur, code: true });
         break;
       case "link": {
         const l = t as Tokens.Link;
-        out.push(...inline(l.tokens, ann, isHttpUrl(l.href) ? l.href : link));
+        out.push(...inline(l.tokens, cur, isHttpUrl(l.href) ? l.href : link));
         break;
       }
       case "image":
@@ -154,7 +164,7 @@ function inline(tokens: Token[] | undefined, ann: Annotations = {}, link?: strin
         break;
       case "text": {
         const tt = t as Tokens.Text;
-        if (tt.tokens?.length) out.push(...inline(tt.tokens, ann, link));
+        if (tt.tokens?.length) out.push(...inline(tt.tokens, cur, link));
         else seg(unescapeHtml(tt.text));
         break;
       }

@@ -29,22 +29,73 @@ function cleanText(text: string): string {
   return text.replace(/[\u0000-\u0008\u000B-\u001F\u007F]/g, "").replace(/\t/g, " ");
 }
 
-/** Inline Markdown for spans, with whitespace kept outside the emphasis markers. */
+/** A run of text with one style, or raw text (whitespace, line breaks) between runs. */
+interface Piece {
+  text: string;
+  bold: boolean;
+  italic: boolean;
+  raw: boolean;
+}
+
+const PUNCT = /[\p{P}\p{S}]/u;
+
+/**
+ * May a `*` delimiter run sit next to `c` (the character outside it) and still open/close emphasis
+ * by CommonMark's flanking rules? Yes at a line edge, beside whitespace, or beside punctuation that
+ * is not itself a delimiter (the run would merge with it). Inside a word, or beside another run's
+ * markers, it may not (`**bol*****d ita****lic*` is literal asterisks).
+ */
+function markerFits(c: string): boolean {
+  return c === "" || /\s/.test(c) || (PUNCT.test(c) && c !== "*" && c !== "_");
+}
+
+/**
+ * Inline Markdown for spans, with whitespace kept outside the emphasis markers. Emphasis is `*`
+ * markers where CommonMark reads them back as the same styles, else inline `<strong>`/`<em>` (valid
+ * CommonMark, read back the same by every CommonMark parser): emphasis inside a word, or runs of
+ * different styles touching each other. `forceBold` (BOLD-style paragraphs) makes every span bold.
+ */
 function inline(spans: TextSpan[], forceBold: boolean): string {
-  const out: string[] = [];
+  const pieces: Piece[] = [];
+  const push = (p: Piece) => {
+    if (!p.text) return;
+    const last = pieces[pieces.length - 1];
+    if (last && !last.raw && !p.raw && last.bold === p.bold && last.italic === p.italic) last.text += p.text;
+    else if (last && last.raw && p.raw) last.text += p.text;
+    else pieces.push(p);
+  };
   for (const s of spans) {
-    const parts = cleanText(s.text).split("\u2028");
-    parts.forEach((part, i) => {
-      if (i > 0) out.push("  \n");
-      if (!part) return;
-      const m = /^(\s*)([\s\S]*?)(\s*)$/.exec(part)!;
-      const [, lead = "", core = "", trail = ""] = m;
-      const bold = s.bold && !forceBold;
-      const mark = bold && s.italic ? "***" : bold ? "**" : s.italic ? "*" : "";
-      out.push(lead, core ? `${mark}${escapeInline(core)}${mark}` : "", trail);
-    });
+    const bold = s.bold || forceBold;
+    cleanText(s.text)
+      .split("\u2028")
+      .forEach((part, i) => {
+        if (i > 0) push({ text: "  \n", bold: false, italic: false, raw: true });
+        const [, lead = "", core = "", trail = ""] = /^(\s*)([\s\S]*?)(\s*)$/.exec(part)!;
+        push({ text: lead, bold: false, italic: false, raw: true });
+        push({ text: core, bold, italic: s.italic, raw: false });
+        push({ text: trail, bold: false, italic: false, raw: true });
+      });
   }
-  return out.join("");
+  let out = "";
+  pieces.forEach((p, i) => {
+    const text = p.raw ? p.text : escapeInline(p.text);
+    if (p.raw || (!p.bold && !p.italic)) {
+      out += text;
+      return;
+    }
+    const next = pieces[i + 1];
+    // A styled neighbour right after: its opening marker would merge with our closing one.
+    const after = next ? (next.raw || (!next.bold && !next.italic) ? (next.raw ? next.text : escapeInline(next.text)).charAt(0) : "*") : "";
+    if (markerFits(out.charAt(out.length - 1)) && markerFits(after)) {
+      const mark = p.bold && p.italic ? "***" : p.bold ? "**" : "*";
+      out += `${mark}${text}${mark}`;
+    } else {
+      const open = `${p.bold ? "<strong>" : ""}${p.italic ? "<em>" : ""}`;
+      const close = `${p.italic ? "</em>" : ""}${p.bold ? "</strong>" : ""}`;
+      out += `${open}${text}${close}`;
+    }
+  });
+  return out;
 }
 
 function paragraphText(p: Paragraph, forceBold = false): string {
@@ -94,7 +145,7 @@ export function textToMarkdown(page: Page, headingPrefix = "#"): string[] {
             .split("\n")
             .map((l) => l.replace(/ +$/, ""))
             .filter((l) => l.trim())
-            .map((l) => `**${l.trim()}**`)
+            .map((l) => escapeLineStart(l.trim()))
             .join("  \n"),
         );
         break;
@@ -158,7 +209,9 @@ function top(h: Highlight): number {
 
 /**
  * Highlighted passages: fragments in reading order, merged when the next one continues the
- * previous (adjacent character range, or its first rectangle on the next line).
+ * previous in the same colour (adjacent character range, or its first rectangle on the next line).
+ * Highlights of different colours stay separate passages; where character ranges overlap, the
+ * characters already quoted are not repeated.
  */
 export function highlightPassages(highlights: Highlight[]): string[] {
   const items = highlights.filter((h) => h.text.trim());
@@ -166,9 +219,14 @@ export function highlightPassages(highlights: Highlight[]): string[] {
   items.sort((a, b) => (byStart ? a.start! - b.start! : top(a) - top(b) || (a.rects[0]?.x ?? 0) - (b.rects[0]?.x ?? 0)));
   const passages: string[] = [];
   let prev: Highlight | null = null;
+  let covered = -Infinity; // end of the character range quoted so far
   for (const h of items) {
-    const text = h.text.replace(/\s+/g, " ").trim();
-    if (prev && continues(prev, h)) {
+    let chars = [...h.text];
+    if (typeof h.start === "number" && h.start < covered) chars = chars.slice(Math.min(chars.length, covered - h.start));
+    if (typeof h.start === "number") covered = Math.max(covered, h.start + (h.length ?? [...h.text].length));
+    const text = chars.join("").replace(/\s+/g, " ").trim();
+    if (!text) continue;
+    if (prev && prev.color === h.color && prev.argb === h.argb && continues(prev, h)) {
       passages[passages.length - 1] += ` ${text}`;
     } else {
       passages.push(text);

@@ -18,6 +18,8 @@ import { pagedataTemplates, pageList } from "./page-list.ts";
 export interface ContentOptions {
   /** For the oldest archives (no page ids, no pageCount): max N of the `N.rm` files present + 1. */
   indexedRmCount?: number;
+  /** Pages of the document's original PDF, when counted (documents without a page list only). */
+  originalPages?: number;
 }
 
 /**
@@ -33,6 +35,7 @@ export function parseContent(input: Uint8Array | string, file: string, pagedata?
     templates: pagedataTemplates(pagedata),
     file,
     ...(opts.indexedRmCount === undefined ? {} : { indexedRmCount: opts.indexedRmCount }),
+    ...(opts.originalPages === undefined ? {} : { originalPages: opts.originalPages }),
   });
   return {
     fileType,

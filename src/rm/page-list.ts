@@ -17,6 +17,8 @@ export interface PageListInput {
   templates: string[];
   /** For archives without page ids or pageCount: max `N` of the `<uuid>/N.rm` files present + 1. */
   indexedRmCount?: number;
+  /** Pages of the original PDF (PDF/EPUB documents without a page list), when it could be counted. */
+  originalPages?: number;
   /** Used in errors. */
   file: string;
 }
@@ -134,7 +136,19 @@ function arraySourcePage(fileType: FileType, redirect: unknown, i: number): numb
 
 function pagesByIndex(input: PageListInput): Draft[] {
   const declared = toNumber(input.content.pageCount);
-  const count = declared !== undefined && declared >= 0 ? Math.trunc(declared) : (input.indexedRmCount ?? 0);
+  const indexed = input.indexedRmCount ?? 0;
+  let count: number;
+  if (input.fileType !== "notebook" && input.originalPages !== undefined) {
+    // Without a page list nothing can be inserted or reordered: the original's pages, in order
+    // (plus any further `N.rm`); a declared pageCount is not trusted over the PDF itself.
+    count = Math.max(input.originalPages, indexed);
+  } else {
+    count = declared !== undefined && declared >= 0 ? Math.trunc(declared) : indexed;
+    // Pages no file backs are blank: a crafted pageCount must not become thousands of them.
+    if (count > indexed + LIMITS.maxUnbackedPages) {
+      throw new RmFormatError("too_large", input.file, -1, `a pageCount of at most ${LIMITS.maxUnbackedPages} pages beyond the ${indexed} page file(s) present`, `pageCount ${count} without a page list`);
+    }
+  }
   if (count > LIMITS.maxPages) {
     throw new RmFormatError("too_large", input.file, -1, `at most ${LIMITS.maxPages} pages`, `pageCount ${count}`);
   }

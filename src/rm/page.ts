@@ -1,5 +1,6 @@
 // One `.rm` page: check the 43-byte header and dispatch on its version (rm-format.md §4.1).
 
+import { boundPage } from "./bounds.ts";
 import { RmFormatError } from "./errors.ts";
 import { LIMITS } from "./limits.ts";
 import type { Page } from "./model.ts";
@@ -37,6 +38,6 @@ export function parsePage(bytes: Uint8Array, file: string, opts: ParsePageOption
     throw new RmFormatError("too_large", file, -1, `a page of at most ${LIMITS.maxRmBytes} bytes`, `file has ${bytes.length} bytes`);
   }
   const version = rmVersion(bytes, file);
-  if (version === 6) return parseV6(bytes, file, opts.lenient ? { lenient: true } : {});
-  return parseV3V5(bytes, file, version, opts.layerNames);
+  const page = version === 6 ? parseV6(bytes, file, opts.lenient ? { lenient: true } : {}) : parseV3V5(bytes, file, version, opts.layerNames);
+  return boundPage(page);
 }

@@ -5,11 +5,15 @@
 import { expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { RmFormatError } from "../../src/rm/errors.ts";
+import type { Page } from "../../src/rm/model.ts";
 import { parsePage } from "../../src/rm/page.ts";
+import { renderPng } from "../../src/render/png.ts";
 import { mutate } from "../support/fuzz.ts";
 import { HAVE_SAMPLES, describeSamples, sample, SAMPLES_DIR } from "../support/samples.ts";
 
 const CASES = Number(process.env.FUZZ_CASES ?? 1500);
+/** Parsed mutations also drawn as PNG (small, so the fixed count stays cheap). */
+const PNG_CASES = Number(process.env.FUZZ_PNG_CASES ?? 250);
 
 function corpus(): { name: string; bytes: Uint8Array }[] {
   if (!HAVE_SAMPLES) return [];
@@ -47,5 +51,30 @@ describeSamples("fuzzing .rm pages", () => {
     expect(ran).toBe(CASES);
     expect(typed).toBeGreaterThan(0); // the mutations do hit error paths
     expect(process.memoryUsage().rss).toBeLessThan(1.5 * 1024 ** 3);
+  });
+
+  // PNG output too (issue 12 item 8): before ink and paper sizes were bounded, 0.7 % of parsed
+  // mutations made resvg throw "Target size is zero". Every parsed page must now draw.
+  test(`${PNG_CASES} parsed mutations draw as PNG`, async () => {
+    const files = corpus();
+    let drawn = 0;
+    for (let seed = 1; drawn < PNG_CASES && seed <= PNG_CASES * 20; seed++) {
+      const f = files[seed % files.length]!;
+      let page: Page;
+      try {
+        page = parsePage(mutate(f.bytes, seed), f.name, { lenient: true });
+      } catch {
+        continue; // typed parse errors are the other test's business
+      }
+      let png: Uint8Array;
+      try {
+        png = await renderPng(page, { longEdge: 48 });
+      } catch (e) {
+        throw new Error(`seed ${seed} (${f.name}): PNG failed: ${(e as Error)?.message ?? e}`);
+      }
+      expect(Buffer.from(png.subarray(1, 4)).toString()).toBe("PNG");
+      drawn++;
+    }
+    expect(drawn).toBe(PNG_CASES);
   });
 });

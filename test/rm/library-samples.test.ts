@@ -153,12 +153,12 @@ describeSamples("openInput on the sample containers", () => {
     expect(await strokeCount(lib, doc, 0)).toBe(55);
   });
 
-  test("rmapi cloud_test.zip: minimal PDF upload with no page list", async () => {
+  test("rmapi cloud_test.zip: minimal PDF upload with no page list has the PDF's pages", async () => {
     const doc = only(await openInput(sample("rmapi__cloud_test.zip")));
     expect(doc.content.fileType).toBe("pdf");
-    expect(doc.pages).toEqual([]);
+    expect(doc.pages.map((p) => [p.id, p.sourcePage, p.missing])).toEqual([["0", 0, true]]);
     expect(doc.pdfPath).toBe("883ba04f-606c-41b7-8903-8d113356850f.pdf");
-    expect(doc.warnings.some((w) => w.includes("no page list"))).toBe(true);
+    expect(doc.warnings.some((w) => w.includes("no page list"))).toBe(false);
   });
 
   test("lines-are-rusty zip: one v5 page, 445 strokes, template from .pagedata", async () => {

@@ -93,14 +93,19 @@ export function ocrWorker(ctx: AppContext): Worker<OcrPayload> {
       const orientation = await pageOrientation(ctx, page);
       // resvg (a WASM module) is loaded with the first page to read, not when serve starts.
       const { renderPng } = await import("../../render/png.ts");
-      const png = await renderPng(parsed, {
-        longEdge: OCR_LONG_EDGE,
-        grayscale: true,
-        text: false,
-        highlights: false,
-        ...(orientation ? { orientation } : {}),
-        ...(underlay ? { underlay, onUnderlayError: underlayWarning(ctx, page.id) } : {}),
-      });
+      let png: Uint8Array;
+      try {
+        png = await renderPng(parsed, {
+          longEdge: OCR_LONG_EDGE,
+          grayscale: true,
+          text: false,
+          highlights: false,
+          ...(orientation ? { orientation } : {}),
+          ...(underlay ? { underlay, onUnderlayError: underlayWarning(ctx, page.id) } : {}),
+        });
+      } catch (e) {
+        throw new PermanentError(`page could not be drawn as PNG: ${e instanceof Error ? e.message : String(e)}`);
+      }
       let r;
       try {
         r = await engine.recognize({ png, annotatedPdf, signal });

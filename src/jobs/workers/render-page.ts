@@ -38,11 +38,9 @@ export function renderPageWorker(ctx: AppContext): Worker<RenderPagePayload> {
         };
       }
       const orientation = await pageOrientation(ctx, page);
-      const svg = renderSvg(parsed, orientation ? { orientation } : {});
-      const svgSha = await storeBytes(ctx, page.user_id, new TextEncoder().encode(svg));
-      const typedText = textToMarkdown(parsed).join("\n\n").trim() || null;
-      const highlights = pageHighlights(parsed);
-      const ink = hasInk(parsed);
+      const drawn = drawPage(parsed, orientation);
+      const svgSha = await storeBytes(ctx, page.user_id, new TextEncoder().encode(drawn.svg));
+      const { typedText, highlights, ink } = drawn;
       return () => {
         const applied = ctx.store.setPageRendered(page.id, {
           sha256: sha,
@@ -61,4 +59,22 @@ export function renderPageWorker(ctx: AppContext): Worker<RenderPagePayload> {
       ctx.store.setPageStatus(pageId, "failed", reason.slice(0, 2000));
     },
   };
+}
+
+/**
+ * Everything the job computes from the parsed page. A failure here is the page's own (nothing
+ * else is touched): a permanent error with the reason, so the page shows "failed" and no retry
+ * repeats it.
+ */
+function drawPage(parsed: Page, orientation: "portrait" | "landscape" | undefined) {
+  try {
+    return {
+      svg: renderSvg(parsed, orientation ? { orientation } : {}),
+      typedText: textToMarkdown(parsed).join("\n\n").trim() || null,
+      highlights: pageHighlights(parsed),
+      ink: hasInk(parsed),
+    };
+  } catch (e) {
+    throw new PermanentError(`page could not be drawn: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }

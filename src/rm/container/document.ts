@@ -3,7 +3,8 @@
 // highlights. Page bytes are NOT read here (see Library.readPage): only small JSON sidecars.
 // Rendering is driven by the page list, so `.rm` files not in it (orphans) are ignored.
 
-import { parseContent } from "../content.ts";
+import { hasPageIds, parseContent } from "../content.ts";
+import { readJsonObject, toNumber } from "../json-read.ts";
 import { RmFormatError } from "../errors.ts";
 import { parseHighlightsJson } from "../highlights-json.ts";
 import { parseLayerNames } from "../layer-names.ts";
@@ -11,6 +12,7 @@ import { LIMITS } from "../limits.ts";
 import { defaultMetadata, parseMetadata } from "../metadata.ts";
 import type { DocContent, DocMetadata, Highlight, PageRef } from "../model.ts";
 import type { FileSource } from "./file-source.ts";
+import { countPdfPages } from "./pdf-pages.ts";
 import type { SourceIndex } from "./source-index.ts";
 
 export interface RmPage extends PageRef {
@@ -75,7 +77,7 @@ async function readMetadata(source: FileSource, item: ItemLocation, fallbackName
 async function loadDocument(source: FileSource, files: SourceIndex, item: ItemLocation, metadata: DocMetadata): Promise<RmDocument> {
   const warnings: string[] = [];
   const pageFiles = indexedPageFiles(files, item.base);
-  const content = await readContent(source, item, pageFiles.indexedCount, warnings);
+  const content = await readContent(source, files, item, pageFiles.indexedCount, warnings);
   const pages: RmPage[] = [];
   for (const ref of content.pages) pages.push(await resolvePage(source, files, item, ref, content, warnings));
   if (!item.hasMetadata) warnings.push(`no ${item.base}.metadata: name and dates are defaults`);
@@ -85,12 +87,34 @@ async function loadDocument(source: FileSource, files: SourceIndex, item: ItemLo
   return doc;
 }
 
-async function readContent(source: FileSource, item: ItemLocation, indexedRmCount: number, warnings: string[]): Promise<DocContent> {
+async function readContent(source: FileSource, files: SourceIndex, item: ItemLocation, indexedRmCount: number, warnings: string[]): Promise<DocContent> {
   const path = `${item.base}.content`;
   const bytes = await source.read(path, LIMITS.maxJsonBytes);
   if (!bytes) warnings.push(`${path} is missing: treated as an empty notebook description`);
   const pagedata = await source.read(`${item.base}.pagedata`, LIMITS.maxJsonBytes);
-  return parseContent(bytes ?? "", path, pagedata ? UTF8.decode(pagedata) : undefined, { indexedRmCount });
+  const originalPages = await pagesOfOriginal(source, files, item, bytes, path, warnings);
+  const content = parseContent(bytes ?? "", path, pagedata ? UTF8.decode(pagedata) : undefined, { indexedRmCount, ...(originalPages === undefined ? {} : { originalPages }) });
+  if (originalPages !== undefined && bytes) {
+    const declared = toNumber(readJsonObject(bytes, path, { blankIsEmpty: true }).pageCount);
+    if (declared !== undefined && declared !== content.pages.length) warnings.push(`pageCount ${declared} in ${path} ignored: the PDF has ${originalPages} page(s)`);
+  }
+  return content;
+}
+
+/**
+ * A PDF/EPUB document whose `.content` lists no pages (old cloud zips, rmapi uploads) shows the pages
+ * of its PDF: count them. Undefined for every other document, or when the PDF is missing or unreadable.
+ */
+async function pagesOfOriginal(source: FileSource, files: SourceIndex, item: ItemLocation, bytes: Uint8Array | undefined, path: string, warnings: string[]): Promise<number | undefined> {
+  const pdfPath = `${item.base}.pdf`;
+  if (!bytes || !files.has(pdfPath)) return undefined;
+  const obj = readJsonObject(bytes, path, { blankIsEmpty: true });
+  const type = typeof obj.fileType === "string" ? obj.fileType.toLowerCase() : "";
+  if ((type !== "pdf" && type !== "epub") || hasPageIds(obj)) return undefined;
+  const pdf = await source.read(pdfPath);
+  const n = pdf ? await countPdfPages(pdf) : undefined;
+  if (n === undefined) warnings.push(`${pdfPath} could not be read as a PDF: its pages are unknown`);
+  return n;
 }
 
 /** The `.rm` files directly inside `<base>/`, and 1 + the largest `N` of index-named ones. */

@@ -9,10 +9,10 @@ import {
   idField,
   idKey,
   inLength,
+  readFields,
   readRawId,
   readStringBody,
-  readTag,
-  skipPayload,
+  tryReadTag,
   u32Field,
 } from "./tagged.ts";
 
@@ -38,8 +38,8 @@ export function readItem(r: ByteReader, blockType: number, version: number): Raw
   const deleted = u32Field(r, 5, "item deleted length");
   const item: RawItem = { parent, id, left, right, deleted, skipped: 0 };
   if (r.remaining <= 0 || blockType === 0x08) return item;
-  const t = readTag(r);
-  if (t.index !== 6 || t.type !== TagType.Length4) return item; // newer envelope field: ignore the rest
+  const t = tryReadTag(r);
+  if (!t || t.index !== 6 || t.type !== TagType.Length4) return item; // newer envelope field: ignore the rest
   inLength(r, "item value", (v) => {
     const itemType = v.u8("item value type");
     const key = idKey(id);
@@ -54,8 +54,8 @@ export function readItem(r: ByteReader, blockType: number, version: number): Raw
 function readLine(r: ByteReader, version: number, id: string): Stroke {
   const s: Stroke = { kind: "stroke", id, tool: 0, color: 0, thickness: 1, startingLength: 0, points: [] };
   let pointsSeen = false;
-  while (r.remaining > 0) {
-    const t = readTag(r);
+  // unknown fields, and whatever cannot be read after the known ones, are skipped by length
+  readFields(r, (t) => {
     if (t.index === 1 && t.type === TagType.Byte4) s.tool = r.u32("line tool");
     else if (t.index === 2 && t.type === TagType.Byte4) s.color = r.u32("line colour");
     else if (t.index === 3 && t.type === TagType.Byte8) s.thickness = r.f64("line thickness");
@@ -64,8 +64,9 @@ function readLine(r: ByteReader, version: number, id: string): Stroke {
       s.points = inLength(r, "line points", (p) => readPoints(p, version));
       pointsSeen = true;
     } else if (t.index === 8 && t.type === TagType.Byte4) s.argb = r.u32("line ARGB colour");
-    else if (!skipPayload(r, t.type)) break; // unknown field type: rest of the value is skipped by length
-  }
+    else return false;
+    return true;
+  });
   if (!pointsSeen) r.fail("line points (field 5)", "stroke without points");
   return s;
 }
@@ -107,16 +108,16 @@ function readPoints(r: ByteReader, version: number): Point[] {
 
 function readGlyph(r: ByteReader, id: string): Highlight {
   const h: Highlight = { kind: "highlight", id, color: 3, text: "", rects: [] };
-  while (r.remaining > 0) {
-    const t = readTag(r);
+  readFields(r, (t) => {
     if (t.index === 2 && t.type === TagType.Byte4) h.start = r.u32("glyph start");
     else if (t.index === 3 && t.type === TagType.Byte4) h.length = r.u32("glyph length");
     else if (t.index === 4 && t.type === TagType.Byte4) h.color = r.u32("glyph colour");
     else if (t.index === 5 && t.type === TagType.Length4) h.text = inLength(r, "glyph text", (s) => readStringBody(s, "glyph text").text);
     else if (t.index === 6 && t.type === TagType.Length4) h.rects = inLength(r, "glyph rectangles", readRects);
     else if (t.index === 10 && t.type === TagType.Byte4) h.argb = r.u32("glyph ARGB colour");
-    else if (!skipPayload(r, t.type)) break;
-  }
+    else return false;
+    return true;
+  });
   if (h.length === undefined && h.start !== undefined) h.length = [...h.text].length;
   return h;
 }

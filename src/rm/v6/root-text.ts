@@ -12,10 +12,10 @@ import {
   idKey,
   inLength,
   inSubBlock,
+  readFields,
   readRawId,
   readStringBody,
-  readTag,
-  skipPayload,
+  tryReadTag,
   u32Field,
 } from "./tagged.ts";
 
@@ -50,10 +50,7 @@ export function readRootText(r: ByteReader): RawRootText {
   });
   expectTag(r, 4, TagType.Byte4, "text width");
   out.width = r.f32("text width");
-  while (r.remaining > 0) {
-    const t = readTag(r);
-    if (!skipPayload(r, t.type)) break; // field 5 (LWW width) and anything newer
-  }
+  readFields(r, () => false); // field 5 (LWW width) and anything newer
   return out;
 }
 
@@ -70,13 +67,13 @@ function readTextItems(r: ByteReader, into: RawTextItem[]): void {
       const right = idField(s, 4, "text item right id");
       const deleted = u32Field(s, 5, "text item deleted length");
       const item: RawTextItem = { id, left, right, deleted, text: "" };
-      if (s.remaining > 0) {
-        const t = readTag(s);
+      const t = s.remaining > 0 ? tryReadTag(s) : undefined;
+      if (t) {
         if (t.index === 6 && t.type === TagType.Length4) {
           const v = inLength(s, "text item value", (x) => readStringBody(x, "text item value"));
           item.text = v.text;
           if (v.format !== undefined) item.format = v.format;
-        } else skipPayload(s, t.type);
+        }
       }
       slots += item.text ? item.text.length : Math.max(item.deleted, 1);
       if (slots > LIMITS.maxTextSlots) {

@@ -3,6 +3,7 @@
 // skipped, which is how we stay compatible with newer firmware.
 
 import type { ByteReader } from "../bytes.ts";
+import { RmFormatError } from "../errors.ts";
 
 export const TagType = {
   Byte1: 0x1,
@@ -38,6 +39,50 @@ export function readTag(r: ByteReader): Tag {
   const at = r.pos;
   const v = r.varuint("field tag");
   return { index: Math.floor(v / 16), type: v % 16, at };
+}
+
+/**
+ * The next tag, or undefined when none can be read here (an over-long varint, a tag cut by the
+ * region's end). Used where a structure may end in fields of newer firmware: what cannot be read
+ * there is skipped by the enclosing length, never an error.
+ */
+export function tryReadTag(r: ByteReader): Tag | undefined {
+  const at = r.pos;
+  try {
+    return readTag(r);
+  } catch (e) {
+    if (!(e instanceof RmFormatError)) throw e;
+    r.pos = at;
+    return undefined;
+  }
+}
+
+/**
+ * Walks the fields up to the end of the current region. `known` reads a field it recognises and
+ * returns true (its errors are real errors); any other field is skipped by its type's size. A tag or
+ * unknown payload that cannot be read (an undecodable varint, a length past the region, a tag type
+ * this reader does not know) ends the walk: what was read is kept and the rest of the region is
+ * skipped by its length (rm-format.md §5.1, forward compatibility).
+ */
+export function readFields(r: ByteReader, known: (t: Tag) => boolean): void {
+  while (r.remaining > 0) {
+    const t = tryReadTag(r);
+    if (!t) return;
+    if (known(t)) continue;
+    if (!trySkipPayload(r, t.type)) return;
+  }
+}
+
+/** skipPayload that reports an unreadable payload as false instead of throwing. */
+export function trySkipPayload(r: ByteReader, type: number): boolean {
+  const at = r.pos;
+  try {
+    return skipPayload(r, type);
+  } catch (e) {
+    if (!(e instanceof RmFormatError)) throw e;
+    r.pos = at;
+    return false;
+  }
 }
 
 /** True when the next field in the current region has this index and type (does not consume it). */

@@ -2,6 +2,7 @@
 // rm-format.md §5.4.
 
 import type { ByteReader } from "../bytes.ts";
+import { LIMITS } from "../limits.ts";
 import type { Anchor } from "../model.ts";
 import {
   type CrdtId,
@@ -11,10 +12,9 @@ import {
   inLength,
   inSubBlock,
   lwwField,
+  readFields,
   readRawId,
   readStringBody,
-  readTag,
-  skipPayload,
 } from "./tagged.ts";
 
 export interface SceneTreeBlock {
@@ -27,11 +27,11 @@ export function readSceneTree(r: ByteReader): SceneTreeBlock {
   idField(r, 2, "scene tree node id");
   // field 3: isUpdate (Byte1); field 4: sub-block with the parent id
   let parentId: CrdtId = { a: 0, c: 1 };
-  while (r.remaining > 0) {
-    const t = readTag(r);
-    if (t.index === 4 && t.type === TagType.Length4) parentId = inLength(r, "scene tree parent", (s) => idField(s, 1, "scene tree parent id"));
-    else if (!skipPayload(r, t.type)) break;
-  }
+  readFields(r, (t) => {
+    if (t.index !== 4 || t.type !== TagType.Length4) return false;
+    parentId = inLength(r, "scene tree parent", (s) => idField(s, 1, "scene tree parent id"));
+    return true;
+  });
   return { treeId, parentId };
 }
 
@@ -45,12 +45,8 @@ export interface TreeNodeBlock {
 export function readTreeNode(r: ByteReader): TreeNodeBlock {
   const node: TreeNodeBlock = { nodeId: idField(r, 1, "tree node id") };
   const anchor: Partial<Anchor> = {};
-  while (r.remaining > 0) {
-    const t = readTag(r);
-    if (t.type !== TagType.Length4) {
-      if (!skipPayload(r, t.type)) break;
-      continue;
-    }
+  readFields(r, (t) => {
+    if (t.type !== TagType.Length4 || t.index < 2 || t.index > 10 || (t.index > 3 && t.index < 7)) return false;
     r.pos = t.at; // re-read the tag inside the LWW helpers
     switch (t.index) {
       case 2:
@@ -71,11 +67,9 @@ export function readTreeNode(r: ByteReader): TreeNodeBlock {
       case 10:
         anchor.originX = lwwField(r, 10, "anchor origin x", (s) => s.f32("anchor origin x"));
         break;
-      default:
-        readTag(r);
-        skipPayload(r, TagType.Length4);
     }
-  }
+    return true;
+  });
   if (anchor.id !== undefined) node.anchor = anchor;
   return node;
 }
@@ -86,12 +80,17 @@ export interface SceneInfoBlock {
 
 export function readSceneInfo(r: ByteReader): SceneInfoBlock {
   const info: SceneInfoBlock = {};
-  while (r.remaining > 0) {
-    const t = readTag(r);
-    if (t.index === 5 && t.type === TagType.Length4) {
-      r.pos = t.at;
-      info.paperSize = inSubBlock(r, 5, "paper size", (s) => ({ width: s.u32("paper width"), height: s.u32("paper height") }));
-    } else if (!skipPayload(r, t.type)) break;
-  }
+  readFields(r, (t) => {
+    if (t.index !== 5 || t.type !== TagType.Length4) return false;
+    r.pos = t.at;
+    info.paperSize = inSubBlock(r, 5, "paper size", (s) => {
+      const at = s.pos;
+      const size = { width: s.u32("paper width"), height: s.u32("paper height") };
+      const ok = (v: number) => v >= 1 && v <= LIMITS.maxPaperUnits;
+      if (!ok(size.width) || !ok(size.height)) s.fail(`a paper size of 1…${LIMITS.maxPaperUnits} units`, `found ${size.width} × ${size.height}`, at);
+      return size;
+    });
+    return true;
+  });
   return info;
 }

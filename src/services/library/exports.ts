@@ -75,13 +75,19 @@ export async function pagePng(ctx: AppContext, userId: number, uuid: string, pag
   };
   // resvg (a WASM module) is loaded on the first PNG, not when serve starts.
   const renderPng: typeof RenderPng = (await import("../../render/png.ts")).renderPng;
-  const png = await renderPng(parsed, {
-    longEdge: q.longEdge,
-    grayscale: q.grayscale,
-    text: q.text,
-    ...(orientation ? { orientation } : {}),
-    ...(underlay ? { underlay, onUnderlayError } : {}),
-  });
+  let png: Uint8Array;
+  try {
+    png = await renderPng(parsed, {
+      longEdge: q.longEdge,
+      grayscale: q.grayscale,
+      text: q.text,
+      ...(orientation ? { orientation } : {}),
+      ...(underlay ? { underlay, onUnderlayError } : {}),
+    });
+  } catch (e) {
+    // This page's failure (e.g. a degenerate page size resvg refuses), not the server's.
+    throw new AppError("render_failed", `The page could not be drawn as PNG: ${(e as Error)?.message ?? String(e)}`);
+  }
   if (degraded) return new Blob([png as Uint8Array<ArrayBuffer>], { type: "image/png" });
   const sha = await storeBytes(ctx, userId, png);
   ctx.store.setPagePng(page.id, sha, source);

@@ -2,6 +2,7 @@
 // changed), and loading a page's parsed strokes (shared by the render and OCR workers and the
 // exports). The worker that runs the job is src/jobs/workers/render-page.ts.
 import { parseContent } from "../../rm/content.ts";
+import { RmFormatError } from "../../rm/errors.ts";
 import { parseLayerNames } from "../../rm/layer-names.ts";
 import { parsePage } from "../../rm/page.ts";
 import type { DocContent, Page } from "../../rm/model.ts";
@@ -48,7 +49,14 @@ export async function loadParsedPage(ctx: AppContext, page: PageRow): Promise<Pa
       }
     }
   }
-  return parsePage(bytes, `${page.page_uuid}.rm`, layerNames ? { layerNames } : {});
+  const file = `${page.page_uuid}.rm`;
+  try {
+    return parsePage(bytes, file, layerNames ? { layerNames } : {});
+  } catch (e) {
+    // Whatever a page's bytes make the parser throw is that page's fault, reported as such.
+    if (e instanceof RmFormatError) throw e;
+    throw new RmFormatError("corrupt", file, -1, "a page this reader can parse", e instanceof Error ? e.message : String(e));
+  }
 }
 
 /**

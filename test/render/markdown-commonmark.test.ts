@@ -1,0 +1,134 @@
+// Issue 12 item 9: inline emphasis must be CommonMark a parser reads back to the same text and
+// styles. `**bol*****d ita****lic*` (bold "bol", bold-italic "d ita", italic "lic") came out as
+// literal asterisks. Every case is rendered, parsed with `marked` (CommonMark mode) and compared
+// character by character: same text, same bold, same italic.
+import { describe, expect, test } from "bun:test";
+import { marked } from "marked";
+import { type Page, ParagraphStyle, type TextSpan } from "../../src/rm/model.ts";
+import { textToMarkdown } from "../../src/render/markdown.ts";
+import { bodyOf, markdownToBlocks } from "../../src/notion/markdown-to-blocks.ts";
+import { rng } from "../support/fuzz.ts";
+
+function pageOf(spans: TextSpan[], style: number = ParagraphStyle.PLAIN): Page {
+  return {
+    version: 6,
+    frame: "centered",
+    box: { x: -702, y: 0, w: 1404, h: 1872 },
+    device: "rm2",
+    layers: [],
+    stats: { blocks: 0, unknownBlocks: 0, deletedItems: 0, skippedBytes: 0 },
+    text: { posX: 0, posY: 0, width: 900, paragraphs: [{ style, startId: "0:0", spans }], anchors: new Map(), anchorOffsets: new Map() },
+  };
+}
+
+const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'" };
+
+/** Per character: [char, bold, italic], from marked's HTML of one paragraph. */
+function styledChars(html: string): string[] {
+  const out: string[] = [];
+  let bold = 0;
+  let italic = 0;
+  const re = /<(\/?)(strong|em|p|br)\s*\/?>|&(#?\w+);|([\s\S])/g;
+  for (let m = re.exec(html); m; m = re.exec(html)) {
+    if (m[2]) {
+      const d = m[1] ? -1 : 1;
+      if (m[2] === "strong") bold += d;
+      else if (m[2] === "em") italic += d;
+      continue;
+    }
+    const ch = m[3] ? (ENTITIES[m[3]] ?? String.fromCodePoint(Number(m[3].slice(1)))) : m[4]!;
+    if (ch === "\n") continue;
+    out.push(`${ch}${bold > 0 ? "B" : "-"}${italic > 0 ? "I" : "-"}`);
+  }
+  return out;
+}
+
+/** What the spans say, per character, with whitespace's style ignored (it sits outside markers). */
+function expected(spans: TextSpan[], forceBold = false): string[] {
+  const out: string[] = [];
+  for (const s of spans) for (const ch of s.text) out.push(`${ch}${s.bold || forceBold ? "B" : "-"}${s.italic ? "I" : "-"}`);
+  return out;
+}
+
+/** Styles of the visible characters, and the text with whitespace collapsed (whitespace sits outside markers). */
+const norm = (chars: string[]) => ({
+  styles: chars.filter((c) => !/^\s/.test(c)).join("|"),
+  text: chars.map((c) => c[0]).join("").replace(/\s+/g, " ").trim(),
+});
+
+function roundTrip(spans: TextSpan[], style: number = ParagraphStyle.PLAIN): void {
+  const md = textToMarkdown(pageOf(spans, style)).join("\n\n");
+  const html = marked.parse(md, { async: false, gfm: false }) as string;
+  expect({ md, chars: norm(styledChars(html)) }).toEqual({ md, chars: norm(expected(spans, style === ParagraphStyle.BOLD)) });
+}
+
+describe("inline emphasis reads back the same through a CommonMark parser", () => {
+  test("the issue's case: emphasis that starts and ends inside words", () => {
+    roundTrip([
+      { text: "bol", bold: true, italic: false },
+      { text: "d ita", bold: true, italic: true },
+      { text: "lic", bold: false, italic: true },
+    ]);
+  });
+
+  test("whole words keep plain * markers", () => {
+    const spans = [
+      { text: "Normal ", bold: false, italic: false },
+      { text: "bold", bold: true, italic: false },
+      { text: " ", bold: false, italic: false },
+      { text: "italic", bold: false, italic: true },
+    ];
+    expect(textToMarkdown(pageOf(spans))).toEqual(["Normal **bold** *italic*"]);
+    roundTrip(spans);
+  });
+
+  test("punctuation, asterisks and underscores next to the markers", () => {
+    roundTrip([{ text: "x.", bold: true, italic: false }, { text: "y", bold: false, italic: false }]);
+    roundTrip([{ text: "(", bold: false, italic: false }, { text: ".a", bold: false, italic: true }, { text: "*)", bold: false, italic: false }]);
+    roundTrip([{ text: "snake_", bold: false, italic: false }, { text: "case", bold: true, italic: false }, { text: "_x", bold: false, italic: true }]);
+  });
+
+  test("300 seeded span sequences (plain and BOLD-style paragraphs)", () => {
+    const words = ["a", "bc", "d e", " f", "g ", ".", ",x", "*", "_", "1", "é", "<b>", "&", "[y]", "z!", "(", ")"];
+    for (let seed = 1; seed <= 300; seed++) {
+      const r = rng(seed);
+      const n = 1 + Math.floor(r() * 6);
+      const spans: TextSpan[] = [];
+      for (let i = 0; i < n; i++) spans.push({ text: words[Math.floor(r() * words.length)]!, bold: r() < 0.4, italic: r() < 0.4 });
+      if (!spans.some((s) => s.text.trim())) continue;
+      roundTrip(spans, seed % 5 === 0 ? ParagraphStyle.BOLD : ParagraphStyle.PLAIN);
+    }
+  });
+});
+
+test("Notion sync reads the inline <strong>/<em> as bold and italic, not as literal tags", () => {
+  const md = textToMarkdown(pageOf([
+    { text: "bol", bold: true, italic: false },
+    { text: "d ita", bold: true, italic: true },
+    { text: "lic", bold: false, italic: true },
+  ])).join("\n\n");
+  const rich = bodyOf(markdownToBlocks(md)[0]!).rich_text!;
+  const styled = rich.map((r) => `${r.text.content}:${r.annotations?.bold ? "B" : "-"}${r.annotations?.italic ? "I" : "-"}`);
+  expect(styled).toEqual(["bol:B-", "d ita:BI", "lic:-I"]);
+});
+
+// Issue 12 item 11 (part): highlights of different colours are separate passages, and overlapping
+// character ranges do not repeat words ("classes of of numbers").
+import { highlightPassages } from "../../src/render/markdown.ts";
+import { highlight } from "./fixtures.ts";
+
+test("adjacent highlights of different colours stay separate; overlapping ranges quote each word once", () => {
+  const line = (y: number) => [{ x: 0, y, w: 300, h: 30 }];
+  const yellowThenGreen = [
+    highlight("classes of", line(100), { start: 0, length: 10, color: 3 }),
+    highlight("numbers", line(100), { start: 11, length: 7, color: 4 }),
+  ];
+  expect(highlightPassages(yellowThenGreen)).toEqual(["classes of", "numbers"]);
+  const overlapping = [
+    highlight("classes of", line(100), { start: 0, length: 10 }),
+    highlight("of numbers", line(100), { start: 8, length: 10 }),
+  ];
+  expect(highlightPassages(overlapping)).toEqual(["classes of numbers"]);
+  const inside = [highlight("classes of numbers", line(100), { start: 0, length: 18 }), highlight("of", line(100), { start: 8, length: 2, color: 4 })];
+  expect(highlightPassages(inside)).toEqual(["classes of numbers"]);
+});
