@@ -4,7 +4,7 @@ import type { HeaderInfo, PageData } from "../../src/services/library/dashboard.
 import { Layout, render } from "../layouts/layout.tsx";
 import { PageText } from "../partials/page-text.tsx";
 
-export function PageView(p: { header: HeaderInfo; data: PageData }): string {
+export function PageView(p: { header: HeaderInfo; data: PageData; ocrActive: boolean }): string {
   const d = p.data;
   const base = `/documents/${d.doc.uuid}/pages`;
   return render(
@@ -69,7 +69,7 @@ export function PageView(p: { header: HeaderInfo; data: PageData }): string {
             )}
           </div>
         </figure>
-        <PageText data={d} />
+        <PageText data={d} ocrActive={p.ocrActive} />
       </div>
     </Layout>
   );

@@ -61,7 +61,9 @@ export function QuotaPage(p: { header: HeaderInfo; q: QuotaPageData }): string {
           <dt>Read this far</dt>
           <dd safe>{`${q.pages.done} done, ${q.pages.queued} queued, ${q.pages.failed} failed, ${q.pages.blank} blank`}</dd>
           <dt>OCR engine</dt>
-          <dd>{q.configured ? escapeHtml(q.model) : "not configured"}</dd>
+          <dd data-ocr-engine={q.configured ? "ready" : "missing"} class={q.configured ? undefined : "warn"}>
+            {q.configured ? escapeHtml(q.model) : "none yet: set RMIRROR_ANTHROPIC_API_KEY and restart the server"}
+          </dd>
           <dt>Tokens</dt>
           <dd safe>{`${q.tokens.input} in, ${q.tokens.output} out`}</dd>
         </dl>

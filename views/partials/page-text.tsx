@@ -4,12 +4,15 @@ import type { PageData } from "../../src/services/library/dashboard.ts";
 import { markdownToSafeHtml } from "./markdown.ts";
 import { StatusBadge } from "./page-grid.tsx";
 
-export function PageText(p: { data: PageData }) {
+/** `ocrActive`: an OCR engine is configured and not paused ("Run OCR now" can work). */
+export function PageText(p: { data: PageData; ocrActive: boolean }) {
   const d = p.data;
   const base = `/documents/${d.doc.uuid}/pages/${d.page.n}`;
   const poll = d.busy ? { "hx-get": `${base}/status`, "hx-trigger": "every 2s", "hx-swap": "outerHTML" } : {};
   const safeMarkdownHtml = d.markdown ? markdownToSafeHtml(d.markdown) : "";
-  const retry = !d.deleted && (d.page.status === "failed" || d.page.status === "pending_quota" || d.page.status === "pending_ocr");
+  // Without a working engine "Run OCR now" could only fail: a waiting page says how to set OCR up.
+  const setup = !p.ocrActive && d.page.status === "pending_ocr";
+  const retry = !d.deleted && !setup && (d.page.status === "failed" || d.page.status === "pending_quota" || d.page.status === "pending_ocr");
   return (
     <section id="page-text" aria-label="Page text" data-page-status={d.page.status} data-polling={d.busy ? "1" : "0"} {...poll}>
       <p class="status">
@@ -17,6 +20,13 @@ export function PageText(p: { data: PageData }) {
         {d.page.error && (d.page.status === "failed" || d.page.status === "render_failed") ? (
           <span class="err" safe>
             {d.page.error}
+          </span>
+        ) : (
+          ""
+        )}
+        {setup ? (
+          <span class="hint" data-ocr-setup="1">
+            Handwriting is read once an OCR engine is set up: see <a href="/quota">OCR quota</a>.
           </span>
         ) : (
           ""

@@ -2,6 +2,7 @@ import type { Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
 import { pageData } from "../../../services/library/dashboard.ts";
 import { requestOcr } from "../../../services/ocr/ocr.ts";
+import { ocrActive } from "../../../services/ocr/pause.ts";
 import { render } from "../../../../views/layouts/layout.tsx";
 import { PageText } from "../../../../views/partials/page-text.tsx";
 import { dashboardHtml } from "../../http.ts";
@@ -11,5 +12,5 @@ export function retryPageOcr(ctx: AppContext, auth: Auth, uuid: string, n: strin
   const before = pageData(ctx, auth.user.id, uuid, n);
   requestOcr(ctx, auth.user.id, uuid, before.page.id);
   ctx.queue.notify();
-  return dashboardHtml(render(PageText({ data: pageData(ctx, auth.user.id, uuid, n) })));
+  return dashboardHtml(render(PageText({ data: pageData(ctx, auth.user.id, uuid, n), ocrActive: ocrActive(ctx) })));
 }
