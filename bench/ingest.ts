@@ -102,87 +102,88 @@ async function ingestOnce(DOCS: number): Promise<Run> {
     } catch {
       return 0;
     }
-}
-function hwmKb(): number {
-  try {
-    return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${proc.pid}/status`, "utf8"))?.[1] ?? 0);
-  } catch {
-    return 0;
   }
-}
-let peakRss = rssKb();
-const idleRss = peakRss;
-const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssKb())), 100);
-
-const auth = { authorization: `Bearer ${token}` };
-const json = { ...auth, "content-type": "application/json" };
-
-const docs = Array.from({ length: DOCS }, (_, d) => ({
-  uuid: crypto.randomUUID(),
-  metadata: { visibleName: `Notebook ${d}`, type: "DocumentType" as const, parent: "", lastModified: String(Date.now()) },
-  fileType: "notebook" as const,
-  pages: Array.from({ length: PAGES }, (_, i) => {
-    const k = (d * PAGES + i) % pages.length;
-    return { id: crypto.randomUUID(), idx: i, sha256: hashes[k]!, size: pages[k]!.byteLength };
-  }),
-}));
-
-const t0 = performance.now();
-let uploaded = 0;
-for (let i = 0; i < docs.length; i += BATCH) {
-  const res = await fetch(`${url}/api/v1/documents`, { method: "PUT", headers: json, body: JSON.stringify({ documents: docs.slice(i, i + BATCH) }) });
-  if (!res.ok) throw new Error(`batch PUT: ${res.status} ${await res.text()}`);
-  const { missing } = (await res.json()) as { missing: string[] };
-  for (const sha of missing) {
-    const k = hashes.indexOf(sha);
-    const r = await fetch(`${url}/api/v1/blobs/${sha}`, { method: "PUT", headers: auth, body: pages[k]! });
-    if (!r.ok) throw new Error(`blob PUT: ${r.status} ${await r.text()}`);
-    uploaded++;
+  function hwmKb(): number {
+    try {
+      return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${proc.pid}/status`, "utf8"))?.[1] ?? 0);
+    } catch {
+      return 0;
+    }
   }
-}
-const tSynced = performance.now();
+  let peakRss = rssKb();
+  const idleRss = peakRss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssKb())), 100);
 
-const total = DOCS * PAGES;
-for (;;) {
-  const c = ((await (await fetch(`${url}/api/v1/jobs?limit=1`, { headers: auth })).json()) as any).counts.render_page ?? {};
-  if ((c.done ?? 0) + (c.failed ?? 0) >= total) break;
-  await Bun.sleep(200);
-}
-const tRendered = performance.now();
-const jobs = ((await (await fetch(`${url}/api/v1/jobs?limit=1`, { headers: auth })).json()) as any).counts.render_page;
+  const auth = { authorization: `Bearer ${token}` };
+  const json = { ...auth, "content-type": "application/json" };
 
-// Metadata-only updates: rename + move, one request each.
-const lat: number[] = [];
-for (let i = 0; i < 200; i++) {
-  const d = docs[(i * 7919) % docs.length]!;
-  const body = JSON.stringify({ ...d, metadata: { ...d.metadata, visibleName: `Renamed ${i}` } });
-  const s = performance.now();
-  const r = await fetch(`${url}/api/v1/documents/${d.uuid}`, { method: "PUT", headers: json, body });
-  const out = (await r.json()) as any;
-  lat.push(performance.now() - s);
-  if (!out.changed || out.pages.queued !== 0 || out.missing.length) throw new Error(`metadata update was not metadata-only: ${JSON.stringify(out)}`);
-}
-lat.sort((a, b) => a - b);
-const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))]!;
-clearInterval(sampler);
-peakRss = Math.max(peakRss, hwmKb());
+  const docs = Array.from({ length: DOCS }, (_, d) => ({
+    uuid: crypto.randomUUID(),
+    metadata: { visibleName: `Notebook ${d}`, type: "DocumentType" as const, parent: "", lastModified: String(Date.now()) },
+    fileType: "notebook" as const,
+    pages: Array.from({ length: PAGES }, (_, i) => {
+      const k = (d * PAGES + i) % pages.length;
+      return { id: crypto.randomUUID(), idx: i, sha256: hashes[k]!, size: pages[k]!.byteLength };
+    }),
+  }));
 
-proc.kill("SIGTERM");
-await proc.exited;
-if (!opt.keep) rmSync(dir, { recursive: true, force: true });
+  const t0 = performance.now();
+  let uploaded = 0;
+  for (let i = 0; i < docs.length; i += BATCH) {
+    const res = await fetch(`${url}/api/v1/documents`, { method: "PUT", headers: json, body: JSON.stringify({ documents: docs.slice(i, i + BATCH) }) });
+    if (!res.ok) throw new Error(`batch PUT: ${res.status} ${await res.text()}`);
+    const { missing } = (await res.json()) as { missing: string[] };
+    for (const sha of missing) {
+      const k = hashes.indexOf(sha);
+      const r = await fetch(`${url}/api/v1/blobs/${sha}`, { method: "PUT", headers: auth, body: pages[k]! });
+      if (!r.ok) throw new Error(`blob PUT: ${r.status} ${await r.text()}`);
+      uploaded++;
+    }
+  }
+  const tSynced = performance.now();
 
-if ((jobs.done ?? 0) !== total) console.error(`  warning: ${jobs.failed ?? 0} render jobs failed`);
-return {
-  pages: total,
-  syncS: (tSynced - t0) / 1000,
-  e2eS: (tRendered - t0) / 1000,
-  idleMb: idleRss / 1024,
-  peakMb: peakRss / 1024,
-  metaP50: pct(50),
-  metaP95: pct(95),
-  loadBefore,
-  loadAfter: load(),
-};
+  const total = DOCS * PAGES;
+  for (;;) {
+    const c = ((await (await fetch(`${url}/api/v1/jobs?limit=1`, { headers: auth })).json()) as any).counts.render_page ?? {};
+    if ((c.done ?? 0) + (c.failed ?? 0) >= total) break;
+    await Bun.sleep(200);
+  }
+  const tRendered = performance.now();
+  const jobs = ((await (await fetch(`${url}/api/v1/jobs?limit=1`, { headers: auth })).json()) as any).counts.render_page;
+
+  // Metadata-only updates: rename + move, one request each.
+  const lat: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const d = docs[(i * 7919) % docs.length]!;
+    const body = JSON.stringify({ ...d, metadata: { ...d.metadata, visibleName: `Renamed ${i}` } });
+    const s = performance.now();
+    const r = await fetch(`${url}/api/v1/documents/${d.uuid}`, { method: "PUT", headers: json, body });
+    const out = (await r.json()) as any;
+    lat.push(performance.now() - s);
+    if (!out.changed || out.pages.queued !== 0 || out.missing.length) throw new Error(`metadata update was not metadata-only: ${JSON.stringify(out)}`);
+  }
+  lat.sort((a, b) => a - b);
+  const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))]!;
+  clearInterval(sampler);
+  peakRss = Math.max(peakRss, hwmKb());
+
+  proc.kill("SIGTERM");
+  await proc.exited;
+  if (!opt.keep) rmSync(dir, { recursive: true, force: true });
+  else console.log(`kept data dir: ${dir}`);
+
+  if ((jobs.done ?? 0) !== total) console.error(`  warning: ${jobs.failed ?? 0} render jobs failed`);
+  return {
+    pages: total,
+    syncS: (tSynced - t0) / 1000,
+    e2eS: (tRendered - t0) / 1000,
+    idleMb: idleRss / 1024,
+    peakMb: peakRss / 1024,
+    metaP50: pct(50),
+    metaP95: pct(95),
+    loadBefore,
+    loadAfter: load(),
+  };
 }
 
 console.log(`machine: ${machine()}`);
