@@ -1,6 +1,7 @@
-// Lifecycle in one place: config → db → migrate → workers → http; shutdown stops accepting,
-// drains in-flight requests and jobs, then closes the database.
-import { schedule, type ScheduledTask } from "node-cron";
+// Lifecycle in one place: config → db → migrate → workers → http → (after the server answers)
+// crons and housekeeping; shutdown stops accepting, drains in-flight requests and jobs, then
+// closes the database.
+import type { ScheduledTask } from "node-cron";
 import type { Server } from "bun";
 import type { BlobStore } from "../blobs/store.ts";
 import type { Config } from "../config/schema.ts";
@@ -13,7 +14,6 @@ import type { AppContext } from "../services/context.ts";
 import { purgeJobHistory } from "../services/library/jobs.ts";
 import { collectGarbage } from "../services/operations/blob-gc.ts";
 import { purgeDeleted } from "../services/library/sync.ts";
-import { startQuotaCron } from "../services/ocr/quota-cron.ts";
 import { compressResponse } from "./compression.ts";
 import { createApp, type App } from "./app.ts";
 import { AppError, errorResponse } from "./errors.ts";
@@ -32,7 +32,12 @@ export interface StartOptions {
   blobs?: BlobStore;
   /** Start the job runner (default true). */
   jobs?: boolean;
+  /** The first housekeeping runs this long after the server listens (default 10 s), then daily at 03:17. */
+  housekeepingDelayMs?: number;
 }
+
+/** Start-up housekeeping waits this long: no request ever waits for it (issue 18: first request < 300 ms). */
+export const BOOT_HOUSEKEEPING_DELAY_MS = 10_000;
 
 /**
  * Daily housekeeping: purge documents past the trash grace period, expired sessions/pairings
@@ -68,9 +73,6 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     (housekeepingRun = housekeepingRun
       .then(() => housekeeping(ctx, housekeepingStop.signal))
       .catch((e) => log.error("housekeeping failed", { error: e })));
-  runHousekeeping();
-  const cron: ScheduledTask = schedule("17 3 * * *", () => void runHousekeeping(), { name: "housekeeping" });
-  const quotaCron = startQuotaCron(ctx);
 
   let draining = false;
   const app = createApp(ctx, { draining: () => draining });
@@ -95,6 +97,22 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${server.port}`;
   log.info("rmirror serving", { url, storage: ctx.blobs.kind, db: config.dbPath });
 
+  // Work no request needs starts once the server answers: the quota month's catch-up and crons
+  // (node-cron is loaded then, not at start), and the first housekeeping (job history retention
+  // and blob GC can take a while on a large library) after a delay.
+  let cron: ScheduledTask | null = null;
+  let quotaCron: { stop(): Promise<void> } | null = null;
+  let stopped = false;
+  const scheduling = (async () => {
+    await new Promise<void>((r) => setImmediate(r));
+    const [{ schedule }, { startQuotaCron }] = await Promise.all([import("node-cron"), import("../services/ocr/quota-cron.ts")]);
+    if (stopped) return;
+    quotaCron = startQuotaCron(ctx);
+    cron = schedule("17 3 * * *", () => void runHousekeeping(), { name: "housekeeping" });
+  })().catch((e) => log.error("cannot schedule housekeeping and the quota cron", { error: e as Error }));
+  const firstHousekeeping = setTimeout(runHousekeeping, opts.housekeepingDelayMs ?? BOOT_HOUSEKEEPING_DELAY_MS);
+  firstHousekeeping.unref();
+
   let stopping: Promise<void> | null = null;
   return {
     ctx,
@@ -106,8 +124,11 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       stopping ??= (async () => {
         draining = true;
         log.info("shutting down: stop accepting, drain requests and jobs");
-        await cron.stop();
-        await quotaCron.stop();
+        stopped = true;
+        clearTimeout(firstHousekeeping);
+        await scheduling;
+        await cron?.stop();
+        await quotaCron?.stop();
         housekeepingStop.abort();
         await housekeepingRun;
         await server.stop(false);

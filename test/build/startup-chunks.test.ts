@@ -25,7 +25,8 @@ function staticModules(chunk: string, seen = new Set<string>()): Set<string> {
     if (seen.has(file)) return;
     seen.add(file);
     const code = readFileSync(join(out, file), "utf8");
-    for (const m of code.matchAll(/^\/\/ ((?:src|agent|views|node_modules)\/\S+|package\.json)$/gm)) modules.add(m[1]!);
+    // node_modules reached through a symlink are named from the real path (`// ../main/node_modules/…` in a worktree).
+    for (const m of code.matchAll(/^\/\/ (?:\.\.\/[^/\s]+\/)?((?:src|agent|views|node_modules)\/\S+|package\.json)$/gm)) modules.add(m[1]!);
     for (const m of code.matchAll(/^(?:import|export)\s[^;]*?\sfrom\s*"\.\/([^"]+)"/gm)) visit(m[1]!);
     for (const m of code.matchAll(/^import\s*"\.\/([^"]+)"/gm)) visit(m[1]!);
   };
@@ -65,4 +66,10 @@ test("serve loads no agent, MuPDF, resvg, Notion client or OCR SDK before first 
   const mods = [...staticModules(commandChunk("serve"))];
   expect(mods.length).toBeGreaterThan(50); // the server itself is there
   expect(mods.filter((m) => /^agent\/|node_modules\/(chokidar|mupdf|@resvg|@notionhq|@anthropic-ai|openai|@google)/.test(m))).toEqual([]);
+});
+
+test("serve loads no pdf-lib, nodemailer or node-cron before first use (PDF export, first email, crons after listen)", () => {
+  const mods = [...staticModules(commandChunk("serve"))];
+  expect(mods.some((m) => m.startsWith("node_modules/elysia/"))).toBe(true); // node_modules are seen at all
+  expect(mods.filter((m) => /^node_modules\/(pdf-lib|@pdf-lib|pako|nodemailer|node-cron)\//.test(m))).toEqual([]);
 });

@@ -63,3 +63,9 @@ test("S3 storage requires endpoint, bucket and credentials; unknown file keys an
   writeFileSync(file, "{nope");
   expect(() => loadConfig({ env: {}, file })).toThrow(/invalid JSON/);
 });
+
+test("the quota time zone: UTC by default, another IANA name accepted, an unknown one refused", () => {
+  expect(loadConfig({ env: {} }).quota.timezone).toBe("UTC");
+  expect(loadConfig({ env: { RMIRROR_QUOTA_TIMEZONE: "Europe/Berlin" } }).quota.timezone).toBe("Europe/Berlin");
+  expect(() => loadConfig({ env: { RMIRROR_QUOTA_TIMEZONE: "Mars/Olympus_Mons" } })).toThrow(/RMIRROR_QUOTA_TIMEZONE: unknown time zone "Mars\/Olympus_Mons"/);
+});

@@ -1,5 +1,5 @@
-// Email job: send one notification by SMTP (nodemailer), once; the notification row records it.
-import { createTransport, type Transporter } from "nodemailer";
+// Email job: send one notification by SMTP (nodemailer, loaded on first use), once; the notification row records it.
+import type { Transporter } from "nodemailer";
 import type { AppContext } from "../../services/context.ts";
 import { NOTIFY_EMAIL } from "../../services/ocr/notifications.ts";
 import type { Worker } from "../runner.ts";
@@ -25,7 +25,8 @@ export function notifyEmailWorker(ctx: AppContext): Worker<NotifyEmailPayload> {
       if (!n || n.emailed_at !== null || !ctx.config.smtp.url) return;
       const user = ctx.store.userById(n.user_id);
       if (!user) return;
-      transport ??= createTransport(ctx.config.smtp.url);
+      // nodemailer (~0.4 MB of JavaScript) is loaded with the first email, not when serve starts.
+      transport ??= (await import("nodemailer")).createTransport(ctx.config.smtp.url);
       try {
         await transport.sendMail({
           from: ctx.config.smtp.from,

@@ -1,6 +1,7 @@
 // Derived outputs rendered on demand and cached as blobs: page PNG, document PDF, Markdown.
 // PNG: keyed by the page hash and options; PDF: keyed by the hashes of everything it is made of.
 import type { renderPng as RenderPng } from "../../render/png.ts";
+import type { renderPdf as RenderPdf } from "../../render/pdf.ts";
 import { AppError } from "../../errors.ts";
 import { loadParsedPage, pageOrientation } from "./render-page.ts";
 import { storeBytes } from "./blobs.ts";
@@ -10,7 +11,6 @@ import type { AppContext } from "../context.ts";
 import { readableFileName } from "./library.ts";
 import { requireDocument, requirePage } from "../ownership.ts";
 import { isRmFormatError } from "../../rm/errors.ts";
-import { renderPdf } from "../../render/pdf.ts";
 import { renderMarkdown } from "../../render/markdown.ts";
 import { parseContent } from "../../rm/content.ts";
 import type { Page } from "../../rm/model.ts";
@@ -145,6 +145,8 @@ export async function documentPdf(ctx: AppContext, userId: number, uuid: string)
       orientation = undefined;
     }
   }
+  // pdf-lib (with its fonts and zlib, ~0.7 MB of JavaScript) is loaded on the first PDF export, not when serve starts.
+  const renderPdf: typeof RenderPdf = (await import("../../render/pdf.ts")).renderPdf;
   let pdf: Uint8Array;
   try {
     pdf = await renderPdf({
