@@ -1,40 +1,65 @@
-// Search benchmark (DESIGN.md §9: dashboard and search with 100,000 pages, p95 < 50 ms server time).
+// Search benchmark (DESIGN.md §9; issue 18: p95 < 50 ms per query class at 500,000 pages on 2 cores).
 //
-//   bun bench/search.ts [--pages 100000] [--docs 1000] [--words 120] [--queries 400] [--users 2]
+//   bun bench/search.ts [--scales 10000,100000,500000] [--repeats 5] [--per-class 20] [--users 2]
+//                       [--words 120] [--pages-per-doc 100] [--cache DIR] [--fresh] [--class NAME]
 //
-// Generates a library of page text on a fresh temp database (real migrations, the real store):
-// German and English words with a Zipf-like frequency (a few very common words, a long tail),
-// ~120 words per page, some with umlauts, distributed over documents and users. Writes it through
-// the same putPageText path the OCR and render jobs use (the FTS index is kept by triggers in the
-// same transaction), timing the build. Then runs the search service (what GET /api/v1/search does,
-// minus HTTP) for a mix of queries: rare words, common words, two-word queries, short prefixes,
-// umlaut-folded forms and names, and reports p50/p95/max per kind and overall.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+// A fixed amount of work: for every scale, the same fixed query set (--per-class queries of each
+// class, drawn from a seeded generator) is run once to warm up and then --repeats times measured;
+// min / median / p95 / max per class are printed with the load average before and after, so
+// figures from a busy machine can be told apart from quiet ones.
+//
+// The library is page text generated like handwriting OCR output (German and English words with
+// Zipf-like frequencies, a long tail of rare generated words, umlauts, headings, bullets,
+// checkboxes), ~120 words per page, 100 pages per document, documents alternating between users.
+// It is written through the real store (putPageText, the path the OCR and render jobs use: the FTS
+// index is kept by triggers in the same transaction) in one transaction per document, and all
+// scales come from one deterministic stream: the 100k library is the 10k library plus 90k pages.
+// Each scale is cached as a database snapshot (--cache, default $TMPDIR/rmirror-bench-search) and
+// copied to a fresh directory for every run; opening the copy runs the real migrations, so a
+// snapshot written by an older schema is migrated first (the time it takes is printed).
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../src/config/schema.ts";
 import { silentLogger } from "../src/log.ts";
 import { createContext } from "../src/composition/context.ts";
+import { MIGRATIONS } from "../src/storage/migrations.ts";
 import { RANK_CAP, search } from "../src/services/library/search.ts";
 
 const { values: opt } = parseArgs({
-  options: { pages: { type: "string" }, docs: { type: "string" }, words: { type: "string" }, queries: { type: "string" }, users: { type: "string" }, keep: { type: "boolean" } },
+  options: {
+    scales: { type: "string" },
+    repeats: { type: "string" },
+    "per-class": { type: "string" },
+    users: { type: "string" },
+    words: { type: "string" },
+    "pages-per-doc": { type: "string" },
+    cache: { type: "string" },
+    fresh: { type: "boolean" },
+    class: { type: "string" },
+  },
 });
-const PAGES = Number(opt.pages ?? 100_000);
-const DOCS = Number(opt.docs ?? 1000);
-const WORDS = Number(opt.words ?? 120);
-const QUERIES = Number(opt.queries ?? 400);
+const SCALES = (opt.scales ?? "10000,100000,500000").split(",").map(Number).sort((a, b) => a - b);
+const REPEATS = Number(opt.repeats ?? 5);
+const PER_CLASS = Number(opt["per-class"] ?? 20);
 const USERS = Number(opt.users ?? 2);
+const WORDS = Number(opt.words ?? 120);
+const PER_DOC = Number(opt["pages-per-doc"] ?? 100);
+const CACHE = opt.cache ?? join(tmpdir(), "rmirror-bench-search");
+const CORPUS = `v1-u${USERS}-w${WORDS}-d${PER_DOC}`;
 
-// Deterministic PRNG (mulberry32).
-let seed = 0x5eed;
-const rnd = () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+// Deterministic PRNG (mulberry32); its state is saved with each snapshot so generation can resume.
+const mulberry = (s: number) => {
+  const r = () => {
+    s = (s + 0x6d2b79f5) | 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return Object.assign(r, { state: () => s, set: (v: number) => void (s = v) });
 };
+const rnd = mulberry(0x5eed);
 
 const BASE = (
   "the and to of meeting notes project idea plan call email follow up review draft budget design client team week month " +
@@ -69,85 +94,155 @@ function pageText(): string {
   return lines.join("\n");
 }
 
-const dir = mkdtempSync(join(tmpdir(), "rmirror-bench-search-"));
-const ctx = createContext(loadConfig({ env: {}, overrides: { dataDir: dir, logLevel: "silent" } }), { log: silentLogger });
-const s = ctx.store;
-const users = Array.from({ length: USERS }, (_, i) => s.insertUser({ email: `bench${i}@example.com`, passwordHash: null, isAdmin: false }).id);
+const load = () => loadavg().map((l) => l.toFixed(2)).join(" ");
+const openCtx = (dir: string) => createContext(loadConfig({ env: {}, overrides: { dataDir: dir, logLevel: "silent" } }), { log: silentLogger });
+type Ctx = ReturnType<typeof openCtx>;
+interface SnapMeta { pages: number; docs: number; seed: number; users: number[]; schema: number }
+const snapDir = (pages: number) => join(CACHE, CORPUS, String(pages));
 
-console.log(`generating ${PAGES.toLocaleString()} pages × ~${WORDS} words in ${DOCS} documents for ${USERS} users…`);
-const t0 = performance.now();
-const perDoc = Math.ceil(PAGES / DOCS);
-let written = 0;
-let chars = 0;
-for (let d = 0; d < DOCS && written < PAGES; d++) {
-  const userId = users[d % USERS]!;
-  s.tx(() => {
-    const doc = s.insertDocument(userId, crypto.randomUUID(), {
-      type: "DocumentType",
-      name: `${word()} ${word()} ${d}`,
-      parent: "",
-      file_type: "notebook",
-      pinned: 0,
-      tablet_deleted: 0,
-      last_modified: Date.UTC(2025, 0, 1) + d * 3_600_000,
-      last_opened: null,
-      metadata_json: "{}",
-      content_json: null,
-      page_count: perDoc,
-      deleted_at: null,
+/** Write pages until the library has `target` of them; returns the new generator position. */
+function grow(ctx: Ctx, meta: SnapMeta, target: number) {
+  const s = ctx.store;
+  while (meta.pages < target) {
+    const d = meta.docs++;
+    const userId = meta.users[d % meta.users.length]!;
+    s.tx(() => {
+      const doc = s.insertDocument(userId, crypto.randomUUID(), {
+        type: "DocumentType",
+        name: `${word()} ${word()} ${d}`,
+        parent: "",
+        file_type: "notebook",
+        pinned: 0,
+        tablet_deleted: 0,
+        last_modified: Date.UTC(2025, 0, 1) + d * 3_600_000,
+        last_opened: null,
+        metadata_json: "{}",
+        content_json: null,
+        page_count: PER_DOC,
+        deleted_at: null,
+      });
+      for (let p = 0; p < PER_DOC && meta.pages < target; p++, meta.pages++) {
+        const page = s.insertPage({ documentId: doc.id, userId, pageUuid: crypto.randomUUID(), idx: p, sha256: null, size: 0, template: null, sourcePage: null, status: "done" });
+        s.putPageText({ pageId: page.id, userId, documentId: doc.id, source: p % 10 === 0 ? "typed" : "ocr", text: pageText() });
+      }
     });
-    for (let p = 0; p < perDoc && written < PAGES; p++, written++) {
-      const page = s.insertPage({ documentId: doc.id, userId, pageUuid: crypto.randomUUID(), idx: p, sha256: null, size: 0, template: null, sourcePage: null, status: "done" });
-      const text = pageText();
-      chars += text.length;
-      s.putPageText({ pageId: page.id, userId, documentId: doc.id, source: p % 10 === 0 ? "typed" : "ocr", text });
-    }
+  }
+  meta.seed = rnd.state();
+}
+
+/** Make sure a snapshot exists for every scale (resuming from the largest cached one below it). */
+function ensureSnapshots() {
+  if (opt.fresh) rmSync(join(CACHE, CORPUS), { recursive: true, force: true });
+  const missing = SCALES.filter((n) => !existsSync(join(snapDir(n), "meta.json")));
+  if (!missing.length) return;
+  const cached = [...SCALES, ...[10_000, 100_000, 500_000]].filter((n) => n < missing[0]! && existsSync(join(snapDir(n), "meta.json"))).sort((a, b) => b - a)[0];
+  const gen = mkdtempSync(join(tmpdir(), "rmirror-bench-search-gen-"));
+  let meta: SnapMeta;
+  if (cached) {
+    copyFileSync(join(snapDir(cached), "rmirror.db"), join(gen, "rmirror.db"));
+    meta = JSON.parse(readFileSync(join(snapDir(cached), "meta.json"), "utf8"));
+    rnd.set(meta.seed);
+    console.log(`resuming generation from the ${cached.toLocaleString()}-page snapshot`);
+  }
+  const ctx = openCtx(gen);
+  meta ??= { pages: 0, docs: 0, seed: 0, users: Array.from({ length: USERS }, (_, i) => ctx.store.insertUser({ email: `bench${i}@example.com`, passwordHash: null, isAdmin: false }).id), schema: 0 };
+  for (const n of missing) {
+    const t0 = performance.now();
+    const from = meta.pages;
+    grow(ctx, meta, n);
+    const buildS = (performance.now() - t0) / 1000;
+    const tOpt = performance.now();
+    ctx.store.db.run("INSERT INTO search_fts(search_fts) VALUES ('optimize')");
+    ctx.store.db.run("PRAGMA wal_checkpoint(TRUNCATE)");
+    meta.schema = MIGRATIONS.length;
+    mkdirSync(snapDir(n), { recursive: true });
+    copyFileSync(join(gen, "rmirror.db"), join(snapDir(n), "rmirror.db"));
+    writeFileSync(join(snapDir(n), "meta.json"), JSON.stringify(meta));
+    console.log(
+      `generated ${from.toLocaleString()} → ${n.toLocaleString()} pages in ${buildS.toFixed(1)} s (${Math.round((n - from) / buildS).toLocaleString()} pages/s), ` +
+        `optimize + snapshot ${((performance.now() - tOpt) / 1000).toFixed(1)} s; database ${(Bun.file(join(gen, "rmirror.db")).size / 1e6).toFixed(0)} MB; load ${load()}`,
+    );
+  }
+  ctx.store.db.close();
+  rmSync(gen, { recursive: true, force: true });
+}
+
+// The fixed query set: PER_CLASS queries per class from a generator seeded per class, so every run
+// (and every commit) asks exactly the same questions.
+const CLASSES: Record<string, (r: () => number) => string> = {
+  "rare word": (r) => TAIL[Math.floor(r() * TAIL.length)]!,
+  "common word": (r) => BASE[Math.floor(r() * 40)]!,
+  "two words": (r) => `${BASE[Math.floor(r() * BASE.length)]!} ${BASE[Math.floor(r() * BASE.length)]!}`,
+  phrase: (r) => Array.from({ length: 3 }, () => VOCAB[Math.min(VOCAB.length - 1, Math.floor(Math.pow(VOCAB.length, r())) - 1)]!).join(" "),
+  "3-letter prefix": (r) => BASE[Math.floor(r() * BASE.length)]!.slice(0, 3),
+  umlaut: (r) => ["muller", "Müller", "grosse", "größe", "kuche", "uber", "Grüße", "bücher", "prufung"][Math.floor(r() * 9)]!,
+  "rare + common": (r) => `${TAIL[Math.floor(r() * 2000)]!} ${BASE[Math.floor(r() * 20)]!}`,
+  "no hit": (r) => `zqx${Math.floor(r() * 1e6).toString(36)}`,
+};
+const QUERY_SET = Object.entries(CLASSES)
+  .filter(([k]) => !opt.class || k === opt.class)
+  .map(([k, make], ci) => {
+    const r = mulberry(0xc0ffee + ci);
+    return [k, Array.from({ length: PER_CLASS }, () => make(r))] as const;
   });
-}
-const buildMs = performance.now() - t0;
-const tOpt = performance.now();
-s.db.run("INSERT INTO search_fts(search_fts) VALUES ('optimize')");
-const optimizeMs = performance.now() - tOpt;
-s.db.run("PRAGMA wal_checkpoint(TRUNCATE)");
-const dbBytes = Bun.file(join(dir, "rmirror.db")).size;
-console.log(
-  `index build: ${(buildMs / 1000).toFixed(1)} s for ${written.toLocaleString()} pages (${Math.round(written / (buildMs / 1000)).toLocaleString()} pages/s, ${(chars / 1e6).toFixed(1)} M chars); optimize ${(optimizeMs / 1000).toFixed(1)} s; database ${(dbBytes / 1e6).toFixed(0)} MB`,
-);
 
-const pick = <T>(a: T[]) => a[Math.floor(rnd() * a.length)]!;
-const kinds: Record<string, () => string> = {
-  rare: () => TAIL[Math.floor(rnd() * TAIL.length)]!,
-  common: () => pick(BASE.slice(0, 40)),
-  "two words": () => `${pick(BASE)} ${pick(BASE)}`,
-  prefix: () => pick(BASE).slice(0, 3),
-  umlaut: () => pick(["muller", "Müller", "grosse", "größe", "kuche", "uber", "Grüße", "bücher", "prufung"]),
-  "rare + common": () => `${TAIL[Math.floor(rnd() * 2000)]!} ${pick(BASE.slice(0, 20))}`,
-};
-const results: Record<string, number[]> = {};
-const all: number[] = [];
-const orders = { rank: 0, recent: 0 };
-// Warm-up (page cache, statement preparation).
-for (let i = 0; i < 20; i++) search(ctx, users[0]!, { q: kinds.common!() });
-for (let i = 0; i < QUERIES; i++) {
-  const kind = Object.keys(kinds)[i % Object.keys(kinds).length]!;
-  const q = kinds[kind]!();
-  const t = performance.now();
-  const r = search(ctx, users[i % USERS]!, { q, limit: "20" });
-  const ms = performance.now() - t;
-  (results[kind] ??= []).push(ms);
-  all.push(ms);
-  orders[r.order]++;
-}
-const pct = (a: number[], p: number) => {
+const quantile = (a: number[], p: number) => {
   const b = [...a].sort((x, y) => x - y);
-  return b[Math.min(b.length - 1, Math.floor((p / 100) * b.length))]!;
+  return b[Math.min(b.length - 1, Math.ceil(p * b.length) - 1)]!;
 };
-const f = (n: number) => n.toFixed(1).padStart(7);
-console.log(`\nqueries (first page of 20 hits, ranked, with snippets), ms:\n${"kind".padEnd(16)}${"p50".padStart(7)}${"p95".padStart(7)}${"max".padStart(7)}  n`);
-for (const [k, v] of Object.entries(results)) console.log(`${k.padEnd(16)}${f(pct(v, 50))}${f(pct(v, 95))}${f(Math.max(...v))}  ${v.length}`);
-console.log(`${"all".padEnd(16)}${f(pct(all, 50))}${f(pct(all, 95))}${f(Math.max(...all))}  ${all.length}`);
-console.log(`\nordered by BM25: ${orders.rank}, newest first (≥ ${RANK_CAP.toLocaleString()} matching rows): ${orders.recent}`);
-console.log(`budget p95 < 50 ms: ${pct(all, 95) < 50 ? "met" : "NOT met"}`);
+const f = (n: number) => n.toFixed(1).padStart(8);
 
-ctx.store.db.close();
-if (!opt.keep) rmSync(dir, { recursive: true, force: true });
+function runScale(pages: number) {
+  const meta: SnapMeta = JSON.parse(readFileSync(join(snapDir(pages), "meta.json"), "utf8"));
+  const dir = mkdtempSync(join(tmpdir(), "rmirror-bench-search-run-"));
+  copyFileSync(join(snapDir(pages), "rmirror.db"), join(dir, "rmirror.db"));
+  const tMig = performance.now();
+  const ctx = openCtx(dir);
+  const migS = (performance.now() - tMig) / 1000;
+  const db = ctx.store.db;
+  console.log(`\n== ${pages.toLocaleString()} pages (${meta.docs.toLocaleString()} documents, ${meta.users.length} users; database ${(Bun.file(join(dir, "rmirror.db")).size / 1e6).toFixed(0)} MB)`);
+  if (meta.schema < MIGRATIONS.length) {
+    console.log(`snapshot schema ${meta.schema} → ${MIGRATIONS.length}: opened and migrated in ${migS.toFixed(1)} s; optimizing the index…`);
+    db.run("INSERT INTO search_fts(search_fts) VALUES ('optimize')");
+  }
+  const loadBefore = load();
+  const run = (k: number, q: string) => search(ctx, meta.users[k % meta.users.length]!, { q, limit: "20" });
+  // Warm-up pass over the whole set (page cache, prepared statements); not measured.
+  QUERY_SET.forEach(([, qs]) => qs.forEach((q, i) => run(i, q)));
+  const samples = new Map<string, number[]>();
+  const orders = { rank: 0, recent: 0 };
+  const hits = new Map<string, number>();
+  for (let rep = 0; rep < REPEATS; rep++)
+    for (const [k, qs] of QUERY_SET)
+      qs.forEach((q, i) => {
+        const t = performance.now();
+        const r = run(i, q);
+        const ms = performance.now() - t;
+        (samples.get(k) ?? samples.set(k, []).get(k)!).push(ms);
+        if (rep === 0) {
+          orders[r.order]++;
+          hits.set(k, (hits.get(k) ?? 0) + r.items.length);
+        }
+      });
+  console.log(`load average before ${loadBefore}, after ${load()} (1/5/15 min)`);
+  console.log(`${"class".padEnd(16)}${"min".padStart(8)}${"median".padStart(8)}${"p95".padStart(8)}${"max".padStart(8)}   n  hits/q`);
+  const all: number[] = [];
+  let worst = 0;
+  for (const [k, v] of samples) {
+    all.push(...v);
+    worst = Math.max(worst, quantile(v, 0.95));
+    console.log(`${k.padEnd(16)}${f(Math.min(...v))}${f(quantile(v, 0.5))}${f(quantile(v, 0.95))}${f(Math.max(...v))}${String(v.length).padStart(5)}  ${((hits.get(k) ?? 0) / PER_CLASS).toFixed(1)}`);
+  }
+  console.log(`${"all".padEnd(16)}${f(Math.min(...all))}${f(quantile(all, 0.5))}${f(quantile(all, 0.95))}${f(Math.max(...all))}${String(all.length).padStart(5)}`);
+  console.log(`ordered by BM25: ${orders.rank}, newest first (≥ ${RANK_CAP.toLocaleString()} matching rows): ${orders.recent} (per pass)`);
+  console.log(`budget p95 < 50 ms in every class: ${worst < 50 ? "met" : "NOT met"} (worst class p95 ${worst.toFixed(1)} ms)`);
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+console.log(
+  `search bench · ${new Date().toISOString()} · bun ${Bun.version} · ${cpus()[0]?.model ?? "?"} × ${cpus().length} · ${(totalmem() / 2 ** 30).toFixed(0)} GB · load ${load()}`,
+);
+console.log(`fixed work per scale: ${QUERY_SET.length} classes × ${PER_CLASS} queries × ${REPEATS} repeats (+1 warm-up pass), first page of 20 hits, ranked, with snippets`);
+ensureSnapshots();
+for (const n of SCALES) runScale(n);
