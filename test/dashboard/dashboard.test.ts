@@ -209,6 +209,11 @@ describe("library, document and page", () => {
     const html = await (await req(h, A, "GET", `/documents/${typed.uuid}/pages/1`)).text();
     expect(html).toContain('id="typed-text"');
     expect(html).toContain("B is a letter of the alphabet");
+    // Typed text is shown formatted, like the OCR panel (issue 13 item 9): heading, bold, list.
+    const typedBlock = html.slice(html.indexOf('id="typed-text"'));
+    expect(typedBlock).toMatch(/<h[1-6]>new line<\/h[1-6]>/);
+    expect(typedBlock).toMatch(/<strong>A<\/strong>/);
+    expect(typedBlock).toMatch(/<li>B is a letter of the alphabet<\/li>/);
   });
 
   test("user isolation: Bob gets 404 for Alice's folder, document, page and fragments", async () => {

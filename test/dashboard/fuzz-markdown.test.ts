@@ -259,3 +259,13 @@ test("the renderer survives hostile shapes (no stack overflow; bounded by the te
     expect(html).not.toContain("<script");
   }
 });
+
+test("bare <strong>/<em> tags (typed-text emphasis inside a word) are kept; with anything more they are text", () => {
+  expect(markdownToSafeHtml("bol<strong>d</strong> and <em>it</em>alic")).toBe("<p>bol<strong>d</strong> and <em>it</em>alic</p>\n");
+  for (const v of ['<strong onclick="alert(1)">x</strong>', "<em style=x>y</em>", "<strong/onmouseover=alert(1)>z", "<STRONG >w</STRONG>", "<strongx>v"]) {
+    const html = markdownToSafeHtml(v);
+    assertSafeHtml(html, v);
+    expect(html).not.toMatch(/<strong[^>]|<em[^>]/i);
+  }
+  assertSafeHtml(markdownToSafeHtml("<strong>\n\n<script>alert(1)</script>"), "block");
+});

@@ -1,5 +1,5 @@
-// OCR Markdown → HTML that is safe to insert: every raw HTML token in the Markdown is shown as
-// text (escaped), links only keep http(s)/mailto/relative targets, images become their alt text.
+// OCR and typed-text Markdown → HTML that is safe to insert: every raw HTML token in the Markdown
+// is shown as text (escaped) but a bare <strong>/<em> tag, links only keep http(s)/mailto/relative targets, images become their alt text.
 // marked escapes ordinary text itself.
 import { Marked, type Tokens } from "marked";
 import { boundNesting, boundedTokenizer } from "../../src/render/markdown-bounds.ts";
@@ -7,6 +7,7 @@ import { boundNesting, boundedTokenizer } from "../../src/render/markdown-bounds
 const ESC: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 export const escapeText = (s: string) => s.replace(/[&<>"']/g, (c) => ESC[c]!);
 
+const BARE_EMPHASIS = /^<\/?(strong|em)>$/i;
 const SAFE_HREF = /^(https?:\/\/|mailto:|\/|#)/i;
 const HERE = "https://rmirror.invalid";
 
@@ -39,6 +40,10 @@ const marked = new Marked({
   tokenizer: boundedTokenizer,
   renderer: {
     html(token: Tokens.HTML | Tokens.Tag) {
+      // The one exception: a bare <strong>, </strong>, <em> or </em> (no attributes), which the
+      // typed-text exporter writes for emphasis inside a word (src/render/markdown.ts). Such a tag
+      // can only change the look of text; anything else is shown as text.
+      if (token.type === "html" && !token.block && BARE_EMPHASIS.test(token.text)) return token.text.toLowerCase();
       return escapeText(token.text);
     },
     link(this: { parser: { parseInline(t: Tokens.Generic[]): string } }, token: Tokens.Link) {
@@ -60,7 +65,7 @@ const marked = new Marked({
   },
 });
 
-/** Markdown → sanitised HTML (never contains markup from the input itself). */
+/** Markdown → sanitised HTML (no markup from the input itself, except bare <strong>/<em> tags). */
 export function markdownToSafeHtml(md: string): string {
   return marked.parse(boundNesting(md.replace(/\r\n?/g, "\n"))) as string;
 }

@@ -10,6 +10,8 @@ export function PageText(p: { data: PageData; ocrActive: boolean }) {
   const base = `/documents/${d.doc.uuid}/pages/${d.page.n}`;
   const poll = d.busy ? { "hx-get": `${base}/status`, "hx-trigger": "every 2s", "hx-swap": "outerHTML" } : {};
   const safeMarkdownHtml = d.markdown ? markdownToSafeHtml(d.markdown) : "";
+  // Typed text is Markdown too (headings, bold, lists): shown formatted, like the OCR text.
+  const safeTypedHtml = d.typedText ? markdownToSafeHtml(d.typedText) : "";
   // Without a working engine "Run OCR now" could only fail: a waiting page says how to set OCR up.
   const setup = !p.ocrActive && d.page.status === "pending_ocr";
   const retry = !d.deleted && !setup && (d.page.status === "failed" || d.page.status === "pending_quota" || d.page.status === "pending_ocr");
@@ -62,9 +64,9 @@ export function PageText(p: { data: PageData; ocrActive: boolean }) {
               Copy
             </button>
           </header>
-          <pre id="typed-text" safe>
-            {d.typedText}
-          </pre>
+          <div id="typed-text" class="markdown">
+            {safeTypedHtml}
+          </div>
         </article>
       ) : (
         ""
