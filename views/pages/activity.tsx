@@ -1,7 +1,7 @@
 // Recent background jobs (render, OCR, …) with their errors and a Retry button for failures.
 import type { HeaderInfo } from "../../src/services/library/dashboard.ts";
 import { Layout, render } from "../layouts/layout.tsx";
-import { JobRow, type JobItem } from "../partials/job-row.tsx";
+import { JobRow, jobKindLabel, type JobItem } from "../partials/job-row.tsx";
 
 export function ActivityPage(p: { header: HeaderInfo; jobs: JobItem[]; counts: Record<string, Record<string, number>>; filter: string }): string {
   const busy = Object.values(p.counts).some((c) => (c.queued ?? 0) + (c.running ?? 0) > 0);
@@ -24,7 +24,7 @@ export function ActivityPage(p: { header: HeaderInfo; jobs: JobItem[]; counts: R
       <section id="activity" data-polling={busy ? "1" : "0"} {...poll}>
       <ul class="counts">
         {Object.entries(p.counts).map(([kind, byStatus]) => (
-          <li safe>{`${kind}: ${Object.entries(byStatus).map(([s, n]) => `${n} ${s}`).join(", ")}`}</li>
+          <li safe>{`${jobKindLabel(kind)}: ${Object.entries(byStatus).map(([s, n]) => `${n} ${s}`).join(", ")}`}</li>
         ))}
       </ul>
       {p.jobs.length === 0 ? (

@@ -13,12 +13,24 @@ export interface JobItem {
   target: { href: string; label: string } | null;
 }
 
+const KIND_LABELS: Record<string, string> = {
+  render_page: "Render page",
+  ocr: "Read handwriting (OCR)",
+  notion_sync: "Sync to Notion",
+  notify_email: "Email notice",
+};
+
+/** A job kind as people read it (an unknown kind is shown as it is). */
+export function jobKindLabel(kind: string): string {
+  return KIND_LABELS[kind] ?? kind;
+}
+
 export function JobRow(p: { job: JobItem }) {
   const j = p.job;
   return (
-    <tr data-job-id={String(j.id)} data-job-status={j.status}>
+    <tr data-job-id={String(j.id)} data-job-status={j.status} data-job-kind={j.kind}>
       <td>{j.id}</td>
-      <td safe>{j.kind}</td>
+      <td safe>{jobKindLabel(j.kind)}</td>
       <td>
         <span class={`badge ${j.status}`} safe>
           {j.status}
