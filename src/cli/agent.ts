@@ -11,6 +11,7 @@ import { autostartTarget, install, selfCommand, uninstall } from "../../agent/au
 
 const HELP = `Usage: rmirror agent [run] [options]     watch the folder and keep the server in sync
        rmirror agent login --server URL [--name NAME]   pair with a server (approve in its dashboard)
+       RMIRROR_TOKEN=T rmirror agent login --server URL  keep a token made on the Devices page instead
        rmirror agent status                 settings, token, autostart and the running agent's queue
        rmirror agent install | uninstall    start the agent at login (launchd / systemd --user / Task Scheduler)
 
@@ -227,6 +228,10 @@ async function login(r: Resolved, v: Values): Promise<number> {
     err(`agent login: --server URL is required (http:// or https://)\n`);
     return 2;
   }
+  // A device token made in the dashboard (RMIRROR_TOKEN, or --token): checked with the server and
+  // kept like a paired one — no pairing code to approve.
+  const given = v.token ?? process.env.RMIRROR_TOKEN;
+  if (given) return loginWithToken(r, v, server, given);
   const deviceName = v.name ?? `rmirror agent on ${hostname()}`;
   const post = async (path: string, body: unknown) => {
     const res = await fetch(`${server}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
@@ -270,6 +275,26 @@ async function login(r: Resolved, v: Values): Promise<number> {
   }
   err(`agent login: pairing expired before it was approved\n`);
   return 1;
+}
+
+async function loginWithToken(r: Resolved, v: Values, server: string, token: string): Promise<number> {
+  let res: Response;
+  try {
+    res = await fetch(`${server}/api/v1/auth/me`, { headers: { authorization: `Bearer ${token}` } });
+  } catch (e) {
+    err(`agent login: cannot reach ${server}: ${(e as Error).message}\n`);
+    return 1;
+  }
+  const data = (await res.json().catch(() => ({}))) as { user?: { email?: string }; error?: { message?: string } };
+  if (res.status !== 200) {
+    err(`agent login: ${server} refused this token (HTTP ${res.status}${data.error?.message ? `: ${data.error.message}` : ""}); create a new one on the server's Devices page\n`);
+    return 1;
+  }
+  const store = tokenStore(r.home);
+  store.set(token);
+  writeConfig(r.home, { ...r.file, server, ...(v.folder ? { folder: v.folder } : {}) });
+  out(`signed in as ${data.user?.email ?? "this token's user"}; token stored in ${store.kind === "keychain" ? "the macOS keychain" : `${r.home}/token (readable only by you)`}.\nStart syncing with: rmirror agent${r.folder || v.folder ? "" : " --folder <path>"} (or 'rmirror agent install' to start it at login)\n`);
+  return 0;
 }
 
 async function status(r: Resolved): Promise<number> {

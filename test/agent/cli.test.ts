@@ -75,6 +75,23 @@ describeSamples("agent login, then sync with the stored token", () => {
     expect(st.stdout).toContain("token:     stored (file)");
     expect(st.stdout).toMatch(/running:   yes .* online, 0 queued, 0 parked, 1 synced/);
   });
+
+  test("a token made in the dashboard: RMIRROR_TOKEN=… agent login --server keeps it once the server accepts it; a refused one keeps nothing", async () => {
+    const home2 = join(tmp, "home-token");
+    const bad = await runCli(["login", "--server", server.url, "--home", home2], { RMIRROR_TOKEN: "rmt_not-a-real-token" });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("refused");
+    expect(bad.stderr).not.toContain("rmt_not-a-real-token");
+    expect(existsSync(join(home2, "token"))).toBe(false);
+    const ok = await runCli(["login", "--server", server.url, "--home", home2, "--folder", folder], { RMIRROR_TOKEN: admin });
+    expect(ok.stderr).toBe("");
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain("signed in as");
+    expect(ok.stdout).not.toContain(admin);
+    expect(readFileSync(join(home2, "token"), "utf8").trim()).toBe(admin);
+    expect(statSync(join(home2, "token")).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(join(home2, "config"), "utf8"))).toMatchObject({ server: server.url, folder });
+  });
 });
 
 describe("status page security", () => {

@@ -362,6 +362,8 @@ describe("quota, activity, devices, upload, settings", () => {
     const frag = await created.text();
     const token = /<code id="new-token-value">([^<]+)<\/code>/.exec(frag)![1]!;
     expect(token).toStartWith("rmt_");
+    // The device's command is filled in: this server's URL and the new token (issue 13 item 10).
+    expect(frag).toContain(`<code id="new-token-command">RMIRROR_TOKEN=${token} rmirror agent login --server http://localhost</code>`);
     expectEscaped(frag, `Mac ${XSS_SCRIPT}`, expect);
     expect(frag).toContain('<template><tbody hx-swap-oob="afterbegin:#tokens-body">');
     const id = /data-token-id="(\d+)"/.exec(frag)![1]!;

@@ -29,7 +29,7 @@ export function TokenRow(p: { t: PublicDeviceToken }) {
 }
 
 /** Swapped into #new-token after creating; the row is added to #tokens out of band. */
-export function NewToken(p: { token: string; record: PublicDeviceToken }) {
+export function NewToken(p: { token: string; record: PublicDeviceToken; serverUrl: string }) {
   return (
     <>
       <div id="new-token" class="card ok" role="status">
@@ -42,9 +42,15 @@ export function NewToken(p: { token: string; record: PublicDeviceToken }) {
         <button type="button" data-copy="#new-token-value">
           Copy
         </button>
-        <p>
-          On the device: <code>rmirror agent login --server URL --token TOKEN</code>.
-        </p>
+        <p>On the computer, in a terminal (the token is kept in the keychain or a file only you can read):</p>
+        <pre>
+          <code id="new-token-command" safe>
+            {`RMIRROR_TOKEN=${p.token} rmirror agent login --server ${p.serverUrl}`}
+          </code>
+        </pre>
+        <button type="button" data-copy="#new-token-command">
+          Copy
+        </button>
       </div>
       <template>
         <tbody hx-swap-oob="afterbegin:#tokens-body">

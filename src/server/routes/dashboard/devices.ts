@@ -39,10 +39,10 @@ export function decidePairingFragment(ctx: AppContext, auth: Auth, code: string,
 }
 
 /** POST /devices/tokens — htmx: create a token, shown once. */
-export function createTokenFragment(ctx: AppContext, auth: Auth, body: unknown): Response {
+export function createTokenFragment(ctx: AppContext, auth: Auth, request: Request, body: unknown): Response {
   const name = body && typeof body === "object" && typeof (body as Record<string, unknown>).name === "string" ? ((body as Record<string, unknown>).name as string) : "";
   const { token, record } = createDeviceToken(ctx, auth.user.id, name);
-  return dashboardHtml(render(NewToken({ token, record })), 201);
+  return dashboardHtml(render(NewToken({ token, record, serverUrl: agentServerUrl(ctx, request) })), 201);
 }
 
 /** POST /devices/tokens/:id/revoke — htmx: revoke; answers the updated row. */

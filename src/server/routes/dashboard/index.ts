@@ -55,7 +55,7 @@ export const dashboardRoutes = (ctx: AppContext) => {
     .get("/devices/pairing", as((a, c) => pairingFragment(ctx, a, c.query.code)), hide)
     .post("/devices/pairing/:code/approve", as((a, c) => decidePairingFragment(ctx, a, c.params.code!, true)), form)
     .post("/devices/pairing/:code/deny", as((a, c) => decidePairingFragment(ctx, a, c.params.code!, false)), form)
-    .post("/devices/tokens", as((a, c) => createTokenFragment(ctx, a, c.body)), form)
+    .post("/devices/tokens", as((a, c) => createTokenFragment(ctx, a, c.request, c.body)), form)
     .post("/devices/tokens/:id/revoke", as((a, c) => revokeTokenRow(ctx, a, c.params.id!)), form)
     .get("/upload", as((a) => uploadPage(ctx, a)), hide)
     .get("/settings", as((a, c) => settingsPage(ctx, a, c.query)), hide)
