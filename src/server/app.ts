@@ -13,6 +13,7 @@ import { healthRoutes } from "./routes/health/index.ts";
 import { httpMetricsHook, metricsRoutes } from "./routes/metrics/index.ts";
 import { importRoutes } from "./routes/import/index.ts";
 import { jobRoutes } from "./routes/jobs/index.ts";
+import { mcpRoutes } from "./routes/mcp/index.ts";
 import { pairingRoutes } from "./routes/pairing/index.ts";
 import { setupRoutes } from "./routes/setup/index.ts";
 import { tokenRoutes } from "./routes/tokens/index.ts";
@@ -49,6 +50,7 @@ export function createApp(ctx: AppContext, opts: AppOptions = {}) {
             { name: "ocr", description: "OCR, monthly quota, notifications" },
             { name: "system", description: "Health" },
             { name: "notion", description: "Notion connection and sync" },
+            { name: "integrations", description: "AI assistants (MCP)" },
           ],
         },
       }),
@@ -70,6 +72,7 @@ export function createApp(ctx: AppContext, opts: AppOptions = {}) {
     .use(todoRoutes(ctx))
     .use(notificationRoutes(ctx))
     .use(notionRoutes(ctx))
+    .use(mcpRoutes(ctx))
     .use(dashboardRoutes(ctx));
 }
 

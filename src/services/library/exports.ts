@@ -187,3 +187,15 @@ export async function documentMarkdown(ctx: AppContext, userId: number, uuid: st
   const pages = await parsedPages(ctx, doc);
   return { name: readableFileName(doc.name, "md"), key, text: renderMarkdown({ title: doc.name, pages: pages.map((p) => ({ page: p.page, ocr: ocrText(ctx, p.row.id) })) }) };
 }
+
+/** One page's typed text, handwriting (OCR Markdown) and highlights as Markdown (for assistants and plugins). */
+export async function pageMarkdown(ctx: AppContext, userId: number, uuid: string, pageId: string): Promise<{ document: string; idx: number; text: string }> {
+  const { doc, page: row } = requirePage(ctx, userId, uuid, pageId);
+  let page: Page | null = null;
+  try {
+    page = await loadParsedPage(ctx, row);
+  } catch (e) {
+    if (!isRmFormatError(e)) throw e; // a corrupt page has no text; its row says "failed"
+  }
+  return { document: doc.name, idx: row.idx, text: renderMarkdown({ title: "", pages: [{ page, ocr: ocrText(ctx, row.id) }] }) };
+}
