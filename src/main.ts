@@ -15,6 +15,7 @@ const COMMANDS: Record<string, Command> = {
   backup: { summary: "consistent online backup of the data directory: backup <dest-dir>", load: () => import("./cli/backup.ts") },
   gc: { summary: "delete stored blobs nothing refers to any more: gc [--dry-run]", load: () => import("./cli/gc.ts") },
   verify: { summary: "check every stored blob against its hash; forget damaged ones so they are uploaded again", load: () => import("./cli/verify.ts") },
+  export: { summary: "the library as a folder of Markdown notes (Obsidian, Logseq): export markdown --out DIR", load: () => import("./cli/export.ts") },
   mcp: { summary: "answer AI assistants (Model Context Protocol) on stdin/stdout from a server: mcp --server URL --token T", load: () => import("./cli/mcp.ts") },
   restore: { summary: "restore a backup into an empty data directory: restore <backup-dir> --data-dir DIR", load: () => import("./cli/restore.ts") },
 };

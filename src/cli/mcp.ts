@@ -2,9 +2,8 @@
 // that relays every JSON-RPC message between stdin/stdout and the server's /mcp endpoint, so the
 // tools, their answers and who may see what are decided in one place, the server.
 // stdout carries protocol messages only; everything for people goes to stderr.
-import { agentHome, readConfig } from "../../agent/config.ts";
-import { tokenStore } from "../../agent/token-store.ts";
 import { parse, UsageError } from "./args.ts";
+import { resolveTarget, type ServerTarget as McpBridgeOptions } from "./server-target.ts";
 
 const HELP = `Usage: rmirror mcp [--server URL] [--token TOKEN]
 
@@ -16,30 +15,6 @@ and pages, recent changes, to-dos, page images. Read-only.
                   create one on the dashboard's Devices page
 See docs/integrations.md for assistant configuration snippets.
 `;
-
-export interface McpBridgeOptions {
-  server: string;
-  token: string;
-}
-
-/** Where and as whom: flags, then environment, then the agent's own login on this computer. */
-export function resolveTarget(values: { server?: string; token?: string }, env: Record<string, string | undefined> = process.env): McpBridgeOptions {
-  const home = agentHome(undefined, env);
-  let server = values.server ?? env.RMIRROR_SERVER;
-  let token = values.token ?? env.RMIRROR_TOKEN;
-  if (!server) server = readConfig(home).server;
-  if (!token) token = tokenStore(home, env).get();
-  if (!server) throw new UsageError("no server: pass --server URL (or set RMIRROR_SERVER, or run 'rmirror agent login' on this computer)");
-  if (!token) throw new UsageError("no token: pass --token (or set RMIRROR_TOKEN); create a device token on the dashboard's Devices page");
-  let url: URL;
-  try {
-    url = new URL(server);
-  } catch {
-    throw new UsageError(`--server is not a URL: ${server}`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new UsageError(`--server must be http:// or https://, not ${url.protocol}`);
-  return { server: url.href.replace(/\/+$/, ""), token };
-}
 
 /** Relay stdio ⇄ HTTP until stdin closes. Resolves with the exit code. */
 export async function bridge(opts: McpBridgeOptions): Promise<number> {

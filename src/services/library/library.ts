@@ -11,7 +11,8 @@ import { requireDocument, requirePage } from "../ownership.ts";
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
 
 export function documentSummary(d: DocumentRow) {
-  const meta = JSON.parse(d.metadata_json) as { tags?: string[] };
+  const meta = JSON.parse(d.metadata_json) as { tags?: string[]; createdTime?: string };
+  const created = meta.createdTime && /^\d{1,15}$/.test(meta.createdTime) && Number(meta.createdTime) > 0 ? Number(meta.createdTime) : d.created_at;
   return {
     uuid: d.uuid,
     type: d.type === "CollectionType" ? ("folder" as const) : ("document" as const),
@@ -25,6 +26,8 @@ export function documentSummary(d: DocumentRow) {
     pageCount: d.page_count,
     revision: d.revision,
     lastModified: iso(d.last_modified),
+    /** When the tablet created it (newer firmware says so), else when this server first saw it. */
+    created: iso(created),
     lastOpened: iso(d.last_opened),
     updatedAt: iso(d.updated_at),
     deletedAt: iso(d.deleted_at),

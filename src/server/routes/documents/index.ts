@@ -10,6 +10,7 @@ import { documentPdf } from "./document-pdf.ts";
 import { getDocument } from "./get-document.ts";
 import { listDocuments } from "./list-documents.ts";
 import { listPages } from "./list-pages.ts";
+import { pageMarkdown } from "./page-markdown.ts";
 import { pagePng } from "./page-png.ts";
 import { pageSvg } from "./page-svg.ts";
 import { putBatch } from "./put-batch.ts";
@@ -41,6 +42,10 @@ export const documentRoutes = (ctx: AppContext) =>
     .get("/:uuid/pages/:pageId/png", ({ auth, params, query }) => pagePng(ctx, auth, params.uuid, params.pageId, query), {
       auth: true,
       detail: { tags: ["library"], summary: "Rendered page (PNG, cached)" },
+    })
+    .get("/:uuid/pages/:pageId/markdown", ({ auth, params }) => pageMarkdown(ctx, auth, params.uuid, params.pageId), {
+      auth: true,
+      detail: { tags: ["library"], summary: "One page's typed text, handwriting (OCR) and highlights as Markdown" },
     })
     .get("/:uuid/pdf", ({ auth, params }) => documentPdf(ctx, auth, params.uuid), { auth: true, detail: { tags: ["library"], summary: "Document as PDF (cached)" } })
     .get("/:uuid/markdown", ({ auth, params, request }) => documentMarkdown(ctx, auth, params.uuid, request), {
