@@ -5,6 +5,7 @@ import { notifyEmailWorker } from "../jobs/workers/notify-email.ts";
 import { ocrClaimGuard, ocrWorker, OCR } from "../jobs/workers/ocr.ts";
 import { renderPageWorker } from "../jobs/workers/render-page.ts";
 import { notionSyncWorker } from "../jobs/workers/notion-sync.ts";
+import { todoistSyncWorker } from "../jobs/workers/todoist-sync.ts";
 
 export function createRunner(ctx: AppContext, opts: Partial<RunnerOptions> = {}): JobRunner {
   ctx.queue.onClaim(OCR, ocrClaimGuard(ctx));
@@ -12,5 +13,6 @@ export function createRunner(ctx: AppContext, opts: Partial<RunnerOptions> = {})
     .register(renderPageWorker(ctx))
     .register(ocrWorker(ctx))
     .register(notifyEmailWorker(ctx))
-    .register(notionSyncWorker(ctx));
+    .register(notionSyncWorker(ctx))
+    .register(todoistSyncWorker(ctx));
 }

@@ -82,6 +82,8 @@ export const FIELDS = [
   { key: "notion.debounceMs", env: "RMIRROR_NOTION_DEBOUNCE_MS", kind: "int", default: 3000, min: 0, max: 600_000, help: "delay before a changed notebook is synced (changes meanwhile coalesce)" },
   { key: "metricsToken", env: "RMIRROR_METRICS_TOKEN", kind: "string", secret: true, help: "bearer token that may read GET /metrics (loopback callers and admins may always)" },
   { key: "notion.todos", env: "RMIRROR_NOTION_TODOS", kind: "bool", default: false, help: "also mirror checkbox items into a second Notion database \"reMarkable to-dos\"" },
+  { key: "todoist.apiBaseUrl", env: "RMIRROR_TODOIST_API_BASE_URL", kind: "url", default: "https://api.todoist.com", help: "Todoist API base URL (tests point it at a fake)" },
+  { key: "todoist.debounceMs", env: "RMIRROR_TODOIST_DEBOUNCE_MS", kind: "int", default: 5000, min: 0, max: 600_000, help: "delay before changed to-dos are pushed to Todoist (changes meanwhile coalesce)" },
   { key: "logLevel", env: "RMIRROR_LOG_LEVEL", kind: "enum", values: ["debug", "info", "warn", "error", "silent"], default: "info", help: "log level" },
 ] as const satisfies readonly Field[];
 
@@ -123,6 +125,7 @@ export interface Config {
   quota: { defaultPages: number; timezone: string };
   smtp: { url?: string; from: string };
   notion: { clientId?: string; clientSecret?: string; redirectUrl: string; apiBaseUrl: string; key?: string; requestsPerSecond: number; maxRetries: number; initialPageLimit: number; debounceMs: number; todos: boolean };
+  todoist: { apiBaseUrl: string; debounceMs: number };
   metricsToken?: string;
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
 }
@@ -256,6 +259,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   out.ocr ??= {};
   out.smtp ??= {};
   out.notion ??= {};
+  out.todoist ??= {};
 
   const c = out as unknown as Config;
   c.dataDir = resolve(c.dataDir);

@@ -20,10 +20,11 @@ function key(material: string): Promise<CryptoKey> {
 }
 
 /** Which token a ciphertext holds: the access token, or the OAuth refresh token. */
-export type TokenKind = "access" | "refresh";
+export type TokenKind = "access" | "refresh" | "todoist";
 
 function aad(userId: number, kind: TokenKind): Uint8Array<ArrayBuffer> {
-  return new TextEncoder().encode(kind === "access" ? `notion-token:user:${userId}` : `notion-refresh-token:user:${userId}`);
+  const label = kind === "access" ? "notion-token" : kind === "refresh" ? "notion-refresh-token" : "todoist-token";
+  return new TextEncoder().encode(`${label}:user:${userId}`);
 }
 
 export async function sealToken(material: string, userId: number, token: string, kind: TokenKind = "access"): Promise<string> {
@@ -42,6 +43,7 @@ export async function openToken(material: string, userId: number, sealed: string
     const pt = await crypto.subtle.decrypt({ name: "AES-GCM", iv: raw.slice(0, 12), additionalData: aad(userId, kind) }, await key(material), raw.slice(12));
     return new TextDecoder().decode(pt);
   } catch {
-    throw new Error("notion: the stored token cannot be decrypted (was RMIRROR_NOTION_KEY changed?); connect Notion again");
+    const what = kind === "todoist" ? "Todoist" : "Notion";
+    throw new Error(`${what.toLowerCase()}: the stored token cannot be decrypted (was RMIRROR_NOTION_KEY changed?); connect ${what} again`);
   }
 }

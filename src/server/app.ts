@@ -14,6 +14,7 @@ import { httpMetricsHook, metricsRoutes } from "./routes/metrics/index.ts";
 import { importRoutes } from "./routes/import/index.ts";
 import { jobRoutes } from "./routes/jobs/index.ts";
 import { mcpRoutes } from "./routes/mcp/index.ts";
+import { todoistRoutes } from "./routes/todoist/index.ts";
 import { pairingRoutes } from "./routes/pairing/index.ts";
 import { setupRoutes } from "./routes/setup/index.ts";
 import { tokenRoutes } from "./routes/tokens/index.ts";
@@ -50,7 +51,7 @@ export function createApp(ctx: AppContext, opts: AppOptions = {}) {
             { name: "ocr", description: "OCR, monthly quota, notifications" },
             { name: "system", description: "Health" },
             { name: "notion", description: "Notion connection and sync" },
-            { name: "integrations", description: "AI assistants (MCP)" },
+            { name: "integrations", description: "AI assistants (MCP), Todoist" },
           ],
         },
       }),
@@ -73,6 +74,7 @@ export function createApp(ctx: AppContext, opts: AppOptions = {}) {
     .use(notificationRoutes(ctx))
     .use(notionRoutes(ctx))
     .use(mcpRoutes(ctx))
+    .use(todoistRoutes(ctx))
     .use(dashboardRoutes(ctx));
 }
 

@@ -443,6 +443,42 @@ CREATE INDEX document_files_sha ON document_files(sha256);
 ALTER TABLE page_ocr ADD COLUMN read_reason TEXT CHECK (read_reason IN ('new','changed','requested','reread'));
 `,
   },
+  {
+    name: "00XX Todoist: a connection per user and the task each to-do became",
+    sql: `
+-- The user's Todoist connection: the API token sealed like Notion tokens, the chosen project.
+CREATE TABLE todoist_connections (
+  user_id      INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+  token_enc    TEXT NOT NULL,
+  project_id   TEXT,
+  project_name TEXT,
+  status       TEXT NOT NULL CHECK (status IN ('needs_project','ready','error','revoked')),
+  last_error   TEXT,
+  synced_at    INTEGER,
+  created_at   INTEGER NOT NULL,
+  updated_at   INTEGER NOT NULL
+) STRICT;
+
+-- One row per to-do pushed (or being pushed) to Todoist. The row and its request_id are written
+-- BEFORE the task is created, so after a crash the next run finds the task again (by the marker
+-- in its description, or Todoist discards the repeated X-Request-Id) instead of creating another.
+CREATE TABLE todoist_tasks (
+  id            INTEGER PRIMARY KEY,
+  user_id       INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  page_uuid     TEXT NOT NULL,
+  document_uuid TEXT NOT NULL,
+  item_key      TEXT NOT NULL,
+  position      INTEGER NOT NULL,
+  text          TEXT NOT NULL,
+  checked       INTEGER NOT NULL,
+  task_id       TEXT,
+  request_id    TEXT NOT NULL,
+  status        TEXT NOT NULL CHECK (status IN ('pending','synced')),
+  updated_at    INTEGER NOT NULL,
+  UNIQUE (user_id, page_uuid, item_key)
+) STRICT;
+`,
+  },
 ];
 
 export class SchemaTooNewError extends Error {

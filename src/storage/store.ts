@@ -21,6 +21,7 @@ import { notionConnectionsRepo } from "./notion-connections.ts";
 import { notionOauthStatesRepo } from "./notion-oauth-states.ts";
 import { syncRecordsRepo } from "./sync-records.ts";
 import { dashboardRepo } from "./dashboard.ts";
+import { todoistRepo } from "./todoist.ts";
 
 export function createStore(db: Database) {
   return {
@@ -54,6 +55,7 @@ export function createStore(db: Database) {
     ...notionOauthStatesRepo(db),
     ...syncRecordsRepo(db),
     ...dashboardRepo(db),
+    ...todoistRepo(db),
   };
 }
 

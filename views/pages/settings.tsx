@@ -71,6 +71,9 @@ export function SettingsPage(p: SettingsProps): string {
         <p>
           <a href="/settings/notion">Notion</a> — mirror notebooks into a Notion database.
         </p>
+        <p>
+          <a href="/settings/todoist">Todoist</a> — checkboxes from your pages as Todoist tasks.
+        </p>
       </section>
       {p.admin ? (
         <section id="admin" aria-labelledby="admin-h">

@@ -17,6 +17,7 @@ const KIND_LABELS: Record<string, string> = {
   render_page: "Render page",
   ocr: "Read handwriting (OCR)",
   notion_sync: "Sync to Notion",
+  todoist_sync: "Push to-dos to Todoist",
   notify_email: "Email notice",
 };
 

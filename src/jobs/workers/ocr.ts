@@ -15,6 +15,7 @@ import { OCR, parseOcrPayload, type OcrPayload } from "../../services/ocr/ocr.ts
 import { pdfUnderlayFor, underlayWarning } from "../../services/library/pdf-underlay.ts";
 import { extractTodos } from "../../services/library/todos.ts";
 import { enqueueNotionSyncForPage } from "../../services/notion/notion-sync.ts";
+import { enqueueTodoistSync } from "../../services/todoist/todoist-sync.ts";
 import { PermanentError, RetryAfter } from "../errors.ts";
 import type { JobRow } from "../queue.ts";
 import type { Worker } from "../runner.ts";
@@ -130,6 +131,7 @@ export function ocrWorker(ctx: AppContext): Worker<OcrPayload> {
         ctx.store.replacePageTodos({ userId: page.user_id, pageId: page.id, documentId: page.document_id, source: "ocr", items: extractTodos(r.markdown) });
         ctx.store.setPageOcrDone(page.id, { sha256: payload.sha256, engineKey: engine.key, model: r.model, inputTokens: r.inputTokens, outputTokens: r.outputTokens, ms: r.ms, reason: payload.reason ?? null });
         enqueueNotionSyncForPage(ctx, page);
+        enqueueTodoistSync(ctx, page.user_id);
       };
     },
     onFinalFailure(payload, reason, job) {

@@ -4,6 +4,7 @@
 // The answer lists the hashes this user has not uploaded yet. A metadata-only change touches
 // one row and enqueues nothing.
 import { AppError } from "../../errors.ts";
+import { enqueueTodoistSync } from "../todoist/todoist-sync.ts";
 import type { DocumentFields, DocumentRow } from "../../storage/documents.ts";
 import type { PageRow, RenderStatus } from "../../storage/pages.ts";
 import type { AppContext } from "../context.ts";
@@ -223,7 +224,10 @@ export function putDocument(ctx: AppContext, userId: number, rawUuid: string, in
       doc = s.updateDocument(userId, doc.id, v.fields);
       changed = true;
     }
-    if (changed) enqueueNotionSyncForDocument(ctx, userId, doc);
+    if (changed) {
+      enqueueNotionSyncForDocument(ctx, userId, doc);
+      if (existing && existing.parent !== doc.parent && (existing.parent === "trash" || doc.parent === "trash")) enqueueTodoistSync(ctx, userId); // to-dos of a trashed notebook go, of a restored one come back
+    }
     const hashes = [...v.pages.flatMap((p) => (p.sha256 ? [p.sha256] : [])), ...v.files.map((f) => f.sha256)];
     return {
       uuid: v.uuid,
@@ -266,6 +270,7 @@ export function deleteDocument(ctx: AppContext, userId: number, rawUuid: string)
   ctx.store.tx(() => {
     ctx.store.softDeleteDocument(userId, uuid);
     enqueueNotionSyncForDocument(ctx, userId, doc);
+    enqueueTodoistSync(ctx, userId);
   });
   return { uuid, deleted: true };
 }

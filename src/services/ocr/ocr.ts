@@ -13,6 +13,7 @@ import type { AppContext } from "../context.ts";
 import { requireDocument, requirePage } from "../ownership.ts";
 import { extractTodos } from "../library/todos.ts";
 import { clearOcrPause, ocrPause, pausedPageReason } from "./pause.ts";
+import { enqueueTodoistSync } from "../todoist/todoist-sync.ts";
 
 export const OCR = "ocr";
 
@@ -88,6 +89,7 @@ export function onPageRendered(ctx: AppContext, page: PageRow, r: { sha256: stri
   s.putPageText({ pageId: page.id, userId: page.user_id, documentId: page.document_id, source: "typed", text: r.typedText });
   s.putPageText({ pageId: page.id, userId: page.user_id, documentId: page.document_id, source: "highlight", text: r.highlights.join("\n") || null });
   s.replacePageTodos({ userId: page.user_id, pageId: page.id, documentId: page.document_id, source: "typed", items: extractTodos(r.typedText ?? "") });
+  enqueueTodoistSync(ctx, page.user_id);
   scheduleOcr(ctx, page, r.sha256, r.ink);
 }
 
