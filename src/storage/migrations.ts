@@ -444,7 +444,7 @@ ALTER TABLE page_ocr ADD COLUMN read_reason TEXT CHECK (read_reason IN ('new','c
 `,
   },
   {
-    name: "00XX Todoist: a connection per user and the task each to-do became",
+    name: "0009 Todoist: a connection per user and the task each to-do became",
     sql: `
 -- The user's Todoist connection: the API token sealed like Notion tokens, the chosen project.
 CREATE TABLE todoist_connections (
