@@ -73,3 +73,8 @@ test("serve loads no pdf-lib, nodemailer or node-cron before first use (PDF expo
   expect(mods.some((m) => m.startsWith("node_modules/elysia/"))).toBe(true); // node_modules are seen at all
   expect(mods.filter((m) => /^node_modules\/(pdf-lib|@pdf-lib|pako|nodemailer|node-cron)\//.test(m))).toEqual([]);
 });
+
+test("serve loads no integration SDK before first use (MCP, zod, Todoist, Standard Webhooks)", () => {
+  const mods = [...staticModules(commandChunk("serve"))];
+  expect(mods.filter((m) => /^node_modules\/(@modelcontextprotocol|zod|@doist|standardwebhooks)\//.test(m))).toEqual([]);
+});
