@@ -29,6 +29,8 @@ export interface PlacedUnderlay {
    * Returns the PNG (grey when the underlay was placed with `grayscale`, else RGB).
    */
   composite(strokes: Uint8Array, width: number, height: number, view: Rect): Uint8Array;
+  /** As composite(), but the pixels (RGB, or grey with `grayscale`) instead of a PNG. */
+  compositePixels(strokes: Uint8Array, width: number, height: number, view: Rect): { data: Uint8ClampedArray; stride: number; channels: 1 | 3 };
   /** Frees MuPDF's objects (call once, after composite()). */
   close(): void;
 }
@@ -138,29 +140,35 @@ export async function placeUnderlay(u: PdfUnderlay, placement: Placement, graysc
     const ry0 = Math.min(...dc.map((c) => c[1]));
     const rect: Rect = { x: rx0, y: ry0, w: Math.max(...dc.map((c) => c[0])) - rx0, h: Math.max(...dc.map((c) => c[1])) - ry0 };
     const pg = page;
+    const draw = <T>(strokes: Uint8Array, width: number, height: number, view: Rect, out: (pix: InstanceType<Mupdf["Pixmap"]>) => T): T => {
+      if (strokes.length !== width * height * 4) throw new Error("strokes image size mismatch");
+      const cs = grayscale ? mupdf.ColorSpace.DeviceGray : mupdf.ColorSpace.DeviceRGB;
+      const pix = new mupdf.Pixmap(cs, [0, 0, width, height], false);
+      try {
+        pix.clear(255);
+        // display → device units → pixels of the strokes image.
+        const sx = width / view.w;
+        const sy = height / view.h;
+        const dev = new mupdf.DrawDevice(mupdf.Matrix.identity, pix);
+        try {
+          pg.run(dev, concat([sx, 0, 0, sy, -view.x * sx, -view.y * sy], toDevice));
+          dev.close();
+        } finally {
+          dev.destroy();
+        }
+        multiply(pix.getPixels(), pix.getStride(), grayscale ? 1 : 3, strokes, width, height);
+        return out(pix);
+      } finally {
+        pix.destroy();
+      }
+    };
     return {
       rect,
       composite(strokes, width, height, view) {
-        if (strokes.length !== width * height * 4) throw new Error("strokes image size mismatch");
-        const cs = grayscale ? mupdf.ColorSpace.DeviceGray : mupdf.ColorSpace.DeviceRGB;
-        const pix = new mupdf.Pixmap(cs, [0, 0, width, height], false);
-        try {
-          pix.clear(255);
-          // display → device units → pixels of the strokes image.
-          const sx = width / view.w;
-          const sy = height / view.h;
-          const dev = new mupdf.DrawDevice(mupdf.Matrix.identity, pix);
-          try {
-            pg.run(dev, concat([sx, 0, 0, sy, -view.x * sx, -view.y * sy], toDevice));
-            dev.close();
-          } finally {
-            dev.destroy();
-          }
-          multiply(pix.getPixels(), pix.getStride(), grayscale ? 1 : 3, strokes, width, height);
-          return pix.asPNG().slice();
-        } finally {
-          pix.destroy();
-        }
+        return draw(strokes, width, height, view, (pix) => pix.asPNG().slice());
+      },
+      compositePixels(strokes, width, height, view) {
+        return draw(strokes, width, height, view, (pix) => ({ data: pix.getPixels().slice(), stride: pix.getStride(), channels: grayscale ? 1 : 3 }) as const);
       },
       close,
     };

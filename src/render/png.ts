@@ -7,6 +7,8 @@ import wasmPath from "@resvg/resvg-wasm/index_bg.wasm" with { type: "file" };
 import { DEVICES, type Device, type Page } from "../rm/model.ts";
 import type { PdfUnderlay, PlacedUnderlay } from "./png-underlay.ts";
 import { pngFonts } from "./png-fonts.ts";
+import { encodeThumbPng, type Pixels } from "./thumb-png.ts";
+import { THUMB_LONG_EDGE } from "./thumb-version.ts";
 import { buildScene, type Orientation, type Scene, union } from "./scene.ts";
 import { SANS, SERIF, sceneToSvg } from "./svg.ts";
 
@@ -53,7 +55,7 @@ export function initPng(): Promise<void> {
   return ready;
 }
 
-export async function renderPng(page: Page, opts: PngOptions = {}): Promise<Uint8Array> {
+async function draw<T>(page: Page, opts: PngOptions, raw: (png: () => Uint8Array, pixels: () => Pixels) => T): Promise<T> {
   const longEdge = Math.round(Math.min(MAX_EDGE, Math.max(16, opts.longEdge ?? 1568)));
   const withText = opts.text !== false;
   let scene = buildScene(page, {
@@ -71,13 +73,38 @@ export async function renderPng(page: Page, opts: PngOptions = {}): Promise<Uint
     grayscale: opts.grayscale === true,
   });
   try {
-    return await rasterise(scene, svg, longEdge, withText, opts, placed);
+    return await rasterise(scene, svg, longEdge, withText, opts, placed, raw);
   } finally {
     placed?.close();
   }
 }
 
-async function rasterise(scene: Scene, svg: string, longEdge: number, withText: boolean, opts: PngOptions, placed: PlacedUnderlay | null): Promise<Uint8Array> {
+/**
+ * A small thumbnail of the page (an indexed-colour PNG of a few KB, thumb-png.ts), with the PDF
+ * page underneath when `underlay` is given: what the dashboard shows in grids and search results.
+ */
+export async function renderThumbnail(page: Page, opts: Pick<PngOptions, "longEdge" | "orientation" | "underlay" | "onUnderlayError" | "device"> = {}): Promise<Uint8Array> {
+  return encodeThumbPng(await renderPixels(page, { ...opts, longEdge: opts.longEdge ?? THUMB_LONG_EDGE }));
+}
+
+export function renderPng(page: Page, opts: PngOptions = {}): Promise<Uint8Array> {
+  return draw(page, opts, (r) => r());
+}
+
+/** As renderPng, but the pixels instead of a PNG. */
+export function renderPixels(page: Page, opts: PngOptions = {}): Promise<Pixels> {
+  return draw(page, opts, (_r, px) => px());
+}
+
+async function rasterise<T>(
+  scene: Scene,
+  svg: string,
+  longEdge: number,
+  withText: boolean,
+  opts: PngOptions,
+  placed: PlacedUnderlay | null,
+  raw: (png: () => Uint8Array, pixels: () => Pixels) => T,
+): Promise<T> {
   await initPng();
   const fonts = withText && scene.text ? await pngFonts() : [];
   const wide = scene.view.w >= scene.view.h;
@@ -99,13 +126,19 @@ async function rasterise(scene: Scene, svg: string, longEdge: number, withText: 
     try {
       if (placed) {
         try {
-          return placed.composite(img.pixels, img.width, img.height, scene.view);
+          return raw(
+            () => placed.composite(img.pixels, img.width, img.height, scene.view),
+            () => ({ width: img.width, height: img.height, ...placed.compositePixels(img.pixels, img.width, img.height, scene.view) }),
+          );
         } catch (e) {
           if (!opts.onUnderlayError) throw e;
           opts.onUnderlayError(e instanceof Error ? e.message : String(e));
         }
       }
-      return img.asPng();
+      return raw(
+        () => img.asPng(),
+        () => ({ width: img.width, height: img.height, channels: 4, data: img.pixels.slice() }),
+      );
     } finally {
       img.free();
     }

@@ -1,7 +1,7 @@
 // SQL for blob garbage collection and for the writers it must never race: pins (a write in
 // flight), deletions in progress (tombstones), and the "is this blob still wanted?" test.
 // A blob is wanted when one of its owners still refers to it (a page's file or render, a
-// document file, a document's PDF export), when an owner used it within the grace period, or
+// document file, a document's PDF export, a page thumbnail), when an owner used it within the grace period, or
 // while a write of it is pinned. References by users who do not own the bytes do not count:
 // they cannot read them either.
 import type { Database } from "bun:sqlite";
@@ -14,6 +14,7 @@ const WANTED = `(
        EXISTS (SELECT 1 FROM pages p WHERE p.user_id = ub.user_id AND p.sha256 = ?1)
     OR EXISTS (SELECT 1 FROM pages p WHERE p.svg_sha256 = ?1 AND p.user_id = ub.user_id)
     OR EXISTS (SELECT 1 FROM pages p WHERE p.png_sha256 = ?1 AND p.user_id = ub.user_id)
+    OR EXISTS (SELECT 1 FROM pages p WHERE p.thumb_sha256 = ?1 AND p.user_id = ub.user_id)
     OR EXISTS (SELECT 1 FROM documents d WHERE d.pdf_sha256 = ?1 AND d.user_id = ub.user_id)
     OR EXISTS (SELECT 1 FROM document_files f CROSS JOIN documents d ON d.id = f.document_id WHERE f.sha256 = ?1 AND d.user_id = ub.user_id)
   ))

@@ -11,13 +11,14 @@ export function blobsRepo(db: Database) {
   const userHas = db.prepare<{ one: number }, [number, string]>("SELECT 1 AS one FROM user_blobs WHERE user_id = ? AND sha256 = ?");
   const all = db.prepare<{ sha256: string; size: number }, []>("SELECT sha256, size FROM blobs ORDER BY sha256");
   // Forgetting a damaged blob: pages whose source it is wait for it again; renders made from it
-  // (SVG, PNG, document PDF) are dropped so they are made again; nobody holds it any more.
+  // (SVG, PNG, thumbnail, document PDF) are dropped so they are made again; nobody holds it any more.
   const sourcePagesAwait = db.prepare<unknown, [number, string]>("UPDATE pages SET render_status = 'awaiting_blob', render_error = NULL, updated_at = ? WHERE sha256 = ?");
   const svgPages = db.prepare<{ id: number; user_id: number; sha256: string }, [string]>("SELECT id, user_id, sha256 FROM pages WHERE svg_sha256 = ? AND sha256 IS NOT NULL");
   const dropSvg = db.prepare<unknown, [number, string]>(
     "UPDATE pages SET svg_sha256 = NULL, rendered_sha256 = NULL, render_status = 'pending', updated_at = ? WHERE svg_sha256 = ? AND sha256 IS NOT NULL",
   );
   const dropPng = db.prepare<unknown, [string]>("UPDATE pages SET png_sha256 = NULL, png_source = NULL WHERE png_sha256 = ?");
+  const dropThumb = db.prepare<unknown, [string]>("UPDATE pages SET thumb_sha256 = NULL, thumb_source = NULL WHERE thumb_sha256 = ?");
   const dropPdf = db.prepare<unknown, [string]>("UPDATE documents SET pdf_sha256 = NULL, pdf_key = NULL WHERE pdf_sha256 = ?");
   const ungrant = db.prepare<unknown, [string]>("DELETE FROM user_blobs WHERE sha256 = ?");
   const unindex = db.prepare<unknown, [string]>("DELETE FROM blobs WHERE sha256 = ?");
@@ -35,6 +36,7 @@ export function blobsRepo(db: Database) {
       const rerender = svgPages.all(sha256);
       dropSvg.run(now, sha256);
       dropPng.run(sha256);
+      dropThumb.run(sha256);
       dropPdf.run(sha256);
       ungrant.run(sha256);
       unindex.run(sha256);

@@ -479,6 +479,17 @@ CREATE TABLE todoist_tasks (
 ) STRICT;
 `,
   },
+  {
+    name: "0010 page thumbnails: a small raster per page, cached by what it was drawn from",
+    sql: `
+-- The page's thumbnail (a few-KB PNG, with the PDF page underneath for annotated PDFs) as a blob,
+-- and what it was drawn from (page content, PDF page, orientation, renderer version): reused while
+-- that is unchanged, drawn again when it changes.
+ALTER TABLE pages ADD COLUMN thumb_sha256 TEXT;
+ALTER TABLE pages ADD COLUMN thumb_source TEXT;
+CREATE INDEX pages_thumb ON pages(thumb_sha256) WHERE thumb_sha256 IS NOT NULL;
+`,
+  },
 ];
 
 export class SchemaTooNewError extends Error {

@@ -20,6 +20,8 @@ export interface PageRow {
   svg_sha256: string | null;
   png_sha256: string | null;
   png_source: string | null;
+  thumb_sha256: string | null;
+  thumb_source: string | null;
   render_count: number;
   typed_text: string | null;
   highlights_json: string | null;
@@ -51,6 +53,7 @@ export function pagesRepo(db: Database) {
      WHERE id = $id AND sha256 = $sha256`,
   );
   const setPng = db.prepare<unknown, [string, string, number]>("UPDATE pages SET png_sha256 = ?, png_source = ? WHERE id = ?");
+  const setThumb = db.prepare<unknown, [string, string, number]>("UPDATE pages SET thumb_sha256 = ?, thumb_source = ? WHERE id = ?");
   const awaiting = db.prepare<PageRow, [number, string]>(
     "SELECT * FROM pages WHERE user_id = ? AND sha256 = ? AND render_status = 'awaiting_blob'",
   );
@@ -84,6 +87,8 @@ export function pagesRepo(db: Database) {
     setPageRendered: (id: number, r: { sha256: string; svgSha256: string; typedText: string | null; highlightsJson: string | null }) =>
       setRendered.run({ id, sha256: r.sha256, svg_sha256: r.svgSha256, typed_text: r.typedText, highlights_json: r.highlightsJson, now: Date.now() }).changes === 1,
     setPagePng: (id: number, pngSha256: string, source: string) => setPng.run(pngSha256, source, id),
+    /** Record the page's thumbnail blob and what it was drawn from (see services/library/thumbnails.ts). */
+    setPageThumb: (id: number, thumbSha256: string, source: string) => setThumb.run(thumbSha256, source, id),
     pagesAwaitingBlob: (userId: number, sha256: string) => awaiting.all(userId, sha256),
     pageStatusCounts: (userId: number) => statusCounts.all(userId),
   };

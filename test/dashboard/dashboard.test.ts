@@ -162,17 +162,17 @@ describe("library, document and page", () => {
     expectEscaped(html, `Notes ${XSS_SCRIPT}`, expect);
     expect(html).toContain(`href="/api/v1/documents/${hostile.uuid}/pdf"`);
     expect(html).toContain(`href="/api/v1/documents/${hostile.uuid}/markdown"`);
-    expect(html).toMatch(/<img src="\/api\/v1\/documents\/[^"]+\/svg" alt="Page 1" loading="lazy"/);
+    expect(html).toMatch(/<img src="\/api\/v1\/documents\/[^"]+\/thumb\/[0-9a-f]{32}\.png" alt="Page 1" loading="lazy"/);
     expect(html).toContain('data-page-status="done"');
     expect(html).not.toContain('hx-trigger="every 2s"');
     const done = await (await req(h, A, "GET", `/documents/${hostile.uuid}/status`, { htmx: true })).text();
     expect(done).toContain('data-polling="0"');
     expect(done).not.toContain("hx-trigger");
     // The thumbnail URL works with the same cookie.
-    const img = /<img src="([^"]+\/svg)"/.exec(html)![1]!;
-    const svg = await req(h, A, "GET", img);
-    expect(svg.status).toBe(200);
-    expect(svg.headers.get("content-type")).toBe("image/svg+xml");
+    const img = /<img src="([^"]+\/thumb\/[^"]+)"/.exec(html)![1]!;
+    const thumb = await req(h, A, "GET", img);
+    expect(thumb.status).toBe(200);
+    expect(thumb.headers.get("content-type")).toBe("image/png");
   });
 
   test("page view: SVG, OCR Markdown rendered safely (script inert), copy, prev/next, zoom", async () => {

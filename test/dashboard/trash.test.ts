@@ -159,10 +159,10 @@ describe("trash page", () => {
     expect(html).not.toContain("data-download=");
     expect(html).not.toContain("notion-sync");
     expect(html).not.toContain('data-action="ocr-document"');
-    const img = /<img src="([^"]+\/svg)"/.exec(html)![1]!;
-    const svg = await req(h, A, "GET", img);
-    expect(svg.status).toBe(200);
-    expect(svg.headers.get("content-type")).toBe("image/svg+xml");
+    const img = /<img src="([^"]+\/thumb\/[^"]+)"/.exec(html)![1]!;
+    const thumb = await req(h, A, "GET", img);
+    expect(thumb.status).toBe(200);
+    expect(thumb.headers.get("content-type")).toBe("image/png");
     const page = await req(h, A, "GET", `/documents/${tabletDeleted.uuid}/pages/2`);
     expect(page.status).toBe(200);
     expect(await page.text()).not.toContain('data-action="retry-ocr"');

@@ -127,7 +127,7 @@ describe.skipIf(!HAVE_SAMPLES)("user B names user A's hashes", () => {
     const routes = (d: BuiltDoc) => {
       const p = d.input.pages!;
       return [
-        ...p.flatMap((pg) => [`/api/v1/documents/${d.uuid}/pages/${pg.id}/svg`, `/api/v1/documents/${d.uuid}/pages/${pg.id}/png`, `/api/v1/documents/${d.uuid}/pages/${pg.id}/png?longEdge=300`]),
+        ...p.flatMap((pg) => [`/api/v1/documents/${d.uuid}/pages/${pg.id}/svg`, `/api/v1/documents/${d.uuid}/pages/${pg.id}/png`, `/api/v1/documents/${d.uuid}/pages/${pg.id}/png?longEdge=300`, `/api/v1/documents/${d.uuid}/pages/${pg.id}/thumb/${"0".repeat(32)}.png`]),
         `/api/v1/documents/${d.uuid}/pdf`,
         `/api/v1/documents/${d.uuid}/markdown`,
         ...p.map((pg) => `/api/v1/blobs/${pg.sha256}`),

@@ -60,8 +60,8 @@ export function PageView(p: { header: HeaderInfo; data: PageData; ocrActive: boo
             </button>
           </div>
           <div class="page-scroll">
-            {d.page.ready ? (
-              <img id="page-image" class="fit" src={`/api/v1/documents/${d.doc.uuid}/pages/${encodeURIComponent(d.page.id)}/svg`} alt={`Page ${d.page.n}`} />
+            {d.page.image ? (
+              <img id="page-image" class="fit" src={d.page.image} alt={`Page ${d.page.n}`} />
             ) : (
               <p id="page-image" class="thumb-placeholder">
                 Not rendered yet.

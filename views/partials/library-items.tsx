@@ -5,8 +5,7 @@ import { formatDate } from "./modal.tsx";
 
 function Thumb(p: { item: LibraryItem }) {
   const fp = p.item.firstPage;
-  if (fp && fp.ready)
-    return <img src={`/api/v1/documents/${p.item.uuid}/pages/${encodeURIComponent(fp.id)}/svg`} alt="" loading="lazy" decoding="async" width="156" height="208" />;
+  if (fp?.thumb) return <img src={fp.thumb} alt="" loading="lazy" decoding="async" width="156" height="208" />;
   return (
     <span class="thumb-placeholder" aria-hidden="true">
       {fp ? "…" : "∅"}

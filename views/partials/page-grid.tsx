@@ -7,6 +7,7 @@ export const STATUS_LABEL: Record<PageStatus, string> = {
   rendering: "rendering…",
   render_failed: "render failed",
   blank: "blank",
+  pdf: "PDF page",
   typed: "typed",
   done: "done",
   queued: "OCR queued…",
@@ -24,13 +25,13 @@ export function StatusBadge(p: { status: PageStatus }) {
 }
 
 function Thumb(p: { uuid: string; page: PageItem }) {
-  if (!p.page.ready)
+  if (!p.page.thumb)
     return (
       <span class="thumb-placeholder" aria-hidden="true">
         …
       </span>
     );
-  return <img src={`/api/v1/documents/${p.uuid}/pages/${encodeURIComponent(p.page.id)}/svg`} alt={`Page ${p.page.n}`} loading="lazy" decoding="async" width="156" height="208" />;
+  return <img src={p.page.thumb} alt={`Page ${p.page.n}`} loading="lazy" decoding="async" width="156" height="208" />;
 }
 
 export function PageGrid(p: { doc: DocumentData }) {

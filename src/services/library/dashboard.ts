@@ -10,6 +10,7 @@ import type { AppContext } from "../context.ts";
 import { UUID_RE } from "../ids.ts";
 import { requireDocument } from "../ownership.ts";
 import { purgeCutoff, purgeDueAt } from "./sync.ts";
+import { hasPdfPage, thumbDocInfo, thumbKey, thumbUrl, viewerImageUrl, type ThumbDocInfo } from "./thumbnails.ts";
 
 export const PAGE_SIZE = 48;
 export type QuotaLevel = "ok" | "warn" | "over";
@@ -64,7 +65,8 @@ export interface LibraryItem {
   pageCount: number;
   lastModified: number | null;
   lastOpened: number | null;
-  firstPage: { id: string; ready: boolean } | null;
+  /** thumb: the first page's thumbnail URL (content-addressed), null while it cannot be drawn. */
+  firstPage: { id: string; ready: boolean; thumb: string | null } | null;
 }
 
 function tagsOf(d: DocumentRow): string[] {
@@ -76,7 +78,13 @@ function tagsOf(d: DocumentRow): string[] {
   }
 }
 
-function libraryItem(r: LibraryRow): LibraryItem {
+function libraryItem(ctx: AppContext, r: LibraryRow): LibraryItem {
+  let firstPage: LibraryItem["firstPage"] = null;
+  if (r.first_page_uuid) {
+    const row = ctx.store.pageByUuid(r.user_id, r.id, r.first_page_uuid);
+    const key = row ? thumbKey(thumbDocInfo(ctx, r), row) : null;
+    firstPage = { id: r.first_page_uuid, ready: key !== null, thumb: key && row ? thumbUrl(r.uuid, row.page_uuid, key) : null };
+  }
   return {
     uuid: r.uuid,
     kind: r.type === "CollectionType" ? "folder" : "document",
@@ -86,7 +94,7 @@ function libraryItem(r: LibraryRow): LibraryItem {
     pageCount: r.page_count,
     lastModified: r.last_modified,
     lastOpened: r.last_opened,
-    firstPage: r.first_page_uuid ? { id: r.first_page_uuid, ready: r.first_page_status === "done" || r.first_page_status === "blank" } : null,
+    firstPage,
   };
 }
 
@@ -144,7 +152,7 @@ export function libraryData(ctx: AppContext, userId: number, folderUuid: string 
   const total = ctx.store.libraryCount(userId, parent);
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   const page = Math.min(pages, /^\d{1,6}$/.test(q.page ?? "") ? Math.max(1, Number(q.page)) : 1);
-  const items = ctx.store.libraryListing(userId, parent, sort, PAGE_SIZE, (page - 1) * PAGE_SIZE).map(libraryItem);
+  const items = ctx.store.libraryListing(userId, parent, sort, PAGE_SIZE, (page - 1) * PAGE_SIZE).map((r) => libraryItem(ctx, r));
   const empty = folderUuid === null && total === 0 && ctx.store.libraryCount(userId, "trash") === 0;
   const trashCount = ctx.store.trashCount(userId, purgeCutoff(ctx));
   const crumbs = folder ? breadcrumbs(ctx, userId, parent) : [];
@@ -178,7 +186,7 @@ export function trashData(ctx: AppContext, userId: number, q: Record<string, str
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   const page = Math.min(pages, /^\d{1,6}$/.test(q.page ?? "") ? Math.max(1, Number(q.page)) : 1);
   const items = ctx.store.trashListing(userId, cutoff, PAGE_SIZE, (page - 1) * PAGE_SIZE).map((r): TrashItem => {
-    const base = libraryItem(r);
+    const base = libraryItem(ctx, r);
     const deleted = r.deleted_at !== null;
     const due = deleted ? new Date(purgeDueAt(ctx, r.deleted_at!)).toISOString() : null;
     const href = base.kind === "folder" ? (deleted ? null : `/folders/${r.uuid}`) : `/documents/${r.uuid}`;
@@ -214,10 +222,16 @@ function removedState(ctx: AppContext, userId: number, d: DocumentRow, crumbs: C
  * What the dashboard shows for a page: the render state first, then the OCR state. "typed": no
  * handwriting to read, but typed text or highlights (OCR says "blank" there, which misleads).
  */
-export type PageStatus = "rendering" | "render_failed" | "blank" | "typed" | "done" | "queued" | "pending_ocr" | "pending_quota" | "failed";
+export type PageStatus = "rendering" | "render_failed" | "blank" | "pdf" | "typed" | "done" | "queued" | "pending_ocr" | "pending_quota" | "failed";
 const BUSY = new Set<PageStatus>(["rendering", "queued"]);
 
-export function pageStatus(p: PageWithOcrRow): PageStatus {
+export function pageStatus(p: PageWithOcrRow, pdfPage = false): PageStatus {
+  const s = inkStatus(p);
+  // A page of a PDF shows the printed page: never "blank" (no ink, or no handwriting to read).
+  return s === "blank" && pdfPage ? "pdf" : s;
+}
+
+function inkStatus(p: PageWithOcrRow): PageStatus {
   if (p.render_status === "pending" || p.render_status === "awaiting_blob") return "rendering";
   if (p.render_status === "failed") return "render_failed";
   if (p.render_status === "blank") return p.has_text ? "typed" : "blank";
@@ -239,13 +253,25 @@ export interface PageItem {
   id: string;
   status: PageStatus;
   error: string | null;
-  /** The SVG can be shown. */
+  /** The page can be shown. */
   ready: boolean;
+  /** Its thumbnail (content-addressed URL) and the image the page viewer shows (PNG with the PDF page underneath for PDFs, else SVG); null while not ready. */
+  thumb: string | null;
+  image: string | null;
 }
 
-function pageItem(p: PageWithOcrRow, i: number): PageItem {
-  const status = pageStatus(p);
-  return { n: i + 1, id: p.page_uuid, status, error: p.render_error ?? p.ocr_error, ready: p.render_status === "done" || p.render_status === "blank" };
+function pageItem(info: ThumbDocInfo, p: PageWithOcrRow, i: number): PageItem {
+  const status = pageStatus(p, hasPdfPage(info, p));
+  const key = thumbKey(info, p);
+  return {
+    n: i + 1,
+    id: p.page_uuid,
+    status,
+    error: p.render_error ?? p.ocr_error,
+    ready: key !== null,
+    thumb: key ? thumbUrl(info.uuid, p.page_uuid, key) : null,
+    image: key ? viewerImageUrl(info, p, key) : null,
+  };
 }
 
 export interface DocumentData {
@@ -267,7 +293,8 @@ export interface DocumentData {
 export function documentData(ctx: AppContext, userId: number, uuid: string, viewDeleted = false): DocumentData {
   const d = requireDocument(ctx, userId, uuid, viewDeleted);
   if (d.type === "CollectionType") throw new AppError("document_not_found");
-  const pages = ctx.store.pagesWithOcr(userId, d.id).map(pageItem);
+  const info = thumbDocInfo(ctx, d);
+  const pages = ctx.store.pagesWithOcr(userId, d.id).map((p, i) => pageItem(info, p, i));
   const crumbs = breadcrumbs(ctx, userId, d.parent);
   return { uuid: d.uuid, name: d.name, tags: tagsOf(d), crumbs, pages, busy: pages.some((p) => BUSY.has(p.status)), lastModified: d.last_modified, removed: removedState(ctx, userId, d, crumbs) };
 }
@@ -290,7 +317,7 @@ export function pageData(ctx: AppContext, userId: number, uuid: string, rawN: st
   const n = /^\d{1,6}$/.test(rawN) ? Number(rawN) : 0;
   const row = n >= 1 ? ctx.store.pageWithOcrAt(userId, d.id, n - 1) : undefined;
   if (!row) throw new AppError("page_not_found");
-  const page = pageItem(row, n - 1);
+  const page = pageItem(thumbDocInfo(ctx, d), row, n - 1);
   const texts = Object.fromEntries(ctx.store.pageTexts(row.id).map((t) => [t.source, t.text]));
   return {
     doc: { uuid: d.uuid, name: d.name, pageCount: ctx.store.documentPageCount(d.id) },

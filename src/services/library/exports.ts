@@ -7,6 +7,7 @@ import { loadParsedPage, pageOrientation } from "./render-page.ts";
 import { storeBytes } from "./blobs.ts";
 import { readOwnedBlob, streamOwnedBlob } from "./owned-blobs.ts";
 import { pdfUnderlayFor, pdfUnderlaySource, underlayWarning } from "./pdf-underlay.ts";
+import { emptyPage } from "./thumbnails.ts";
 import type { AppContext } from "../context.ts";
 import { readableFileName } from "./library.ts";
 import { requireDocument, requirePage } from "../ownership.ts";
@@ -49,18 +50,19 @@ export function parsePngQuery(q: Record<string, string | undefined>): PngQuery {
 export async function pagePng(ctx: AppContext, userId: number, uuid: string, pageId: string, q: PngQuery): Promise<Blob | ReadableStream<Uint8Array>> {
   const { page } = requirePage(ctx, userId, uuid, pageId);
   if (page.render_status === "failed") throw new AppError("render_failed", page.render_error ?? undefined);
-  if (!page.sha256) throw new AppError("not_ready", "The page is blank.", { status: page.render_status });
-  // Annotated PDFs: the original PDF page underneath (keyed by the PDF's hash and page).
+  // Annotated PDFs: the original PDF page underneath (keyed by the PDF's hash and page); a PDF
+  // page without strokes is that page alone.
   const under = pdfUnderlaySource(ctx, page);
+  if (!page.sha256 && !under) throw new AppError("not_ready", "The page is blank.", { status: page.render_status });
   const orientation = await pageOrientation(ctx, page);
   const source = `${page.sha256}:${q.longEdge}:${q.grayscale ? 1 : 0}:${q.text ? 1 : 0}${under ? `:${under.sha256}:${under.index}` : ""}${orientation === "landscape" ? ":landscape" : ""}`;
   if (page.png_source === source && page.png_sha256) {
     const cached = await streamOwnedBlob(ctx, userId, page.png_sha256);
     if (cached) return cached;
   }
-  let parsed;
+  let parsed: Page | null = page.sha256 ? null : emptyPage();
   try {
-    parsed = await loadParsedPage(ctx, page);
+    parsed ??= await loadParsedPage(ctx, page);
   } catch (e) {
     if (isRmFormatError(e)) throw new AppError("render_failed", e.message);
     throw e;

@@ -23,11 +23,17 @@ export function pdfSourcePage(ctx: AppContext, page: PageRow): number | null {
 export function pdfUnderlaySource(ctx: AppContext, page: PageRow): { sha256: string; index: number } | null {
   const index = pdfSourcePage(ctx, page);
   if (index === null) return null;
+  const sha256 = originalPdf(ctx, page.document_id, page.user_id);
+  return sha256 ? { sha256, index } : null;
+}
+
+/** The hash of a document's original PDF when its owner has uploaded it, else null (any file type). */
+export function originalPdf(ctx: AppContext, documentId: number, userId: number): string | null {
   const file = ctx.store
-    .filesByDocument(page.document_id)
+    .filesByDocument(documentId)
     .filter((f) => ORIGINAL_PDF.test(f.path))
     .sort((a, b) => a.path.split("/").length - b.path.split("/").length)[0];
-  return file && ctx.store.userHasBlob(page.user_id, file.sha256) ? { sha256: file.sha256, index } : null;
+  return file && ctx.store.userHasBlob(userId, file.sha256) ? file.sha256 : null;
 }
 
 /** The PDF page to draw under `page`, or null when there is none (or its file is missing). */

@@ -13,6 +13,7 @@ import { listPages } from "./list-pages.ts";
 import { pageMarkdown } from "./page-markdown.ts";
 import { pagePng } from "./page-png.ts";
 import { pageSvg } from "./page-svg.ts";
+import { pageThumb } from "./page-thumb.ts";
 import { putBatch } from "./put-batch.ts";
 import { putDocument } from "./put-document.ts";
 
@@ -46,6 +47,10 @@ export const documentRoutes = (ctx: AppContext) =>
     .get("/:uuid/pages/:pageId/markdown", ({ auth, params }) => pageMarkdown(ctx, auth, params.uuid, params.pageId), {
       auth: true,
       detail: { tags: ["library"], summary: "One page's typed text, handwriting (OCR) and highlights as Markdown" },
+    })
+    .get("/:uuid/pages/:pageId/thumb/:file", ({ auth, params, request }) => pageThumb(ctx, auth, params.uuid, params.pageId, params.file, request), {
+      auth: true,
+      detail: { tags: ["library"], summary: "Page thumbnail (small PNG, PDF page underneath; content-addressed, cached for a year)" },
     })
     .get("/:uuid/pdf", ({ auth, params }) => documentPdf(ctx, auth, params.uuid), { auth: true, detail: { tags: ["library"], summary: "Document as PDF (cached)" } })
     .get("/:uuid/markdown", ({ auth, params, request }) => documentMarkdown(ctx, auth, params.uuid, request), {
