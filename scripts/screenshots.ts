@@ -1,7 +1,7 @@
 // Screenshots of the dashboard's main screens: `bun scripts/screenshots.ts [outDir]`.
 // Starts a real `rmirror serve` on a temp data dir (test/browser/harness.ts), uploads a small
 // library made of the shared samples (../shared/samples) with the real `rmirror import`, answers
-// OCR with the loopback fake Anthropic API, and saves PNGs at desktop (1280×800) and phone
+// OCR with the loopback fake Anthropic API (plus the annotated Turing paper), and saves PNGs at desktop (1280×800) and phone
 // (390×844) sizes, plus a dark-mode desktop set, into docs/screenshots/.
 // Needs Debian's chromium (/usr/bin/chromium, or RMIRROR_CHROMIUM) and the shared samples.
 import { mkdirSync } from "node:fs";
@@ -63,6 +63,10 @@ try {
   lib.notebook("Colour test", ["scrybble-rmc__colours.rm"]);
   await d.importWithCli(lib.root);
   for (const nb of lib.notebooks) await d.rendered(nb.uuid);
+  // An annotated paper (the Turing paper, 36 pages, ink on 3): its printed pages under the ink.
+  const PAPER = "d3954b55-8429-4220-a2d5-64f1daab9727";
+  await d.importWithCli(join(SAMPLES_DIR, "lucasrla-remarks__demo_xochitl"));
+  await d.rendered(PAPER);
   await d.until("OCR finished", async () => {
     const q = await d.api("GET", "/api/v1/quota");
     return q.body?.ocr?.pages?.queued === 0 && q.body.ocr.pages.done > 0;
@@ -110,6 +114,8 @@ try {
         await p.locator("#page-text").waitFor();
       },
     },
+    { name: "paper", go: async (p) => void (await p.goto(`/documents/${PAPER}`), await p.locator("#pages").waitFor()) },
+    { name: "paper-page", go: async (p) => void (await p.goto(`/documents/${PAPER}/pages/1`), await p.locator("#page-image").waitFor()) },
     {
       name: "search",
       go: async (p) => {

@@ -14,9 +14,10 @@ const PAPER = "d3954b55-8429-4220-a2d5-64f1daab9727";
 const NOTEBOOK_PAGES = ["rmc__writing_tools.rm", "rmc__pen_size_test.strokes.rm", "scrybble-rmc__colours.rm", "rmscene__Bold_Heading_Bullet_Normal.rm", "rmc__fullpage.rm", "rmc__abcd.strokes.rm"];
 
 /** Bytes Chromium received over the network (headers + bodies; cache hits count 0) while `fn` runs. */
-async function bytesTransferred(page: Page, fn: () => Promise<void>): Promise<{ bytes: number; requests: { url: string; bytes: number }[] }> {
+async function bytesTransferred(page: Page, fn: () => Promise<void>, cold = false): Promise<{ bytes: number; requests: { url: string; bytes: number }[] }> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send("Network.enable");
+  if (cold) await cdp.send("Network.clearBrowserCache"); // the login page filled it with the static files
   const urls = new Map<string, string>();
   const requests: { url: string; bytes: number }[] = [];
   cdp.on("Network.requestWillBeSent", (e) => urls.set(e.requestId, e.request.url));
@@ -196,8 +197,9 @@ describeBrowser(
         const page = await d.loggedInPage();
         const first = await bytesTransferred(page, async () => {
           await page.goto("/", { waitUntil: "networkidle" });
-        });
+        }, true);
         const thumbs = first.requests.filter((r) => r.url.includes("/thumb/"));
+        expect(first.requests.filter((r) => r.url.includes("/static/")).length).toBeGreaterThanOrEqual(3); // htmx, app.js, app.css came over the wire
         expect(thumbs.length).toBeGreaterThan(10); // the first screenful of cards really loaded
         expect(first.bytes).toBeLessThan(300 * 1024);
         const reload = await bytesTransferred(page, async () => {
