@@ -62,7 +62,10 @@ async function compareImages(page: Page, a: string, b: string, width: number, he
         const out = new Float64Array(bw * bh * 4);
         for (let y = 0; y < bh * block; y++)
           for (let x = 0; x < bw * block; x++)
-            for (let k = 0; k < 3; k++) out[(Math.floor(y / block) * bw + Math.floor(x / block)) * 4 + k] += px[(y * width + x) * 4 + k]! / (block * block);
+            for (let k = 0; k < 3; k++) {
+              const o = (Math.floor(y / block) * bw + Math.floor(x / block)) * 4 + k;
+              out[o] = out[o]! + px[(y * width + x) * 4 + k]! / (block * block);
+            }
         return out;
       };
       const [pa, pb] = [await pixels(a, { x: 0, y: 0, w: width }), await pixels(b, shift)];
@@ -124,9 +127,9 @@ describeBrowser(
         expect(await page.locator('#pages [data-page-status="pdf"]').count()).toBeGreaterThan(30);
         // Load every thumbnail (they are lazy) and measure how much of each is printed.
         for (let i = 0; i < 36; i++) await thumbs.nth(i).scrollIntoViewIfNeeded();
-        await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>("#pages img")].every((im) => im.complete && im.naturalWidth > 0));
+        await page.waitForFunction(() => Array.from(document.querySelectorAll<HTMLImageElement>("#pages img")).every((im) => im.complete && im.naturalWidth > 0));
         const ink = await page.evaluate(() =>
-          [...document.querySelectorAll<HTMLImageElement>("#pages img")].map((im) => {
+          Array.from(document.querySelectorAll<HTMLImageElement>("#pages img")).map((im) => {
             const c = document.createElement("canvas");
             c.width = im.naturalWidth;
             c.height = im.naturalHeight;

@@ -19,7 +19,7 @@ function decodeIndexedPng(png: Uint8Array): { width: number; height: number; dep
   let height = 0;
   let depth = 0;
   let type = 0;
-  let palette = new Uint8Array(0);
+  let palette: Uint8Array = new Uint8Array(0);
   const idat: Uint8Array[] = [];
   while (at < png.length) {
     const len = view.getUint32(at);
