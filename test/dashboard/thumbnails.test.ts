@@ -138,6 +138,21 @@ describeSamples("page thumbnails", () => {
     expect(old.headers.get("cache-control")).toBe("no-store");
   });
 
+  test("search results show the page's thumbnail (page hits only)", async () => {
+    const doc = buildDoc([rm("rmc__text_multiple_lines.rm")], { name: "Typed lines" });
+    await syncDoc(h, u.token, doc);
+    await h.runner.idle();
+    const [url] = thumbsIn(await (await req(h, A, "GET", `/documents/${doc.uuid}`)).text());
+    const page = await (await req(h, A, "GET", "/search?q=text")).text();
+    expect(page).toContain(`<img class="hit-thumb" src="${url}"`);
+    const dropdown = await (await req(h, A, "GET", "/search?q=text", { htmx: true, target: "search-results" })).text();
+    expect(dropdown).toContain(`<img class="hit-thumb" src="${url}"`);
+    // A hit on a document's name has no page, hence no thumbnail.
+    const byName = await (await req(h, A, "GET", "/search?q=Typed+lines")).text();
+    expect(byName).toContain('data-source="name"');
+    expect(byName.match(/<li class="hit" data-source="name">[\s\S]*?<\/li>/)![0]).not.toContain("hit-thumb");
+  });
+
   test("someone else's thumbnail is not found", async () => {
     const doc = buildDoc([rm("rmc__fullpage.rm")], { name: "Mine" });
     await syncDoc(h, u.token, doc);

@@ -9,6 +9,8 @@ export interface SearchHit {
   page: { id: string; idx: number } | null;
   /** Already escaped, with <mark> around the hits. */
   snippet: string;
+  /** The page's thumbnail URL (page hits that can be shown). */
+  thumb?: string | null;
 }
 
 export function hitHref(h: SearchHit): string {
@@ -24,6 +26,7 @@ export function SearchHits(p: { items: SearchHit[]; id?: string }) {
         return (
           <li class="hit" data-source={h.source}>
             <a href={hitHref(h)}>
+              {h.thumb ? <img class="hit-thumb" src={h.thumb} alt="" loading="lazy" decoding="async" width="48" height="64" /> : ""}
               <span class="hit-title" safe>
                 {h.page ? `${h.document.name} — page ${h.page.idx + 1}` : h.document.name}
               </span>

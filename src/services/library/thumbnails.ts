@@ -80,6 +80,27 @@ export function emptyPage(): Page {
   return { version: 0, frame: "topleft", box: { x: 0, y: 0, w: 1404, h: 1872 }, device: "rm2", layers: [], stats: { blocks: 0, unknownBlocks: 0, deletedItems: 0, skippedBytes: 0 } };
 }
 
+/**
+ * Thumbnail URLs for search hits (null for document/folder hits and pages not drawable yet), in
+ * the order given; only the user's own pages.
+ */
+export function hitThumbs(ctx: AppContext, userId: number, hits: { document: { uuid: string }; page: { id: string } | null }[]): (string | null)[] {
+  const docs = new Map<string, { id: number; info: ThumbDocInfo } | null>();
+  return hits.map((h) => {
+    if (!h.page) return null;
+    let d = docs.get(h.document.uuid);
+    if (d === undefined) {
+      const row = ctx.store.documentByUuid(userId, h.document.uuid);
+      d = row ? { id: row.id, info: thumbDocInfo(ctx, row) } : null;
+      docs.set(h.document.uuid, d);
+    }
+    if (!d) return null;
+    const page = ctx.store.pageByUuid(userId, d.id, h.page.id);
+    const key = page ? thumbKey(d.info, page) : null;
+    return key ? thumbUrl(h.document.uuid, h.page.id, key) : null;
+  });
+}
+
 export type ThumbResult = { kind: "image"; body: Blob | ReadableStream<Uint8Array>; cacheable: boolean } | { kind: "moved"; location: string };
 
 /**

@@ -3,11 +3,18 @@ import type { AppContext } from "../../../services/context.ts";
 import { headerInfo } from "../../../services/library/dashboard.ts";
 import { listFolders } from "../../../services/library/library.ts";
 import { search, type SearchQuery } from "../../../services/library/search.ts";
+import { hitThumbs } from "../../../services/library/thumbnails.ts";
 import { render } from "../../../../views/layouts/layout.tsx";
 import { SearchPage } from "../../../../views/pages/search.tsx";
 import { SearchDropdown } from "../../../../views/partials/search-results.tsx";
 import { AppError } from "../../errors.ts";
 import { dashboardHtml } from "../../http.ts";
+
+/** Page hits with their page's thumbnail (the PDF page under the ink for annotated PDFs). */
+function withThumbs<T extends { document: { uuid: string }; page: { id: string } | null }>(ctx: AppContext, auth: Auth, items: T[]): (T & { thumb: string | null })[] {
+  const thumbs = hitThumbs(ctx, auth.user.id, items);
+  return items.map((h, i) => ({ ...h, thumb: thumbs[i] ?? null }));
+}
 
 const FIELDS = ["q", "folder", "tag", "source", "from", "to", "offset"] as const;
 
@@ -28,13 +35,14 @@ export function searchPage(ctx: AppContext, auth: Auth, request: Request, query:
       if (e instanceof AppError && e.status === 400) return dashboardHtml("");
       throw e;
     }
-    return dashboardHtml(render(SearchDropdown({ q: text, items: r.items, more: r.nextOffset !== null })));
+    return dashboardHtml(render(SearchDropdown({ q: text, items: withThumbs(ctx, auth, r.items), more: r.nextOffset !== null })));
   }
   let result = null;
   let error: string | null = null;
   if (text) {
     try {
-      result = search(ctx, auth.user.id, { ...q, q: text, limit: "20" } as SearchQuery);
+      const r = search(ctx, auth.user.id, { ...q, q: text, limit: "20" } as SearchQuery);
+      result = { ...r, items: withThumbs(ctx, auth, r.items) };
     } catch (e) {
       if (!(e instanceof AppError) || e.status !== 400) throw e;
       error = e.message;
