@@ -43,6 +43,20 @@ describe("compression of text responses by a real server", () => {
     });
   }
 
+  test("static files revalidate with their ETag: 304 for the gzip answer's weak ETag and the plain one (issue 13 item 5: a reload after an hour sends no file again)", async () => {
+    const gz = await raw(`${srv.url}/static/htmx.min.js`, "gzip");
+    const plain = await raw(`${srv.url}/static/htmx.min.js`, null);
+    const weak = gz.res.headers.get("etag")!;
+    const strong = plain.res.headers.get("etag")!;
+    expect(weak).toBe(`W/${strong}`);
+    for (const tag of [weak, strong]) {
+      const again = await raw(`${srv.url}/static/htmx.min.js`, "gzip", { "if-none-match": tag });
+      expect(again.res.status).toBe(304);
+      expect(again.bytes.byteLength).toBe(0);
+    }
+    expect((await raw(`${srv.url}/static/htmx.min.js`, "gzip", { "if-none-match": '"other"' })).res.status).toBe(200);
+  });
+
   test("not when refused (gzip;q=0 or identity only), not for HEAD", async () => {
     for (const ae of ["identity", "gzip;q=0", "br"]) {
       const r = await raw(`${srv.url}/static/app.css`, ae);

@@ -35,8 +35,8 @@ export const dashboardRoutes = (ctx: AppContext) => {
   const hide = { detail: { hide: true } };
   const form = { parse: formBody(signedIn(ctx)), detail: { hide: true } };
   return new Elysia({ name: "routes:dashboard" })
-    .get("/static/:name", ({ params }) => staticAsset(params.name), hide)
-    .get("/favicon.ico", () => staticAsset("favicon.svg"), hide)
+    .get("/static/:name", ({ params, request }) => staticAsset(params.name, request), hide)
+    .get("/favicon.ico", ({ request }) => staticAsset("favicon.svg", request), hide)
     .get("/", as((a, c) => libraryPage(ctx, a, null, c.query)), hide)
     .get("/folders/:uuid", as((a, c) => libraryPage(ctx, a, c.params.uuid!, c.query)), hide)
     .get("/trash", as((a, c) => trashPage(ctx, a, c.query)), hide)
