@@ -121,6 +121,12 @@ describeSamples("page thumbnails", () => {
     const etag = res.headers.get("etag")!;
     expect((await req(h, A, "GET", url!, { headers: { "if-none-match": etag } })).status).toBe(304);
 
+    // The page viewer's image (SVG for a notebook page) is linked with the same key: cached for a year.
+    const viewerSrc = async () => /id="page-image" class="fit" src="([^"]+)"/.exec(await (await req(h, A, "GET", `/documents/${doc.uuid}/pages/1`)).text())![1]!.replaceAll("&amp;", "&");
+    const svgUrl = await viewerSrc();
+    expect(svgUrl).toContain("/svg?v=");
+    expect((await req(h, A, "GET", svgUrl)).headers.get("cache-control")).toBe("private, max-age=31536000, immutable");
+
     // An edit on the tablet: new strokes on the page. The page links a new URL at once.
     const edited = buildDoc([rm("scrybble-rmc__colours.rm")], { name: "Tools", uuid: doc.uuid, pageIds: [pageId] });
     await syncDoc(h, u.token, edited);
@@ -136,6 +142,9 @@ describeSamples("page thumbnails", () => {
     expect(old.status).toBe(307);
     expect(old.headers.get("location")).toBe(url2!);
     expect(old.headers.get("cache-control")).toBe("no-store");
+    // The viewer links a new image URL too; the old one is no longer cached for long.
+    expect(await viewerSrc()).not.toBe(svgUrl);
+    expect((await req(h, A, "GET", svgUrl)).headers.get("cache-control")).toBe("private, max-age=60");
   });
 
   test("search results show the page's thumbnail (page hits only)", async () => {
@@ -188,5 +197,6 @@ describeSamples("page thumbnails", () => {
     const png = await req(h, A, "GET", src);
     expect(png.status).toBe(200);
     expect(png.headers.get("content-type")).toBe("image/png");
+    expect(png.headers.get("cache-control")).toBe("private, max-age=31536000, immutable");
   });
 });

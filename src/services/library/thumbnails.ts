@@ -101,6 +101,17 @@ export function hitThumbs(ctx: AppContext, userId: number, hits: { document: { u
   });
 }
 
+/**
+ * Cache-Control for a page image asked for with `?v=<key>` (the dashboard's viewer URL): a year,
+ * immutable, when the key is the page's current one (the URL changes with the page); else the
+ * short default (`v` absent, or from before an edit).
+ */
+export function pageImageCaching(ctx: AppContext, userId: number, uuid: string, pageId: string, v: string | undefined, fallback: string): string {
+  if (!v || !/^[0-9a-f]{32}$/.test(v)) return fallback;
+  const { doc, page } = requirePage(ctx, userId, uuid, pageId, true);
+  return thumbKey(thumbDocInfo(ctx, doc), page) === v ? "private, max-age=31536000, immutable" : fallback;
+}
+
 export type ThumbResult = { kind: "image"; body: Blob | ReadableStream<Uint8Array>; cacheable: boolean } | { kind: "moved"; location: string };
 
 /**

@@ -36,7 +36,7 @@ export const documentRoutes = (ctx: AppContext) =>
     .get("/:uuid", ({ auth, params }) => getDocument(ctx, auth, params.uuid), { auth: true, detail: { tags: ["library"], summary: "A document with its pages and files" } })
     .delete("/:uuid", ({ auth, params }) => deleteDocument(ctx, auth, params.uuid), { auth: true, detail: { tags: ["sync"], summary: "Soft-delete a document" } })
     .get("/:uuid/pages", ({ auth, params }) => listPages(ctx, auth, params.uuid), { auth: true, detail: { tags: ["library"], summary: "Pages with render status" } })
-    .get("/:uuid/pages/:pageId/svg", ({ auth, params }) => pageSvg(ctx, auth, params.uuid, params.pageId), {
+    .get("/:uuid/pages/:pageId/svg", ({ auth, params, query }) => pageSvg(ctx, auth, params.uuid, params.pageId, query.v), {
       auth: true,
       detail: { tags: ["library"], summary: "Rendered page (SVG)" },
     })
