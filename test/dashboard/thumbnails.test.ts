@@ -162,6 +162,17 @@ describeSamples("page thumbnails", () => {
     expect(byName.match(/<li class="hit" data-source="name">[\s\S]*?<\/li>/)![0]).not.toContain("hit-thumb");
   });
 
+  test("requests for a thumbnail being drawn all get it (one drawing shared)", async () => {
+    const doc = buildDoc([rm("rmc__pen_size_test.strokes.rm")], { name: "Pens" });
+    await syncDoc(h, u.token, doc);
+    await h.runner.idle();
+    const [url] = thumbsIn(await (await req(h, A, "GET", `/documents/${doc.uuid}`)).text());
+    const answers = await Promise.all([1, 2, 3].map(() => req(h, A, "GET", url!)));
+    const bodies = await Promise.all(answers.map(async (r) => [r.status, Buffer.from(await r.arrayBuffer()).toString("base64")] as const));
+    expect(bodies.map((b) => b[0])).toEqual([200, 200, 200]);
+    expect(new Set(bodies.map((b) => b[1])).size).toBe(1);
+  });
+
   test("someone else's thumbnail is not found", async () => {
     const doc = buildDoc([rm("rmc__fullpage.rm")], { name: "Mine" });
     await syncDoc(h, u.token, doc);

@@ -136,6 +136,27 @@ export async function pageThumbnail(ctx: AppContext, userId: number, uuid: strin
     const cached = await streamOwnedBlob(ctx, userId, page.thumb_sha256);
     if (cached) return { kind: "image", body: cached, cacheable: true };
   }
+  // Requests for the same picture while it is being drawn (a grid and a search dropdown) share one drawing.
+  const flight = `${page.id}\n${source}`;
+  let drawing = inFlight.get(flight);
+  if (!drawing) {
+    drawing = drawThumbnail(ctx, userId, page, source, under, orientation).finally(() => inFlight.delete(flight));
+    inFlight.set(flight, drawing);
+  }
+  const { png, cacheable } = await drawing;
+  return { kind: "image", body: new Blob([png as Uint8Array<ArrayBuffer>], { type: "image/png" }), cacheable };
+}
+
+const inFlight = new Map<string, Promise<{ png: Uint8Array; cacheable: boolean }>>();
+
+async function drawThumbnail(
+  ctx: AppContext,
+  userId: number,
+  page: PageRow,
+  source: string,
+  under: { sha256: string; index: number } | null,
+  orientation: "portrait" | "landscape" | undefined,
+): Promise<{ png: Uint8Array; cacheable: boolean }> {
   let parsed: Page | null = null;
   if (page.sha256) {
     try {
@@ -173,5 +194,5 @@ export async function pageThumbnail(ctx: AppContext, userId: number, uuid: strin
     const sha = await storeBytes(ctx, userId, png);
     ctx.store.setPageThumb(page.id, sha, source);
   }
-  return { kind: "image", body: new Blob([png as Uint8Array<ArrayBuffer>], { type: "image/png" }), cacheable: !degraded };
+  return { png, cacheable: !degraded };
 }
