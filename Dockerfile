@@ -9,16 +9,20 @@ COPY . .
 # The commit shown by `rmirror --version` and /metrics: docker build --build-arg RMIRROR_COMMIT=$(git rev-parse --short HEAD) .
 ARG RMIRROR_COMMIT=unknown
 RUN node_modules/.bin/bun build src/main.ts --compile --splitting --minify-syntax --define "RMIRROR_BUILD_COMMIT=\"${RMIRROR_COMMIT}\"" --outfile /out/rmirror
+# The agent executables the server hands out at /download/agent/<platform> (macOS arm64/x64,
+# Windows x64, Linux x64/arm64), with dist/SHA256SUMS: RMIRROR_AGENT_DIR points at them.
+RUN RMIRROR_COMMIT="${RMIRROR_COMMIT}" node_modules/.bin/bun scripts/build.ts && mkdir -p /out/agent && cp dist/rmirror-* dist/SHA256SUMS /out/agent/
 
 FROM debian:bookworm-slim
 # fonts for typed text in PNG renders (resvg in WASM cannot see system font paths it is not given)
 RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core ca-certificates && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --create-home --home-dir /data --uid 10001 rmirror
 COPY --from=build /out/rmirror /usr/local/bin/rmirror
+COPY --from=build /out/agent /opt/rmirror/agent
 USER rmirror
 WORKDIR /data
 VOLUME ["/data"]
-ENV RMIRROR_DATA_DIR=/data RMIRROR_HOST=0.0.0.0 RMIRROR_PORT=8080
+ENV RMIRROR_DATA_DIR=/data RMIRROR_HOST=0.0.0.0 RMIRROR_PORT=8080 RMIRROR_AGENT_DIR=/opt/rmirror/agent
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s CMD ["rmirror", "healthcheck"]
 ENTRYPOINT ["rmirror"]

@@ -2,6 +2,8 @@
 //   bun scripts/build.ts                 every release target
 //   bun scripts/build.ts linux-x64       only the named targets
 // Each binary embeds everything (code, migrations, WASM) and runs `serve`, `agent`, `render`, `import`.
+// dist/ is also what `rmirror serve` hands out to agents: point RMIRROR_AGENT_DIR at it (the file
+// names are the ones src/services/agent/downloads.ts expects; the Docker image does this).
 // After building, each file's header is checked to be an executable of the right kind.
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -55,7 +57,7 @@ export async function build(targets: Target[], outDir: string): Promise<string[]
     const spec = TARGETS[t];
     const out = join(outDir, spec.file);
     const proc = Bun.spawn(
-      [process.execPath, "build", join(root, "src/main.ts"), "--compile", ...BUNDLE_FLAGS, `--target=${spec.bun}`, `--outfile=${out}`, `--define`, `RMIRROR_BUILD_COMMIT=${JSON.stringify(commit())}`],
+      [process.execPath, "build", join(root, "src/main.ts"), "--compile", ...BUNDLE_FLAGS, `--target=${spec.bun}`, `--outfile=${out}`, `--define`, `RMIRROR_BUILD_COMMIT=${JSON.stringify(process.env.RMIRROR_COMMIT || commit())}`],
       { cwd: root, stdout: "inherit", stderr: "inherit" },
     );
     if ((await proc.exited) !== 0) throw new Error(`build failed for ${t}`);

@@ -42,6 +42,8 @@ export const ERRORS = {
   token_not_found: [404, "No such device token."],
   job_not_found: [404, "No such job."],
   pairing_not_found: [404, "No such pairing request."],
+  agent_not_available: [404, "This server has no agent executable for that platform."],
+  install_code_invalid: [404, "This install code is unknown, already used or expired: make a new one on the Devices page (Connect a computer)."],
   user_not_found: [404, "No such user."],
   // 402 — the monthly OCR quota is used up
   quota_exceeded: [402, "The monthly OCR quota is used up; OCR resumes when it resets."],
@@ -62,6 +64,7 @@ export const ERRORS = {
   too_many_pages: [413, "The document has more pages than allowed."],
   too_many_files: [413, "The document has more files than allowed."],
   unsupported_media_type: [415, "Unsupported content type."],
+  range_not_satisfiable: [416, "The requested byte range is outside the file."],
   render_failed: [422, "The page could not be rendered."],
   rate_limited: [429, "Too many attempts; try again later."],
   // 5xx

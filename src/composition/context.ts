@@ -14,6 +14,7 @@ import { createStore } from "../storage/store.ts";
 import type { AppContext } from "../services/context.ts";
 import { LoginGuard } from "../services/accounts/login-guard.ts";
 import { RateLimiter } from "../services/accounts/rate-limit.ts";
+import { DOWNLOADS_PER_WINDOW } from "../services/agent/downloads.ts";
 import { TailscaleWhois } from "../services/accounts/tailscale-whois.ts";
 import { NotionRateLimiter } from "../notion/rate-limit.ts";
 
@@ -49,6 +50,7 @@ export function createContext(config: Config, opts: ContextOptions = {}): AppCon
       queuedVerifications: 16,
     }),
     pairingLimiter: new RateLimiter(30, 10 * 60_000),
+    downloadLimiter: new RateLimiter(DOWNLOADS_PER_WINDOW, 10 * 60_000),
     ocr: createOcrEngine(config),
     notionLimiter: new NotionRateLimiter(config.notion.requestsPerSecond),
     tailscaleWhois: config.tailscaleAuth && config.tailscaleWhois !== "off" ? new TailscaleWhois({ socketPath: config.tailscaleSocket }) : null,

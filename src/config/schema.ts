@@ -84,6 +84,7 @@ export const FIELDS = [
   { key: "notion.todos", env: "RMIRROR_NOTION_TODOS", kind: "bool", default: false, help: "also mirror checkbox items into a second Notion database \"reMarkable to-dos\"" },
   { key: "todoist.apiBaseUrl", env: "RMIRROR_TODOIST_API_BASE_URL", kind: "url", default: "https://api.todoist.com", help: "Todoist API base URL (tests point it at a fake)" },
   { key: "todoist.debounceMs", env: "RMIRROR_TODOIST_DEBOUNCE_MS", kind: "int", default: 5000, min: 0, max: 600_000, help: "delay before changed to-dos are pushed to Todoist (changes meanwhile coalesce)" },
+  { key: "agentDir", env: "RMIRROR_AGENT_DIR", kind: "string", help: "folder holding the agent executables the server hands out at /download/agent/<platform> (rmirror-darwin-arm64, rmirror-linux-x64, rmirror-windows-x64.exe, …: what `npm run build` writes to dist/; the Docker image sets it)" },
   { key: "logLevel", env: "RMIRROR_LOG_LEVEL", kind: "enum", values: ["debug", "info", "warn", "error", "silent"], default: "info", help: "log level" },
 ] as const satisfies readonly Field[];
 
@@ -127,6 +128,7 @@ export interface Config {
   notion: { clientId?: string; clientSecret?: string; redirectUrl: string; apiBaseUrl: string; key?: string; requestsPerSecond: number; maxRetries: number; initialPageLimit: number; debounceMs: number; todos: boolean };
   todoist: { apiBaseUrl: string; debounceMs: number };
   metricsToken?: string;
+  agentDir?: string;
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
 }
 
@@ -265,6 +267,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   c.dataDir = resolve(c.dataDir);
   c.dbPath = c.dbPath ? (c.dbPath === ":memory:" ? c.dbPath : resolve(c.dbPath)) : join(c.dataDir, "rmirror.db");
   c.filesDir = resolve(c.filesDir ?? join(c.dataDir, "files"));
+  if (c.agentDir !== undefined) c.agentDir = resolve(c.agentDir);
   if (c.tailscaleAuth && c.publicUrl === undefined)
     problems.push("RMIRROR_TAILSCALE_AUTH=true needs RMIRROR_PUBLIC_URL (the https://<machine>.<tailnet>.ts.net address tailscale serve answers on): the Tailscale-User-Login header is trusted only on requests for that host");
   for (const entry of splitList(c.tailscaleUsers ?? ""))

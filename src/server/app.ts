@@ -25,6 +25,7 @@ import { searchRoutes } from "./routes/search/index.ts";
 import { todoRoutes } from "./routes/todos/index.ts";
 import { notionRoutes } from "./routes/notion/index.ts";
 import { dashboardRoutes } from "./routes/dashboard/index.ts";
+import { downloadRoutes } from "./routes/downloads/index.ts";
 
 export interface AppOptions {
   /** True while shutting down (healthz answers 503). */
@@ -62,6 +63,7 @@ export function createApp(ctx: AppContext, opts: AppOptions = {}) {
     .use(authRoutes(ctx))
     .use(tokenRoutes(ctx))
     .use(pairingRoutes(ctx))
+    .use(downloadRoutes(ctx))
     .use(documentRoutes(ctx))
     .use(blobRoutes(ctx))
     .use(folderRoutes(ctx))

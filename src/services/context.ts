@@ -25,6 +25,8 @@ export interface AppContext {
   /** Password-login limits and the bound on concurrent password verifications. */
   loginGuard: LoginGuard;
   pairingLimiter: RateLimiter;
+  /** Agent downloads (executables, checksums, install scripts) per client address. */
+  downloadLimiter: RateLimiter;
   /** The OCR engine, or null when none is configured (pages wait in pending_ocr). */
   ocr: OcrEngine | null;
   /** Per-token pacing of Notion requests (shared by every Notion job of this process). */

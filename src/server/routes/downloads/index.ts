@@ -1,0 +1,13 @@
+// Public downloads: the agent executables with their SHA-256 (and, issue 15, the install scripts).
+import { Elysia } from "elysia";
+import type { AppContext } from "../../../services/context.ts";
+import { peerIp } from "../../http.ts";
+import { agentDownload } from "./agent-download.ts";
+
+export const downloadRoutes = (ctx: AppContext) =>
+  new Elysia({ name: "routes:downloads" }).get("/download/agent/:name", ({ request, server, params }) => agentDownload(ctx, request, peerIp(request, server) ?? "in-process", params.name), {
+    detail: {
+      tags: ["devices"],
+      summary: "Agent executable for a platform (darwin-arm64, darwin-x64, windows-x64, linux-x64, linux-arm64), `<platform>.sha256`, or manifest.json (no login; rate limited; byte ranges)",
+    },
+  });
