@@ -12,6 +12,7 @@ import { autostartTarget, install, selfCommand, uninstall } from "../../agent/au
 const HELP = `Usage: rmirror agent [run] [options]     watch the folder and keep the server in sync
        rmirror agent login --server URL [--name NAME]   pair with a server (approve in its dashboard)
        RMIRROR_TOKEN=T rmirror agent login --server URL  keep a token made on the Devices page instead
+       rmirror agent login --server URL --install-code C  use the one-time code of the dashboard's install command
        rmirror agent status                 settings, token, autostart and the running agent's queue
        rmirror agent install | uninstall    start the agent at login (launchd / systemd --user / Task Scheduler)
 
@@ -38,6 +39,7 @@ const OPTIONS = {
   server: { type: "string" },
   token: { type: "string" },
   name: { type: "string" },
+  "install-code": { type: "string" },
   exclude: { type: "string", multiple: true },
   "debounce-ms": { type: "string" },
   "rescan-minutes": { type: "string" },
@@ -233,6 +235,8 @@ async function login(r: Resolved, v: Values): Promise<number> {
   const given = v.token ?? process.env.RMIRROR_TOKEN;
   if (given) return loginWithToken(r, v, server, given);
   const deviceName = v.name ?? `rmirror agent on ${hostname()}`;
+  const installCode = v["install-code"] ?? process.env.RMIRROR_INSTALL_CODE;
+  if (installCode) return loginWithInstallCode(r, v, server, installCode, deviceName);
   const post = async (path: string, body: unknown) => {
     const res = await fetch(`${server}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
     const data = (await res.json().catch(() => ({}))) as any;
@@ -275,6 +279,28 @@ async function login(r: Resolved, v: Values): Promise<number> {
   }
   err(`agent login: pairing expired before it was approved\n`);
   return 1;
+}
+
+/** The one-time code of the dashboard's install command: exchanged for a device token of the
+ *  user who made it (making it was the approval; nothing to approve here). */
+async function loginWithInstallCode(r: Resolved, v: Values, server: string, code: string, deviceName: string): Promise<number> {
+  let res: Response;
+  try {
+    res = await fetch(`${server}/api/v1/install-codes/redeem`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ code, deviceName }) });
+  } catch (e) {
+    err(`agent login: cannot reach ${server}: ${(e as Error).message}\n`);
+    return 1;
+  }
+  const data = (await res.json().catch(() => ({}))) as { token?: string; deviceName?: string; error?: { message?: string } };
+  if (res.status !== 200 || !data.token) {
+    err(`agent login: ${server} refused the install code (HTTP ${res.status}${data.error?.message ? `: ${data.error.message}` : ""})\n`);
+    return 1;
+  }
+  const store = tokenStore(r.home);
+  store.set(data.token);
+  writeConfig(r.home, { ...r.file, server, ...(v.folder ? { folder: v.folder } : {}) });
+  out(`paired as "${data.deviceName ?? deviceName}"; token stored in ${store.kind === "keychain" ? "the macOS keychain" : `${r.home}/token (readable only by you)`}.\n`);
+  return 0;
 }
 
 async function loginWithToken(r: Resolved, v: Values, server: string, token: string): Promise<number> {

@@ -48,7 +48,7 @@ export const BOOT_HOUSEKEEPING_DELAY_MS = 10_000;
 export async function housekeeping(ctx: AppContext, signal?: AbortSignal, now = Date.now()): Promise<void> {
   const docs = purgeDeleted(ctx, now);
   const sessions = ctx.store.purgeExpiredSessions(now);
-  const pairings = ctx.store.purgeExpiredPairings(now);
+  const pairings = ctx.store.purgeExpiredPairings(now) + ctx.store.purgeExpiredInstallCodes(now);
   const jobs = await purgeJobHistory(ctx, now, signal ? { signal } : {});
   if (docs || sessions || pairings || jobs) ctx.log.info("housekeeping", { purgedDocuments: docs, expiredSessions: sessions, expiredPairings: pairings, deletedJobs: jobs });
   if (signal?.aborted) return;

@@ -490,6 +490,38 @@ ALTER TABLE pages ADD COLUMN thumb_source TEXT;
 CREATE INDEX pages_thumb ON pages(thumb_sha256) WHERE thumb_sha256 IS NOT NULL;
 `,
   },
+  {
+    name: "0011 one-time install codes and agent heartbeats",
+    sql: `
+-- A one-time code embedded in the install command the Devices page shows (issue 15): bound to the
+-- user who minted it, valid 15 minutes, used once (the agent exchanges it for a device token).
+-- Only its hash is stored.
+CREATE TABLE install_codes (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  code_hash TEXT NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER,
+  token_id INTEGER REFERENCES device_tokens(id) ON DELETE SET NULL
+);
+CREATE INDEX install_codes_expiry ON install_codes(expires_at);
+-- The last heartbeat of each agent (one row per device token).
+CREATE TABLE agent_heartbeats (
+  token_id INTEGER PRIMARY KEY REFERENCES device_tokens(id) ON DELETE CASCADE,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  received_at INTEGER NOT NULL,
+  version TEXT NOT NULL,
+  platform TEXT NOT NULL,
+  folder TEXT NOT NULL CHECK (folder IN ('ok','missing','unreadable')),
+  queue INTEGER NOT NULL,
+  last_sync_at INTEGER,
+  last_error TEXT,
+  stopped INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX agent_heartbeats_user ON agent_heartbeats(user_id);
+`,
+  },
 ];
 
 export class SchemaTooNewError extends Error {

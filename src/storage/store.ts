@@ -8,6 +8,8 @@ import { documentsRepo } from "./documents.ts";
 import { jobsRepo } from "./jobs.ts";
 import { pagesRepo } from "./pages.ts";
 import { pairingsRepo } from "./pairings.ts";
+import { installCodesRepo } from "./install-codes.ts";
+import { agentHeartbeatsRepo } from "./agent-heartbeats.ts";
 import { sessionsRepo } from "./sessions.ts";
 import { settingsRepo } from "./settings.ts";
 import { usersRepo } from "./users.ts";
@@ -39,6 +41,8 @@ export function createStore(db: Database) {
     ...sessionsRepo(db),
     ...deviceTokensRepo(db),
     ...pairingsRepo(db),
+    ...installCodesRepo(db),
+    ...agentHeartbeatsRepo(db),
     ...blobsRepo(db),
     ...blobGcRepo(db),
     ...documentsRepo(db),

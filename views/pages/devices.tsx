@@ -4,12 +4,28 @@ import type { PublicDeviceToken } from "../../src/services/accounts/tokens.ts";
 import { Layout, render } from "../layouts/layout.tsx";
 import { PairingPanel, TokenRow, type PairingInfo } from "../partials/devices.tsx";
 
-export function DevicesPage(p: { header: HeaderInfo; tokens: PublicDeviceToken[]; serverUrl: string; pairing: PairingInfo | null; pairingError?: string | undefined }): string {
+export function DevicesPage(p: { header: HeaderInfo; tokens: PublicDeviceToken[]; serverUrl: string; pairing: PairingInfo | null; pairingError?: string | undefined; macPath: string }): string {
   return render(
     <Layout title="Devices" header={p.header} active="devices">
       <h1>Devices</h1>
+      <section aria-labelledby="connect-h">
+        <h2 id="connect-h">Connect a computer</h2>
+        <p>Nothing syncs until the rmirror agent runs on the computer where the reMarkable desktop app keeps your notebooks. Make a one-time install command and paste it into a terminal there:</p>
+        <form class="inline" id="install-form" method="post" action="/devices/install" hx-post="/devices/install" hx-target="#install-command" hx-swap="outerHTML">
+          <button type="submit">Make install command</button>
+        </form>
+        <div id="install-command"></div>
+        <details id="full-disk-access">
+          <summary>macOS: Full Disk Access</summary>
+          <p>
+            {"The desktop app keeps notebooks in its protected container, so on macOS the agent needs Full Disk Access: System Settings → Privacy & Security → Full Disk Access, click +, press ⌘⇧G and enter "}
+            <code safe>{p.macPath}</code>
+            {" (the installer prints the full path), then switch it on. The agent starts syncing within a minute."}
+          </p>
+        </details>
+      </section>
       <section aria-labelledby="pair-h">
-        <h2 id="pair-h">Pair an agent</h2>
+        <h2 id="pair-h">Pair an agent installed by hand</h2>
         <p>
           {"On your computer run "}
           <code safe>{`rmirror agent login --server ${p.serverUrl}`}</code>

@@ -108,3 +108,31 @@ export function PairingPanel(p: { info: PairingInfo | null; error?: string | und
     </div>
   );
 }
+
+/** Swapped into #install-command: the one-line installers with a fresh one-time code. */
+export function InstallCommand(p: { sh: string; ps1: string; expiresAt: string }) {
+  return (
+    <div id="install-command" class="card ok" role="status" data-expires-at={p.expiresAt}>
+      <p safe>{`One-time install command — valid until ${formatTime(p.expiresAt)}, for one computer. Paste it into a terminal on that computer:`}</p>
+      <h3>macOS and Linux (Terminal)</h3>
+      <pre>
+        <code id="install-sh" safe>
+          {p.sh}
+        </code>
+      </pre>
+      <button type="button" data-copy="#install-sh">
+        Copy
+      </button>
+      <h3>Windows (PowerShell)</h3>
+      <pre>
+        <code id="install-ps1" safe>
+          {p.ps1}
+        </code>
+      </pre>
+      <button type="button" data-copy="#install-ps1">
+        Copy
+      </button>
+      <p>It downloads the agent from this server, checks its SHA-256, installs it for your user only (no administrator password), signs it in to your account, and starts it at login. It prints what it did and how to undo it.</p>
+    </div>
+  );
+}

@@ -40,7 +40,8 @@ async function sha256Of(path: string, size: number, mtimeMs: number): Promise<st
   const cached = hashes.get(path);
   if (cached && cached.size === size && cached.mtimeMs === mtimeMs) return cached.sha256;
   const h = new Bun.CryptoHasher("sha256");
-  for await (const chunk of Bun.file(path).stream()) h.update(chunk);
+  const reader = Bun.file(path).stream().getReader();
+  for (let r = await reader.read(); !r.done; r = await reader.read()) h.update(r.value);
   const sha256 = h.digest("hex");
   hashes.set(path, { size, mtimeMs, sha256 });
   return sha256;

@@ -6,7 +6,9 @@ import { requireIntId } from "../../../services/ids.ts";
 import { createDeviceToken, listDeviceTokens, revokeDeviceToken } from "../../../services/accounts/tokens.ts";
 import { render } from "../../../../views/layouts/layout.tsx";
 import { DevicesPage } from "../../../../views/pages/devices.tsx";
-import { NewToken, PairingPanel, TokenRow } from "../../../../views/partials/devices.tsx";
+import { InstallCommand, NewToken, PairingPanel, TokenRow } from "../../../../views/partials/devices.tsx";
+import { mintInstallCode } from "../../../services/accounts/install-codes.ts";
+import { INSTALL_PATHS, installCommands } from "../../../services/agent/install-script.ts";
 import { AppError } from "../../errors.ts";
 import { dashboardHtml } from "../../http.ts";
 
@@ -23,7 +25,7 @@ function lookup(ctx: AppContext, auth: Auth, code: string | undefined): { info: 
 /** GET /devices?code= — device tokens and the pairing panel. */
 export function devicesPage(ctx: AppContext, auth: Auth, request: Request, code: string | undefined): Response {
   const p = lookup(ctx, auth, code);
-  return dashboardHtml(DevicesPage({ header: headerInfo(ctx, auth), tokens: listDeviceTokens(ctx, auth.user.id), serverUrl: agentServerUrl(ctx, request), pairing: p.info, pairingError: p.error }));
+  return dashboardHtml(DevicesPage({ header: headerInfo(ctx, auth), tokens: listDeviceTokens(ctx, auth.user.id), serverUrl: agentServerUrl(ctx, request), pairing: p.info, pairingError: p.error, macPath: INSTALL_PATHS.macos }));
 }
 
 /** GET /devices/pairing?code= — htmx: the pairing request with Approve/Deny. */
@@ -48,4 +50,10 @@ export function createTokenFragment(ctx: AppContext, auth: Auth, request: Reques
 /** POST /devices/tokens/:id/revoke — htmx: revoke; answers the updated row. */
 export function revokeTokenRow(ctx: AppContext, auth: Auth, id: string): Response {
   return dashboardHtml(render(TokenRow({ t: revokeDeviceToken(ctx, auth.user.id, requireIntId(id, "token_not_found")) })));
+}
+
+/** POST /devices/install — htmx: a one-time install code inside the one-line install commands. */
+export function installCommandFragment(ctx: AppContext, auth: Auth, request: Request): Response {
+  const { code, expiresAt } = mintInstallCode(ctx, auth.user.id);
+  return dashboardHtml(render(InstallCommand({ ...installCommands(agentServerUrl(ctx, request), code), expiresAt })), 201);
 }

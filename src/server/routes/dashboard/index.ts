@@ -4,7 +4,7 @@ import { Elysia } from "elysia";
 import type { Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
 import { activityPage, retryJobRow } from "./activity.ts";
-import { createTokenFragment, decidePairingFragment, devicesPage, pairingFragment, revokeTokenRow } from "./devices.ts";
+import { createTokenFragment, decidePairingFragment, devicesPage, installCommandFragment, pairingFragment, revokeTokenRow } from "./devices.ts";
 import { documentNotion, documentOcr, documentPage, documentStatus } from "./document.ts";
 import { signedIn } from "../../auth/plugin.ts";
 import { formBody } from "../../body.ts";
@@ -55,6 +55,7 @@ export const dashboardRoutes = (ctx: AppContext) => {
     .get("/devices/pairing", as((a, c) => pairingFragment(ctx, a, c.query.code)), hide)
     .post("/devices/pairing/:code/approve", as((a, c) => decidePairingFragment(ctx, a, c.params.code!, true)), form)
     .post("/devices/pairing/:code/deny", as((a, c) => decidePairingFragment(ctx, a, c.params.code!, false)), form)
+    .post("/devices/install", as((a, c) => installCommandFragment(ctx, a, c.request)), form)
     .post("/devices/tokens", as((a, c) => createTokenFragment(ctx, a, c.request, c.body)), form)
     .post("/devices/tokens/:id/revoke", as((a, c) => revokeTokenRow(ctx, a, c.params.id!)), form)
     .get("/upload", as((a) => uploadPage(ctx, a)), hide)

@@ -8,6 +8,7 @@ import { decidePairing, showPairing } from "./decide-pairing.ts";
 import { pairPage, pairSubmit } from "./pair-page.ts";
 import { pollPairing } from "./poll-pairing.ts";
 import { startPairing } from "./start-pairing.ts";
+import { mintInstallCode, redeemInstallCode } from "../../../services/accounts/install-codes.ts";
 
 export const pairingRoutes = (ctx: AppContext) =>
   new Elysia({ name: "routes:pairing" })
@@ -21,6 +22,15 @@ export const pairingRoutes = (ctx: AppContext) =>
       parse: jsonBody(ctx),
       body: t.Object({ code: t.String({ maxLength: 20 }), secret: t.String({ maxLength: 200 }) }),
       detail: { tags: ["devices"], summary: "Agent polls; receives its device token once approved" },
+    })
+    .post("/api/v1/install-codes", ({ auth }) => Response.json(mintInstallCode(ctx, auth.user.id), { status: 201 }), {
+      auth: true,
+      detail: { tags: ["devices"], summary: "Mint a one-time install code (15 minutes, single use) for the one-line installer" },
+    })
+    .post("/api/v1/install-codes/redeem", ({ body, request, server }) => redeemInstallCode(ctx, body.code, body.deviceName, peerIp(request, server) ?? "in-process"), {
+      parse: jsonBody(ctx),
+      body: t.Object({ code: t.String({ maxLength: 100 }), deviceName: t.String({ maxLength: 200 }) }),
+      detail: { tags: ["devices"], summary: "The installer's agent exchanges an install code for its device token (unauthenticated; rate limited)" },
     })
     .get("/api/v1/pairing/:code", ({ auth, params }) => showPairing(ctx, auth, params.code), { auth: true, detail: { tags: ["devices"], summary: "Show a pairing request" } })
     .post("/api/v1/pairing/:code/approve", ({ auth, params }) => decidePairing(ctx, auth, params.code, true), {
