@@ -152,10 +152,10 @@ describe.each(shells)("the one-line installer in %s", (shell) => {
   test("a download that does not match its published SHA-256 is not installed", async () => {
     const { code } = await mintCommand();
     // A man in the middle that changes the executable (and serves the script naming itself).
-    const mitm = Bun.serve({
+    const mitm: ReturnType<typeof Bun.serve> = Bun.serve({
       hostname: "127.0.0.1",
       port: 0,
-      async fetch(req) {
+      async fetch(req): Promise<Response> {
         const u = new URL(req.url);
         const res = await fetch(server.url + u.pathname + u.search);
         if (u.pathname === "/install.sh") return new Response((await res.text()).replaceAll(server.url, `http://127.0.0.1:${mitm.port}`));
