@@ -12,6 +12,7 @@ import { startStatusPage, type StatusPage } from "./status-page/server.tsx";
 import type { AgentControl } from "./status-page/status.ts";
 import { Uploader, type UploaderOptions } from "./uploader.ts";
 import { FolderWatcher, listUuids } from "./watcher.ts";
+import { VERSION } from "../src/version.ts";
 
 export interface AgentOptions {
   home: string;
@@ -33,6 +34,8 @@ export interface AgentOptions {
   notify?: false | ((n: Notice) => void);
   /** How often the state is checked for something to notify (default 15 s; the quota every 40th time). */
   notifyEveryMs?: number;
+  /** How often the agent reports its state to the server (default 60 s; 0 = never). */
+  heartbeatMs?: number;
   /** Called when the settings form changes the config (the CLI writes it and restarts). */
   onSettings?: (s: { server: string; folder: string; exclude: string[] }) => void;
 }
@@ -42,6 +45,10 @@ export interface RunningAgent {
   uploader: Uploader;
   watcher: FolderWatcher;
   status?: StatusPage;
+  /** The server's version, from its last answer to a heartbeat. */
+  serverVersion?: string;
+  /** Report the state to the server now (also done every heartbeatMs, and once at stop). */
+  heartbeat(stopping?: boolean): Promise<void>;
   rescan(): Promise<number>;
   stop(): Promise<void>;
 }
@@ -63,6 +70,23 @@ export function folderProblem(folder: string, platform = process.platform): stri
     return permissionHint(folder, platform);
   }
   return undefined;
+}
+
+/** The folder as the dashboard shows it: there and readable, missing, or not readable. */
+export function folderState(folder: string): "ok" | "missing" | "unreadable" {
+  try {
+    if (!statSync(folder).isDirectory()) return "missing";
+    accessSync(folder, constants.R_OK | constants.X_OK);
+    return "ok";
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    return code === "EACCES" || code === "EPERM" ? "unreadable" : "missing";
+  }
+}
+
+/** This computer as the server names agent builds (darwin-arm64, windows-x64, linux-x64, …). */
+export function agentPlatform(platform: string = process.platform, arch: string = process.arch): string {
+  return `${platform === "win32" ? "windows" : platform}-${arch}`;
 }
 
 function permissionHint(folder: string, platform: string): string {
@@ -120,20 +144,60 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     };
     notifyTimer = setInterval(() => void check(), o.notifyEveryMs ?? 15_000);
   }
+  const sendHeartbeat = async (stopping = false): Promise<void> => {
+    const parked = outbox.parked().length;
+    const body = {
+      version: VERSION,
+      platform: agentPlatform(),
+      folder: folderState(o.folder),
+      queue: outbox.pendingCount(),
+      lastSyncAt: (() => {
+        const t = uploader.lastSyncAt ?? (Number(outbox.getState("lastSyncAt")) || undefined);
+        return t ? new Date(t).toISOString() : null;
+      })(),
+      lastError: uploader.lastError ?? (parked ? `${parked} document${parked === 1 ? "" : "s"} could not be synced (see the agent's status page)` : null),
+      stopping,
+    };
+    try {
+      const res = await fetch(`${o.server.replace(/\/+$/, "")}/api/v1/agent/heartbeat`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${o.token}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(5000),
+      });
+      const answer = (await res.json().catch(() => ({}))) as { serverVersion?: unknown };
+      if (res.ok && typeof answer.serverVersion === "string") agent.serverVersion = answer.serverVersion;
+    } catch (e) {
+      o.log.debug("heartbeat not delivered", { error: (e as Error).message });
+    }
+  };
+  const heartbeatMs = o.heartbeatMs ?? 60_000;
+  let heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+  let stopped = false;
   const agent: RunningAgent = {
     outbox,
     uploader,
     watcher,
     rescan,
+    heartbeat: (stopping) => (stopped ? Promise.resolve() : sendHeartbeat(stopping)),
     async stop() {
+      if (stopped) return;
       if (timer) clearInterval(timer);
       if (notifyTimer) clearInterval(notifyTimer);
+      if (heartbeatTimer) clearInterval(heartbeatTimer);
       status?.stop();
       await watcher.stop();
       await uploader.stop();
+      // The last word to the server: this computer is offline now (not after the timeout).
+      if (heartbeatMs > 0) await sendHeartbeat(true);
+      stopped = true;
       outbox.close();
     },
   };
+  if (heartbeatMs > 0) {
+    void sendHeartbeat();
+    heartbeatTimer = setInterval(() => void sendHeartbeat(), heartbeatMs);
+  }
   if (o.statusPort >= 0) {
     status = startStatusPage(statusControl(agent), { port: o.statusPort, server: o.server, folder: o.folder, exclude: o.exclude ?? [], onSettings: o.onSettings, log: o.log, quota: () => fetchQuota(o.server, o.token) });
     agent.status = status;

@@ -123,7 +123,10 @@ export function StatusPanel(p: { s: AgentStatus; csrf: string }): string {
           <Csrf />
           <button type="submit">Rescan now</button>
         </form>{" "}
-        <a href={s.server}>Open the dashboard</a>
+        <a href={s.server}>Open the dashboard</a>{" · "}
+        <a id="dashboard-devices" href={`${s.server.replace(/\/+$/, "")}/devices`}>
+          This computer on the dashboard (Devices)
+        </a>
       </p>
       <h2>Problems</h2>
       {s.parked.length === 0 && s.failing.length === 0 && s.waiting.length === 0 ? <p>None.</p> : ""}

@@ -187,6 +187,7 @@ async function runAgent(r: Resolved, v: Values): Promise<number> {
       watch: r.watch,
       uploader,
       log,
+      ...(envInt("RMIRROR_AGENT_HEARTBEAT_MS", 0) !== undefined ? { heartbeatMs: envInt("RMIRROR_AGENT_HEARTBEAT_MS", 0)! } : {}),
       onSettings: (s) => void applySettings(s),
       ...(process.env.RMIRROR_AGENT_NOTIFY === "0" ? { notify: false as const } : {}),
     });

@@ -26,6 +26,7 @@ import { todoRoutes } from "./routes/todos/index.ts";
 import { notionRoutes } from "./routes/notion/index.ts";
 import { dashboardRoutes } from "./routes/dashboard/index.ts";
 import { downloadRoutes } from "./routes/downloads/index.ts";
+import { agentRoutes } from "./routes/agent/index.ts";
 
 export interface AppOptions {
   /** True while shutting down (healthz answers 503). */
@@ -64,6 +65,7 @@ export function createApp(ctx: AppContext, opts: AppOptions = {}) {
     .use(tokenRoutes(ctx))
     .use(pairingRoutes(ctx))
     .use(downloadRoutes(ctx))
+    .use(agentRoutes(ctx))
     .use(documentRoutes(ctx))
     .use(blobRoutes(ctx))
     .use(folderRoutes(ctx))

@@ -517,7 +517,9 @@ CREATE TABLE agent_heartbeats (
   queue INTEGER NOT NULL,
   last_sync_at INTEGER,
   last_error TEXT,
-  stopped INTEGER NOT NULL DEFAULT 0
+  stopped INTEGER NOT NULL DEFAULT 0,
+  -- when a heartbeat last said the agent was caught up (folder readable, nothing queued, no error)
+  in_sync_at INTEGER
 );
 CREATE INDEX agent_heartbeats_user ON agent_heartbeats(user_id);
 `,

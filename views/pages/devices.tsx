@@ -2,12 +2,17 @@
 import type { HeaderInfo } from "../../src/services/library/dashboard.ts";
 import type { PublicDeviceToken } from "../../src/services/accounts/tokens.ts";
 import { Layout, render } from "../layouts/layout.tsx";
-import { PairingPanel, TokenRow, type PairingInfo } from "../partials/devices.tsx";
+import { ComputersTable, PairingPanel, TokenRow, type PairingInfo } from "../partials/devices.tsx";
+import type { Computer } from "../../src/services/agent/heartbeats.ts";
 
-export function DevicesPage(p: { header: HeaderInfo; tokens: PublicDeviceToken[]; serverUrl: string; pairing: PairingInfo | null; pairingError?: string | undefined; macPath: string }): string {
+export function DevicesPage(p: { header: HeaderInfo; tokens: PublicDeviceToken[]; serverUrl: string; pairing: PairingInfo | null; pairingError?: string | undefined; macPath: string; computers: Computer[]; serverVersion: string }): string {
   return render(
     <Layout title="Devices" header={p.header} active="devices">
       <h1>Devices</h1>
+      <section aria-labelledby="computers-h">
+        <h2 id="computers-h">Computers</h2>
+        <ComputersTable computers={p.computers} serverVersion={p.serverVersion} />
+      </section>
       <section aria-labelledby="connect-h">
         <h2 id="connect-h">Connect a computer</h2>
         <p>Nothing syncs until the rmirror agent runs on the computer where the reMarkable desktop app keeps your notebooks. Make a one-time install command and paste it into a terminal there:</p>

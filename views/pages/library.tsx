@@ -3,6 +3,7 @@ import type { FolderNode, HeaderInfo, LibraryData } from "../../src/services/lib
 import { Layout, render } from "../layouts/layout.tsx";
 import { Breadcrumbs } from "../partials/breadcrumbs.tsx";
 import { LibraryGrid, LibraryList } from "../partials/library-items.tsx";
+import { formatTime } from "../partials/modal.tsx";
 
 function EmptyState(p: { serverUrl: string }) {
   return (
@@ -44,13 +45,21 @@ function Tree(p: { nodes: FolderNode[]; current: string | null; depth: number })
   );
 }
 
-export function LibraryPage(p: { header: HeaderInfo; data: LibraryData; serverUrl: string }): string {
+export function LibraryPage(p: { header: HeaderInfo; data: LibraryData; serverUrl: string; staleSync?: { lastInSyncAt: string | null } | null }): string {
   const d = p.data;
   const base = d.folder ? `/folders/${d.folder.uuid}` : "/";
   const link = (o: { sort?: string; view?: string; page?: number }) =>
     `${base}?${new URLSearchParams({ sort: o.sort ?? d.sort, view: o.view ?? d.view, ...(o.page && o.page > 1 ? { page: String(o.page) } : {}) })}`;
   return render(
     <Layout title={d.folder?.name ?? "Library"} header={p.header} active="library">
+      {p.staleSync ? (
+        <p id="sync-stale" class="card over err" role="alert">
+          <span safe>{`No computer has synced with rmirror for over a day${p.staleSync.lastInSyncAt ? ` (last caught up ${formatTime(p.staleSync.lastInSyncAt)})` : ""}: new notes are not arriving. `}</span>
+          <a href="/devices">Check your computers on Devices</a>
+        </p>
+      ) : (
+        ""
+      )}
       <Breadcrumbs crumbs={d.crumbs} trash={d.inTrash} />
       {d.tree.length ? (
         <nav id="folder-tree" aria-label="Folders" class="tree">

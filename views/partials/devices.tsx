@@ -1,5 +1,6 @@
 // Device tokens (rows, the once-shown new token) and the pairing request panel.
 import type { PublicDeviceToken } from "../../src/services/accounts/tokens.ts";
+import type { Computer } from "../../src/services/agent/heartbeats.ts";
 import { escapeHtml } from "@kitajs/html";
 import { formatTime } from "./modal.tsx";
 
@@ -133,6 +134,60 @@ export function InstallCommand(p: { sh: string; ps1: string; expiresAt: string }
         Copy
       </button>
       <p>It downloads the agent from this server, checks its SHA-256, installs it for your user only (no administrator password), signs it in to your account, and starts it at login. It prints what it did and how to undo it.</p>
+    </div>
+  );
+}
+
+const FOLDER_TEXT = { ok: "found, readable", missing: "not found", unreadable: "not readable (permission)" } as const;
+
+/** The computers running an agent, online or offline; refreshes itself every 15 s. */
+export function ComputersTable(p: { computers: Computer[]; serverVersion: string }) {
+  return (
+    <div id="computers" hx-get="/devices/computers" hx-trigger="every 15s" hx-swap="outerHTML">
+      {p.computers.length === 0 ? (
+        <p id="no-computers">No computer has reported yet. Once an agent runs, it shows here within a minute.</p>
+      ) : (
+        <table class="list">
+          <thead>
+            <tr>
+              <th scope="col">Computer</th>
+              <th scope="col">Status</th>
+              <th scope="col">Agent</th>
+              <th scope="col">Folder</th>
+              <th scope="col">Queue</th>
+              <th scope="col">Last sync</th>
+              <th scope="col">Last error</th>
+            </tr>
+          </thead>
+          <tbody>
+            {p.computers.map((c) => (
+              <tr data-computer-id={String(c.token.id)} data-agent-status={c.status} data-outdated={c.outdated ? "1" : "0"}>
+                <td safe>{c.token.name}</td>
+                <td>
+                  <span class={`badge ${c.status === "online" ? "done" : "failed"}`}>{c.status === "online" ? "online" : "offline"}</span>
+                  <br />
+                  <small safe>{c.status === "online" ? `heard ${formatTime(c.lastHeardAt)}` : c.stopped ? `stopped ${formatTime(c.lastHeardAt)}` : `last heard ${formatTime(c.lastHeardAt)}`}</small>
+                </td>
+                <td>
+                  <span safe>{`${c.version} · ${c.platform}`}</span>
+                  {c.outdated ? (
+                    <>
+                      <br />
+                      <span class="badge pending_quota" safe>{`old version: update with 'rmirror agent update' (server ${p.serverVersion})`}</span>
+                    </>
+                  ) : (
+                    ""
+                  )}
+                </td>
+                <td>{FOLDER_TEXT[c.folder]}</td>
+                <td safe>{String(c.queue)}</td>
+                <td safe>{formatTime(c.lastSyncAt)}</td>
+                <td safe>{c.lastError ?? "—"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
     </div>
   );
 }

@@ -6,7 +6,9 @@ import { requireIntId } from "../../../services/ids.ts";
 import { createDeviceToken, listDeviceTokens, revokeDeviceToken } from "../../../services/accounts/tokens.ts";
 import { render } from "../../../../views/layouts/layout.tsx";
 import { DevicesPage } from "../../../../views/pages/devices.tsx";
-import { InstallCommand, NewToken, PairingPanel, TokenRow } from "../../../../views/partials/devices.tsx";
+import { ComputersTable, InstallCommand, NewToken, PairingPanel, TokenRow } from "../../../../views/partials/devices.tsx";
+import { listComputers } from "../../../services/agent/heartbeats.ts";
+import { VERSION } from "../../../version.ts";
 import { mintInstallCode } from "../../../services/accounts/install-codes.ts";
 import { INSTALL_PATHS, installCommands } from "../../../services/agent/install-script.ts";
 import { AppError } from "../../errors.ts";
@@ -25,7 +27,7 @@ function lookup(ctx: AppContext, auth: Auth, code: string | undefined): { info: 
 /** GET /devices?code= — device tokens and the pairing panel. */
 export function devicesPage(ctx: AppContext, auth: Auth, request: Request, code: string | undefined): Response {
   const p = lookup(ctx, auth, code);
-  return dashboardHtml(DevicesPage({ header: headerInfo(ctx, auth), tokens: listDeviceTokens(ctx, auth.user.id), serverUrl: agentServerUrl(ctx, request), pairing: p.info, pairingError: p.error, macPath: INSTALL_PATHS.macos }));
+  return dashboardHtml(DevicesPage({ header: headerInfo(ctx, auth), tokens: listDeviceTokens(ctx, auth.user.id), serverUrl: agentServerUrl(ctx, request), pairing: p.info, pairingError: p.error, macPath: INSTALL_PATHS.macos, computers: listComputers(ctx, auth.user.id), serverVersion: VERSION }));
 }
 
 /** GET /devices/pairing?code= — htmx: the pairing request with Approve/Deny. */
@@ -56,4 +58,9 @@ export function revokeTokenRow(ctx: AppContext, auth: Auth, id: string): Respons
 export function installCommandFragment(ctx: AppContext, auth: Auth, request: Request): Response {
   const { code, expiresAt } = mintInstallCode(ctx, auth.user.id);
   return dashboardHtml(render(InstallCommand({ ...installCommands(agentServerUrl(ctx, request), code), expiresAt })), 201);
+}
+
+/** GET /devices/computers — htmx: the computers table (refreshed every 15 s). */
+export function computersFragment(ctx: AppContext, auth: Auth): Response {
+  return dashboardHtml(render(ComputersTable({ computers: listComputers(ctx, auth.user.id), serverVersion: VERSION })));
 }

@@ -4,7 +4,7 @@ import { Elysia } from "elysia";
 import type { Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
 import { activityPage, retryJobRow } from "./activity.ts";
-import { createTokenFragment, decidePairingFragment, devicesPage, installCommandFragment, pairingFragment, revokeTokenRow } from "./devices.ts";
+import { computersFragment, createTokenFragment, decidePairingFragment, devicesPage, installCommandFragment, pairingFragment, revokeTokenRow } from "./devices.ts";
 import { documentNotion, documentOcr, documentPage, documentStatus } from "./document.ts";
 import { signedIn } from "../../auth/plugin.ts";
 import { formBody } from "../../body.ts";
@@ -52,6 +52,7 @@ export const dashboardRoutes = (ctx: AppContext) => {
     .get("/activity", as((a, c) => activityPage(ctx, a, c.query)), hide)
     .post("/activity/jobs/:id/retry", as((a, c) => retryJobRow(ctx, a, c.params.id!)), form)
     .get("/devices", as((a, c) => devicesPage(ctx, a, c.request, c.query.code)), hide)
+    .get("/devices/computers", as((a) => computersFragment(ctx, a)), hide)
     .get("/devices/pairing", as((a, c) => pairingFragment(ctx, a, c.query.code)), hide)
     .post("/devices/pairing/:code/approve", as((a, c) => decidePairingFragment(ctx, a, c.params.code!, true)), form)
     .post("/devices/pairing/:code/deny", as((a, c) => decidePairingFragment(ctx, a, c.params.code!, false)), form)
