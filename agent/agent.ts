@@ -166,7 +166,11 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
         signal: AbortSignal.timeout(5000),
       });
       const answer = (await res.json().catch(() => ({}))) as { serverVersion?: unknown };
-      if (res.ok && typeof answer.serverVersion === "string") agent.serverVersion = answer.serverVersion;
+      if (res.ok && typeof answer.serverVersion === "string") {
+        if (answer.serverVersion !== VERSION && agent.serverVersion !== answer.serverVersion)
+          o.log.info("the server hands out another agent version: run 'rmirror agent update'", { version: VERSION, serverVersion: answer.serverVersion });
+        agent.serverVersion = answer.serverVersion;
+      }
     } catch (e) {
       o.log.debug("heartbeat not delivered", { error: (e as Error).message });
     }

@@ -142,6 +142,8 @@ export interface AutostartTarget {
   /** The loader's commands, in order (launchd: what a clean run does; see loadLaunchd). */
   load: string[][];
   unload: string[][];
+  /** Restart the installed agent (after an update). */
+  restart: string[][];
 }
 
 export function autostartTarget(spec: AutostartSpec, platform = process.platform, home = homedir(), env: Record<string, string | undefined> = process.env): AutostartTarget {
@@ -157,6 +159,7 @@ export function autostartTarget(spec: AutostartSpec, platform = process.platform
         ["launchctl", "bootstrap", `gui/${uid}`, file],
       ],
       unload: [["launchctl", "bootout", `gui/${uid}/${LABEL}`]],
+      restart: [["launchctl", "kickstart", "-k", `gui/${uid}/${LABEL}`]],
     };
   }
   if (platform === "win32") {
@@ -173,6 +176,10 @@ export function autostartTarget(spec: AutostartSpec, platform = process.platform
         ["schtasks", "/End", "/TN", TASK],
         ["schtasks", "/Delete", "/F", "/TN", TASK],
       ],
+      restart: [
+        ["schtasks", "/End", "/TN", TASK],
+        ["schtasks", "/Run", "/TN", TASK],
+      ],
     };
   }
   const file = join(env.XDG_CONFIG_HOME ?? join(home, ".config"), "systemd/user", UNIT);
@@ -188,6 +195,7 @@ export function autostartTarget(spec: AutostartSpec, platform = process.platform
       ["systemctl", "--user", "disable", "--now", UNIT],
       ["systemctl", "--user", "daemon-reload"],
     ],
+    restart: [["systemctl", "--user", "restart", UNIT]],
   };
 }
 
@@ -268,6 +276,16 @@ export function uninstall(t: AutostartTarget, out: (s: string) => void, skipLoad
   rmSync(t.file, { force: true });
   out(had ? `removed ${t.file}\n` : `nothing installed at ${t.file}\n`);
   return had;
+}
+
+/** Restart the autostarted agent through its service manager; false when a command failed. */
+export function restart(t: AutostartTarget, out: (s: string) => void, deps: LoaderDeps = realLoader): boolean {
+  return runAll(t.restart, out, deps);
+}
+
+/** Whether this process is a compiled rmirror executable (not bun running src/main.ts). */
+export function isCompiled(): boolean {
+  return Bun.main.startsWith("/$bunfs/") || /[\\/]~BUN[\\/]/.test(Bun.main);
 }
 
 /** How to start this agent again: the compiled binary itself, or the runtime + src/main.ts. */

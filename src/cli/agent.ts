@@ -7,7 +7,10 @@ import { createLogger, type LogLevel } from "../log.ts";
 import { folderProblem, startAgent, type RunningAgent } from "../../agent/agent.ts";
 import { agentHome, DEFAULTS, defaultFolder, defaultFolderCandidates, readConfig, writeConfig, type AgentConfig } from "../../agent/config.ts";
 import { tokenStore } from "../../agent/token-store.ts";
-import { autostartTarget, install, selfCommand, uninstall } from "../../agent/autostart/index.ts";
+import { autostartTarget, install, isCompiled, restart, selfCommand, uninstall } from "../../agent/autostart/index.ts";
+import { updateAgent } from "../../agent/update.ts";
+import { agentPlatform } from "../../agent/agent.ts";
+import { VERSION } from "../version.ts";
 
 const HELP = `Usage: rmirror agent [run] [options]     watch the folder and keep the server in sync
        rmirror agent login --server URL [--name NAME]   pair with a server (approve in its dashboard)
@@ -15,6 +18,8 @@ const HELP = `Usage: rmirror agent [run] [options]     watch the folder and keep
        rmirror agent login --server URL --install-code C  use the one-time code of the dashboard's install command
        rmirror agent status                 settings, token, autostart and the running agent's queue
        rmirror agent install | uninstall    start the agent at login (launchd / systemd --user / Task Scheduler)
+       rmirror agent update [--check]       replace this executable with the server's build (hash checked;
+                                            waits until the agent is idle; restarts it through autostart)
 
 Options (flags over environment over <home>/config over defaults):
   --home DIR            agent state and config (RMIRROR_AGENT_HOME, default ~/.rmirror)
@@ -48,6 +53,7 @@ const OPTIONS = {
   poll: { type: "boolean" },
   watch: { type: "string" },
   "no-load": { type: "boolean" },
+  check: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -136,6 +142,8 @@ export async function run(argv: string[]): Promise<number> {
     case "install":
     case "uninstall":
       return autostart(sub, r, values);
+    case "update":
+      return update(r, values);
     default:
       err(`agent: unknown subcommand '${sub}'\n${HELP}`);
       return 2;
@@ -338,6 +346,33 @@ async function status(r: Resolved): Promise<number> {
     out(`running:   no agent answering on 127.0.0.1:${r.statusPort}\n`);
   }
   return 0;
+}
+
+async function update(r: Resolved, v: Values): Promise<number> {
+  if (!r.server) {
+    err(`agent update: no server: run 'rmirror agent login --server URL' first (or pass --server)\n`);
+    return 2;
+  }
+  const exe = process.env.RMIRROR_AGENT_EXE || (isCompiled() ? process.execPath : undefined);
+  if (!exe) {
+    err(`agent update: this agent runs from source (${Bun.main}); update the checkout instead\n`);
+    return 2;
+  }
+  return updateAgent({
+    server: r.server,
+    exe,
+    platform: agentPlatform(),
+    version: VERSION,
+    check: v.check === true,
+    statusUrl: r.statusPort > 0 ? `http://127.0.0.1:${r.statusPort}` : undefined,
+    ...(envInt("RMIRROR_AGENT_UPDATE_WAIT_MS", 0) !== undefined ? { idleWaitMs: envInt("RMIRROR_AGENT_UPDATE_WAIT_MS", 0)! } : {}),
+    ...(envInt("RMIRROR_AGENT_UPDATE_POLL_MS", 1) !== undefined ? { pollMs: envInt("RMIRROR_AGENT_UPDATE_POLL_MS", 1)! } : {}),
+    autostart: autostartTarget(autostartSpec(r)),
+    restart: (t) => restart(t, out),
+    windows: process.platform === "win32",
+    out,
+    err,
+  });
 }
 
 function autostartSpec(r: Resolved) {
