@@ -163,7 +163,8 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
         method: "POST",
         headers: { authorization: `Bearer ${o.token}`, "content-type": "application/json" },
         body: JSON.stringify(body),
-        signal: AbortSignal.timeout(5000),
+        // At stop, a server that does not answer must not hold the shutdown up for long.
+        signal: AbortSignal.timeout(stopping ? 2000 : 5000),
       });
       const answer = (await res.json().catch(() => ({}))) as { serverVersion?: unknown };
       if (res.ok && typeof answer.serverVersion === "string") {

@@ -4,7 +4,8 @@
 // through the dashboard's route (cookie session + CSRF) and run by bash and by POSIX sh (dash,
 // Debian's /bin/sh) with a fresh HOME. systemd is not available here: a fake `systemctl` on PATH
 // records the calls the agent's autostart makes. Then the installed agent runs as the unit would
-// and syncs a notebook with the token it got from the code.
+// and syncs a notebook with the token it got from the code, shows online, and `rmirror agent
+// update` installs a newer build from the server, after which it still syncs.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -218,11 +219,11 @@ describe("the installer on a platform without a build", () => {
   }, 180_000);
 });
 
-describeSamples("the installed agent syncs", () => {
+describeSamples("the installed agent syncs, reports in, and is updated", () => {
   let agent: Child | undefined;
   afterAll(() => stop(agent));
 
-  test("started as its unit would start it, it syncs a notebook with the token from the install code", async () => {
+  test("started as its unit would start it: syncs with the token from the install code, shows online, is updated to the server's newer build and still syncs", async () => {
     const { command } = await mintCommand();
     const r = await runIn("/bin/sh", command, "syncs");
     expect(r.code).toBe(0);
@@ -235,6 +236,36 @@ describeSamples("the installed agent syncs", () => {
     const api = new ServerApi(server.url, token);
     await waitFor("the notebook on the server", async () => (await api.doc(nb.uuid))?.pages.length === 1);
     await agentIdle(agent.url);
+    // It reported in: the user's computer, online, with a readable folder.
+    const computers = await waitFor("the heartbeat", async () => {
+      const html = await (await fetch(`${server.url}/devices/computers`, { headers: { cookie: browser.cookie } })).text();
+      return html.includes('data-agent-status="online"') ? html : false;
+    });
+    expect(computers).toContain("found, readable");
     expect(userId).toBeGreaterThan(0);
+
+    // A newer build on the server: `rmirror agent update` (run as the user would, through the
+    // installed program) waits for the idle agent, replaces the program and restarts the unit.
+    const newer = `${LAUNCHER}# build 2\n`;
+    for (const p of ["linux-x64", "linux-arm64"]) writeFileSync(join(agentDir, `rmirror-${p}`), newer);
+    try {
+      const up = Bun.spawn([bin, "agent", "update", `--status-port=${new URL(agent.url).port}`], {
+        env: { HOME: r.home, PATH: `${fakeBin}:/usr/local/bin:/usr/bin:/bin`, RMIRROR_AGENT_KEYCHAIN: "0", RMIRROR_AGENT_EXE: bin, FAKE_SYSTEMCTL_LOG: join(r.home, "..", "systemctl.log") },
+        stdout: "pipe",
+        stderr: "pipe",
+      });
+      const [out, errText, code] = await Promise.all([new Response(up.stdout).text(), new Response(up.stderr).text(), up.exited]);
+      expect({ code, errText }).toEqual({ code: 0, errText: "" });
+      expect(out).toContain(`updated ${bin}`);
+      expect(readFileSync(bin, "utf8")).toBe(newer);
+      expect(readFileSync(join(r.home, "..", "systemctl.log"), "utf8").trim().split("\n").at(-1)).toBe("--user restart rmirror-agent.service");
+      // The service manager restarts it: still syncing.
+      await stop(agent);
+      agent = await spawnMain(["agent", "--status-port", "0", "--debounce-ms", "100"], { RMIRROR_AGENT_HOME: join(r.home, ".rmirror"), RMIRROR_AGENT_KEYCHAIN: "0", HOME: r.home }, "agent status page");
+      const nb2 = writeNotebook(r.folder, { name: "After the update", pages: [{ sample: PAGE_SAMPLES[1]! }] });
+      await waitFor("a notebook after the update", async () => (await api.doc(nb2.uuid))?.pages.length === 1);
+    } finally {
+      for (const p of ["linux-x64", "linux-arm64"]) writeFileSync(join(agentDir, `rmirror-${p}`), LAUNCHER);
+    }
   }, 180_000);
 });
