@@ -223,14 +223,61 @@ async function runAgent(r: Resolved, v: Values): Promise<number> {
   };
   await start();
   log.info("rmirror agent started", { folder: r.folder, server: r.server, status: current?.status?.url ?? null, pid: process.pid });
+  const autoUpdate = startAutoUpdate(r, () => ({ server: cfg.server, statusPort: current?.status?.port, serverVersion: current?.serverVersion }), log);
   const stop = async (sig: string) => {
     log.info("stopping", { signal: sig });
+    autoUpdate?.stop();
     await current?.stop();
     done.resolve(0);
   };
   process.once("SIGINT", () => void stop("SIGINT"));
   process.once("SIGTERM", () => void stop("SIGTERM"));
   return done.promise;
+}
+
+/**
+ * Automatic updates of an installed agent (a compiled executable with autostart installed;
+ * RMIRROR_AGENT_AUTO_UPDATE=0 turns them off): when the server reports another version in a
+ * heartbeat answer, and at least every RMIRROR_AGENT_UPDATE_CHECK_MS (default a day), run
+ * `rmirror agent update` as a separate, detached process. It compares hashes, waits until this
+ * agent is idle (its status page), replaces the executable and has the service manager restart
+ * this agent — from outside, so the restart never waits on the process it stops.
+ */
+function startAutoUpdate(r: Resolved, now: () => { server: string; statusPort: number | undefined; serverVersion: string | undefined }, log: ReturnType<typeof createLogger>) {
+  const exe = process.env.RMIRROR_AGENT_EXE || (isCompiled() ? process.execPath : undefined);
+  const off =
+    process.env.RMIRROR_AGENT_AUTO_UPDATE === "0"
+      ? "RMIRROR_AGENT_AUTO_UPDATE=0"
+      : !exe
+        ? "running from source"
+        : !existsSync(autostartTarget(autostartSpec(r)).file)
+          ? "autostart is not installed"
+          : undefined;
+  log.info("automatic updates", off ? { on: false, reason: off } : { on: true });
+  if (off || !exe) return undefined;
+  let child: ReturnType<typeof Bun.spawn> | undefined;
+  let lastCheck = 0;
+  let lastVersionSeen: string | undefined;
+  const every = envInt("RMIRROR_AGENT_UPDATE_CHECK_MS", 1) ?? 24 * 3600_000;
+  const tick = () => {
+    const s = now();
+    const versionChanged = s.serverVersion !== undefined && s.serverVersion !== VERSION && s.serverVersion !== lastVersionSeen;
+    if (child && child.exitCode === null) return;
+    if (!versionChanged && Date.now() - lastCheck < every) return;
+    lastCheck = Date.now();
+    lastVersionSeen = s.serverVersion;
+    const argv = [...selfCommand(), "update", "--home", r.home, "--server", s.server, `--status-port=${s.statusPort ?? -1}`];
+    log.info("checking for an agent update", { serverVersion: s.serverVersion ?? null, version: VERSION });
+    try {
+      child = Bun.spawn(argv, { env: { ...process.env, RMIRROR_AGENT_EXE: exe }, stdin: "ignore", stdout: "inherit", stderr: "inherit", detached: true });
+      child.unref();
+    } catch (e) {
+      log.warn("could not start the updater", { error: (e as Error).message });
+    }
+  };
+  const timer = setInterval(tick, Math.min(every, 60_000));
+  timer.unref?.();
+  return { stop: () => clearInterval(timer) };
 }
 
 async function login(r: Resolved, v: Values): Promise<number> {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MAIN, spawnMain, stop, type Child } from "./harness.ts";
+import { MAIN, spawnMain, stop, waitFor, type Child } from "./harness.ts";
 import { autostartTarget } from "../../agent/autostart/index.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "rmirror-update-"));
@@ -155,6 +155,71 @@ describe("rmirror agent update", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("restart the agent to run the new version");
     expect(calls(c)).toEqual([]);
+  }, 120_000);
+});
+
+/** The agent's start-up log line about automatic updates. */
+function autoUpdateLine(c: Child): Record<string, unknown> | undefined {
+  for (const l of c.logs) {
+    try {
+      const rec = JSON.parse(l) as Record<string, unknown>;
+      if (rec.msg === "automatic updates") return rec;
+    } catch {
+      /* not JSON */
+    }
+  }
+  return undefined;
+}
+
+describe("automatic updates", () => {
+  let agent: Child | undefined;
+  afterAll(() => stop(agent));
+
+  test("an installed agent (autostart present) runs the updater by itself: the program is replaced once it is idle, and the service restarted", async () => {
+    const c = computer("auto");
+    const folder = join(c.home, "desktop");
+    mkdirSync(folder, { recursive: true });
+    agent = await spawnMain(
+      ["agent", "--folder", folder, "--home", join(c.home, ".rmirror"), "--server", server.url, "--token", "rmt_not_paired_here", "--status-port", "0", "--rescan-minutes", "0"],
+      {
+        HOME: c.home,
+        XDG_CONFIG_HOME: join(c.home, ".config"),
+        PATH: `${fakeBin}:${process.env.PATH}`,
+        RMIRROR_AGENT_EXE: c.exe,
+        RMIRROR_AGENT_KEYCHAIN: "0",
+        FAKE_SYSTEMCTL_LOG: c.log,
+        RMIRROR_AGENT_UPDATE_CHECK_MS: "200",
+        RMIRROR_AGENT_UPDATE_POLL_MS: "50",
+      },
+      "agent status page",
+    );
+    const end = Date.now() + 100_000; // hang guard
+    while (!(readFileSync(c.exe, "utf8") === V2 && calls(c).includes("--user restart rmirror-agent.service")) && Date.now() < end) await Bun.sleep(100);
+    expect(readFileSync(c.exe, "utf8")).toBe(V2);
+    expect(calls(c)[0]).toBe("--user restart rmirror-agent.service");
+    expect(autoUpdateLine(agent)).toMatchObject({ on: true });
+    expect(agent.logs.some((l) => l.includes("checking for an agent update"))).toBe(true);
+  }, 120_000);
+
+  test("not for an agent without autostart, nor with RMIRROR_AGENT_AUTO_UPDATE=0", async () => {
+    for (const [name, autostart, env] of [
+      ["auto-none", false, {}],
+      ["auto-off", true, { RMIRROR_AGENT_AUTO_UPDATE: "0" }],
+    ] as const) {
+      const c = computer(name, autostart);
+      const folder = join(c.home, "desktop");
+      mkdirSync(folder, { recursive: true });
+      const a = await spawnMain(
+        ["agent", "--folder", folder, "--home", join(c.home, ".rmirror"), "--server", server.url, "--token", "rmt_x", "--status-port", "0", "--rescan-minutes", "0"],
+        { HOME: c.home, XDG_CONFIG_HOME: join(c.home, ".config"), PATH: `${fakeBin}:${process.env.PATH}`, RMIRROR_AGENT_EXE: c.exe, RMIRROR_AGENT_KEYCHAIN: "0", FAKE_SYSTEMCTL_LOG: c.log, RMIRROR_AGENT_UPDATE_CHECK_MS: "50", ...env },
+        "agent status page",
+      );
+      const said = await waitFor("the agent's word on automatic updates", () => autoUpdateLine(a));
+      await stop(a);
+      expect(said).toMatchObject({ on: false, reason: autostart ? "RMIRROR_AGENT_AUTO_UPDATE=0" : "autostart is not installed" });
+      expect(a.logs.some((l) => l.includes("checking for an agent update"))).toBe(false);
+      expect(readFileSync(c.exe, "utf8")).toBe(V1);
+    }
   }, 120_000);
 });
 
