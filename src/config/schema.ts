@@ -58,9 +58,18 @@ export const FIELDS = [
   { key: "jobs.pollMs", env: "RMIRROR_JOBS_POLL_MS", kind: "int", default: 500, min: 10, max: 60000, help: "idle poll interval of the job runner" },
   { key: "jobs.keepDays", env: "RMIRROR_JOBS_KEEP_DAYS", kind: "int", default: 14, min: 0, max: 3650, help: "days finished, failed and cancelled jobs stay in the Activity view before housekeeping deletes them" },
   { key: "jobs.keepPerUser", env: "RMIRROR_JOBS_KEEP_PER_USER", kind: "int", default: 10000, min: 0, max: 10_000_000, help: "finished jobs kept per user at most (the newest), whatever their age" },
-  { key: "ocr.apiKey", env: "RMIRROR_ANTHROPIC_API_KEY", kind: "string", secret: true, help: "Anthropic API key for OCR (unset: pages wait in pending_ocr)" },
+  { key: "ocr.engine", env: "RMIRROR_OCR_ENGINE", kind: "enum", values: ["anthropic", "openai", "gemini"], default: "anthropic", help: "OCR engine: anthropic (Claude), openai (OpenAI or any OpenAI-compatible server: Ollama, vLLM, LM Studio, OpenRouter) or gemini (Google Gemini)" },
+  { key: "ocr.apiKey", env: "RMIRROR_ANTHROPIC_API_KEY", kind: "string", secret: true, help: "Anthropic API key for OCR (engine anthropic; unset: pages wait in pending_ocr)" },
   { key: "ocr.baseUrl", env: "RMIRROR_ANTHROPIC_BASE_URL", kind: "url", help: "Anthropic API base URL (default the public API)" },
-  { key: "ocr.model", env: "RMIRROR_OCR_MODEL", kind: "string", default: "claude-haiku-5-5", help: "Claude model used for handwriting OCR" },
+  { key: "ocr.model", env: "RMIRROR_OCR_MODEL", kind: "string", default: "claude-haiku-5-5", help: "Claude model used for handwriting OCR (engine anthropic)" },
+  { key: "ocr.openai.apiKey", env: "RMIRROR_OPENAI_API_KEY", kind: "string", secret: true, help: "API key for engine openai (not needed for a local server such as Ollama when RMIRROR_OPENAI_BASE_URL is set)" },
+  { key: "ocr.openai.baseUrl", env: "RMIRROR_OPENAI_BASE_URL", kind: "url", help: "OpenAI-compatible API base URL including /v1, e.g. http://localhost:11434/v1 for Ollama (default the OpenAI API)" },
+  { key: "ocr.openai.model", env: "RMIRROR_OPENAI_MODEL", kind: "string", default: "gpt-5.4-mini", help: "vision model for engine openai (for Ollama e.g. qwen3-vl:8b)" },
+  { key: "ocr.openai.reasoningEffort", env: "RMIRROR_OPENAI_REASONING_EFFORT", kind: "string", default: "", help: "reasoning_effort sent with each page (empty: \"none\" on the OpenAI API, not sent to other servers)" },
+  { key: "ocr.gemini.apiKey", env: "RMIRROR_GEMINI_API_KEY", kind: "string", secret: true, help: "Gemini API key for engine gemini" },
+  { key: "ocr.gemini.baseUrl", env: "RMIRROR_GEMINI_BASE_URL", kind: "url", help: "Gemini API base URL (default the public API)" },
+  { key: "ocr.gemini.model", env: "RMIRROR_GEMINI_MODEL", kind: "string", default: "gemini-3.8-flash", help: "Gemini model for engine gemini" },
+  { key: "ocr.gemini.thinking", env: "RMIRROR_GEMINI_THINKING", kind: "enum", values: ["minimal", "low", "medium", "high"], default: "minimal", help: "thinking level for Gemini OCR requests (thinking tokens count toward max output tokens; 2.5 models get thinkingBudget 0 for minimal)" },
   { key: "ocr.maxTokens", env: "RMIRROR_OCR_MAX_TOKENS", kind: "int", default: 4096, min: 256, max: 64000, help: "max output tokens per OCR page" },
   { key: "ocr.thinking", env: "RMIRROR_OCR_THINKING", kind: "enum", values: ["disabled", "adaptive"], default: "disabled", help: "thinking for OCR requests: disabled (transcription needs none; thinking tokens would count toward max_tokens) or adaptive at low effort (for models that cannot turn thinking off)" },
   { key: "ocr.settleSeconds", env: "RMIRROR_OCR_SETTLE_SECONDS", kind: "int", default: 900, min: 0, max: 86400, help: "a changed page is read once it has not changed for this long (0 = at once); \"OCR now\" does not wait" },
@@ -122,7 +131,7 @@ export interface Config {
   trashGraceDays: number;
   gcGraceHours: number;
   jobs: { renderConcurrency: number; leaseSeconds: number; maxAttempts: number; pollMs: number; keepDays: number; keepPerUser: number };
-  ocr: { apiKey?: string; baseUrl?: string; model: string; maxTokens: number; thinking: "disabled" | "adaptive"; settleSeconds: number; concurrency: number; timeoutSeconds: number; languages: string };
+  ocr: { engine: "anthropic" | "openai" | "gemini"; apiKey?: string; baseUrl?: string; model: string; openai: { apiKey?: string; baseUrl?: string; model: string; reasoningEffort: string }; gemini: { apiKey?: string; baseUrl?: string; model: string; thinking: "minimal" | "low" | "medium" | "high" }; maxTokens: number; thinking: "disabled" | "adaptive"; settleSeconds: number; concurrency: number; timeoutSeconds: number; languages: string };
   quota: { defaultPages: number; timezone: string };
   smtp: { url?: string; from: string };
   notion: { clientId?: string; clientSecret?: string; redirectUrl: string; apiBaseUrl: string; key?: string; requestsPerSecond: number; maxRetries: number; initialPageLimit: number; debounceMs: number; todos: boolean };
@@ -259,6 +268,8 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   }
   out.s3 ??= {};
   out.ocr ??= {};
+  (out.ocr as Record<string, unknown>).openai ??= {};
+  (out.ocr as Record<string, unknown>).gemini ??= {};
   out.smtp ??= {};
   out.notion ??= {};
   out.todoist ??= {};

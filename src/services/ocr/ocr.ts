@@ -2,7 +2,7 @@
 // text and highlights (free) and decide what OCR a page needs; queue it, or park it in
 // pending_ocr (no engine) or pending_quota (quota used up). Also the API's "OCR this" request
 // (402 when the quota is used up) and the newest-first backlog drain at the monthly reset.
-import { engineKey } from "../../ocr/anthropic.ts";
+import { configuredEngineKey, ocrKeySetting, ocrModel } from "../../ocr/index.ts";
 import { effectiveLimit, humanDay, LAST_RESET_SETTING, quotaMonth, quotaState, remaining, type QuotaState } from "../../quota/index.ts";
 import { penFor } from "../../render/pens.ts";
 import type { Group, Page } from "../../rm/model.ts";
@@ -38,7 +38,7 @@ export function parseOcrPayload(p: unknown): OcrPayload {
 }
 
 export function currentEngineKey(ctx: AppContext): string {
-  return ctx.ocr?.key ?? engineKey(ctx.config.ocr);
+  return ctx.ocr?.key ?? configuredEngineKey(ctx.config);
 }
 
 /** True when the page has handwriting worth reading (ink strokes; not erasers, selections or highlighters). */
@@ -142,7 +142,7 @@ const REQUESTABLE = new Set(["pending_quota", "pending_ocr", "failed", "queued"]
  */
 export function requestOcr(ctx: AppContext, userId: number, rawUuid: string, rawPageId?: string) {
   const pages = rawPageId === undefined ? ctx.store.pagesByDocument(requireDocument(ctx, userId, rawUuid).id) : [requirePage(ctx, userId, rawUuid, rawPageId).page];
-  if (!ctx.ocr) throw new AppError("ocr_not_configured", "OCR is not configured on this server: set RMIRROR_ANTHROPIC_API_KEY.");
+  if (!ctx.ocr) throw new AppError("ocr_not_configured", `OCR is not configured on this server: set ${ocrKeySetting(ctx.config)}.`);
   const paused = ocrPause(ctx);
   if (paused) throw new AppError("ocr_paused", `${pausedPageReason(paused)}. The server administrator has to set a working key and restart.`);
   const q = quotaState(ctx, userId);
@@ -220,15 +220,16 @@ export function quotaSummary(ctx: AppContext, userId: number) {
   const limit = effectiveLimit(ctx, userId);
   let hint: string | null = null;
   const paused = ocrPause(ctx);
-  if (ctx.ocr && paused) hint = `OCR is paused for all users: ${paused.reason}. The administrator has to set a working RMIRROR_ANTHROPIC_API_KEY (or _FILE) and restart; ${counts.pending_ocr === 1 ? "1 page waits" : `${counts.pending_ocr ?? 0} pages wait`} and ${counts.pending_ocr === 1 ? "is" : "are"} read then, without spending quota meanwhile.`;
-  else if (!ctx.ocr && counts.pending_ocr) hint = "OCR is not configured: set RMIRROR_ANTHROPIC_API_KEY (or _FILE) and restart; waiting pages are read then.";
+  if (ctx.ocr && paused) hint = `OCR is paused for all users: ${paused.reason}. The administrator has to set a working ${ocrKeySetting(ctx.config)} (or _FILE) and restart; ${counts.pending_ocr === 1 ? "1 page waits" : `${counts.pending_ocr ?? 0} pages wait`} and ${counts.pending_ocr === 1 ? "is" : "are"} read then, without spending quota meanwhile.`;
+  else if (!ctx.ocr && counts.pending_ocr) hint = `OCR is not configured: set ${ocrKeySetting(ctx.config)} (or _FILE) and restart; waiting pages are read then.`;
   else if (counts.pending_quota) hint = `OCR pending: the monthly quota is used up; ${counts.pending_quota === 1 ? "1 page is" : `${counts.pending_quota} pages are`} read, newest first, when it resets on ${humanDay(q.resets_at, ctx.config.quota.timezone)}.`;
   return {
     quota: { used: q.used, limit, unlimited: limit === null, remaining: limit === null ? null : Math.max(0, limit - q.used), resets_at: q.resets_at, month: q.month, timezone: ctx.config.quota.timezone },
     ocr: {
       configured: ctx.ocr !== null,
       paused: ctx.ocr && paused ? { reason: paused.reason, since: paused.since } : null,
-      model: ctx.config.ocr.model,
+      engine: ctx.config.ocr.engine,
+      model: ocrModel(ctx.config),
       pages: { done: counts.done ?? 0, queued: counts.queued ?? 0, pending_quota: counts.pending_quota ?? 0, pending_ocr: counts.pending_ocr ?? 0, failed: counts.failed ?? 0, blank: counts.blank ?? 0 },
       tokens: { input: tokens.input ?? 0, output: tokens.output ?? 0 },
       hint,

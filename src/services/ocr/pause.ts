@@ -3,6 +3,7 @@
 // attempt or a quota page, and nothing is sent until the server restarts (with a changed key, or
 // after the key's permissions were fixed): a restart always tries again. Kept in the settings
 // table so every part of the server (and the dashboard) sees the same state; logged once.
+import { ocrKeySetting } from "../../ocr/index.ts";
 import type { AppContext } from "../context.ts";
 
 export const OCR_PAUSE_SETTING = "ocr.paused";
@@ -38,7 +39,7 @@ export function pauseOcr(ctx: AppContext, reason: string): OcrPause {
   if (had) return had;
   const p = { reason, since: new Date(ctx.queue.now()).toISOString() };
   ctx.store.putSetting(OCR_PAUSE_SETTING, JSON.stringify(p));
-  ctx.log.error("OCR paused for all users: the provider rejected the API key. Pages wait in pending_ocr; set a working key (RMIRROR_ANTHROPIC_API_KEY or _FILE) and restart.", { reason });
+  ctx.log.error(`OCR paused for all users: the provider rejected the API key. Pages wait in pending_ocr; set a working key (${ocrKeySetting(ctx.config)}, or _FILE) and restart.`, { reason });
   return p;
 }
 

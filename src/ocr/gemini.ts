@@ -1,0 +1,169 @@
+// Thin client for OCR through the Gemini API (generateContent) with Google's @google/genai SDK.
+// No business logic: one page image (inline PNG) in, Markdown out, failures mapped like the
+// Anthropic engine (src/ocr/anthropic.ts), all prefixed "ocr: ". Only a candidate that finished
+// with `finishReason: "STOP"` and has text in its non-thought parts is a result:
+// - `promptFeedback.blockReason` (no candidates): the page fails with the reason;
+// - `MAX_TOKENS`: cut off (thinking tokens count toward maxOutputTokens) → retried once with twice
+//   the budget, else the page fails with the reason;
+// - `SAFETY`, `RECITATION`, `PROHIBITED_CONTENT`, … or no text: the page fails with the reason;
+// - parts marked `thought: true` are the model's notes, never the page.
+// Thinking is set deliberately: `thinkingLevel` (Gemini 3 models; default minimal), or for 2.5
+// models `thinkingBudget` 0 at "minimal". Errors (ai.google.dev/gemini-api/docs/troubleshooting):
+// 400 with reason API_KEY_INVALID, 401 and 403 PERMISSION_DENIED reject the key; 429
+// RESOURCE_EXHAUSTED waits for the RetryInfo delay; 500/503/504 and connection failures are an
+// outage. The SDK does not retry unless asked (no retryOptions); it is loaded on the first page read.
+import type { GenerateContentResponse, GoogleGenAI } from "@google/genai";
+import { MAX_OUTPUT_TOKENS } from "./anthropic.ts";
+import { OcrKeyRejected, OcrRateLimited, OcrRejected, OcrUnavailable, OcrUnusableAnswer, type OcrEngine, type OcrInput, type OcrResult } from "./engine.ts";
+import { cleanAnswer } from "./answer.ts";
+import { ocrPrompt, PROMPT_VERSION } from "./prompt.ts";
+
+export interface GeminiOcrOptions {
+  apiKey: string;
+  baseUrl?: string;
+  model: string;
+  maxTokens: number;
+  timeoutMs: number;
+  languages: string;
+  thinking: "minimal" | "low" | "medium" | "high";
+  fetch?: typeof fetch;
+}
+
+/** The API's limit for a whole request with inline data (ai.google.dev/gemini-api/docs/image-understanding). */
+export const MAX_INLINE_REQUEST_BYTES = 20 * 1024 * 1024;
+
+export function geminiEngineKey(o: { model: string; languages: string }): string {
+  return `gemini:${o.model}:p${PROMPT_VERSION}:${o.languages.trim().toLowerCase()}`;
+}
+
+/** The thinkingConfig for a model: a level for Gemini 3+, a budget for 2.5 (which has no levels). */
+export function thinkingConfig(model: string, level: GeminiOcrOptions["thinking"]): { thinkingLevel?: string; thinkingBudget?: number } {
+  if (/^gemini-2\.5-/.test(model)) return level === "minimal" ? { thinkingBudget: /pro/.test(model) ? 128 : 0 } : { thinkingBudget: -1 };
+  return { thinkingLevel: level.toUpperCase() };
+}
+
+/** Delay from a google.rpc.RetryInfo detail ("37s", "1.5s"), else a default. */
+export function retryDelayMs(details: unknown, fallback: number): number {
+  if (!Array.isArray(details)) return fallback;
+  for (const d of details) {
+    const delay = (d as { retryDelay?: unknown })?.retryDelay;
+    if (typeof d === "object" && d && String((d as Record<string, unknown>)["@type"] ?? "").endsWith("google.rpc.RetryInfo") && typeof delay === "string") {
+      const m = /^(\d+(?:\.\d+)?)s$/.exec(delay.trim());
+      if (m) return Math.round(Number(m[1]) * 1000);
+    }
+  }
+  return fallback;
+}
+
+type Sdk = typeof import("@google/genai");
+let sdk: Promise<Sdk> | undefined;
+const loadSdk = (): Promise<Sdk> => (sdk ??= import("@google/genai"));
+
+export class GeminiOcr implements OcrEngine {
+  readonly key: string;
+  private client: Promise<{ api: GoogleGenAI; Sdk: Sdk }> | undefined;
+
+  constructor(private readonly o: GeminiOcrOptions) {
+    this.key = geminiEngineKey(o);
+  }
+
+  private connect() {
+    const o = this.o;
+    return (this.client ??= loadSdk().then((Sdk) => ({
+      Sdk,
+      api: new Sdk.GoogleGenAI({
+        apiKey: o.apiKey,
+        httpOptions: { apiVersion: "v1beta", timeout: o.timeoutMs, ...(o.baseUrl ? { baseUrl: o.baseUrl } : {}), ...(o.fetch ? { fetch: o.fetch } : {}) },
+      }),
+    })));
+  }
+
+  async recognize(input: OcrInput): Promise<OcrResult> {
+    const { api, Sdk } = await this.connect();
+    const data = Buffer.from(input.png).toString("base64");
+    if (data.length > MAX_INLINE_REQUEST_BYTES) throw new OcrRejected(`ocr: page image is ${data.length} bytes in base64, over the API's 20 MB inline limit`);
+    const t0 = performance.now();
+    const ask = async (budget: number): Promise<GenerateContentResponse> => {
+      try {
+        return await api.models.generateContent({
+          model: this.o.model,
+          contents: [
+            {
+              role: "user",
+              parts: [{ inlineData: { mimeType: "image/png", data } }, { text: ocrPrompt({ languages: this.o.languages, annotatedPdf: input.annotatedPdf }) }],
+            },
+          ],
+          config: {
+            maxOutputTokens: budget,
+            thinkingConfig: thinkingConfig(this.o.model, this.o.thinking) as never,
+            ...(input.signal ? { abortSignal: input.signal } : {}),
+          },
+        });
+      } catch (e) {
+        throw mapError(e, Sdk, input.signal);
+      }
+    };
+    const usage = (r: GenerateContentResponse) => ({
+      input: r.usageMetadata?.promptTokenCount ?? 0,
+      output: (r.usageMetadata?.candidatesTokenCount ?? 0) + (r.usageMetadata?.thoughtsTokenCount ?? 0),
+    });
+    let budget = this.o.maxTokens;
+    let r = await ask(budget);
+    let u = usage(r);
+    let inputTokens = u.input;
+    let outputTokens = u.output;
+    if (r.candidates?.[0]?.finishReason === "MAX_TOKENS" && budget < MAX_OUTPUT_TOKENS) {
+      budget = Math.min(MAX_OUTPUT_TOKENS, budget * 2);
+      r = await ask(budget);
+      u = usage(r);
+      inputTokens += u.input;
+      outputTokens += u.output;
+    }
+    const block = r.promptFeedback?.blockReason;
+    if (block) throw new OcrUnusableAnswer(`ocr: the provider blocked this page (promptFeedback.blockReason ${block})`);
+    const cand = r.candidates?.[0];
+    if (!cand) throw new OcrUnusableAnswer("ocr: the model answered with no candidates");
+    const finish = cand.finishReason;
+    if (finish === "MAX_TOKENS") throw new OcrUnusableAnswer(`ocr: the answer was cut off at the token limit (finishReason MAX_TOKENS, ${budget} output tokens); raise RMIRROR_OCR_MAX_TOKENS`);
+    if (finish && finish !== "STOP") throw new OcrUnusableAnswer(`ocr: the model declined to transcribe this page (finishReason ${finish})`);
+    if (!finish) throw new OcrUnusableAnswer("ocr: the answer did not finish (finishReason missing)");
+    const text = (cand.content?.parts ?? [])
+      .filter((p) => typeof p.text === "string" && p.thought !== true)
+      .map((p) => p.text)
+      .join("");
+    const markdown = cleanAnswer(text);
+    if (!markdown) throw new OcrUnusableAnswer("ocr: the model answered with no text (finishReason STOP)");
+    return { markdown, model: r.modelVersion || this.o.model, inputTokens, outputTokens, ms: Math.round(performance.now() - t0) };
+  }
+}
+
+interface GoogleErrorBody {
+  error?: { code?: number; message?: string; status?: string; details?: unknown[] };
+}
+
+function mapError(e: unknown, Sdk: Sdk, signal: AbortSignal | undefined): Error {
+  const name = (e as Error)?.name;
+  if (e instanceof Sdk.ApiError) {
+    const status = e.status;
+    let body: GoogleErrorBody = {};
+    try {
+      body = JSON.parse(e.message) as GoogleErrorBody;
+    } catch {
+      body = { error: { message: e.message } };
+    }
+    const err = body.error ?? {};
+    const why = err.message ?? e.message;
+    const reasons = (err.details ?? []).map((d) => (d as { reason?: string })?.reason).filter((r): r is string => typeof r === "string");
+    const tag = `${status}${err.status ? ` ${err.status}` : ""}`;
+    if (status === 401 || status === 403 || reasons.includes("API_KEY_INVALID") || reasons.includes("API_KEY_SERVICE_BLOCKED"))
+      return new OcrKeyRejected(`ocr: the API key was rejected (${tag}${reasons.length ? ` ${reasons.join(",")}` : ""}): ${why}`);
+    if (status === 429) return new OcrRateLimited(retryDelayMs(err.details, 60_000), `ocr: rate limited (${tag}): ${why}`);
+    if (status >= 500) return new OcrUnavailable(`ocr: API error ${tag}: ${why}`);
+    if (status === 408 || status === 409) return new Error(`ocr: API error ${tag}: ${why}`);
+    return new OcrRejected(`ocr: request rejected (${tag}): ${why}`);
+  }
+  if (name === "AbortError" || name === "TimeoutError") return new Error(signal?.aborted ? "ocr: request aborted" : "ocr: request timed out");
+  // fetch failed: refused, reset, DNS — the provider is out of reach.
+  if (e instanceof TypeError || /fetch failed|ECONNREFUSED|ECONNRESET|Unable to connect/i.test((e as Error)?.message ?? "")) return new OcrUnavailable(`ocr: connection failed: ${(e as Error).message}`);
+  return new Error(`ocr: ${(e as Error)?.message ?? String(e)}`);
+}
