@@ -69,7 +69,7 @@ export const FIELDS = [
   { key: "ocr.gemini.apiKey", env: "RMIRROR_GEMINI_API_KEY", kind: "string", secret: true, help: "Gemini API key for engine gemini" },
   { key: "ocr.gemini.baseUrl", env: "RMIRROR_GEMINI_BASE_URL", kind: "url", help: "Gemini API base URL (default the public API)" },
   { key: "ocr.gemini.model", env: "RMIRROR_GEMINI_MODEL", kind: "string", default: "gemini-3.8-flash", help: "Gemini model for engine gemini" },
-  { key: "ocr.gemini.thinking", env: "RMIRROR_GEMINI_THINKING", kind: "enum", values: ["minimal", "low", "medium", "high"], default: "minimal", help: "thinking level for Gemini OCR requests (thinking tokens count toward max output tokens; 2.5 models get thinkingBudget 0 for minimal)" },
+  { key: "ocr.gemini.thinking", env: "RMIRROR_GEMINI_THINKING", kind: "enum", values: ["minimal", "low", "medium", "high"], default: "low", help: "thinking level for Gemini OCR requests: low is the lowest every current Flash model accepts (thinking tokens count toward the output budget); minimal where the model offers it (2.5 models: thinkingBudget 0)" },
   { key: "ocr.maxTokens", env: "RMIRROR_OCR_MAX_TOKENS", kind: "int", default: 4096, min: 256, max: 64000, help: "max output tokens per OCR page" },
   { key: "ocr.thinking", env: "RMIRROR_OCR_THINKING", kind: "enum", values: ["disabled", "adaptive"], default: "disabled", help: "thinking for OCR requests: disabled (transcription needs none; thinking tokens would count toward max_tokens) or adaptive at low effort (for models that cannot turn thinking off)" },
   { key: "ocr.settleSeconds", env: "RMIRROR_OCR_SETTLE_SECONDS", kind: "int", default: 900, min: 0, max: 86400, help: "a changed page is read once it has not changed for this long (0 = at once); \"OCR now\" does not wait" },

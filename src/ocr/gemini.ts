@@ -7,8 +7,8 @@
 //   the budget, else the page fails with the reason;
 // - `SAFETY`, `RECITATION`, `PROHIBITED_CONTENT`, … or no text: the page fails with the reason;
 // - parts marked `thought: true` are the model's notes, never the page.
-// Thinking is set deliberately: `thinkingLevel` (Gemini 3 models; default minimal), or for 2.5
-// models `thinkingBudget` 0 at "minimal". Errors (ai.google.dev/gemini-api/docs/troubleshooting):
+// Thinking is set deliberately: `thinkingLevel` (Gemini 3 models; default LOW, the lowest level every
+// current Flash model accepts), or for 2.5 models a `thinkingBudget` (0 at "minimal"). Errors (ai.google.dev/gemini-api/docs/troubleshooting):
 // 400 with reason API_KEY_INVALID, 401 and 403 PERMISSION_DENIED reject the key; 429
 // RESOURCE_EXHAUSTED waits for the RetryInfo delay; 500/503/504 and connection failures are an
 // outage. The SDK does not retry unless asked (no retryOptions); it is loaded on the first page read.
@@ -38,7 +38,8 @@ export function geminiEngineKey(o: { model: string; languages: string }): string
 
 /** The thinkingConfig for a model: a level for Gemini 3+, a budget for 2.5 (which has no levels). */
 export function thinkingConfig(model: string, level: GeminiOcrOptions["thinking"]): { thinkingLevel?: string; thinkingBudget?: number } {
-  if (/^gemini-2\.5-/.test(model)) return level === "minimal" ? { thinkingBudget: /pro/.test(model) ? 128 : 0 } : { thinkingBudget: -1 };
+  // 2.5 Pro cannot turn thinking off (its least is 128 tokens); -1 is dynamic thinking.
+  if (/^gemini-2\.5-/.test(model)) return { thinkingBudget: { minimal: /pro/.test(model) ? 128 : 0, low: 512, medium: 4096, high: -1 }[level] };
   return { thinkingLevel: level.toUpperCase() };
 }
 

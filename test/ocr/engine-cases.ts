@@ -120,8 +120,8 @@ export function geminiCase(): EngineCase {
   return {
     name: "gemini",
     budgets: () => f.requests.map((r) => r.maxTokens),
-    thinkingOff: () => String(f.requests.at(-1)?.thinkingConfig?.thinkingLevel).toUpperCase() === "MINIMAL",
-    engine: (o = {}) => new GeminiOcr({ apiKey: o.apiKey ?? f.apiKey, baseUrl: o.baseUrl ?? f.url, model: "gemini-3.8-flash", maxTokens: o.maxTokens ?? 1024, timeoutMs: 10_000, languages: "", thinking: "minimal" }),
+    thinkingOff: () => String(f.requests.at(-1)?.thinkingConfig?.thinkingLevel).toUpperCase() === "LOW",
+    engine: (o = {}) => new GeminiOcr({ apiKey: o.apiKey ?? f.apiKey, baseUrl: o.baseUrl ?? f.url, model: "gemini-3.8-flash", maxTokens: o.maxTokens ?? 1024, timeoutMs: 10_000, languages: "", thinking: "low" }),
     overrides: (o = {}) => ({ "ocr.engine": "gemini", "ocr.gemini.apiKey": o.apiKey ?? f.apiKey, "ocr.gemini.baseUrl": f.url, "ocr.settleSeconds": 0 }),
     keySetting: "RMIRROR_GEMINI_API_KEY",
     cutOff: (text) => f.script.push({ status: 200, parts: [{ text }], finishReason: "MAX_TOKENS" }),

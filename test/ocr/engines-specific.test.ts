@@ -29,7 +29,7 @@ const viaFake: typeof fetch = ((input: RequestInfo | URL, init?: RequestInit) =>
 const openai = (o: Partial<ConstructorParameters<typeof OpenAiOcr>[0]> = {}) =>
   new OpenAiOcr({ apiKey: oa.apiKey, baseUrl: oa.url, model: "qwen3-vl:8b", maxTokens: 1024, timeoutMs: 10_000, languages: "German", reasoningEffort: "", ...o });
 const gemini = (o: Partial<ConstructorParameters<typeof GeminiOcr>[0]> = {}) =>
-  new GeminiOcr({ apiKey: gm.apiKey, baseUrl: gm.url, model: "gemini-3.8-flash", maxTokens: 1024, timeoutMs: 10_000, languages: "German", thinking: "minimal", ...o });
+  new GeminiOcr({ apiKey: gm.apiKey, baseUrl: gm.url, model: "gemini-3.8-flash", maxTokens: 1024, timeoutMs: 10_000, languages: "German", thinking: "low", ...o });
 const read = (e: { recognize: OpenAiOcr["recognize"] }) => e.recognize({ png: PNG, annotatedPdf: false });
 const failure = (e: { recognize: OpenAiOcr["recognize"] }) => read(e).then(() => null, (x) => x as Error);
 
@@ -84,11 +84,12 @@ test("gemini: a blocked prompt, RECITATION, PROHIBITED_CONTENT and no candidates
 test("gemini: thinking level per model generation; thinking at a higher level counts toward the budget and its tokens are billed", async () => {
   expect(thinkingConfig("gemini-3.8-flash", "minimal")).toEqual({ thinkingLevel: "MINIMAL" });
   expect(thinkingConfig("gemini-2.5-flash", "minimal")).toEqual({ thinkingBudget: 0 });
-  await read(gemini({ model: "gemini-2.5-flash" }));
+  expect(thinkingConfig("gemini-3.8-flash", "low")).toEqual({ thinkingLevel: "LOW" });
+  await read(gemini({ model: "gemini-2.5-flash", thinking: "minimal" }));
   expect(gm.requests[0]!.thinkingConfig).toEqual({ thinkingBudget: 0 });
   expect(gm.requests[0]!.model).toBe("gemini-2.5-flash");
-  // LOW thinks 600 tokens: with 610 the answer is cut off, retried with 1220, and both are billed.
-  const r = await read(gemini({ thinking: "low", maxTokens: 610 }));
+  // HIGH thinks 600 tokens: with 610 the answer is cut off, retried with 1220, and both are billed.
+  const r = await read(gemini({ thinking: "high", maxTokens: 610 }));
   expect(gm.requests.slice(1).map((q) => q.maxTokens)).toEqual([610, 1220]);
   expect(r.outputTokens).toBeGreaterThan(1200);
   expect(retryDelayMs([{ "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: "1.5s" }], 9)).toBe(1500);

@@ -6,8 +6,8 @@
 // - Errors are `{error: {code, message, status, details}}`: a bad key is 400 INVALID_ARGUMENT with
 //   an ErrorInfo detail of reason API_KEY_INVALID; 403 PERMISSION_DENIED; 429 RESOURCE_EXHAUSTED
 //   with a google.rpc.RetryInfo `retryDelay`; 500 INTERNAL; 503 UNAVAILABLE; 504 DEADLINE_EXCEEDED.
-// - Like Gemini 3 Flash it thinks unless `thinkingLevel` is MINIMAL (or, 2.5-style,
-//   `thinkingBudget` is 0), and thinking tokens count toward maxOutputTokens: when thinking plus
+// - Like Gemini 3 Flash it thinks (less at LOW, not at MINIMAL or, 2.5-style, `thinkingBudget`
+//   0), and thinking tokens count toward maxOutputTokens: when thinking plus
 //   the answer do not fit, the text is cut off with finishReason MAX_TOKENS. With includeThoughts
 //   the thought summary comes back as a part marked `thought: true`.
 // - A scripted answer can carry any parts (text, thought), any finishReason (STOP, MAX_TOKENS,
@@ -152,8 +152,9 @@ export function startFakeGemini(opts: { apiKey?: string } = {}): FakeGemini {
         thoughts = parts.filter((p) => p.thought).reduce((t, p) => t + Math.ceil(p.text.length / 4), 0);
         candidatesTokens = finish === "MAX_TOKENS" ? budget - thoughts : parts.filter((p) => !p.thought).reduce((t, p) => t + Math.ceil(p.text.length / 4), 0);
       } else {
-        const off = String(tc?.thinkingLevel ?? "").toUpperCase() === "MINIMAL" || tc?.thinkingBudget === 0;
-        thoughts = off ? 0 : fake.thinkingTokens;
+        // MINIMAL (or budget 0) does not think, LOW thinks a quarter of what MEDIUM/HIGH (the default) do.
+        const level = String(tc?.thinkingLevel ?? "").toUpperCase();
+        thoughts = level === "MINIMAL" || tc?.thinkingBudget === 0 ? 0 : level === "LOW" ? Math.round(fake.thinkingTokens / 4) : fake.thinkingTokens;
         const md = fake.reply(seen, n);
         const want = Math.ceil(md.length / 4);
         parts = thoughts && tc?.includeThoughts ? [{ text: "**Reading the page**\nTwo list items and a note.", thought: true }] : [];
