@@ -14,7 +14,8 @@
 // - A scripted answer can carry any content (or null), a `refusal`, and any finish_reason (stop,
 //   length, content_filter, tool_calls), or no choices at all.
 // `hold` blocks answers until a test releases them (a barrier, not a sleep); `latency` (bench)
-// delays each answer by a computed time.
+// delays each answer by a computed time; `limit` (bench) answers 429 rate_limit_exceeded with
+// retry-after / retry-after-ms beyond N requests per sliding window, as OpenAI's limits do.
 
 export interface OpenAiScripted {
   status: number;
@@ -56,6 +57,10 @@ export interface FakeOpenAi {
   reasoningTokens: number;
   /** Optional delay before each answer (bench). */
   latency: ((req: OpenAiSeen) => number) | null;
+  /** Optional rate limit: at most `requests` answered per sliding `windowMs`; beyond it 429 with retry-after. */
+  limit: { requests: number; windowMs: number } | null;
+  /** Requests refused by `limit`. */
+  limited: number;
   close(): Promise<void>;
 }
 
@@ -77,6 +82,7 @@ function apiError(status: number, message: string, type: string, code: string | 
 export function startFakeOpenAi(opts: { apiKey?: string } = {}): FakeOpenAi {
   const apiKey = opts.apiKey ?? "sk-proj-test-key";
   let ok = 0;
+  const admitted: number[] = [];
   const fake: FakeOpenAi = {
     url: "",
     apiKey,
@@ -87,6 +93,8 @@ export function startFakeOpenAi(opts: { apiKey?: string } = {}): FakeOpenAi {
     hold: null,
     reasoningTokens: 600,
     latency: null,
+    limit: null,
+    limited: 0,
     close: async () => {},
   };
   const reject = (status: number, message: string, code: string | null = null) => {
@@ -136,6 +144,19 @@ export function startFakeOpenAi(opts: { apiKey?: string } = {}): FakeOpenAi {
         const c = s.code ?? code;
         const msg = s.message ?? (c === "insufficient_quota" ? "You exceeded your current quota, please check your plan and billing details." : message);
         return apiError(s.status, msg, c === "insufficient_quota" ? "insufficient_quota" : type, c, s.retryAfter !== undefined ? { "retry-after": s.retryAfter } : {});
+      }
+      if (fake.limit) {
+        const now = Date.now();
+        while (admitted.length && admitted[0]! <= now - fake.limit.windowMs) admitted.shift();
+        if (admitted.length >= fake.limit.requests) {
+          fake.limited++;
+          const waitMs = admitted[0]! + fake.limit.windowMs - now;
+          return apiError(429, `Rate limit reached for requests: Limit ${fake.limit.requests}, Used ${admitted.length}, Requested 1. Please try again in ${(waitMs / 1000).toFixed(1)}s.`, "requests", "rate_limit_exceeded", {
+            "retry-after": String(Math.ceil(waitMs / 1000)),
+            "retry-after-ms": String(waitMs),
+          });
+        }
+        admitted.push(now);
       }
       if (fake.latency) await Bun.sleep(fake.latency(seen));
       const n = ++ok;
