@@ -158,6 +158,8 @@ function mapError(e: unknown, Sdk: Sdk, signal: AbortSignal | undefined): Error 
     const tag = `${status}${err.status ? ` ${err.status}` : ""}`;
     if (status === 401 || status === 403 || reasons.includes("API_KEY_INVALID") || reasons.includes("API_KEY_SERVICE_BLOCKED"))
       return new OcrKeyRejected(`ocr: the API key was rejected (${tag}${reasons.length ? ` ${reasons.join(",")}` : ""}): ${why}`);
+    // The free tier is not offered where the server runs and billing is not enabled: no page can be read until it is.
+    if (status === 400 && err.status === "FAILED_PRECONDITION") return new OcrKeyRejected(`ocr: the Gemini project cannot be used as it is (${tag}): ${why}`);
     if (status === 429) return new OcrRateLimited(retryDelayMs(err.details, 60_000), `ocr: rate limited (${tag}): ${why}`);
     if (status >= 500) return new OcrUnavailable(`ocr: API error ${tag}: ${why}`);
     if (status === 408 || status === 409) return new Error(`ocr: API error ${tag}: ${why}`);

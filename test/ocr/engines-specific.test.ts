@@ -79,6 +79,11 @@ test("gemini: a blocked prompt, RECITATION, PROHIBITED_CONTENT and no candidates
   gm.script.push({ status: 200, noCandidates: true });
   expect((await failure(gemini()))!.message).toBe("ocr: the model answered with no candidates");
   expect(gm.requests.length).toBe(4);
+  // Billing not enabled where the free tier is not offered: nothing can be read, so OCR pauses.
+  gm.script.push({ status: 400, grpcStatus: "FAILED_PRECONDITION", message: "User location is not supported for the API use without a billing account linked." });
+  const pre = await failure(gemini());
+  expect(pre).toBeInstanceOf(OcrKeyRejected);
+  expect(pre!.message).toBe("ocr: the Gemini project cannot be used as it is (400 FAILED_PRECONDITION): User location is not supported for the API use without a billing account linked.");
 });
 
 test("gemini: thinking level per model generation; thinking at a higher level counts toward the budget and its tokens are billed", async () => {

@@ -21,6 +21,8 @@ export interface GeminiPart {
 
 export interface GeminiScripted {
   status: number;
+  /** The error's status instead of the one that goes with the HTTP code (e.g. 400 FAILED_PRECONDITION). */
+  grpcStatus?: string;
   /** 429: RetryInfo retryDelay, e.g. "12s". */
   retryDelay?: string;
   message?: string;
@@ -132,7 +134,7 @@ export function startFakeGemini(opts: { apiKey?: string } = {}): FakeGemini {
         return new Response(null, { status: 499 });
       }
       if (s && s.status !== 200) {
-        const [status, message] = STATUS[s.status] ?? (s.status >= 500 ? STATUS[500]! : STATUS[400]!);
+        const [status, message] = s.grpcStatus ? [s.grpcStatus, s.message ?? s.grpcStatus] : (STATUS[s.status] ?? (s.status >= 500 ? STATUS[500]! : STATUS[400]!));
         const details = s.status === 429 && s.retryDelay ? [{ "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: s.retryDelay }] : [];
         return apiError(s.status, status, s.message ?? message, details);
       }
