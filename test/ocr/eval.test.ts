@@ -143,3 +143,32 @@ test("structure kept, a failed page and a local server's zero cost", async () =>
   expect(await runOcr(["eval", dir, "--engine", "gemini"], { env: { RMIRROR_DATA_DIR: tmp }, print: () => {}, warn: (l) => errs.push(l) })).toBe(2);
   expect(errs[0]).toBe("rmirror ocr eval: engine gemini is not configured: set RMIRROR_GEMINI_API_KEY");
 });
+
+test("a .rmdoc is one labelled item: every page read in order, its text joined by a blank line", async () => {
+  const { zipSync } = await import("fflate");
+  const dir = join(tmp, "rmdoc");
+  require("node:fs").mkdirSync(dir, { recursive: true });
+  const uuid = crypto.randomUUID();
+  const pages = [crypto.randomUUID(), crypto.randomUUID()];
+  const enc = (s: string) => new TextEncoder().encode(s);
+  writeFileSync(
+    join(dir, "two-pages.rmdoc"),
+    zipSync({
+      [`${uuid}.metadata`]: enc(JSON.stringify({ deleted: false, lastModified: "0", parent: "", pinned: false, type: "DocumentType", visibleName: "Two pages", version: 1 })),
+      [`${uuid}.content`]: enc(JSON.stringify({ fileType: "notebook", orientation: "portrait", pageCount: 2, pages })),
+      [`${uuid}/${pages[0]}.rm`]: new Uint8Array(readFileSync(join(SET, "abcd.rm"))),
+      [`${uuid}/${pages[1]}.rm`]: new Uint8Array(readFileSync(join(SET, "and-strokes.rm"))),
+    }),
+  );
+  writeFileSync(join(dir, "two-pages.txt"), "abcd\n\nand strokes\n");
+  gm.requests.length = 0;
+  // The fake numbers its answers across the file: this test answers by its own request count.
+  gm.reply = () => ["abcd", "and strokes"][gm.requests.length - 1] ?? "";
+  const json = join(tmp, "d.json");
+  const env = { RMIRROR_DATA_DIR: tmp, RMIRROR_OCR_ENGINE: "gemini", RMIRROR_GEMINI_API_KEY: gm.apiKey, RMIRROR_GEMINI_BASE_URL: gm.url };
+  expect(await runOcr(["eval", dir, "--json", json, "--quiet"], { env, print: () => {}, warn: () => {} })).toBe(0);
+  expect(gm.requests.length).toBe(2);
+  const report = JSON.parse(readFileSync(json, "utf8")) as EvalReport;
+  expect(report.pages.map((p) => [p.page, p.text, p.cer])).toEqual([["two-pages", "abcd\n\nand strokes", 0]]);
+  expect(report.summaries[0]!.pages).toBe(1);
+});
