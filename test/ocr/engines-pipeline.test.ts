@@ -3,6 +3,7 @@
 // and outage behaviour as with Claude (test/ocr/truthful-pipeline.test.ts).
 import { afterAll, beforeEach, describe, expect, test } from "bun:test";
 import { quotaMonth } from "../../src/quota/index.ts";
+import { createUser } from "../../src/services/accounts/accounts.ts";
 import { addUser, buildDoc, call, harness, json, syncDoc } from "../support/server-harness.ts";
 import { geminiCase, openAiCase, type EngineCase } from "./engine-cases.ts";
 import { inkPage, ocrStatus, pageIds, until } from "./support.ts";
@@ -41,6 +42,11 @@ for (const make of [() => openAiCase(), geminiCase]) {
         const q = await json(await call(h, "GET", "/api/v1/quota", { token: u.token }));
         expect(q.ocr.engine).toBe(c.name);
         expect(q.ocr.model).toBe(c.name === "openai" ? "gpt-5.4-mini" : "gemini-3.8-flash");
+        // The dashboard's Quota page names the engine and its model.
+        await createUser(h.ctx, `web-${c.name}@example.com`, "a long enough password", false);
+        const login = await call(h, "POST", "/api/v1/auth/login", { json: { email: `web-${c.name}@example.com`, password: "a long enough password" } });
+        const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0]!;
+        expect(await (await call(h, "GET", "/quota", { headers: { cookie } })).text()).toContain(`${c.name}: ${q.ocr.model}`);
       } finally {
         await h.close();
       }
@@ -63,6 +69,19 @@ for (const make of [() => openAiCase(), geminiCase]) {
         expect(q.quota.used).toBe(0);
         expect(q.ocr.hint).toContain("OCR is paused");
         expect(q.ocr.hint).toContain(c.keySetting);
+      } finally {
+        await h.close();
+      }
+    });
+
+    test("without a key the Quota page names this engine's key setting", async () => {
+      const h = await harness({ overrides: { "ocr.engine": c.name } });
+      try {
+        expect(h.ctx.ocr).toBeNull();
+        await createUser(h.ctx, `nokey-${c.name}@example.com`, "a long enough password", false);
+        const login = await call(h, "POST", "/api/v1/auth/login", { json: { email: `nokey-${c.name}@example.com`, password: "a long enough password" } });
+        const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0]!;
+        expect(await (await call(h, "GET", "/quota", { headers: { cookie } })).text()).toContain(`none yet: set ${c.keySetting}`);
       } finally {
         await h.close();
       }

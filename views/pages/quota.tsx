@@ -13,7 +13,10 @@ export interface QuotaPageData {
   resetsOn: string;
   month: string;
   configured: boolean;
+  /** The configured engine and model, e.g. "gemini: gemini-3.8-flash". */
   model: string;
+  /** The setting that configures the engine (shown while none is). */
+  keySetting: string;
   pages: Record<"done" | "queued" | "pending_quota" | "pending_ocr" | "failed" | "blank", number>;
   tokens: { input: number; output: number };
   hint: string | null;
@@ -62,7 +65,7 @@ export function QuotaPage(p: { header: HeaderInfo; q: QuotaPageData }): string {
           <dd safe>{`${q.pages.done} done, ${q.pages.queued} queued, ${q.pages.failed} failed, ${q.pages.blank} blank`}</dd>
           <dt>OCR engine</dt>
           <dd data-ocr-engine={q.configured ? "ready" : "missing"} class={q.configured ? undefined : "warn"}>
-            {q.configured ? escapeHtml(q.model) : "none yet: set RMIRROR_ANTHROPIC_API_KEY and restart the server"}
+            {escapeHtml(q.configured ? q.model : `none yet: set ${q.keySetting} and restart the server`)}
           </dd>
           <dt>Tokens</dt>
           <dd safe>{`${q.tokens.input} in, ${q.tokens.output} out`}</dd>

@@ -1,5 +1,6 @@
 import type { Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
+import { ocrKeySetting } from "../../../ocr/index.ts";
 import { humanDay } from "../../../quota/index.ts";
 import { headerInfo } from "../../../services/library/dashboard.ts";
 import { quotaSummary } from "../../../services/ocr/ocr.ts";
@@ -20,7 +21,8 @@ export function quotaPage(ctx: AppContext, auth: Auth): Response {
         resetsOn: humanDay(s.quota.resets_at, ctx.config.quota.timezone),
         month: s.quota.month,
         configured: s.ocr.configured,
-        model: s.ocr.model,
+        model: `${s.ocr.engine}: ${s.ocr.model}`,
+        keySetting: ocrKeySetting(ctx.config),
         pages: s.ocr.pages,
         tokens: s.ocr.tokens,
         hint: s.ocr.hint,
