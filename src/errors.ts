@@ -58,6 +58,8 @@ export const ERRORS = {
   notion_not_connected: [409, "Notion is not connected (or has no parent page yet)."],
   notion_oauth_not_configured: [409, "Notion OAuth is not configured on this server (RMIRROR_NOTION_CLIENT_ID/_SECRET)."],
   pairing_expired: [410, "The pairing request expired."],
+  cursor_expired: [410, "The change-feed cursor is older than the feed keeps: resync (read the feed again without a cursor)."],
+  bad_cursor: [400, "The change-feed cursor is not one this server issued."],
   pairing_denied: [403, "The pairing request was denied."],
   too_large: [413, "The body is larger than allowed."],
   batch_too_large: [413, "Too many documents in one batch."],

@@ -58,6 +58,11 @@ export const FIELDS = [
   { key: "jobs.pollMs", env: "RMIRROR_JOBS_POLL_MS", kind: "int", default: 500, min: 10, max: 60000, help: "idle poll interval of the job runner" },
   { key: "jobs.keepDays", env: "RMIRROR_JOBS_KEEP_DAYS", kind: "int", default: 14, min: 0, max: 3650, help: "days finished, failed and cancelled jobs stay in the Activity view before housekeeping deletes them" },
   { key: "jobs.keepPerUser", env: "RMIRROR_JOBS_KEEP_PER_USER", kind: "int", default: 10000, min: 0, max: 10_000_000, help: "finished jobs kept per user at most (the newest), whatever their age" },
+  { key: "changes.keepDays", env: "RMIRROR_CHANGES_KEEP_DAYS", kind: "int", default: 30, min: 1, max: 36500, help: "days the change feed keeps deletions (a client cursor older than that gets 410 cursor_expired and resyncs)" },
+  { key: "webhooks.allowPrivate", env: "RMIRROR_WEBHOOK_ALLOW_PRIVATE", kind: "bool", default: false, help: "allow webhook endpoints on private, loopback and link-local addresses (off: refused, against SSRF)" },
+  { key: "webhooks.timeoutSeconds", env: "RMIRROR_WEBHOOK_TIMEOUT_SECONDS", kind: "int", default: 10, min: 1, max: 120, help: "time a webhook endpoint has to answer one delivery" },
+  { key: "webhooks.maxAttempts", env: "RMIRROR_WEBHOOK_MAX_ATTEMPTS", kind: "int", default: 15, min: 1, max: 100, help: "delivery attempts of one webhook event before it is marked failed (redeliver from the dashboard)" },
+  { key: "webhooks.retryBaseMs", env: "RMIRROR_WEBHOOK_RETRY_BASE_MS", kind: "int", default: 10_000, min: 10, max: 3_600_000, help: "first retry delay of a failed webhook delivery; doubles per attempt up to 6 hours" },
   { key: "ocr.engine", env: "RMIRROR_OCR_ENGINE", kind: "enum", values: ["anthropic", "openai", "gemini"], default: "anthropic", help: "OCR engine: anthropic (Claude), openai (OpenAI or any OpenAI-compatible server: Ollama, vLLM, LM Studio, OpenRouter) or gemini (Google Gemini)" },
   { key: "ocr.apiKey", env: "RMIRROR_ANTHROPIC_API_KEY", kind: "string", secret: true, help: "Anthropic API key for OCR (engine anthropic; unset: pages wait in pending_ocr)" },
   { key: "ocr.baseUrl", env: "RMIRROR_ANTHROPIC_BASE_URL", kind: "url", help: "Anthropic API base URL (default the public API)" },
@@ -131,6 +136,8 @@ export interface Config {
   trashGraceDays: number;
   gcGraceHours: number;
   jobs: { renderConcurrency: number; leaseSeconds: number; maxAttempts: number; pollMs: number; keepDays: number; keepPerUser: number };
+  changes: { keepDays: number };
+  webhooks: { allowPrivate: boolean; timeoutSeconds: number; maxAttempts: number; retryBaseMs: number };
   ocr: { engine: "anthropic" | "openai" | "gemini"; apiKey?: string; baseUrl?: string; model: string; openai: { apiKey?: string; baseUrl?: string; model: string; reasoningEffort: string }; gemini: { apiKey?: string; baseUrl?: string; model: string; thinking: "minimal" | "low" | "medium" | "high" }; maxTokens: number; thinking: "disabled" | "adaptive"; settleSeconds: number; concurrency: number; timeoutSeconds: number; languages: string };
   quota: { defaultPages: number; timezone: string };
   smtp: { url?: string; from: string };

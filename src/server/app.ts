@@ -27,6 +27,7 @@ import { notionRoutes } from "./routes/notion/index.ts";
 import { dashboardRoutes } from "./routes/dashboard/index.ts";
 import { downloadRoutes } from "./routes/downloads/index.ts";
 import { agentRoutes } from "./routes/agent/index.ts";
+import { changeRoutes } from "./routes/changes/index.ts";
 
 export interface AppOptions {
   /** True while shutting down (healthz answers 503). */
@@ -53,7 +54,7 @@ export function createApp(ctx: AppContext, opts: AppOptions = {}) {
             { name: "ocr", description: "OCR, monthly quota, notifications" },
             { name: "system", description: "Health" },
             { name: "notion", description: "Notion connection and sync" },
-            { name: "integrations", description: "AI assistants (MCP), Todoist" },
+            { name: "integrations", description: "Change feed, webhooks, AI assistants (MCP), Todoist" },
           ],
         },
       }),
@@ -79,6 +80,7 @@ export function createApp(ctx: AppContext, opts: AppOptions = {}) {
     .use(notionRoutes(ctx))
     .use(mcpRoutes(ctx))
     .use(todoistRoutes(ctx))
+    .use(changeRoutes(ctx))
     .use(dashboardRoutes(ctx));
 }
 

@@ -12,6 +12,7 @@ import { ensureAdminFromConfig } from "../services/accounts/accounts.ts";
 import { createContext } from "../composition/context.ts";
 import type { AppContext } from "../services/context.ts";
 import { purgeJobHistory } from "../services/library/jobs.ts";
+import { compactChanges } from "../services/integrations/changes.ts";
 import { collectGarbage } from "../services/operations/blob-gc.ts";
 import { purgeDeleted } from "../services/library/sync.ts";
 import { compressResponse } from "./compression.ts";
@@ -42,7 +43,7 @@ export const BOOT_HOUSEKEEPING_DELAY_MS = 10_000;
 /**
  * Daily housekeeping: purge documents past the trash grace period, expired sessions/pairings
  * (synchronously, at the call), then job history past its retention (in batches; `signal` stops
- * it between batches at shutdown), then collect blobs nothing refers to any more (a failure is
+ * it between batches at shutdown), then compact the change feed, then collect blobs nothing refers to any more (a failure is
  * logged; the next run retries).
  */
 export async function housekeeping(ctx: AppContext, signal?: AbortSignal, now = Date.now()): Promise<void> {
@@ -50,7 +51,9 @@ export async function housekeeping(ctx: AppContext, signal?: AbortSignal, now = 
   const sessions = ctx.store.purgeExpiredSessions(now);
   const pairings = ctx.store.purgeExpiredPairings(now) + ctx.store.purgeExpiredInstallCodes(now);
   const jobs = await purgeJobHistory(ctx, now, signal ? { signal } : {});
-  if (docs || sessions || pairings || jobs) ctx.log.info("housekeeping", { purgedDocuments: docs, expiredSessions: sessions, expiredPairings: pairings, deletedJobs: jobs });
+  const changes = await compactChanges(ctx, now, signal ? { signal } : {});
+  if (docs || sessions || pairings || jobs || changes)
+    ctx.log.info("housekeeping", { purgedDocuments: docs, expiredSessions: sessions, expiredPairings: pairings, deletedJobs: jobs, droppedChanges: changes });
   if (signal?.aborted) return;
   try {
     const gc = await collectGarbage(ctx, { now });

@@ -524,6 +524,202 @@ CREATE TABLE agent_heartbeats (
 CREATE INDEX agent_heartbeats_user ON agent_heartbeats(user_id);
 `,
   },
+  {
+    name: "0012 change feed (changes, written by triggers) and webhooks",
+    sql: `
+-- The change feed (docs/api.md "Change feed"): one row per change to a user's documents/folders,
+-- pages, page text (typed, OCR, highlights), todos and notices, written by the triggers below, so
+-- always in the transaction of the change itself (a rolled-back change leaves no row; cascades
+-- and every writer are covered). AUTOINCREMENT: seq never goes back, even after compaction, and
+-- SQLite's single writer makes seq order the commit order. Superseded rows (an older row of the
+-- same object) are compacted away; deletions older than the retention are dropped and raise the
+-- user's horizon (a cursor below it gets 410 cursor_expired → resync).
+CREATE TABLE changes (
+  seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id       INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  kind          TEXT NOT NULL CHECK (kind IN ('document','page','text','todo','notice')),
+  object        TEXT NOT NULL,
+  op            TEXT NOT NULL CHECK (op IN ('upsert','delete')),
+  event         TEXT NOT NULL,
+  ref_id        INTEGER NOT NULL,
+  document_uuid TEXT,
+  page_uuid     TEXT,
+  source        TEXT,
+  at            INTEGER NOT NULL
+) STRICT;
+CREATE INDEX changes_user ON changes(user_id, seq);
+CREATE INDEX changes_object ON changes(user_id, kind, object, seq);
+CREATE TABLE change_horizons (
+  user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+  seq     INTEGER NOT NULL
+) STRICT;
+
+CREATE TRIGGER changes_doc_ai AFTER INSERT ON documents WHEN new.deleted_at IS NULL BEGIN
+  INSERT INTO changes (user_id, kind, object, op, event, ref_id, document_uuid, at)
+  VALUES (new.user_id, 'document', new.uuid, 'upsert', 'created', new.id, new.uuid, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));
+END;
+CREATE TRIGGER changes_doc_au AFTER UPDATE ON documents
+WHEN (old.deleted_at IS NULL) <> (new.deleted_at IS NULL)
+  OR (new.deleted_at IS NULL AND (new.type IS NOT old.type OR new.name IS NOT old.name OR new.parent IS NOT old.parent
+    OR new.file_type IS NOT old.file_type OR new.pinned IS NOT old.pinned OR new.tablet_deleted IS NOT old.tablet_deleted
+    OR new.last_modified IS NOT old.last_modified OR new.content_json IS NOT old.content_json OR new.page_count IS NOT old.page_count
+    OR new.pdf_sha256 IS NOT old.pdf_sha256))
+BEGIN
+  INSERT INTO changes (user_id, kind, object, op, event, ref_id, document_uuid, at)
+  VALUES (new.user_id, 'document', new.uuid, CASE WHEN new.deleted_at IS NULL THEN 'upsert' ELSE 'delete' END,
+    CASE WHEN new.deleted_at IS NOT NULL THEN 'trashed' WHEN old.deleted_at IS NOT NULL THEN 'restored' ELSE 'updated' END,
+    new.id, new.uuid, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));
+END;
+-- (Deletes that cascade from a deleted user write nothing: the user's feed goes with them.)
+CREATE TRIGGER changes_doc_ad AFTER DELETE ON documents
+WHEN old.deleted_at IS NULL AND EXISTS (SELECT 1 FROM users u WHERE u.id = old.user_id) BEGIN
+  INSERT INTO changes (user_id, kind, object, op, event, ref_id, document_uuid, at)
+  VALUES (old.user_id, 'document', old.uuid, 'delete', 'deleted', old.id, old.uuid, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));
+END;
+
+-- A notebook back from the trash: its pages, texts and todos are in the library again (their
+-- entries read as deleted while it was in the trash), so the feed alone is enough to mirror it.
+CREATE TRIGGER changes_doc_restored AFTER UPDATE OF deleted_at ON documents
+WHEN old.deleted_at IS NOT NULL AND new.deleted_at IS NULL
+BEGIN
+  INSERT INTO changes (user_id, kind, object, op, event, ref_id, document_uuid, page_uuid, at)
+  SELECT p.user_id, 'page', new.uuid || '/' || p.page_uuid, 'upsert', 'restored', p.id, new.uuid, p.page_uuid, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+  FROM pages p WHERE p.document_id = new.id ORDER BY p.idx, p.id;
+  INSERT INTO changes (user_id, kind, object, op, event, ref_id, document_uuid, page_uuid, source, at)
+  SELECT t.user_id, 'text', new.uuid || '/' || p.page_uuid || '/' || t.source, 'upsert', 'restored', t.id, new.uuid, p.page_uuid, t.source, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+  FROM page_texts t JOIN pages p ON p.id = t.page_id WHERE t.document_id = new.id ORDER BY t.id;
+  INSERT INTO changes (user_id, kind, object, op, event, ref_id, document_uuid, page_uuid, source, at)
+  SELECT t.user_id, 'todo', CAST(t.id AS TEXT), 'upsert', 'restored', t.id, new.uuid, p.page_uuid, t.source, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+  FROM todos t JOIN pages p ON p.id = t.page_id WHERE t.document_id = new.id ORDER BY t.id;
+END;
+
+-- Children: a delete while the document row exists is written; a cascade from a purged document
+-- is covered by the document's own delete (the feed reports children of a gone document as deleted).
+CREATE TRIGGER changes_page_ai AFTER INSERT ON pages BEGIN
+  INSERT INTO changes (user_id, kind, object, op, event, ref_id, document_uuid, page_uuid, at)
+  SELECT new.user_id, 'page', d.uuid || '/' || new.page_uuid, 'upsert', 'created', new.id, d.uuid, new.page_uuid, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+  FROM documents d WHERE d.id = new.document_id;
+END;
+CREATE TRIGGER changes_page_au AFTER UPDATE ON pages
+WHEN new.idx IS NOT old.idx OR new.sha256 IS NOT old.sha256 OR new.template IS NOT old.template
+  OR new.source_page IS NOT old.source_page OR new.svg_sha256 IS NOT old.svg_sha256
+BEGIN
+  INSERT INTO changes (user_id, kind, object, op, event, ref_id, document_uuid, page_uuid, at)
+  SELECT new.user_id, 'page', d.uuid || '/' || new.page_uuid, 'upsert',
+    CASE WHEN new.sha256 IS NOT old.sha256 THEN 'content' WHEN new.svg_sha256 IS NOT old.svg_sha256 THEN 'rendered' ELSE 'layout' END,
+    new.id, d.uuid, new.page_uuid, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+  FROM documents d WHERE d.id = new.document_id;
+END;
+CREATE TRIGGER changes_page_ad AFTER DELETE ON pages
+WHEN EXISTS (SELECT 1 FROM users u WHERE u.id = old.user_id) BEGIN
+  INSERT INTO changes (user_id, kind, object, op, event, ref_id, document_uuid, page_uuid, at)
+  SELECT old.user_id, 'page', d.uuid || '/' || old.page_uuid, 'delete', 'deleted', old.id, d.uuid, old.page_uuid, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+  FROM documents d WHERE d.id = old.document_id;
+END;
+
+CREATE TRIGGER changes_text_ai AFTER INSERT ON page_texts BEGIN
+  INSERT INTO changes (user_id, kind, object, op, event, ref_id, document_uuid, page_uuid, source, at)
+  SELECT new.user_id, 'text', d.uuid || '/' || p.page_uuid || '/' || new.source, 'upsert', 'ready', new.id, d.uuid, p.page_uuid, new.source, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+  FROM pages p JOIN documents d ON d.id = p.document_id WHERE p.id = new.page_id;
+END;
+CREATE TRIGGER changes_text_au AFTER UPDATE OF text ON page_texts WHEN new.text IS NOT old.text BEGIN
+  INSERT INTO changes (user_id, kind, object, op, event, ref_id, document_uuid, page_uuid, source, at)
+  SELECT new.user_id, 'text', d.uuid || '/' || p.page_uuid || '/' || new.source, 'upsert', 'ready', new.id, d.uuid, p.page_uuid, new.source, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+  FROM pages p JOIN documents d ON d.id = p.document_id WHERE p.id = new.page_id;
+END;
+CREATE TRIGGER changes_text_ad AFTER DELETE ON page_texts
+WHEN EXISTS (SELECT 1 FROM users u WHERE u.id = old.user_id) BEGIN
+  INSERT INTO changes (user_id, kind, object, op, event, ref_id, document_uuid, page_uuid, source, at)
+  SELECT old.user_id, 'text', d.uuid || '/' || p.page_uuid || '/' || old.source, 'delete', 'deleted', old.id, d.uuid, p.page_uuid, old.source, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+  FROM pages p JOIN documents d ON d.id = p.document_id WHERE p.id = old.page_id;
+END;
+
+CREATE TRIGGER changes_todo_ai AFTER INSERT ON todos BEGIN
+  INSERT INTO changes (user_id, kind, object, op, event, ref_id, document_uuid, page_uuid, source, at)
+  SELECT new.user_id, 'todo', CAST(new.id AS TEXT), 'upsert', CASE WHEN new.checked THEN 'created_checked' ELSE 'created' END,
+    new.id, d.uuid, p.page_uuid, new.source, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+  FROM pages p JOIN documents d ON d.id = p.document_id WHERE p.id = new.page_id;
+END;
+CREATE TRIGGER changes_todo_au AFTER UPDATE ON todos WHEN new.text IS NOT old.text OR new.checked IS NOT old.checked BEGIN
+  INSERT INTO changes (user_id, kind, object, op, event, ref_id, document_uuid, page_uuid, source, at)
+  SELECT new.user_id, 'todo', CAST(new.id AS TEXT), 'upsert',
+    CASE WHEN new.checked AND NOT old.checked THEN 'checked' WHEN old.checked AND NOT new.checked THEN 'unchecked' ELSE 'edited' END,
+    new.id, d.uuid, p.page_uuid, new.source, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+  FROM pages p JOIN documents d ON d.id = p.document_id WHERE p.id = new.page_id;
+END;
+CREATE TRIGGER changes_todo_ad AFTER DELETE ON todos
+WHEN EXISTS (SELECT 1 FROM users u WHERE u.id = old.user_id) BEGIN
+  INSERT INTO changes (user_id, kind, object, op, event, ref_id, document_uuid, page_uuid, source, at)
+  SELECT old.user_id, 'todo', CAST(old.id AS TEXT), 'delete', 'deleted', old.id, d.uuid, p.page_uuid, old.source, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+  FROM pages p JOIN documents d ON d.id = p.document_id WHERE p.id = old.page_id;
+END;
+
+CREATE TRIGGER changes_notice_ai AFTER INSERT ON notifications BEGIN
+  INSERT INTO changes (user_id, kind, object, op, event, ref_id, at)
+  VALUES (new.user_id, 'notice', CAST(new.id AS TEXT), 'upsert', new.kind, new.id, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));
+END;
+
+-- What existed before the feed: one entry per live object, so a feed read from the start is a
+-- full snapshot.
+INSERT INTO changes (user_id, kind, object, op, event, ref_id, document_uuid, at)
+SELECT user_id, 'document', uuid, 'upsert', 'created', id, uuid, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) FROM documents WHERE deleted_at IS NULL ORDER BY id;
+INSERT INTO changes (user_id, kind, object, op, event, ref_id, document_uuid, page_uuid, at)
+SELECT p.user_id, 'page', d.uuid || '/' || p.page_uuid, 'upsert', 'created', p.id, d.uuid, p.page_uuid, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+FROM pages p JOIN documents d ON d.id = p.document_id ORDER BY p.id;
+INSERT INTO changes (user_id, kind, object, op, event, ref_id, document_uuid, page_uuid, source, at)
+SELECT t.user_id, 'text', d.uuid || '/' || p.page_uuid || '/' || t.source, 'upsert', 'ready', t.id, d.uuid, p.page_uuid, t.source, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+FROM page_texts t JOIN pages p ON p.id = t.page_id JOIN documents d ON d.id = p.document_id ORDER BY t.id;
+INSERT INTO changes (user_id, kind, object, op, event, ref_id, document_uuid, page_uuid, source, at)
+SELECT t.user_id, 'todo', CAST(t.id AS TEXT), 'upsert', 'created', t.id, d.uuid, p.page_uuid, t.source, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+FROM todos t JOIN pages p ON p.id = t.page_id JOIN documents d ON d.id = p.document_id ORDER BY t.id;
+
+-- Webhooks: endpoints per user; the secret is stored sealed (AES-256-GCM, like Notion tokens).
+CREATE TABLE webhook_endpoints (
+  id           INTEGER PRIMARY KEY,
+  user_id      INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  url          TEXT NOT NULL,
+  secret_box   TEXT NOT NULL,
+  events       TEXT NOT NULL,
+  description  TEXT NOT NULL DEFAULT '',
+  enabled      INTEGER NOT NULL DEFAULT 1,
+  created_at   INTEGER NOT NULL
+) STRICT;
+CREATE INDEX webhook_endpoints_user ON webhook_endpoints(user_id);
+-- Where each user's fan-out has read the change feed to (events are derived from the feed).
+CREATE TABLE webhook_cursors (
+  user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+  seq     INTEGER NOT NULL
+) STRICT;
+CREATE TABLE webhook_deliveries (
+  id           INTEGER PRIMARY KEY,
+  endpoint_id  INTEGER NOT NULL REFERENCES webhook_endpoints(id) ON DELETE CASCADE,
+  user_id      INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  event_id     TEXT NOT NULL,
+  event_type   TEXT NOT NULL,
+  payload      TEXT NOT NULL,
+  status       TEXT NOT NULL CHECK (status IN ('pending','delivered','failed')),
+  attempts     INTEGER NOT NULL DEFAULT 0,
+  last_status  INTEGER,
+  last_error   TEXT,
+  created_at   INTEGER NOT NULL,
+  updated_at   INTEGER NOT NULL,
+  delivered_at INTEGER,
+  UNIQUE (endpoint_id, event_id)
+) STRICT;
+CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries(endpoint_id, id);
+
+-- A change of a user with an enabled endpoint makes sure a fan-out job is queued, in the same
+-- transaction: events cannot be missed across a crash or restart.
+CREATE TRIGGER changes_webhook_fanout AFTER INSERT ON changes
+WHEN EXISTS (SELECT 1 FROM webhook_endpoints w WHERE w.user_id = new.user_id AND w.enabled = 1)
+BEGIN
+  INSERT INTO jobs (kind, payload, user_id, status, priority, run_after, max_attempts, idempotency_key, created_at, updated_at)
+  VALUES ('webhook_fanout', json_object('userId', new.user_id), new.user_id, 'queued', 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER), 10,
+    'webhook-fanout:' || new.user_id, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER), CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))
+  ON CONFLICT DO NOTHING;
+END;
+`,
+  },
 ];
 
 export class SchemaTooNewError extends Error {
