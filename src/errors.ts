@@ -45,6 +45,8 @@ export const ERRORS = {
   agent_not_available: [404, "This server has no agent executable for that platform."],
   install_code_invalid: [404, "This install code is unknown, already used or expired: make a new one on the Devices page (Connect a computer)."],
   user_not_found: [404, "No such user."],
+  webhook_not_found: [404, "No such webhook endpoint."],
+  delivery_not_found: [404, "No such webhook delivery."],
   // 402 — the monthly OCR quota is used up
   quota_exceeded: [402, "The monthly OCR quota is used up; OCR resumes when it resets."],
   // 409/410/413/415/422/429
@@ -60,6 +62,9 @@ export const ERRORS = {
   pairing_expired: [410, "The pairing request expired."],
   cursor_expired: [410, "The change-feed cursor is older than the feed keeps: resync (read the feed again without a cursor)."],
   bad_cursor: [400, "The change-feed cursor is not one this server issued."],
+  webhook_target_refused: [400, "The webhook URL is not allowed (not http(s), does not resolve, or a private address)."],
+  bad_webhook_events: [400, "Choose at least one known webhook event."],
+  too_many_webhooks: [409, "A user can have at most 20 webhook endpoints."],
   pairing_denied: [403, "The pairing request was denied."],
   too_large: [413, "The body is larger than allowed."],
   batch_too_large: [413, "Too many documents in one batch."],

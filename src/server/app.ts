@@ -28,6 +28,7 @@ import { dashboardRoutes } from "./routes/dashboard/index.ts";
 import { downloadRoutes } from "./routes/downloads/index.ts";
 import { agentRoutes } from "./routes/agent/index.ts";
 import { changeRoutes } from "./routes/changes/index.ts";
+import { webhookRoutes } from "./routes/webhooks/index.ts";
 
 export interface AppOptions {
   /** True while shutting down (healthz answers 503). */
@@ -81,6 +82,7 @@ export function createApp(ctx: AppContext, opts: AppOptions = {}) {
     .use(mcpRoutes(ctx))
     .use(todoistRoutes(ctx))
     .use(changeRoutes(ctx))
+    .use(webhookRoutes(ctx))
     .use(dashboardRoutes(ctx));
 }
 

@@ -673,12 +673,13 @@ INSERT INTO changes (user_id, kind, object, op, event, ref_id, document_uuid, pa
 SELECT t.user_id, 'todo', CAST(t.id AS TEXT), 'upsert', 'created', t.id, d.uuid, p.page_uuid, t.source, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
 FROM todos t JOIN pages p ON p.id = t.page_id JOIN documents d ON d.id = p.document_id ORDER BY t.id;
 
--- Webhooks: endpoints per user; the secret is stored sealed (AES-256-GCM, like Notion tokens).
+-- Webhooks: endpoints per user. The secret ("whsec_" + base64) is an HMAC key the server must
+-- read to sign, so it is stored as it is (as protected as the database and its backups).
 CREATE TABLE webhook_endpoints (
   id           INTEGER PRIMARY KEY,
   user_id      INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
   url          TEXT NOT NULL,
-  secret_box   TEXT NOT NULL,
+  secret       TEXT NOT NULL,
   events       TEXT NOT NULL,
   description  TEXT NOT NULL DEFAULT '',
   enabled      INTEGER NOT NULL DEFAULT 1,

@@ -25,6 +25,7 @@ import { syncRecordsRepo } from "./sync-records.ts";
 import { dashboardRepo } from "./dashboard.ts";
 import { todoistRepo } from "./todoist.ts";
 import { changesRepo } from "./changes.ts";
+import { webhooksRepo } from "./webhooks.ts";
 
 export function createStore(db: Database) {
   return {
@@ -62,6 +63,7 @@ export function createStore(db: Database) {
     ...dashboardRepo(db),
     ...todoistRepo(db),
     ...changesRepo(db),
+    ...webhooksRepo(db),
   };
 }
 

@@ -74,6 +74,9 @@ export function SettingsPage(p: SettingsProps): string {
         <p>
           <a href="/settings/todoist">Todoist</a> — checkboxes from your pages as Todoist tasks.
         </p>
+        <p>
+          <a href="/settings/webhooks">Webhooks</a> — signed HTTP requests to your automations (n8n, Home Assistant, …) when notebooks, page text or to-dos change.
+        </p>
       </section>
       {p.admin ? (
         <section id="admin" aria-labelledby="admin-h">

@@ -19,6 +19,8 @@ const KIND_LABELS: Record<string, string> = {
   notion_sync: "Sync to Notion",
   todoist_sync: "Push to-dos to Todoist",
   notify_email: "Email notice",
+  webhook_fanout: "Prepare webhooks",
+  webhook_delivery: "Send webhook",
 };
 
 /** A job kind as people read it (an unknown kind is shown as it is). */
