@@ -119,6 +119,10 @@ describe("webhooks", () => {
     await until("all events", () => rx.got.length >= 7 && only.got.length >= 1);
     await h.runner.idle();
     expect(rx.bad).toEqual([]);
+    // Deliveries run in parallel: the arrival order within one step is not defined; events are
+    // made in change-feed order (their delivery rows are in that order).
+    const made = deliveries(u).map((x) => x.event_id);
+    rx.got.sort((x, y) => made.indexOf(x.id) - made.indexOf(y.id));
     expect(rx.got.map((m) => m.type)).toEqual(["document.changed", "page.text_ready", "todo.created", "todo.created", "page.text_ready", "todo.checked", "quota.threshold"]);
     const [doc, text, , , , checked, quota] = rx.got;
     expect(doc!.data).toMatchObject({ document: { uuid: d.uuid, name: "Groceries", type: "notebook" }, deleted: false, pages: [d.input.pages![0]!.id] });
