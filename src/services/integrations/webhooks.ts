@@ -6,7 +6,6 @@
 // the Standard Webhooks spec (webhook-id / webhook-timestamp / webhook-signature, HMAC-SHA256
 // with a whsec_ secret), retry with exponential backoff, never follow redirects and refuse
 // private targets (SSRF) unless the admin allows them.
-import { Webhook } from "standardwebhooks";
 import { AppError } from "../../errors.ts";
 import { PermanentError, RetryAfter } from "../../jobs/errors.ts";
 import type { ChangeRow } from "../../storage/changes.ts";
@@ -248,6 +247,8 @@ export async function deliver(ctx: AppContext, deliveryId: number, signal: Abort
     throw err;
   }
   const now = new Date();
+  // The signing library is loaded with the first delivery, not when serve starts.
+  const { Webhook } = await import("standardwebhooks");
   const signature = new Webhook(e.secret).sign(d.event_id, now, d.payload);
   let res: Response;
   try {
