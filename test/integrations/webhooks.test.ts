@@ -251,3 +251,39 @@ describe("webhooks", () => {
     expect((await json(await call(h, "GET", "/api/v1/webhooks", { token: a.token }))).endpoints).toEqual([]);
   });
 });
+
+describe("webhooks page forms", () => {
+  test("CSRF is required; hostile URLs and descriptions are escaped; another user's endpoint or delivery is 404", async () => {
+    h = await harness({ overrides: { "webhooks.allowPrivate": true } });
+    const { createSession } = await import("../../src/services/accounts/accounts.ts");
+    const a = await addUser(h, "forms-a@example.com");
+    const b = await addUser(h, "forms-b@example.com");
+    const sa = createSession(h.ctx, a.id);
+    const sb = createSession(h.ctx, b.id);
+    const post = (s: { sessionToken: string; csrfToken: string } | null, path: string, fields: Record<string, string>, csrf = true) =>
+      call(h!, "POST", path, {
+        headers: { ...(s ? { cookie: `rmirror_session=${s.sessionToken}` } : {}), "content-type": "application/x-www-form-urlencoded", accept: "text/html" },
+        body: new URLSearchParams({ ...(csrf && s ? { csrf: s.csrfToken } : {}), ...fields }).toString(),
+      });
+    const evil = '"><script>alert(1)</script>';
+    const fields = { url: `http://127.0.0.1:9/x?q=${encodeURIComponent(evil)}`, description: evil, "ev_document.changed": "1" };
+    expect((await post(sa, "/settings/webhooks", fields, false)).status).toBe(403);
+    expect(h.ctx.store.webhookEndpoints(a.id)).toEqual([]);
+    const added = await post(sa, "/settings/webhooks", fields);
+    expect(added.status).toBe(303);
+    expect(added.headers.get("location")).toBe("/settings/webhooks?done=added");
+    const page = await (await call(h, "GET", "/settings/webhooks", { headers: { cookie: `rmirror_session=${sa.sessionToken}` } })).text();
+    expect(page).not.toContain("<script>alert(1)</script>");
+    expect(page).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
+    const [ep] = h.ctx.store.webhookEndpoints(a.id);
+    // No events chosen: the page again, with the message.
+    const none = await post(sa, "/settings/webhooks", { url: "http://127.0.0.1:9/y" });
+    expect(none.status).toBe(400);
+    expect(await none.text()).toContain('id="webhooks-error"');
+    // B cannot delete A's endpoint (404), A can (CSRF needed).
+    expect((await post(sb, `/settings/webhooks/${ep!.id}/delete`, {})).status).toBe(404);
+    expect((await post(sa, `/settings/webhooks/${ep!.id}/delete`, {}, false)).status).toBe(403);
+    expect((await post(sa, `/settings/webhooks/${ep!.id}/delete`, {})).status).toBe(303);
+    expect(h.ctx.store.webhookEndpoints(a.id)).toEqual([]);
+  });
+});
