@@ -51,7 +51,14 @@ export function pageOcrRepo(db: Database) {
   const fileType = db.prepare<{ file_type: string | null }, [number]>(
     "SELECT d.file_type FROM pages p JOIN documents d ON d.id = p.document_id WHERE p.id = ?",
   );
+  const previousText = db.prepare<{ text: string }, [number]>(
+    `SELECT t.text FROM pages cur JOIN pages prev ON prev.document_id = cur.document_id AND prev.idx < cur.idx
+       JOIN page_texts t ON t.page_id = prev.id AND t.source IN ('ocr', 'typed')
+     WHERE cur.id = ? ORDER BY prev.idx DESC, t.source = 'ocr' DESC LIMIT 1`,
+  );
   return {
+    /** The text of the page before this one in its document (OCR, else typed; undefined when none). */
+    previousPageText: (pageId: number) => previousText.get(pageId)?.text,
     /** The file type of a page's document ("pdf" = annotated PDF: OCR reads only the handwriting). */
     pageDocumentFileType: (pageId: number) => fileType.get(pageId)?.file_type ?? null,
     pageOcrByPage: (pageId: number) => byPage.get(pageId),

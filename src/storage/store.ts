@@ -24,6 +24,7 @@ import { notionOauthStatesRepo } from "./notion-oauth-states.ts";
 import { syncRecordsRepo } from "./sync-records.ts";
 import { dashboardRepo } from "./dashboard.ts";
 import { todoistRepo } from "./todoist.ts";
+import { ocrReadsRepo } from "./ocr-reads.ts";
 
 export function createStore(db: Database) {
   return {
@@ -60,6 +61,7 @@ export function createStore(db: Database) {
     ...syncRecordsRepo(db),
     ...dashboardRepo(db),
     ...todoistRepo(db),
+    ...ocrReadsRepo(db),
   };
 }
 

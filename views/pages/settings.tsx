@@ -17,6 +17,8 @@ export interface SettingsProps {
   message?: string | undefined;
   error?: string | undefined;
   hasPassword: boolean;
+  /** The user's OCR vocabulary hint and its bound. */
+  ocr: { vocabulary: string; maxChars: number };
   /** tailscale: one line about Tailscale sign-in and tailscaled's whois (null outside Tailscale mode). */
   admin: { users: AdminUser[]; globalLimit: string; tailscale?: string | null } | null;
 }
@@ -64,6 +66,23 @@ export function SettingsPage(p: SettingsProps): string {
           </label>
           <button type="submit">Change password</button>
           <p class="muted">Changing the password signs out every other session.</p>
+        </form>
+      </section>
+      <section id="ocr" aria-labelledby="ocr-h">
+        <h2 id="ocr-h">Handwriting recognition</h2>
+        <form id="ocr-vocabulary-form" method="post" action="/settings/ocr" class="stack">
+          <Csrf token={csrf} />
+          <label>
+            <span safe>{`Vocabulary hint: names, jargon and abbreviations you write (one per line or comma-separated, at most ${p.ocr.maxChars} characters)`}</span>
+            <textarea name="vocabulary" rows="4" maxlength={String(p.ocr.maxChars)} safe>
+              {p.ocr.vocabulary}
+            </textarea>
+          </label>
+          <button type="submit">Save hint</button>
+          <p class="muted">
+            Sent with each page to the OCR engine, with the notebook's name and the end of the previous page. A new hint applies to pages read from now on; pages read already keep their text
+            until they change or you re-read them (document page, “Re-read”).
+          </p>
         </form>
       </section>
       <section id="integrations" aria-labelledby="integrations-h">

@@ -16,7 +16,7 @@ import { retryPageOcr } from "./page-ocr.ts";
 import { quotaPage } from "./quota.ts";
 import { searchPage } from "./search.ts";
 import { settingsPage } from "./settings.ts";
-import { addUserForm, changePasswordForm, globalQuotaForm, userQuotaForm } from "./settings-forms.ts";
+import { addUserForm, changePasswordForm, globalQuotaForm, ocrVocabularyForm, userQuotaForm } from "./settings-forms.ts";
 import { staticAsset } from "./static.ts";
 import { trashPage } from "./trash.ts";
 import { uploadPage } from "./upload.ts";
@@ -62,6 +62,7 @@ export const dashboardRoutes = (ctx: AppContext) => {
     .get("/upload", as((a) => uploadPage(ctx, a)), hide)
     .get("/settings", as((a, c) => settingsPage(ctx, a, c.query)), hide)
     .post("/settings/password", as((a, c) => changePasswordForm(ctx, a, c.body)), form)
+    .post("/settings/ocr", as((a, c) => ocrVocabularyForm(ctx, a, c.body)), form)
     .post("/settings/users", as((a, c) => addUserForm(ctx, a, c.body)), form)
     .post("/settings/users/:id/quota", as((a, c) => userQuotaForm(ctx, a, c.params.id!, c.body)), form)
     .post("/settings/quota", as((a, c) => globalQuotaForm(ctx, a, c.body)), form)

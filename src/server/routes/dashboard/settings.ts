@@ -1,6 +1,7 @@
 import { tailscaleStatus, type Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
 import { headerInfo } from "../../../services/library/dashboard.ts";
+import { VOCABULARY_MAX_CHARS } from "../../../ocr/key.ts";
 import { DEFAULT_LIMIT_SETTING, effectiveLimit, quotaState } from "../../../quota/index.ts";
 import { SettingsPage } from "../../../../views/pages/settings.tsx";
 import { dashboardHtml } from "../../http.ts";
@@ -8,6 +9,7 @@ import { dashboardHtml } from "../../http.ts";
 const DONE: Record<string, string> = {
   user: "User added.",
   quota: "Quota limit saved.",
+  vocabulary: "Vocabulary hint saved. It is used for pages read from now on.",
   password: "Password changed. Every other session was signed out.",
   "password-devices": "Password changed. Every other session was signed out and every device token revoked: pair your agents again.",
 };
@@ -30,7 +32,14 @@ export function settingsPage(ctx: AppContext, auth: Auth, query: Record<string, 
         }
       : null;
   return dashboardHtml(
-    SettingsPage({ header: headerInfo(ctx, auth), message: DONE[query.done ?? ""], error, hasPassword: auth.user.password_hash !== null, admin }),
+    SettingsPage({
+      header: headerInfo(ctx, auth),
+      message: DONE[query.done ?? ""],
+      error,
+      hasPassword: auth.user.password_hash !== null,
+      ocr: { vocabulary: ctx.store.ocrVocabulary(auth.user.id), maxChars: VOCABULARY_MAX_CHARS },
+      admin,
+    }),
     status,
   );
 }
