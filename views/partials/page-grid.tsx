@@ -54,3 +54,20 @@ export function PageGrid(p: { doc: DocumentData }) {
     </section>
   );
 }
+
+/** The line above the grid that says what an OCR action did (swapped out of band after Re-read). */
+export function OcrNotice(p: { message?: string; kind?: "ok" | "warn"; oob?: boolean; data?: { queued: number; short: number } }) {
+  return (
+    <p
+      id="ocr-notice"
+      class={p.message ? `card ${p.kind === "warn" ? "warn" : "ok"}` : ""}
+      role="status"
+      aria-live="polite"
+      {...(p.oob ? { "hx-swap-oob": "true" } : {})}
+      {...(p.data ? { "data-queued": String(p.data.queued), "data-short": String(p.data.short) } : {})}
+      safe
+    >
+      {p.message ?? ""}
+    </p>
+  );
+}

@@ -5,7 +5,7 @@ import type { Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
 import { activityPage, retryJobRow } from "./activity.ts";
 import { computersFragment, createTokenFragment, decidePairingFragment, devicesPage, installCommandFragment, pairingFragment, revokeTokenRow } from "./devices.ts";
-import { documentNotion, documentOcr, documentPage, documentStatus } from "./document.ts";
+import { documentNotion, documentOcr, documentPage, documentReread, documentStatus } from "./document.ts";
 import { signedIn } from "../../auth/plugin.ts";
 import { formBody } from "../../body.ts";
 import { userOrLogin } from "./guard.ts";
@@ -44,6 +44,7 @@ export const dashboardRoutes = (ctx: AppContext) => {
     .get("/documents/:uuid/status", as((a, c) => documentStatus(ctx, a, c.params.uuid!)), hide)
     .get("/documents/:uuid/notion", as((a, c) => documentNotion(ctx, a, c.params.uuid!)), hide)
     .post("/documents/:uuid/ocr", as((a, c) => documentOcr(ctx, a, c.params.uuid!)), form)
+    .post("/documents/:uuid/reread", as((a, c) => documentReread(ctx, a, c.params.uuid!)), form)
     .get("/documents/:uuid/pages/:n", as((a, c) => pagePage(ctx, a, c.params.uuid!, c.params.n!)), hide)
     .get("/documents/:uuid/pages/:n/status", as((a, c) => pageStatusFragment(ctx, a, c.params.uuid!, c.params.n!)), hide)
     .post("/documents/:uuid/pages/:n/ocr", as((a, c) => retryPageOcr(ctx, a, c.params.uuid!, c.params.n!)), form)
