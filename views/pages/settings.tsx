@@ -20,7 +20,7 @@ export interface SettingsProps {
   /** The user's OCR vocabulary hint and its bound. */
   ocr: { vocabulary: string; maxChars: number };
   /** tailscale: one line about Tailscale sign-in and tailscaled's whois (null outside Tailscale mode). */
-  admin: { users: AdminUser[]; globalLimit: string; tailscale?: string | null } | null;
+  admin: { users: AdminUser[]; globalLimit: string; tailscale?: string | null; prices?: { text: string; custom: boolean; takenOn: string } } | null;
 }
 
 function Csrf(p: { token: string }) {
@@ -141,6 +141,21 @@ export function SettingsPage(p: SettingsProps): string {
               ))}
             </tbody>
           </table>
+          {p.admin.prices ? (
+            <form id="ocr-prices" method="post" action="/settings/ocr-prices" class="stack">
+              <Csrf token={csrf} />
+              <h3>OCR prices (for the cost estimate)</h3>
+              <label>
+                <span safe>{`One line per model: engine model input-USD output-USD, per million tokens. ${p.admin.prices.custom ? "Your own table." : `The defaults: list prices as of ${p.admin.prices.takenOn}.`} Empty restores the defaults.`}</span>
+                <textarea name="prices" rows="7" maxlength="20000" spellcheck="false" safe>
+                  {p.admin.prices.text}
+                </textarea>
+              </label>
+              <button type="submit">Save prices</button>
+            </form>
+          ) : (
+            ""
+          )}
           <h3>Add a user</h3>
           <form id="add-user-form" method="post" action="/settings/users" class="stack">
             <Csrf token={csrf} />

@@ -14,6 +14,7 @@ import type { OcrReadReason, PageOcrRow } from "../../storage/page-ocr.ts";
 import type { AppContext } from "../context.ts";
 import { requireDocument, requirePage } from "../ownership.ts";
 import { extractTodos } from "../library/todos.ts";
+import { monthUsage } from "./cost.ts";
 import { clearOcrPause, ocrPause, pausedPageReason } from "./pause.ts";
 import { enqueueTodoistSync } from "../todoist/todoist-sync.ts";
 
@@ -262,6 +263,8 @@ export function quotaSummary(ctx: AppContext, userId: number) {
       tokens: { input: tokens.input ?? 0, output: tokens.output ?? 0 },
       hint,
     },
+    /** This quota month's reads: per reason (where the quota went) and the estimated cost per engine/model. */
+    month: monthUsage(ctx, userId, q.month),
     notifications: ctx.store.notificationsByUser(userId, 10).map((n) => ({
       id: n.id,
       kind: n.kind,

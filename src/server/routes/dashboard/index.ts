@@ -16,7 +16,7 @@ import { retryPageOcr } from "./page-ocr.ts";
 import { quotaPage } from "./quota.ts";
 import { searchPage } from "./search.ts";
 import { settingsPage } from "./settings.ts";
-import { addUserForm, changePasswordForm, globalQuotaForm, ocrVocabularyForm, userQuotaForm } from "./settings-forms.ts";
+import { addUserForm, changePasswordForm, globalQuotaForm, ocrPricesForm, ocrVocabularyForm, userQuotaForm } from "./settings-forms.ts";
 import { staticAsset } from "./static.ts";
 import { trashPage } from "./trash.ts";
 import { uploadPage } from "./upload.ts";
@@ -67,5 +67,6 @@ export const dashboardRoutes = (ctx: AppContext) => {
     .post("/settings/users", as((a, c) => addUserForm(ctx, a, c.body)), form)
     .post("/settings/users/:id/quota", as((a, c) => userQuotaForm(ctx, a, c.params.id!, c.body)), form)
     .post("/settings/quota", as((a, c) => globalQuotaForm(ctx, a, c.body)), form)
+    .post("/settings/ocr-prices", as((a, c) => ocrPricesForm(ctx, a, c.body)), form)
     .post("/logout", as((_a, c) => logoutForm(ctx, c.request)), form);
 };

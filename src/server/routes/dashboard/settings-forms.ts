@@ -1,6 +1,7 @@
 // POST handlers of the settings forms (plain forms with the `csrf` field; post-redirect-get).
 import { changePassword, createUser, type Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
+import { savePriceTable } from "../../../services/ocr/cost.ts";
 import { drainBacklog, setOcrVocabulary } from "../../../services/ocr/ocr.ts";
 import { setGlobalLimit, setUserLimit } from "../../../quota/index.ts";
 import { AppError } from "../../errors.ts";
@@ -80,5 +81,14 @@ export function ocrVocabularyForm(ctx: AppContext, auth: Auth, body: unknown): P
   return orError(ctx, auth, () => {
     setOcrVocabulary(ctx, auth.user.id, str(body, "vocabulary"));
     return redirect("/settings?done=vocabulary#ocr");
+  });
+}
+
+/** POST /settings/ocr-prices (admin) — the price table for the cost estimate; empty restores the defaults. */
+export function ocrPricesForm(ctx: AppContext, auth: Auth, body: unknown): Promise<Response> {
+  requireAdmin(auth);
+  return orError(ctx, auth, () => {
+    savePriceTable(ctx, str(body, "prices"));
+    return redirect("/settings?done=prices#ocr-prices");
   });
 }

@@ -2,6 +2,7 @@ import { tailscaleStatus, type Auth } from "../../../services/accounts/accounts.
 import type { AppContext } from "../../../services/context.ts";
 import { headerInfo } from "../../../services/library/dashboard.ts";
 import { VOCABULARY_MAX_CHARS } from "../../../ocr/key.ts";
+import { formatPrices, priceTable, PRICES_TAKEN_ON } from "../../../services/ocr/cost.ts";
 import { DEFAULT_LIMIT_SETTING, effectiveLimit, quotaState } from "../../../quota/index.ts";
 import { SettingsPage } from "../../../../views/pages/settings.tsx";
 import { dashboardHtml } from "../../http.ts";
@@ -10,6 +11,7 @@ const DONE: Record<string, string> = {
   user: "User added.",
   quota: "Quota limit saved.",
   vocabulary: "Vocabulary hint saved. It is used for pages read from now on.",
+  prices: "OCR price table saved.",
   password: "Password changed. Every other session was signed out.",
   "password-devices": "Password changed. Every other session was signed out and every device token revoked: pair your agents again.",
 };
@@ -29,6 +31,10 @@ export function settingsPage(ctx: AppContext, auth: Auth, query: Record<string, 
           })),
           globalLimit: ctx.store.settingValue(DEFAULT_LIMIT_SETTING) ?? "default",
           tailscale: tailscaleStatus(ctx),
+          prices: (() => {
+            const t = priceTable(ctx);
+            return { text: formatPrices(t.prices), custom: t.custom, takenOn: PRICES_TAKEN_ON };
+          })(),
         }
       : null;
   return dashboardHtml(
