@@ -26,7 +26,7 @@ describeBrowser("browser: a settling page is shown with its read time and polled
       files: [],
     });
     expect(put.status).toBe(200);
-    const blob = await fetch(`${d.url}/api/v1/blobs/${sha}`, { method: "PUT", headers: { authorization: `Bearer ${d.token}` }, body: bytes });
+    const blob = await fetch(`${d.url}/api/v1/blobs/${sha}`, { method: "PUT", headers: { authorization: `Bearer ${d.token}` }, body: bytes as Uint8Array<ArrayBuffer> });
     expect(blob.status).toBe(200);
     await d.rendered(uuid);
     await d.until("the page queued for OCR", async () => (await d.api("GET", "/api/v1/quota")).body?.ocr?.pages?.queued === 1);

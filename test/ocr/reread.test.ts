@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { run as ocrCli } from "../../src/cli/ocr.ts";
 import { parseSince } from "../../src/cli/ocr-reread.ts";
 import { quotaMonth, setUserLimit } from "../../src/quota/index.ts";
+import { rereadPages } from "../../src/services/ocr/reread.ts";
 import { req, session } from "../dashboard/support.ts";
 import { addUser, buildDoc, harness, syncDoc, type Harness } from "../support/server-harness.ts";
 import { fakeAnthropicForFile, inkPage, ocrOverrides, pageIds } from "./support.ts";
@@ -153,6 +154,32 @@ test("dashboard: Re-read (CSRF) re-reads every read page of the document within 
     // Someone else's document: 404.
     const eve = session(h, await addUser(h, "eve@example.com"));
     expect((await req(h, eve, "POST", `/documents/${d.uuid}/reread`, { htmx: true })).status).toBe(404);
+  } finally {
+    await h.close();
+  }
+});
+
+test("a re-read never takes the quota page of a page already waiting to be read (new handwriting first)", async () => {
+  const h = await harness({ overrides: ocrOverrides(fake, { "ocr.concurrency": 1 }) });
+  try {
+    const u = await addUser(h, "first@example.com");
+    const d = buildDoc([inkPage(31), inkPage(32)], { name: "Old notes" });
+    await syncDoc(h, u.token, d);
+    await h.runner.idle();
+    expect(fake.requests.length).toBe(2);
+    // A new page arrives and settles for 15 minutes; one quota page is left: it is that page's.
+    h.ctx.config.ocr.settleSeconds = 900;
+    const n = buildDoc([inkPage(33)], { name: "New notes" });
+    await syncDoc(h, u.token, n);
+    await h.runner.idle();
+    setUserLimit(h.ctx, u.id, used(h, u.id) + 1);
+    const r = rereadPages(h.ctx, u.id, { documentUuid: d.uuid, all: true });
+    expect(r.queued).toBe(0);
+    expect(r.message).toContain("the rest kept for 1 page already waiting to be read");
+    setUserLimit(h.ctx, u.id, used(h, u.id) + 2);
+    const r2 = rereadPages(h.ctx, u.id, { documentUuid: d.uuid, all: true });
+    expect(r2.queued).toBe(1);
+    expect(r2.message).toContain("(1 page of 4 left after 1 page already waiting to be read)");
   } finally {
     await h.close();
   }

@@ -44,7 +44,10 @@ export function rereadPages(ctx: AppContext, userId: number, opts: RereadOptions
     const key = currentEngineKey(ctx, userId);
     const rows = ctx.store.rereadablePages(userId, documentId, opts.since ?? null).filter((o) => opts.all || settingsPart(o.done_engine_key) !== key);
     const q = quotaState(ctx, userId);
-    const left = remaining(q);
+    // Pages already queued take their quota page when they are read: a re-read never takes it
+    // from them (new handwriting first).
+    const waiting = ctx.store.pageOcrCounts(userId).find((c) => c.status === "queued")?.n ?? 0;
+    const left = Math.max(0, remaining(q) - waiting);
     const take = rows.slice(0, Math.min(rows.length, left));
     let queued = 0;
     // Newest first: rising priority in this order, so the newest is claimed first.
@@ -57,8 +60,9 @@ export function rereadPages(ctx: AppContext, userId: number, opts: RereadOptions
     const pages = (n: number) => `${n} page${n === 1 ? "" : "s"}`;
     let message: string;
     if (rows.length === 0) message = opts.all ? "No read pages to re-read." : "Nothing to re-read: every read page was read with the current engine settings.";
-    else if (take.length === 0) message = `Nothing re-read: the monthly OCR quota is used up (${after.used} of ${after.limit} pages); ${pages(rows.length)} would need one page each. The quota resets on ${resetsOn}.`;
-    else if (short > 0) message = `Re-reading ${take.length} of ${pages(rows.length)} (newest first); the other ${short} do not fit this month's quota (${pages(take.length)} of ${after.limit} left). Re-read them after the quota resets on ${resetsOn}.`;
+    else if (take.length === 0)
+      message = `Nothing re-read: the monthly OCR quota is used up (${after.used} of ${after.limit} pages${waiting ? `, the rest kept for ${pages(waiting)} already waiting to be read` : ""}); ${pages(rows.length)} would need one page each. The quota resets on ${resetsOn}.`;
+    else if (short > 0) message = `Re-reading ${take.length} of ${pages(rows.length)} (newest first); the other ${short} do not fit this month's quota (${pages(take.length)} of ${after.limit} left${waiting ? ` after ${pages(waiting)} already waiting to be read` : ""}). Re-read them after the quota resets on ${resetsOn}.`;
     else message = `Re-reading ${pages(take.length)} (one quota page each).`;
     return {
       candidates: rows.length,
