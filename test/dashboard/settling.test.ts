@@ -57,6 +57,7 @@ test("a settling page says when it is read, offers Read now, and the grid and pa
     expect(text).toContain('data-page-status="settling"');
     expect(text).toContain("until then the text of the previous version is shown");
     expect(text).toContain('id="ocr-text"');
+    expect(text).toContain('data-read-reason="new">Read as a new page by claude-haiku-5-5</p>'); // why the shown text was read
     // Read now pulls it forward.
     const res = await req(h, b, "POST", `/documents/${d.uuid}/pages/1/ocr`, { htmx: true });
     expect(res.status).toBe(200);

@@ -5,6 +5,8 @@ import { markdownToSafeHtml } from "./markdown.ts";
 import { formatTime } from "./modal.tsx";
 import { StatusBadge } from "./page-grid.tsx";
 
+const READ_REASON: Record<string, string> = { new: "as a new page", changed: "because its strokes changed", requested: "when asked for (OCR now)", reread: "again on request (re-read)" };
+
 /** `ocrActive`: an OCR engine is configured and not paused ("Run OCR now" can work). */
 export function PageText(p: { data: PageData; ocrActive: boolean }) {
   const d = p.data;
@@ -54,6 +56,13 @@ export function PageText(p: { data: PageData; ocrActive: boolean }) {
           <div id="ocr-text" class="markdown">
             {safeMarkdownHtml}
           </div>
+          {d.ocrRead ? (
+            <p class="muted" data-read-reason={d.ocrRead.reason ?? "unknown"} safe>
+              {`Read ${READ_REASON[d.ocrRead.reason ?? ""] ?? ""}${d.ocrRead.model ? ` by ${d.ocrRead.model}` : ""}`.replace(/^Read $/, "Read")}
+            </p>
+          ) : (
+            ""
+          )}
         </article>
       ) : (
         ""

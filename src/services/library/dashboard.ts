@@ -328,6 +328,8 @@ export interface PageData {
   busy: boolean;
   /** Seconds between polls (null: nothing in progress). */
   poll: number | null;
+  /** The stored OCR text: why it was read and by which model (null before it was read or recorded). */
+  ocrRead: { reason: string | null; model: string | null } | null;
   markdown: string | null;
   typedText: string | null;
   highlights: string | null;
@@ -350,6 +352,10 @@ export function pageData(ctx: AppContext, userId: number, uuid: string, rawN: st
     page,
     busy: BUSY.has(page.status),
     poll: pollSeconds([page], now),
+    ocrRead: (() => {
+      const o = ctx.store.pageOcrByPage(row.id);
+      return o?.done_at ? { reason: o.read_reason, model: o.model } : null;
+    })(),
     markdown: texts.ocr ?? null,
     typedText: texts.typed ?? null,
     highlights: texts.highlight ?? null,
