@@ -103,3 +103,29 @@ test("the Quota page shows this month's pages per reason and the estimated cost 
     await h.close();
   }
 });
+
+test("upgrade: pages read before the ledger existed are counted once each, in their month (UTC), with their reason", async () => {
+  const { Database } = await import("bun:sqlite");
+  const { migrate, MIGRATIONS } = await import("../../src/storage/migrations.ts");
+  const db = new Database(":memory:");
+  const at = MIGRATIONS.findIndex((m) => m.name.includes("one row per OCR read"));
+  expect(at).toBeGreaterThan(0);
+  migrate(db, MIGRATIONS.slice(0, at));
+  db.run("INSERT INTO users (id, email, created_at) VALUES (1, 'old@example.com', 0)");
+  const row = (page: number, done: number | null, reason: string | null) =>
+    db.run(
+      `INSERT INTO page_ocr (page_id, user_id, status, sha256, engine_key, done_sha256, done_engine_key, model, input_tokens, output_tokens, requested_at, done_at, updated_at, read_reason)
+       VALUES (?, 1, ?, 'x', 'anthropic:claude-haiku-4-5:p1:', ?, 'anthropic:claude-haiku-4-5:p1:', 'claude-haiku-4-5-20251001', 1000, 200, 0, ?, 0, ?)`,
+      [page, done === null ? "queued" : "done", done === null ? null : "x", done, reason],
+    );
+  row(1, Date.UTC(2026, 10, 30, 23, 0), null);
+  row(2, Date.UTC(2026, 11, 1, 8, 0), "changed");
+  row(3, null, null); // never read
+  migrate(db);
+  const rows = db.query("SELECT page_id, month, reason, model, input_tokens, output_tokens FROM ocr_reads ORDER BY page_id").all();
+  expect(rows).toEqual([
+    { page_id: 1, month: "2026-11", reason: null, model: "claude-haiku-4-5-20251001", input_tokens: 1000, output_tokens: 200 },
+    { page_id: 2, month: "2026-12", reason: "changed", model: "claude-haiku-4-5-20251001", input_tokens: 1000, output_tokens: 200 },
+  ]);
+  db.close();
+});
