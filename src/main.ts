@@ -17,7 +17,7 @@ const COMMANDS: Record<string, Command> = {
   verify: { summary: "check every stored blob against its hash; forget damaged ones so they are uploaded again", load: () => import("./cli/verify.ts") },
   export: { summary: "the library as a folder of Markdown notes (Obsidian, Logseq): export markdown --out DIR", load: () => import("./cli/export.ts") },
   mcp: { summary: "answer AI assistants (Model Context Protocol) on stdin/stdout from a server: mcp --server URL --token T", load: () => import("./cli/mcp.ts") },
-  ocr: { summary: "measure OCR engines on a labelled set of pages: ocr eval <dir> [--engine E] [--model M] [--json FILE]", load: () => import("./cli/ocr.ts") },
+  ocr: { summary: "OCR chores: ocr reread [--document UUID] [--since DATE] [--user EMAIL]; ocr eval <dir> [--engine E] [--model M] [--json FILE] measures engines on a labelled set", load: () => import("./cli/ocr.ts") },
   restore: { summary: "restore a backup into an empty data directory: restore <backup-dir> --data-dir DIR", load: () => import("./cli/restore.ts") },
 };
 

@@ -1,3 +1,4 @@
+// `rmirror ocr reread …` (src/cli/ocr-reread.ts): read pages again with the current settings, within the quota.
 // `rmirror ocr eval <dir> [--engine E[,E…]] [--model M] [--json out.json] [--price IN,OUT]`:
 // reads a labelled set (pages as .rm or .rmdoc, each beside a <name>.txt ground truth) with one
 // or more OCR engines, configured as the server is (RMIRROR_* settings and keys), and reports per
@@ -17,6 +18,7 @@ import { parseDocumentPages } from "../rm/container/parse-pages.ts";
 import type { Page } from "../rm/model.ts";
 import { parsePage } from "../rm/page.ts";
 import { parse, UsageError } from "./args.ts";
+import { REREAD_HELP, runReread } from "./ocr-reread.ts";
 
 const HELP = `Usage: rmirror ocr eval <dir> [--engine E[,E…]] [--model M] [--json FILE] [--price IN,OUT]
 
@@ -29,7 +31,9 @@ URLs: see docs/ocr.md); every page is sent to every engine, so it costs what OCR
   --json FILE    also write every page's result and each engine's summary as JSON
   --price IN,OUT US dollars per million input and output tokens (default: the list price of
                  the default models; 0 for a local OpenAI-compatible server; else unknown)
-  --quiet        no progress lines`;
+  --quiet        no progress lines
+
+${REREAD_HELP}`;
 
 export interface EvalPageResult {
   page: string;
@@ -81,6 +85,7 @@ export async function runOcr(argv: string[], io: OcrCliIo): Promise<number> {
     io.print(HELP);
     return sub ? 0 : 2;
   }
+  if (sub === "reread") return runReread(rest);
   if (sub !== "eval") {
     io.warn(`rmirror ocr: unknown subcommand '${sub}'\n\n${HELP}`);
     return 2;

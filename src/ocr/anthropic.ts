@@ -97,7 +97,7 @@ export class AnthropicOcr implements OcrEngine {
                 role: "user",
                 content: [
                   { type: "image", source: { type: "base64", media_type: "image/png", data } },
-                  { type: "text", text: ocrPrompt({ languages: this.o.languages, annotatedPdf: input.annotatedPdf }) },
+                  { type: "text", text: ocrPrompt({ languages: this.o.languages, annotatedPdf: input.annotatedPdf, context: input.context }) },
                 ],
               },
             ],

@@ -6,6 +6,22 @@ export interface OcrInput {
   /** The page has a PDF page underneath: transcribe only the handwriting. */
   annotatedPdf: boolean;
   signal?: AbortSignal;
+  /**
+   * Context that helps read the page (optional; engines pass it to ocrPrompt): the notebook's
+   * name, the end of the previous page's text, the user's vocabulary. Part of the engine key the
+   * pipeline records (src/ocr/key.ts).
+   */
+  context?: OcrContext;
+}
+
+/** Continuity and vocabulary for one page; every field is bounded by the pipeline (src/ocr/key.ts). */
+export interface OcrContext {
+  /** The notebook's name. */
+  notebook?: string;
+  /** The last characters of the previous page's text. */
+  previousText?: string;
+  /** The user's vocabulary hint: names, jargon, abbreviations. */
+  vocabulary?: string;
 }
 
 export interface OcrResult {

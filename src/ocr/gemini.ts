@@ -91,7 +91,7 @@ export class GeminiOcr implements OcrEngine {
           contents: [
             {
               role: "user",
-              parts: [{ inlineData: { mimeType: "image/png", data } }, { text: ocrPrompt({ languages: this.o.languages, annotatedPdf: input.annotatedPdf }) }],
+              parts: [{ inlineData: { mimeType: "image/png", data } }, { text: ocrPrompt({ languages: this.o.languages, annotatedPdf: input.annotatedPdf, context: input.context }) }],
             },
           ],
           config: {

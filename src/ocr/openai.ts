@@ -86,7 +86,7 @@ export class OpenAiOcr implements OcrEngine {
                 role: "user",
                 content: [
                   { type: "image_url", image_url: { url } },
-                  { type: "text", text: ocrPrompt({ languages: this.o.languages, annotatedPdf: input.annotatedPdf }) },
+                  { type: "text", text: ocrPrompt({ languages: this.o.languages, annotatedPdf: input.annotatedPdf, context: input.context }) },
                 ],
               },
             ],

@@ -51,6 +51,14 @@ export function nextMonthStart(ts: number, tz: string): number {
   return guess;
 }
 
+/** The instant midnight starts on day `y-m-d` in `tz`. */
+export function dayStart(y: number, m: number, d: number, tz: string): number {
+  const wall = Date.UTC(y, m - 1, d);
+  let guess = wall - offsetMs(wall, tz);
+  guess = wall - offsetMs(guess, tz);
+  return guess;
+}
+
 /** The limit that applies to a user: per-user override, else the admin's global one, else config. null = unlimited. */
 export function effectiveLimit(ctx: QuotaDeps, userId: number): number | null {
   const own = ctx.store.userQuotaLimit(userId);

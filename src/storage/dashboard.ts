@@ -17,6 +17,11 @@ export interface PageWithOcrRow extends PageRow {
   ocr_error: string | null;
   /** 1 when the page has typed text or highlights (read from the file, no OCR needed). */
   has_text: number;
+  /**
+   * While OCR is queued: when its job may run (the settle delay, or a provider's retry-after).
+   * Found through the live jobs' idempotency keys (`ocr:<page id>:…`, a range of the jobs_idempotency index).
+   */
+  ocr_run_after: number | null;
 }
 
 // Folders first, as on the tablet and in every file manager: 'CollectionType' sorts before
@@ -44,11 +49,15 @@ export function dashboardRepo(db: Database) {
   ) as Record<LibrarySort, ReturnType<typeof db.prepare<LibraryRow, [number, string, number, number]>>>;
   const count = db.prepare<{ n: number }, [number, string]>("SELECT count(*) AS n FROM documents WHERE user_id = ? AND parent = ? AND deleted_at IS NULL");
   const pagesOcr = db.prepare<PageWithOcrRow, [number, number]>(
-    `SELECT p.*, o.status AS ocr_status, o.error AS ocr_error, EXISTS (SELECT 1 FROM page_texts t WHERE t.page_id = p.id AND t.source IN ('typed','highlight')) AS has_text FROM pages p LEFT JOIN page_ocr o ON o.page_id = p.id
+    `SELECT p.*, o.status AS ocr_status, o.error AS ocr_error, EXISTS (SELECT 1 FROM page_texts t WHERE t.page_id = p.id AND t.source IN ('typed','highlight')) AS has_text,
+       CASE WHEN o.status = 'queued' THEN (SELECT min(j.run_after) FROM jobs j WHERE j.idempotency_key >= 'ocr:' || p.id || ':' AND j.idempotency_key < 'ocr:' || p.id || ';' AND j.status IN ('queued','running') AND j.status = 'queued') END AS ocr_run_after
+     FROM pages p LEFT JOIN page_ocr o ON o.page_id = p.id
      WHERE p.user_id = ? AND p.document_id = ? ORDER BY p.idx, p.id`,
   );
   const pageAt = db.prepare<PageWithOcrRow, [number, number, number]>(
-    `SELECT p.*, o.status AS ocr_status, o.error AS ocr_error, EXISTS (SELECT 1 FROM page_texts t WHERE t.page_id = p.id AND t.source IN ('typed','highlight')) AS has_text FROM pages p LEFT JOIN page_ocr o ON o.page_id = p.id
+    `SELECT p.*, o.status AS ocr_status, o.error AS ocr_error, EXISTS (SELECT 1 FROM page_texts t WHERE t.page_id = p.id AND t.source IN ('typed','highlight')) AS has_text,
+       CASE WHEN o.status = 'queued' THEN (SELECT min(j.run_after) FROM jobs j WHERE j.idempotency_key >= 'ocr:' || p.id || ':' AND j.idempotency_key < 'ocr:' || p.id || ';' AND j.status IN ('queued','running') AND j.status = 'queued') END AS ocr_run_after
+     FROM pages p LEFT JOIN page_ocr o ON o.page_id = p.id
      WHERE p.user_id = ? AND p.document_id = ? ORDER BY p.idx, p.id LIMIT 1 OFFSET ?`,
   );
   const location = db.prepare<{ uuid: string; name: string; n: number }, [number, number]>(

@@ -58,6 +58,7 @@ export function documentsRepo(db: Database) {
     "SELECT * FROM documents WHERE user_id = ? AND type = 'CollectionType' AND deleted_at IS NULL ORDER BY name COLLATE NOCASE, uuid",
   );
   const setPdf = db.prepare<unknown, [string, string, number]>("UPDATE documents SET pdf_sha256 = ?, pdf_key = ? WHERE id = ?");
+  const nameById = db.prepare<{ name: string }, [number]>("SELECT name FROM documents WHERE id = ?");
   const uuidById = db.prepare<{ uuid: string }, [number]>("SELECT uuid FROM documents WHERE id = ?");
   const purge = db.prepare<{ id: number }, [number]>("DELETE FROM documents WHERE deleted_at IS NOT NULL AND deleted_at <= ? RETURNING id");
   return {
@@ -72,5 +73,6 @@ export function documentsRepo(db: Database) {
     setDocumentPdf: (id: number, sha256: string, key: string) => setPdf.run(sha256, key, id),
     purgeDeletedDocuments: (before: number) => purge.all(before).length,
     documentUuidById: (id: number): string | null => uuidById.get(id)?.uuid ?? null,
+    documentNameById: (id: number): string | null => nameById.get(id)?.name ?? null,
   };
 }

@@ -721,6 +721,40 @@ BEGIN
 END;
 `,
   },
+  {
+    name: "0013 OCR context and cost: per-user vocabulary hint, one row per OCR read",
+    sql: `
+-- A user's vocabulary hint for OCR (names, jargon), sent with every page and part of the engine key.
+CREATE TABLE user_ocr_settings (
+  user_id    INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+  vocabulary TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+) STRICT;
+
+-- One row per successful OCR read (what a quota page went to): why, with which engine and model,
+-- and its tokens, for "where the quota went" and the estimated cost per month. page_id has no
+-- foreign key: a read stays counted when its page is deleted. month: 'YYYY-MM' in the quota time
+-- zone at the time of the read.
+CREATE TABLE ocr_reads (
+  id            INTEGER PRIMARY KEY,
+  user_id       INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  page_id       INTEGER,
+  month         TEXT NOT NULL,
+  reason        TEXT,
+  engine_key    TEXT NOT NULL,
+  model         TEXT NOT NULL,
+  input_tokens  INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL,
+  done_at       INTEGER NOT NULL
+) STRICT;
+CREATE INDEX ocr_reads_user_month ON ocr_reads(user_id, month);
+-- Reads made before this table existed: the last read of each page (its month in UTC).
+INSERT INTO ocr_reads (user_id, page_id, month, reason, engine_key, model, input_tokens, output_tokens, done_at)
+SELECT user_id, page_id, strftime('%Y-%m', done_at / 1000, 'unixepoch'), read_reason, coalesce(done_engine_key, ''), coalesce(model, ''),
+       coalesce(input_tokens, 0), coalesce(output_tokens, 0), done_at
+FROM page_ocr WHERE done_at IS NOT NULL;
+`,
+  },
 ];
 
 export class SchemaTooNewError extends Error {

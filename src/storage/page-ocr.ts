@@ -51,7 +51,25 @@ export function pageOcrRepo(db: Database) {
   const fileType = db.prepare<{ file_type: string | null }, [number]>(
     "SELECT d.file_type FROM pages p JOIN documents d ON d.id = p.document_id WHERE p.id = ?",
   );
+  const previousText = db.prepare<{ text: string }, [number]>(
+    `SELECT t.text FROM pages cur JOIN pages prev ON prev.document_id = cur.document_id AND prev.idx < cur.idx
+       JOIN page_texts t ON t.page_id = prev.id AND t.source IN ('ocr', 'typed')
+     WHERE cur.id = ? ORDER BY prev.idx DESC, t.source = 'ocr' DESC LIMIT 1`,
+  );
+  const rereadable = db.prepare<PageOcrRow, [number, number | null, number | null]>(
+    `SELECT o.* FROM page_ocr o JOIN pages p ON p.id = o.page_id JOIN documents d ON d.id = p.document_id
+     WHERE o.user_id = ?1 AND o.status = 'done' AND o.done_sha256 = o.sha256 AND p.sha256 = o.sha256 AND d.deleted_at IS NULL
+       AND (?2 IS NULL OR p.document_id = ?2) AND (?3 IS NULL OR o.requested_at >= ?3)
+     ORDER BY o.requested_at DESC, o.page_id DESC`,
+  );
   return {
+    /**
+     * Pages whose current strokes were read (what a re-read can read again), newest first; of one
+     * document and/or changed since `since` (ms) when given. Documents deleted on the tablet are left out.
+     */
+    rereadablePages: (userId: number, documentId: number | null, since: number | null) => rereadable.all(userId, documentId, since),
+    /** The text of the page before this one in its document (OCR, else typed; undefined when none). */
+    previousPageText: (pageId: number) => previousText.get(pageId)?.text,
     /** The file type of a page's document ("pdf" = annotated PDF: OCR reads only the handwriting). */
     pageDocumentFileType: (pageId: number) => fileType.get(pageId)?.file_type ?? null,
     pageOcrByPage: (pageId: number) => byPage.get(pageId),

@@ -26,6 +26,7 @@ import { dashboardRepo } from "./dashboard.ts";
 import { todoistRepo } from "./todoist.ts";
 import { changesRepo } from "./changes.ts";
 import { webhooksRepo } from "./webhooks.ts";
+import { ocrReadsRepo } from "./ocr-reads.ts";
 
 export function createStore(db: Database) {
   return {
@@ -64,6 +65,7 @@ export function createStore(db: Database) {
     ...todoistRepo(db),
     ...changesRepo(db),
     ...webhooksRepo(db),
+    ...ocrReadsRepo(db),
   };
 }
 

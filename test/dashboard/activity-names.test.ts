@@ -21,3 +21,11 @@ test("render, OCR, Notion and email jobs are named for people", async () => {
   expect(html).not.toMatch(/<td>render_page<\/td>/);
   expect(html).toMatch(/<li>Read handwriting \(OCR\): 1 queued<\/li>/);
 });
+
+test("an OCR job says why its page is read (where the quota page goes)", async () => {
+  for (const reason of ["new", "changed", "requested", "reread"]) h.ctx.queue.enqueue("ocr", { pageId: 1, reason }, { userId: u.id });
+  const html = await (await req(h, session(h, u), "GET", "/activity")).text();
+  for (const [reason, label] of [["new", "new page"], ["changed", "changed page"], ["requested", "asked for"], ["reread", "re-read"]]) {
+    expect(html).toContain(`<td data-read-reason="${reason}">Read handwriting (OCR) · ${label}</td>`);
+  }
+});

@@ -4,7 +4,7 @@ import type { DocumentData, HeaderInfo, Removed } from "../../src/services/libra
 import { Layout, render } from "../layouts/layout.tsx";
 import { Breadcrumbs } from "../partials/breadcrumbs.tsx";
 import { formatDate } from "../partials/modal.tsx";
-import { PageGrid } from "../partials/page-grid.tsx";
+import { OcrNotice, PageGrid } from "../partials/page-grid.tsx";
 
 /** Trashed or deleted on the tablet: read-only here; restoring happens on the tablet. */
 export function RemovedNotice(p: { removed: Removed }) {
@@ -21,8 +21,9 @@ export function RemovedNotice(p: { removed: Removed }) {
   );
 }
 
-export function DocumentPage(p: { header: HeaderInfo; doc: DocumentData; integrations?: JSX.Element }): string {
+export function DocumentPage(p: { header: HeaderInfo; doc: DocumentData; integrations?: JSX.Element; ocrActive?: boolean }): string {
   const d = p.doc;
+  const read = d.pages.filter((pg) => pg.status === "done").length;
   const safeIntegrations = p.integrations ?? "";
   return render(
     <Layout title={d.name} header={p.header} active="library">
@@ -58,6 +59,23 @@ export function DocumentPage(p: { header: HeaderInfo; doc: DocumentData; integra
       ) : (
         ""
       )}
+      {d.removed?.state !== "deleted" && p.ocrActive && read > 0 ? (
+        <p>
+          <button
+            type="button"
+            data-action="reread-document"
+            hx-post={`/documents/${d.uuid}/reread`}
+            hx-target="#pages"
+            hx-swap="outerHTML"
+            hx-confirm={`Read the ${read} read page${read === 1 ? "" : "s"} of this notebook again with the current OCR settings? Each costs one page of your monthly OCR quota.`}
+          >
+            Re-read handwriting
+          </button>
+        </p>
+      ) : (
+        ""
+      )}
+      <OcrNotice />
       <div id="integrations-slot">{safeIntegrations}</div>
       <PageGrid doc={d} />
     </Layout>

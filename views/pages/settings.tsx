@@ -17,8 +17,10 @@ export interface SettingsProps {
   message?: string | undefined;
   error?: string | undefined;
   hasPassword: boolean;
+  /** The user's OCR vocabulary hint and its bound. */
+  ocr: { vocabulary: string; maxChars: number };
   /** tailscale: one line about Tailscale sign-in and tailscaled's whois (null outside Tailscale mode). */
-  admin: { users: AdminUser[]; globalLimit: string; tailscale?: string | null } | null;
+  admin: { users: AdminUser[]; globalLimit: string; tailscale?: string | null; prices?: { text: string; custom: boolean; takenOn: string } } | null;
 }
 
 function Csrf(p: { token: string }) {
@@ -64,6 +66,23 @@ export function SettingsPage(p: SettingsProps): string {
           </label>
           <button type="submit">Change password</button>
           <p class="muted">Changing the password signs out every other session.</p>
+        </form>
+      </section>
+      <section id="ocr" aria-labelledby="ocr-h">
+        <h2 id="ocr-h">Handwriting recognition</h2>
+        <form id="ocr-vocabulary-form" method="post" action="/settings/ocr" class="stack">
+          <Csrf token={csrf} />
+          <label>
+            <span safe>{`Vocabulary hint: names, jargon and abbreviations you write (one per line or comma-separated, at most ${p.ocr.maxChars} characters)`}</span>
+            <textarea name="vocabulary" rows="4" maxlength={String(p.ocr.maxChars)} safe>
+              {p.ocr.vocabulary}
+            </textarea>
+          </label>
+          <button type="submit">Save hint</button>
+          <p class="muted">
+            Sent with each page to the OCR engine, with the notebook's name and the end of the previous page. A new hint applies to pages read from now on; pages read already keep their text
+            until they change or you re-read them (document page, “Re-read”).
+          </p>
         </form>
       </section>
       <section id="integrations" aria-labelledby="integrations-h">
@@ -125,6 +144,21 @@ export function SettingsPage(p: SettingsProps): string {
               ))}
             </tbody>
           </table>
+          {p.admin.prices ? (
+            <form id="ocr-prices" method="post" action="/settings/ocr-prices" class="stack">
+              <Csrf token={csrf} />
+              <h3>OCR prices (for the cost estimate)</h3>
+              <label>
+                <span safe>{`One line per model: engine model input-USD output-USD, per million tokens. ${p.admin.prices.custom ? "Your own table." : `The defaults: list prices as of ${p.admin.prices.takenOn}.`} Empty restores the defaults.`}</span>
+                <textarea name="prices" rows="7" maxlength="20000" spellcheck="false" safe>
+                  {p.admin.prices.text}
+                </textarea>
+              </label>
+              <button type="submit">Save prices</button>
+            </form>
+          ) : (
+            ""
+          )}
           <h3>Add a user</h3>
           <form id="add-user-form" method="post" action="/settings/users" class="stack">
             <Csrf token={csrf} />

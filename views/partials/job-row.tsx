@@ -11,7 +11,11 @@ export interface JobItem {
   createdAt: string | null;
   finishedAt: string | null;
   target: { href: string; label: string } | null;
+  /** OCR jobs: why the page is read (new, changed, requested, reread). */
+  readReason?: string | null;
 }
+
+const READ_REASONS: Record<string, string> = { new: "new page", changed: "changed page", requested: "asked for", reread: "re-read" };
 
 const KIND_LABELS: Record<string, string> = {
   render_page: "Render page",
@@ -33,7 +37,9 @@ export function JobRow(p: { job: JobItem }) {
   return (
     <tr data-job-id={String(j.id)} data-job-status={j.status} data-job-kind={j.kind}>
       <td>{j.id}</td>
-      <td safe>{jobKindLabel(j.kind)}</td>
+      <td {...(j.readReason ? { "data-read-reason": j.readReason } : {})} safe>
+        {j.readReason && READ_REASONS[j.readReason] ? `${jobKindLabel(j.kind)} · ${READ_REASONS[j.readReason]}` : jobKindLabel(j.kind)}
+      </td>
       <td>
         <span class={`badge ${j.status}`} safe>
           {j.status}

@@ -1,7 +1,9 @@
 // A document's pages with their status badges. While a page renders or waits in the OCR queue the
-// grid polls itself every 2 s (outerHTML swap); once nothing is busy it is returned without the
-// trigger, which stops the polling.
+// grid polls itself (every 2 s; every 5 s while pages only settle, every minute when the next read
+// is more than 15 minutes away; outerHTML swap); once nothing is in progress it is returned
+// without the trigger, which stops the polling.
 import type { DocumentData, PageItem, PageStatus } from "../../src/services/library/dashboard.ts";
+import { formatTime } from "./modal.tsx";
 
 export const STATUS_LABEL: Record<PageStatus, string> = {
   rendering: "rendering…",
@@ -11,15 +13,27 @@ export const STATUS_LABEL: Record<PageStatus, string> = {
   typed: "typed",
   done: "done",
   queued: "OCR queued…",
+  settling: "settling",
   pending_ocr: "OCR waiting (not configured or paused)",
   pending_quota: "OCR pending (quota)",
   failed: "OCR failed",
 };
 
-export function StatusBadge(p: { status: PageStatus }) {
+/** A page waiting for the settle delay: "settling · read at 2026-03-10 09:15 UTC". */
+export function settlingLabel(readAt: number | null): string {
+  return readAt === null ? "settling" : `settling · read at ${formatTime(readAt)}`;
+}
+
+export function StatusBadge(p: { status: PageStatus; readAt?: number | null }) {
+  const readAt = p.status === "settling" ? (p.readAt ?? null) : null;
   return (
-    <span class={`badge ${p.status}`} data-status={p.status} safe>
-      {STATUS_LABEL[p.status]}
+    <span
+      class={`badge ${p.status}`}
+      data-status={p.status}
+      {...(readAt !== null ? { "data-read-at": new Date(readAt).toISOString(), title: "Read once the page has stopped changing (RMIRROR_OCR_SETTLE_SECONDS)" } : {})}
+      safe
+    >
+      {p.status === "settling" ? settlingLabel(readAt) : STATUS_LABEL[p.status]}
     </span>
   );
 }
@@ -36,9 +50,9 @@ function Thumb(p: { uuid: string; page: PageItem }) {
 
 export function PageGrid(p: { doc: DocumentData }) {
   const d = p.doc;
-  const poll = d.busy ? { "hx-get": `/documents/${d.uuid}/status`, "hx-trigger": "every 2s", "hx-swap": "outerHTML" } : {};
+  const poll = d.poll !== null ? { "hx-get": `/documents/${d.uuid}/status`, "hx-trigger": `every ${d.poll}s`, "hx-swap": "outerHTML" } : {};
   return (
-    <section id="pages" aria-label="Pages" data-polling={d.busy ? "1" : "0"} {...poll}>
+    <section id="pages" aria-label="Pages" data-polling={d.poll !== null ? "1" : "0"} {...poll}>
       {d.pages.length === 0 ? <p>This document has no pages.</p> : ""}
       <ol class="grid">
         {d.pages.map((pg) => (
@@ -47,10 +61,27 @@ export function PageGrid(p: { doc: DocumentData }) {
               <Thumb uuid={d.uuid} page={pg} />
               <span class="name" safe>{`Page ${pg.n}`}</span>
             </a>
-            <StatusBadge status={pg.status} />
+            <StatusBadge status={pg.status} readAt={pg.readAt} />
           </li>
         ))}
       </ol>
     </section>
+  );
+}
+
+/** The line above the grid that says what an OCR action did (swapped out of band after Re-read). */
+export function OcrNotice(p: { message?: string; kind?: "ok" | "warn"; oob?: boolean; data?: { queued: number; short: number } }) {
+  return (
+    <p
+      id="ocr-notice"
+      class={p.message ? `card ${p.kind === "warn" ? "warn" : "ok"}` : ""}
+      role="status"
+      aria-live="polite"
+      {...(p.oob ? { "hx-swap-oob": "true" } : {})}
+      {...(p.data ? { "data-queued": String(p.data.queued), "data-short": String(p.data.short) } : {})}
+      safe
+    >
+      {p.message ?? ""}
+    </p>
   );
 }

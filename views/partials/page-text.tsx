@@ -2,23 +2,27 @@
 // with a Retry button for failed pages. Polls itself while the page renders or waits for OCR.
 import type { PageData } from "../../src/services/library/dashboard.ts";
 import { markdownToSafeHtml } from "./markdown.ts";
+import { formatTime } from "./modal.tsx";
 import { StatusBadge } from "./page-grid.tsx";
+
+const READ_REASON: Record<string, string> = { new: "as a new page", changed: "because its strokes changed", requested: "when asked for (OCR now)", reread: "again on request (re-read)" };
 
 /** `ocrActive`: an OCR engine is configured and not paused ("Run OCR now" can work). */
 export function PageText(p: { data: PageData; ocrActive: boolean }) {
   const d = p.data;
   const base = `/documents/${d.doc.uuid}/pages/${d.page.n}`;
-  const poll = d.busy ? { "hx-get": `${base}/status`, "hx-trigger": "every 2s", "hx-swap": "outerHTML" } : {};
+  const poll = d.poll !== null ? { "hx-get": `${base}/status`, "hx-trigger": `every ${d.poll}s`, "hx-swap": "outerHTML" } : {};
   const safeMarkdownHtml = d.markdown ? markdownToSafeHtml(d.markdown) : "";
   // Typed text is Markdown too (headings, bold, lists): shown formatted, like the OCR text.
   const safeTypedHtml = d.typedText ? markdownToSafeHtml(d.typedText) : "";
   // Without a working engine "Run OCR now" could only fail: a waiting page says how to set OCR up.
   const setup = !p.ocrActive && d.page.status === "pending_ocr";
-  const retry = !d.deleted && !setup && (d.page.status === "failed" || d.page.status === "pending_quota" || d.page.status === "pending_ocr");
+  const retry = !d.deleted && !setup && (d.page.status === "failed" || d.page.status === "pending_quota" || d.page.status === "pending_ocr" || d.page.status === "settling");
+  const settling = d.page.status === "settling";
   return (
-    <section id="page-text" aria-label="Page text" data-page-status={d.page.status} data-polling={d.busy ? "1" : "0"} {...poll}>
+    <section id="page-text" aria-label="Page text" data-page-status={d.page.status} data-polling={d.poll !== null ? "1" : "0"} {...poll}>
       <p class="status">
-        <StatusBadge status={d.page.status} />
+        <StatusBadge status={d.page.status} readAt={d.page.readAt} />
         {d.page.error && (d.page.status === "failed" || d.page.status === "render_failed") ? (
           <span class="err" safe>
             {d.page.error}
@@ -35,7 +39,7 @@ export function PageText(p: { data: PageData; ocrActive: boolean }) {
         )}
         {retry ? (
           <button type="button" data-action="retry-ocr" hx-post={`${base}/ocr`} hx-target="#page-text" hx-swap="outerHTML">
-            {d.page.status === "failed" ? "Retry OCR" : "Run OCR now"}
+            {d.page.status === "failed" ? "Retry OCR" : settling ? "Read now" : "Run OCR now"}
           </button>
         ) : (
           ""
@@ -52,6 +56,13 @@ export function PageText(p: { data: PageData; ocrActive: boolean }) {
           <div id="ocr-text" class="markdown">
             {safeMarkdownHtml}
           </div>
+          {d.ocrRead ? (
+            <p class="muted" data-read-reason={d.ocrRead.reason ?? "unknown"} safe>
+              {`Read ${READ_REASON[d.ocrRead.reason ?? ""] ?? ""}${d.ocrRead.model ? ` by ${d.ocrRead.model}` : ""}`.replace(/^Read $/, "Read")}
+            </p>
+          ) : (
+            ""
+          )}
         </article>
       ) : (
         ""
@@ -86,7 +97,15 @@ export function PageText(p: { data: PageData; ocrActive: boolean }) {
       ) : (
         ""
       )}
-      {!d.markdown && !d.typedText && !d.highlights ? <p class="muted">No text on this page yet.</p> : ""}
+      {settling ? (
+        <p class="hint" data-settling="1" safe>
+          {`The handwriting is read once the page has stopped changing, at ${formatTime(d.page.readAt)}${d.markdown ? "; until then the text of the previous version is shown" : ""}. “Read now” does not wait.`}
+        </p>
+      ) : !d.markdown && !d.typedText && !d.highlights ? (
+        <p class="muted">No text on this page yet.</p>
+      ) : (
+        ""
+      )}
     </section>
   );
 }

@@ -6,12 +6,13 @@
 // with the reason on the page; a rejected key pauses OCR for the whole server (src/services/ocr/pause.ts)
 // and the page waits in pending_ocr with its quota page given back.
 import { OcrKeyRejected, OcrRateLimited, OcrRejected } from "../../ocr/engine.ts";
-import { consumeReservation, refundReservation, reservePage } from "../../quota/index.ts";
+import { readKey, settingsPart } from "../../ocr/key.ts";
+import { consumeReservation, quotaMonth, refundReservation, reservePage } from "../../quota/index.ts";
 import { isRmFormatError } from "../../rm/errors.ts";
 import type { AppContext } from "../../services/context.ts";
 import { checkQuotaThresholds } from "../../services/ocr/notifications.ts";
 import { ocrPause, pausedPageReason, pauseOcr } from "../../services/ocr/pause.ts";
-import { OCR, parseOcrPayload, type OcrPayload } from "../../services/ocr/ocr.ts";
+import { OCR, pageOcrContext, parseOcrPayload, type OcrPayload } from "../../services/ocr/ocr.ts";
 import { pdfUnderlayFor, underlayWarning } from "../../services/library/pdf-underlay.ts";
 import { extractTodos } from "../../services/library/todos.ts";
 import { enqueueNotionSyncForPage } from "../../services/notion/notion-sync.ts";
@@ -40,7 +41,8 @@ export function ocrClaimGuard(ctx: AppContext) {
     const page = ctx.store.pageById(p.pageId);
     const o = ctx.store.pageOcrByPage(p.pageId);
     if (!page || !o || page.sha256 !== p.sha256 || o.sha256 !== p.sha256) return "stale: the page changed or was deleted";
-    if (o.done_sha256 === p.sha256 && o.done_engine_key === p.engineKey) {
+    // A duplicate of work already done (a re-read is asked for on purpose and always runs).
+    if (o.done_sha256 === p.sha256 && settingsPart(o.done_engine_key) === p.engineKey && !p.force) {
       ctx.store.setPageOcrStatus(p.pageId, "done");
       return "already read with these settings";
     }
@@ -107,9 +109,13 @@ export function ocrWorker(ctx: AppContext): Worker<OcrPayload> {
       } catch (e) {
         throw new PermanentError(`page could not be drawn as PNG: ${e instanceof Error ? e.message : String(e)}`);
       }
+      // Context as it is now (the previous page may have been read since this job was queued); the
+      // key recorded with the text says exactly what was sent.
+      const context = pageOcrContext(ctx, page);
+      const key = readKey(engine.key, context);
       let r;
       try {
-        r = await engine.recognize({ png, annotatedPdf, signal });
+        r = await engine.recognize({ png, annotatedPdf, signal, context });
       } catch (e) {
         if (e instanceof OcrRateLimited) throw new RetryAfter(e.ms, e.message);
         if (e instanceof OcrRejected) throw new PermanentError(e.message);
@@ -124,12 +130,16 @@ export function ocrWorker(ctx: AppContext): Worker<OcrPayload> {
         throw e;
       }
       return () => {
+        // The ledger: what this quota page went to (the month it was taken from), with its tokens
+        // for the cost estimate; also when the page changed meanwhile (the page was still spent).
+        const month = ctx.store.reservationByJob(job.id)?.month ?? quotaMonth(ctx.queue.now(), ctx.config.quota.timezone);
+        ctx.store.recordOcrRead({ userId: page.user_id, pageId: page.id, month, reason: payload.reason ?? null, engineKey: key, model: r.model, inputTokens: r.inputTokens, outputTokens: r.outputTokens });
         consumeReservation(ctx, job.id);
         const now = ctx.store.pageById(page.id);
         if (now?.sha256 !== payload.sha256) return; // edited meanwhile: a newer job will read it
         ctx.store.putPageText({ pageId: page.id, userId: page.user_id, documentId: page.document_id, source: "ocr", text: r.markdown });
         ctx.store.replacePageTodos({ userId: page.user_id, pageId: page.id, documentId: page.document_id, source: "ocr", items: extractTodos(r.markdown) });
-        ctx.store.setPageOcrDone(page.id, { sha256: payload.sha256, engineKey: engine.key, model: r.model, inputTokens: r.inputTokens, outputTokens: r.outputTokens, ms: r.ms, reason: payload.reason ?? null });
+        ctx.store.setPageOcrDone(page.id, { sha256: payload.sha256, engineKey: key, model: r.model, inputTokens: r.inputTokens, outputTokens: r.outputTokens, ms: r.ms, reason: payload.reason ?? null });
         enqueueNotionSyncForPage(ctx, page);
         enqueueTodoistSync(ctx, page.user_id);
       };

@@ -221,23 +221,32 @@ function removedState(ctx: AppContext, userId: number, d: DocumentRow, crumbs: C
 /**
  * What the dashboard shows for a page: the render state first, then the OCR state. "typed": no
  * handwriting to read, but typed text or highlights (OCR says "blank" there, which misleads).
+ * "settling": OCR is queued but waits until the page has stopped changing (the settle delay) or
+ * for the provider's retry-after; `readAt` says when it is read.
  */
-export type PageStatus = "rendering" | "render_failed" | "blank" | "pdf" | "typed" | "done" | "queued" | "pending_ocr" | "pending_quota" | "failed";
-const BUSY = new Set<PageStatus>(["rendering", "queued"]);
+export type PageStatus = "rendering" | "render_failed" | "blank" | "pdf" | "typed" | "done" | "queued" | "settling" | "pending_ocr" | "pending_quota" | "failed";
+const BUSY = new Set<PageStatus>(["rendering", "queued", "settling"]);
 
-export function pageStatus(p: PageWithOcrRow, pdfPage = false): PageStatus {
-  const s = inkStatus(p);
+/** How often a view polls: every 2 s while pages render or are read; while pages only settle, every 5 s when one is read within 15 minutes, else every minute. */
+export const POLL_BUSY_SECONDS = 2;
+export const POLL_SETTLING_SECONDS = 5;
+export const POLL_SETTLING_FAR_SECONDS = 60;
+export const SETTLING_NEAR_MS = 15 * 60_000;
+
+export function pageStatus(p: PageWithOcrRow, pdfPage = false, now = Date.now()): PageStatus {
+  const s = inkStatus(p, now);
   // A page of a PDF shows the printed page: never "blank" (no ink, or no handwriting to read).
   return s === "blank" && pdfPage ? "pdf" : s;
 }
 
-function inkStatus(p: PageWithOcrRow): PageStatus {
+function inkStatus(p: PageWithOcrRow, now: number): PageStatus {
   if (p.render_status === "pending" || p.render_status === "awaiting_blob") return "rendering";
   if (p.render_status === "failed") return "render_failed";
   if (p.render_status === "blank") return p.has_text ? "typed" : "blank";
   if (p.ocr_status === "blank" && p.has_text) return "typed";
   switch (p.ocr_status) {
     case "queued":
+      return p.ocr_run_after !== null && p.ocr_run_after > now ? "settling" : "queued";
     case "pending_ocr":
     case "pending_quota":
     case "failed":
@@ -258,10 +267,12 @@ export interface PageItem {
   /** Its thumbnail (content-addressed URL) and the image the page viewer shows (PNG with the PDF page underneath for PDFs, else SVG); null while not ready. */
   thumb: string | null;
   image: string | null;
+  /** Settling: when the page is read (ms). */
+  readAt: number | null;
 }
 
-function pageItem(info: ThumbDocInfo, p: PageWithOcrRow, i: number): PageItem {
-  const status = pageStatus(p, hasPdfPage(info, p));
+function pageItem(info: ThumbDocInfo, p: PageWithOcrRow, i: number, now: number): PageItem {
+  const status = pageStatus(p, hasPdfPage(info, p), now);
   const key = thumbKey(info, p);
   return {
     n: i + 1,
@@ -271,7 +282,16 @@ function pageItem(info: ThumbDocInfo, p: PageWithOcrRow, i: number): PageItem {
     ready: key !== null,
     thumb: key ? thumbUrl(info.uuid, p.page_uuid, key) : null,
     image: key ? viewerImageUrl(info, p, key) : null,
+    readAt: status === "settling" ? p.ocr_run_after : null,
   };
+}
+
+/** Seconds between polls for these pages, or null when nothing is in progress (no polling). */
+export function pollSeconds(pages: PageItem[], now: number): number | null {
+  if (pages.some((p) => p.status === "rendering" || p.status === "queued")) return POLL_BUSY_SECONDS;
+  const next = Math.min(...pages.filter((p) => p.status === "settling").map((p) => p.readAt ?? now));
+  if (!Number.isFinite(next)) return null;
+  return next - now <= SETTLING_NEAR_MS ? POLL_SETTLING_SECONDS : POLL_SETTLING_FAR_SECONDS;
 }
 
 export interface DocumentData {
@@ -281,6 +301,8 @@ export interface DocumentData {
   crumbs: Crumb[];
   pages: PageItem[];
   busy: boolean;
+  /** Seconds between polls (null: nothing in progress). */
+  poll: number | null;
   lastModified: number | null;
   /** Set when the document is in the tablet's trash or deleted (read-only, shown from /trash). */
   removed: Removed | null;
@@ -294,15 +316,20 @@ export function documentData(ctx: AppContext, userId: number, uuid: string, view
   const d = requireDocument(ctx, userId, uuid, viewDeleted);
   if (d.type === "CollectionType") throw new AppError("document_not_found");
   const info = thumbDocInfo(ctx, d);
-  const pages = ctx.store.pagesWithOcr(userId, d.id).map((p, i) => pageItem(info, p, i));
+  const now = ctx.queue.now();
+  const pages = ctx.store.pagesWithOcr(userId, d.id).map((p, i) => pageItem(info, p, i, now));
   const crumbs = breadcrumbs(ctx, userId, d.parent);
-  return { uuid: d.uuid, name: d.name, tags: tagsOf(d), crumbs, pages, busy: pages.some((p) => BUSY.has(p.status)), lastModified: d.last_modified, removed: removedState(ctx, userId, d, crumbs) };
+  return { uuid: d.uuid, name: d.name, tags: tagsOf(d), crumbs, pages, busy: pages.some((p) => BUSY.has(p.status)), poll: pollSeconds(pages, now), lastModified: d.last_modified, removed: removedState(ctx, userId, d, crumbs) };
 }
 
 export interface PageData {
   doc: { uuid: string; name: string; pageCount: number };
   page: PageItem;
   busy: boolean;
+  /** Seconds between polls (null: nothing in progress). */
+  poll: number | null;
+  /** The stored OCR text: why it was read and by which model (null before it was read or recorded). */
+  ocrRead: { reason: string | null; model: string | null } | null;
   markdown: string | null;
   typedText: string | null;
   highlights: string | null;
@@ -317,12 +344,18 @@ export function pageData(ctx: AppContext, userId: number, uuid: string, rawN: st
   const n = /^\d{1,6}$/.test(rawN) ? Number(rawN) : 0;
   const row = n >= 1 ? ctx.store.pageWithOcrAt(userId, d.id, n - 1) : undefined;
   if (!row) throw new AppError("page_not_found");
-  const page = pageItem(thumbDocInfo(ctx, d), row, n - 1);
+  const now = ctx.queue.now();
+  const page = pageItem(thumbDocInfo(ctx, d), row, n - 1, now);
   const texts = Object.fromEntries(ctx.store.pageTexts(row.id).map((t) => [t.source, t.text]));
   return {
     doc: { uuid: d.uuid, name: d.name, pageCount: ctx.store.documentPageCount(d.id) },
     page,
     busy: BUSY.has(page.status),
+    poll: pollSeconds([page], now),
+    ocrRead: (() => {
+      const o = ctx.store.pageOcrByPage(row.id);
+      return o?.done_at ? { reason: o.read_reason, model: o.model } : null;
+    })(),
     markdown: texts.ocr ?? null,
     typedText: texts.typed ?? null,
     highlights: texts.highlight ?? null,

@@ -3,6 +3,8 @@
 // pending_ocr (no engine) or pending_quota (quota used up). Also the API's "OCR this" request
 // (402 when the quota is used up) and the newest-first backlog drain at the monthly reset.
 import { configuredEngineKey, ocrKeySetting, ocrModel } from "../../ocr/index.ts";
+import type { OcrContext } from "../../ocr/engine.ts";
+import { normaliseVocabulary, NOTEBOOK_NAME_CHARS, settingsKey, textTail, VOCABULARY_MAX_CHARS } from "../../ocr/key.ts";
 import { effectiveLimit, humanDay, LAST_RESET_SETTING, quotaMonth, quotaState, remaining, type QuotaState } from "../../quota/index.ts";
 import { penFor } from "../../render/pens.ts";
 import type { Group, Page } from "../../rm/model.ts";
@@ -12,6 +14,7 @@ import type { OcrReadReason, PageOcrRow } from "../../storage/page-ocr.ts";
 import type { AppContext } from "../context.ts";
 import { requireDocument, requirePage } from "../ownership.ts";
 import { extractTodos } from "../library/todos.ts";
+import { monthUsage } from "./cost.ts";
 import { clearOcrPause, ocrPause, pausedPageReason } from "./pause.ts";
 import { enqueueTodoistSync } from "../todoist/todoist-sync.ts";
 
@@ -24,6 +27,8 @@ export interface OcrPayload {
   engineKey: string;
   /** Absent in jobs queued before reasons were recorded. */
   reason?: OcrReadReason;
+  /** Asked for on purpose (re-read): runs even when these strokes were read with these settings. */
+  force?: boolean;
 }
 
 const REASONS = new Set<string>(["new", "changed", "requested", "reread"]);
@@ -34,11 +39,33 @@ export function parseOcrPayload(p: unknown): OcrPayload {
   if (typeof o.sha256 !== "string" || !/^[0-9a-f]{64}$/.test(o.sha256)) throw new Error("ocr payload needs a sha256");
   if (typeof o.engineKey !== "string" || !o.engineKey) throw new Error("ocr payload needs an engineKey");
   if (o.reason !== undefined && !REASONS.has(o.reason)) throw new Error("ocr payload has an unknown reason");
-  return { pageId: o.pageId, sha256: o.sha256, engineKey: o.engineKey, ...(o.reason ? { reason: o.reason } : {}) };
+  if (o.force !== undefined && typeof o.force !== "boolean") throw new Error("ocr payload: force must be a boolean");
+  return { pageId: o.pageId, sha256: o.sha256, engineKey: o.engineKey, ...(o.reason ? { reason: o.reason } : {}), ...(o.force ? { force: true } : {}) };
 }
 
-export function currentEngineKey(ctx: AppContext): string {
-  return ctx.ocr?.key ?? configuredEngineKey(ctx.config);
+/**
+ * The key a user's pages are read with now: the engine's key (engine, model, prompt version,
+ * languages) and the user's vocabulary hint (src/ocr/key.ts). A changed hint is a new key; it
+ * never re-reads a page by itself.
+ */
+export function currentEngineKey(ctx: AppContext, userId: number): string {
+  return settingsKey(ctx.ocr?.key ?? configuredEngineKey(ctx.config), ctx.store.ocrVocabulary(userId));
+}
+
+/**
+ * What is sent with a page to help read it (at the time it is read): the notebook's name, the end
+ * of the previous page's text (PREVIOUS_TEXT_CHARS) and the user's vocabulary hint.
+ */
+export function pageOcrContext(ctx: AppContext, page: PageRow): OcrContext {
+  const name = ctx.store.documentNameById(page.document_id);
+  const previous = ctx.store.previousPageText(page.id);
+  const vocabulary = ctx.store.ocrVocabulary(page.user_id);
+  const notebook = name?.trim().slice(0, NOTEBOOK_NAME_CHARS);
+  return {
+    ...(notebook ? { notebook } : {}),
+    ...(previous?.trim() ? { previousText: textTail(previous) } : {}),
+    ...(vocabulary ? { vocabulary } : {}),
+  };
 }
 
 /** True when the page has handwriting worth reading (ink strokes; not erasers, selections or highlighters). */
@@ -67,12 +94,12 @@ export function readReason(o: PageOcrRow | null | undefined, sha256: string): Oc
  * RMIRROR_OCR_SETTLE_SECONDS (each new version pushes it back); otherwise at once. Returns true
  * when a job was added or moved.
  */
-export function enqueueOcr(ctx: AppContext, userId: number, pageId: number, sha256: string, priority = 0, opts: { reason?: OcrReadReason; settle?: boolean } = {}): boolean {
-  const key = currentEngineKey(ctx);
+export function enqueueOcr(ctx: AppContext, userId: number, pageId: number, sha256: string, priority = 0, opts: { reason?: OcrReadReason; settle?: boolean; force?: boolean } = {}): boolean {
+  const key = currentEngineKey(ctx, userId);
   const reason = opts.reason ?? readReason(ctx.store.pageOcrByPage(pageId), sha256);
   const runAfter = ctx.queue.now() + (opts.settle ? ctx.config.ocr.settleSeconds * 1000 : 0);
   ctx.store.setPageOcrStatus(pageId, "queued");
-  const payload: OcrPayload = { pageId, sha256, engineKey: key, reason };
+  const payload: OcrPayload = { pageId, sha256, engineKey: key, reason, ...(opts.force ? { force: true } : {}) };
   const r = ctx.queue.enqueue(OCR, payload, { userId, priority, runAfter, idempotencyKey: `ocr:${pageId}:${key}`, replaceQueued: true });
   if (r.created || r.job.status === "queued") return true;
   // The page's job is running (reading an older version, or this one): this version gets its own.
@@ -95,7 +122,7 @@ export function onPageRendered(ctx: AppContext, page: PageRow, r: { sha256: stri
 
 function scheduleOcr(ctx: AppContext, page: PageRow, sha256: string, ink: boolean): void {
   const s = ctx.store;
-  const key = currentEngineKey(ctx);
+  const key = currentEngineKey(ctx, page.user_id);
   const prev = s.pageOcrByPage(page.id);
   // Newest = content changed last (pages of one upload: the later page in the notebook).
   const base = { pageId: page.id, userId: page.user_id, sha256, engineKey: key, requestedAt: page.updated_at };
@@ -106,7 +133,9 @@ function scheduleOcr(ctx: AppContext, page: PageRow, sha256: string, ink: boolea
     s.replacePageTodos({ userId: page.user_id, pageId: page.id, documentId: page.document_id, source: "ocr", items: [] });
     return;
   }
-  if (prev && prev.done_sha256 === sha256 && prev.done_engine_key === key) {
+  // These strokes were read already: other engine settings (engine, model, hint) never re-read a
+  // page by itself; `rmirror ocr reread` and the dashboard's Re-read do, when asked.
+  if (prev && prev.done_sha256 === sha256) {
     s.upsertPageOcr({ ...base, status: "done" });
     return;
   }
@@ -202,7 +231,7 @@ export function resumePendingOcr(ctx: AppContext): number {
   for (const userId of ctx.store.usersWithOcrStatus("pending_ocr")) {
     ctx.store.tx(() => {
       for (const o of ctx.store.pageOcrBacklog(userId, "pending_ocr", 1_000_000)) {
-        const key = currentEngineKey(ctx);
+        const key = currentEngineKey(ctx, userId);
         ctx.store.upsertPageOcr({ pageId: o.page_id, userId, status: "queued", sha256: o.sha256, engineKey: key });
         if (remaining(quotaState(ctx, userId)) < 1) ctx.store.setPageOcrStatus(o.page_id, "pending_quota");
         else if (enqueueOcr(ctx, userId, o.page_id, o.sha256)) n++;
@@ -234,6 +263,8 @@ export function quotaSummary(ctx: AppContext, userId: number) {
       tokens: { input: tokens.input ?? 0, output: tokens.output ?? 0 },
       hint,
     },
+    /** This quota month's reads: per reason (where the quota went) and the estimated cost per engine/model. */
+    month: monthUsage(ctx, userId, q.month),
     notifications: ctx.store.notificationsByUser(userId, 10).map((n) => ({
       id: n.id,
       kind: n.kind,
@@ -265,4 +296,18 @@ export function pageOcr(ctx: AppContext, userId: number, rawUuid: string, rawPag
     current: o ? o.done_sha256 === page.sha256 : false,
     readReason: o?.read_reason ?? null,
   };
+}
+
+/**
+ * Settings: the user's vocabulary hint (names, jargon), at most VOCABULARY_MAX_CHARS. It is sent
+ * with every page read from now on and is part of the engine key; pages read already keep their
+ * text until they change or are re-read.
+ */
+export function setOcrVocabulary(ctx: AppContext, userId: number, raw: string): string {
+  const tooLong = () => new AppError("bad_request", `The vocabulary hint is too long: at most ${VOCABULARY_MAX_CHARS} characters.`);
+  if (raw.length > VOCABULARY_MAX_CHARS * 4) throw tooLong();
+  const text = normaliseVocabulary(raw);
+  if (text.length > VOCABULARY_MAX_CHARS) throw tooLong();
+  ctx.store.setOcrVocabulary(userId, text);
+  return text;
 }

@@ -21,6 +21,12 @@ function target(ctx: AppContext, userId: number, payload: unknown): JobItem["tar
   return null;
 }
 
+/** The read reason an OCR job's payload carries (where its quota page goes). */
+function readReasonOf(payload: unknown): string | null {
+  const r = (payload as { reason?: unknown } | null)?.reason;
+  return typeof r === "string" && /^[a-z]{1,20}$/.test(r) ? r : null;
+}
+
 function item(ctx: AppContext, userId: number, j: ReturnType<typeof jobView>): JobItem {
   return {
     id: j.id,
@@ -32,6 +38,7 @@ function item(ctx: AppContext, userId: number, j: ReturnType<typeof jobView>): J
     createdAt: j.createdAt,
     finishedAt: j.finishedAt,
     target: target(ctx, userId, j.payload),
+    readReason: j.kind === "ocr" ? readReasonOf(j.payload) : null,
   };
 }
 

@@ -5,7 +5,7 @@ import type { Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
 import { activityPage, retryJobRow } from "./activity.ts";
 import { computersFragment, createTokenFragment, decidePairingFragment, devicesPage, installCommandFragment, pairingFragment, revokeTokenRow } from "./devices.ts";
-import { documentNotion, documentOcr, documentPage, documentStatus } from "./document.ts";
+import { documentNotion, documentOcr, documentPage, documentReread, documentStatus } from "./document.ts";
 import { signedIn } from "../../auth/plugin.ts";
 import { formBody } from "../../body.ts";
 import { userOrLogin } from "./guard.ts";
@@ -16,7 +16,7 @@ import { retryPageOcr } from "./page-ocr.ts";
 import { quotaPage } from "./quota.ts";
 import { searchPage } from "./search.ts";
 import { settingsPage } from "./settings.ts";
-import { addUserForm, changePasswordForm, globalQuotaForm, userQuotaForm } from "./settings-forms.ts";
+import { addUserForm, changePasswordForm, globalQuotaForm, ocrPricesForm, ocrVocabularyForm, userQuotaForm } from "./settings-forms.ts";
 import { staticAsset } from "./static.ts";
 import { trashPage } from "./trash.ts";
 import { uploadPage } from "./upload.ts";
@@ -44,6 +44,7 @@ export const dashboardRoutes = (ctx: AppContext) => {
     .get("/documents/:uuid/status", as((a, c) => documentStatus(ctx, a, c.params.uuid!)), hide)
     .get("/documents/:uuid/notion", as((a, c) => documentNotion(ctx, a, c.params.uuid!)), hide)
     .post("/documents/:uuid/ocr", as((a, c) => documentOcr(ctx, a, c.params.uuid!)), form)
+    .post("/documents/:uuid/reread", as((a, c) => documentReread(ctx, a, c.params.uuid!)), form)
     .get("/documents/:uuid/pages/:n", as((a, c) => pagePage(ctx, a, c.params.uuid!, c.params.n!)), hide)
     .get("/documents/:uuid/pages/:n/status", as((a, c) => pageStatusFragment(ctx, a, c.params.uuid!, c.params.n!)), hide)
     .post("/documents/:uuid/pages/:n/ocr", as((a, c) => retryPageOcr(ctx, a, c.params.uuid!, c.params.n!)), form)
@@ -62,8 +63,10 @@ export const dashboardRoutes = (ctx: AppContext) => {
     .get("/upload", as((a) => uploadPage(ctx, a)), hide)
     .get("/settings", as((a, c) => settingsPage(ctx, a, c.query)), hide)
     .post("/settings/password", as((a, c) => changePasswordForm(ctx, a, c.body)), form)
+    .post("/settings/ocr", as((a, c) => ocrVocabularyForm(ctx, a, c.body)), form)
     .post("/settings/users", as((a, c) => addUserForm(ctx, a, c.body)), form)
     .post("/settings/users/:id/quota", as((a, c) => userQuotaForm(ctx, a, c.params.id!, c.body)), form)
     .post("/settings/quota", as((a, c) => globalQuotaForm(ctx, a, c.body)), form)
+    .post("/settings/ocr-prices", as((a, c) => ocrPricesForm(ctx, a, c.body)), form)
     .post("/logout", as((_a, c) => logoutForm(ctx, c.request)), form);
 };

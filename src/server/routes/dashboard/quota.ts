@@ -28,6 +28,7 @@ export function quotaPage(ctx: AppContext, auth: Auth): Response {
         hint: s.ocr.hint,
         notifications: s.notifications.map((n) => ({ message: n.message, createdAt: n.createdAt })),
       },
+      usage: s.month,
     }),
   );
 }

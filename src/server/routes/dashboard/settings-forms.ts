@@ -1,7 +1,8 @@
 // POST handlers of the settings forms (plain forms with the `csrf` field; post-redirect-get).
 import { changePassword, createUser, type Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
-import { drainBacklog } from "../../../services/ocr/ocr.ts";
+import { savePriceTable } from "../../../services/ocr/cost.ts";
+import { drainBacklog, setOcrVocabulary } from "../../../services/ocr/ocr.ts";
 import { setGlobalLimit, setUserLimit } from "../../../quota/index.ts";
 import { AppError } from "../../errors.ts";
 import { redirect, requireAdmin } from "./guard.ts";
@@ -72,5 +73,22 @@ export function globalQuotaForm(ctx: AppContext, auth: Auth, body: unknown): Pro
     for (const u of ctx.store.listUsers()) drainBacklog(ctx, u.id);
     ctx.queue.notify();
     return redirect("/settings?done=quota#admin");
+  });
+}
+
+/** POST /settings/ocr — the user's OCR vocabulary hint (names, jargon); bounded; part of the engine key. */
+export function ocrVocabularyForm(ctx: AppContext, auth: Auth, body: unknown): Promise<Response> {
+  return orError(ctx, auth, () => {
+    setOcrVocabulary(ctx, auth.user.id, str(body, "vocabulary"));
+    return redirect("/settings?done=vocabulary#ocr");
+  });
+}
+
+/** POST /settings/ocr-prices (admin) — the price table for the cost estimate; empty restores the defaults. */
+export function ocrPricesForm(ctx: AppContext, auth: Auth, body: unknown): Promise<Response> {
+  requireAdmin(auth);
+  return orError(ctx, auth, () => {
+    savePriceTable(ctx, str(body, "prices"));
+    return redirect("/settings?done=prices#ocr-prices");
   });
 }
