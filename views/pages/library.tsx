@@ -4,6 +4,7 @@ import { Layout, render } from "../layouts/layout.tsx";
 import { Breadcrumbs } from "../partials/breadcrumbs.tsx";
 import { LibraryGrid, LibraryList } from "../partials/library-items.tsx";
 import { formatTime } from "../partials/modal.tsx";
+import { LIVE_EVENT, LivePoller } from "../partials/live.tsx";
 
 function EmptyState(p: { serverUrl: string }) {
   return (
@@ -45,7 +46,7 @@ function Tree(p: { nodes: FolderNode[]; current: string | null; depth: number })
   );
 }
 
-export function LibraryPage(p: { header: HeaderInfo; data: LibraryData; serverUrl: string; staleSync?: { lastInSyncAt: string | null } | null }): string {
+export function LibraryPage(p: { header: HeaderInfo; data: LibraryData; serverUrl: string; staleSync?: { lastInSyncAt: string | null } | null; live: string }): string {
   const d = p.data;
   const base = d.folder ? `/folders/${d.folder.uuid}` : "/";
   const link = (o: { sort?: string; view?: string; page?: number }) =>
@@ -84,6 +85,9 @@ export function LibraryPage(p: { header: HeaderInfo; data: LibraryData; serverUr
       ) : (
         ""
       )}
+      <LivePoller version={p.live} />
+      {/* Reloaded in place when a document syncs or its pages render (GET /live); public/app.js keeps the selection. */}
+      <div id="library-live" hx-get={link({ page: d.page })} hx-trigger={`${LIVE_EVENT} from:body`} hx-select="#library-live" hx-swap="outerHTML">
       {d.empty ? (
         <EmptyState serverUrl={p.serverUrl} />
       ) : (
@@ -130,6 +134,7 @@ export function LibraryPage(p: { header: HeaderInfo; data: LibraryData; serverUr
           )}
         </>
       )}
+      </div>
     </Layout>
   );
 }

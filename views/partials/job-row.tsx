@@ -1,4 +1,5 @@
-// One job in the activity table; failed/cancelled jobs get a Retry button (htmx, swaps the row).
+// One job in the activity table; failed jobs get a Retry button (htmx, swaps the row); jobs set
+// aside (quota used up, OCR paused) say why and when they run instead.
 import { formatTime } from "./modal.tsx";
 
 export interface JobItem {
@@ -11,6 +12,9 @@ export interface JobItem {
   createdAt: string | null;
   finishedAt: string | null;
   target: { href: string; label: string } | null;
+  /** Set aside rather than failed (quota used up, OCR paused, …): why, and when it runs instead. No Retry. */
+  waiting: { reason: string; when: string } | null;
+  retryable: boolean;
 }
 
 const KIND_LABELS: Record<string, string> = {
@@ -48,11 +52,17 @@ export function JobRow(p: { job: JobItem }) {
       </td>
       <td safe>{`${j.attempts}/${j.maxAttempts}`}</td>
       <td safe>{formatTime(j.finishedAt ?? j.createdAt)}</td>
-      <td class="err" safe>
-        {j.lastError ?? ""}
-      </td>
+      {j.waiting ? (
+        <td class="waiting" data-job-waiting>
+          <span safe>{j.waiting.reason}</span> <span class="when" safe>{j.waiting.when}</span>
+        </td>
+      ) : (
+        <td class="err" safe>
+          {j.lastError ?? ""}
+        </td>
+      )}
       <td>
-        {j.status === "failed" || j.status === "cancelled" ? (
+        {j.retryable ? (
           <button type="button" data-action="retry-job" hx-post={`/activity/jobs/${j.id}/retry`} hx-target="closest tr" hx-swap="outerHTML">
             Retry
           </button>

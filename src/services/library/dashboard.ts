@@ -352,3 +352,8 @@ export function agentServerUrl(ctx: AppContext, request: Request): string {
   }
   return c.publicUrl;
 }
+
+/** A short fingerprint of the user's jobs and documents for live updates (GET /live). */
+export function liveVersion(ctx: AppContext, userId: number): string {
+  return Bun.hash(ctx.store.liveState(userId)).toString(36);
+}

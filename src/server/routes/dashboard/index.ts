@@ -10,6 +10,7 @@ import { signedIn } from "../../auth/plugin.ts";
 import { formBody } from "../../body.ts";
 import { userOrLogin } from "./guard.ts";
 import { libraryPage } from "./library.ts";
+import { liveFragment } from "./live.ts";
 import { logoutForm } from "./logout.ts";
 import { pagePage, pageStatusFragment } from "./page.ts";
 import { retryPageOcr } from "./page-ocr.ts";
@@ -50,6 +51,7 @@ export const dashboardRoutes = (ctx: AppContext) => {
     .get("/search", as((a, c) => searchPage(ctx, a, c.request, c.query)), hide)
     .get("/quota", as((a) => quotaPage(ctx, a)), hide)
     .get("/activity", as((a, c) => activityPage(ctx, a, c.query)), hide)
+    .get("/live", as((a, c) => liveFragment(ctx, a, c.query.v)), hide)
     .post("/activity/jobs/:id/retry", as((a, c) => retryJobRow(ctx, a, c.params.id!)), form)
     .get("/devices", as((a, c) => devicesPage(ctx, a, c.request, c.query.code)), hide)
     .get("/devices/computers", as((a) => computersFragment(ctx, a)), hide)
