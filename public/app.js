@@ -38,6 +38,20 @@
     }
     if (t.id === "page-image" && t.tagName === "IMG") { t.classList.toggle("fit"); t.style.width = ""; }
   });
+  // Phone header: the menu button opens and closes #site-menu (Escape and a click outside close it).
+  function setMenu(open) {
+    var b = document.getElementById("menu-button"); var h = b && b.closest("header");
+    if (!b || !h) return;
+    h.classList.toggle("menu-open", open); b.setAttribute("aria-expanded", open ? "true" : "false");
+  }
+  document.addEventListener("click", function (e) {
+    var t = e.target; if (!(t instanceof Element)) return;
+    var b = document.getElementById("menu-button"); if (!b) return;
+    if (b.contains(t)) { setMenu(b.getAttribute("aria-expanded") !== "true"); return; }
+    var m = document.getElementById("site-menu");
+    if (b.getAttribute("aria-expanded") === "true" && m && !m.contains(t)) setMenu(false);
+  });
+  document.addEventListener("keydown", function (e) { if (e.key === "Escape") setMenu(false); });
   document.addEventListener("click", function (e) {
     var box = document.querySelector(".search-box");
     var r = document.getElementById("search-results");

@@ -43,6 +43,72 @@ describeBrowser(
       await library.locator(`.doc-card[data-doc-uuid="${nb.uuid}"] img`).waitFor();
       for (const p of [activity, library]) expect(await p.evaluate(() => (window as any).__sameDocument)).toBe(true);
     }, T);
+
+    test("phone (390×844): one compact header row with a menu button; Activity and list views fit without sideways scrolling", async () => {
+      const lib = new SampleLibrary(join(d.tmp, "phone"));
+      const long = "A notebook with a rather long name that would push a table wider than a phone";
+      const nb = lib.notebook(long, ["rmc__abcd.strokes.rm"]);
+      lib.folder("Projects and other long folder names");
+      await d.importWithCli(lib.root);
+      await d.rendered(nb.uuid);
+
+      const page = await d.loggedInPage({ width: 390, height: 844 });
+      const fits = async (path: string) => {
+        await page.goto(path);
+        await page.locator("main h1").waitFor();
+        const m = await page.evaluate(() => ({
+          header: document.querySelector("header.top")!.getBoundingClientRect().height,
+          main: document.querySelector("main")!.getBoundingClientRect().top,
+          h1: document.querySelector("main h1")!.getBoundingClientRect().top,
+          scroll: document.documentElement.scrollWidth,
+          inner: window.innerWidth,
+          tables: Array.from(document.querySelectorAll("table")).map((t) => ({ scroll: t.scrollWidth, client: t.clientWidth, right: t.getBoundingClientRect().right })),
+        }));
+        if (process.env.RMIRROR_SCREENSHOTS) await page.screenshot({ path: `${process.env.RMIRROR_SCREENSHOTS}/phone${path.replace(/[^a-z0-9]+/gi, "_")}.png` });
+        expect({ path, header: m.header < 64 }).toEqual({ path, header: true });
+        // The content starts right under the header (the library's title after one line of crumbs and folders).
+        expect({ path, main: m.main < 64, h1: path.startsWith("/documents") || m.h1 < 120 }).toEqual({ path, main: true, h1: true });
+        expect({ path, scroll: m.scroll }).toEqual({ path, scroll: Math.min(m.scroll, m.inner) });
+        for (const t of m.tables) {
+          expect(t.scroll).toBeLessThanOrEqual(t.client + 1);
+          expect(t.right).toBeLessThanOrEqual(m.inner + 1);
+        }
+        return m;
+      };
+      await fits("/");
+      await fits("/?view=list");
+      await page.locator(`tr.doc-card[data-doc-uuid="${nb.uuid}"]`).waitFor();
+      const activity = await fits("/activity");
+      expect(activity.tables.length).toBe(1);
+      await page.locator("#jobs tr[data-job-id]", { hasText: long }).first().waitFor();
+      await fits("/search?q=notebook");
+      await fits(`/documents/${nb.uuid}`);
+
+      // The navigation is behind the menu button, which opens it (and Escape closes it).
+      const nav = page.locator('nav[aria-label="Main"]');
+      const menu = page.locator("#menu-button");
+      expect(await nav.isVisible()).toBe(false);
+      expect(await menu.getAttribute("aria-expanded")).toBe("false");
+      await menu.click();
+      await nav.waitFor();
+      expect(await menu.getAttribute("aria-expanded")).toBe("true");
+      expect(await page.getByRole("button", { name: "Log out" }).isVisible()).toBe(true);
+      await page.keyboard.press("Escape");
+      await nav.waitFor({ state: "hidden" });
+      await menu.focus();
+      await page.keyboard.press("Enter");
+      await nav.waitFor();
+      await nav.getByRole("link", { name: "Activity" }).click();
+      await page.waitForURL((u) => u.pathname === "/activity");
+      await page.screenshot({ path: join(d.tmp, "phone-activity.png") });
+      if (process.env.RMIRROR_SCREENSHOTS) await page.screenshot({ path: process.env.RMIRROR_SCREENSHOTS + "/phone-activity.png" });
+
+      // A wide screen keeps the navigation in the header row and hides the button.
+      const wide = await d.loggedInPage({ width: 1280, height: 800 });
+      await wide.goto("/activity");
+      expect(await wide.locator('nav[aria-label="Main"]').isVisible()).toBe(true);
+      expect(await wide.locator("#menu-button").isVisible()).toBe(false);
+    }, T);
   },
   { samples: true },
 );
