@@ -3,6 +3,7 @@
 // queued through the real sync API (`rmirror import` with a device token).
 import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
+import { unzipSync } from "fflate";
 import { Dashboard, describeBrowser, SampleLibrary, T } from "./harness.ts";
 
 describeBrowser(
@@ -108,6 +109,36 @@ describeBrowser(
       await wide.goto("/activity");
       expect(await wide.locator('nav[aria-label="Main"]').isVisible()).toBe(true);
       expect(await wide.locator("#menu-button").isVisible()).toBe(false);
+    }, T);
+
+    test("downloads: the document as .rmdoc and PDF, one page as PNG and SVG, from the document and page views", async () => {
+      const lib = new SampleLibrary(join(d.tmp, "downloads"));
+      const nb = lib.notebook("Take me with you", ["rmc__abcd.strokes.rm", "rmscene__Normal_AB.rm"]);
+      await d.importWithCli(lib.root);
+      await d.rendered(nb.uuid);
+      const page = await d.loggedInPage();
+      await page.goto(`/documents/${nb.uuid}`);
+      const save = async (selector: string) => {
+        const [dl] = await Promise.all([page.waitForEvent("download"), page.locator(selector).click()]);
+        const path = join(d.tmp, `dl-${dl.suggestedFilename()}`);
+        await dl.saveAs(path);
+        return { name: dl.suggestedFilename(), bytes: new Uint8Array(await Bun.file(path).arrayBuffer()) };
+      };
+      const rmdoc = await save('#downloads a[data-download="rmdoc"]');
+      expect(rmdoc.name).toBe("Take me with you.rmdoc");
+      const entries = Object.keys(unzipSync(rmdoc.bytes)).sort();
+      expect(entries).toEqual([`${nb.uuid}.content`, `${nb.uuid}.metadata`, ...nb.pageIds.map((id) => `${nb.uuid}/${id}.rm`).sort()].sort());
+      const pdf = await save('#downloads a[data-download="pdf"]');
+      expect(new TextDecoder().decode(pdf.bytes.slice(0, 5))).toBe("%PDF-");
+      expect(await page.locator('#downloads a[data-download="original"]').count()).toBe(0); // a notebook has no original
+
+      await page.goto(`/documents/${nb.uuid}/pages/2`);
+      const png = await save('a[data-download="page-png"]');
+      expect(png.name).toBe("Take me with you - page 2.png");
+      expect(Array.from(png.bytes.slice(1, 4))).toEqual([0x50, 0x4e, 0x47]);
+      const svg = await save('a[data-download="page-svg"]');
+      expect(svg.name).toBe("Take me with you - page 2.svg");
+      expect(new TextDecoder().decode(svg.bytes)).toContain("<svg");
     }, T);
   },
   { samples: true },
