@@ -85,7 +85,7 @@ describe(".rmdoc", () => {
     const pageIds = paper.input.pages!.map((p) => p.id);
     // The blank page (no .rm on the tablet either) has no file.
     expect(Object.keys(files).sort()).toEqual([`${u}.content`, `${u}.metadata`, `${u}.pagedata`, `${u}.pdf`, `${u}/${pageIds[0]}.rm`].sort());
-    expect(files[`${u}/${pageIds[0]}.rm`]).toEqual(inkPage(1));
+    expect(Array.from(files[`${u}/${pageIds[0]}.rm`]!)).toEqual(Array.from(inkPage(1)));
     expect(sha256Hex(files[`${u}.pdf`]!)).toBe(sha256Hex(pdfBytes));
     const meta = JSON.parse(new TextDecoder().decode(files[`${u}.metadata`]));
     expect(meta).toMatchObject({ visibleName: "Turing: Computing Machinery", type: "DocumentType", parent: "" });
