@@ -9,7 +9,8 @@ export function ActivityPage(p: { header: HeaderInfo; jobs: JobItem[]; counts: R
   const busy = Object.values(p.counts).some((c) => (c.queued ?? 0) + (c.running ?? 0) > 0);
   const self = p.filter ? `/activity?status=${p.filter}` : "/activity";
   // Reloads whenever GET /live reports a change (also when the page was opened idle).
-  const poll = { "hx-get": self, "hx-trigger": `${LIVE_EVENT} from:body`, "hx-select": "#activity", "hx-swap": "outerHTML" };
+  // hx-disinherit: the Retry buttons inside must not inherit hx-select (their answer is one row).
+  const poll = { "hx-get": self, "hx-trigger": `${LIVE_EVENT} from:body`, "hx-select": "#activity", "hx-swap": "outerHTML", "hx-disinherit": "*" };
   return render(
     <Layout title="Activity" header={p.header} active="activity">
       <h1>Activity</h1>

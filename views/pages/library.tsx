@@ -87,7 +87,7 @@ export function LibraryPage(p: { header: HeaderInfo; data: LibraryData; serverUr
       )}
       <LivePoller version={p.live} />
       {/* Reloaded in place when a document syncs or its pages render (GET /live); public/app.js keeps the selection. */}
-      <div id="library-live" hx-get={link({ page: d.page })} hx-trigger={`${LIVE_EVENT} from:body`} hx-select="#library-live" hx-swap="outerHTML">
+      <div id="library-live" hx-get={link({ page: d.page })} hx-trigger={`${LIVE_EVENT} from:body`} hx-select="#library-live" hx-swap="outerHTML" hx-disinherit="*">
       {d.empty ? (
         <EmptyState serverUrl={p.serverUrl} />
       ) : (
