@@ -76,6 +76,35 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", openTreeWhenWide);
   else openTreeWhenWide();
 
+  // Bulk actions (library): count the checked notebooks, "Select all", buttons only with a
+  // selection; while something is selected the live reload of the listing waits (it would
+  // clear the boxes).
+  function selectBoxes() { return Array.prototype.slice.call(document.querySelectorAll("input[data-select-doc]")); }
+  function updateBulk() {
+    var form = document.getElementById("bulk-form"); if (!form) return;
+    var boxes = selectBoxes(); var n = boxes.filter(function (b) { return b.checked; }).length;
+    var out = document.getElementById("bulk-count");
+    if (out) out.textContent = n ? n + " selected:" : "Select notebooks for:";
+    form.classList.toggle("has-selection", n > 0);
+    Array.prototype.forEach.call(form.querySelectorAll("button[name=action]"), function (b) { b.disabled = n === 0; });
+    var all = document.getElementById("bulk-all");
+    if (all) { all.checked = n > 0 && n === boxes.length; all.indeterminate = n > 0 && n < boxes.length; }
+    var card;
+    boxes.forEach(function (b) { card = b.closest(".doc-card"); if (card) card.classList.toggle("selected", b.checked); });
+  }
+  document.addEventListener("change", function (e) {
+    var t = e.target; if (!(t instanceof Element)) return;
+    if (t.id === "bulk-all") { selectBoxes().forEach(function (b) { b.checked = t.checked; }); updateBulk(); }
+    else if (t.hasAttribute("data-select-doc")) updateBulk();
+  });
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var elt = e.detail && e.detail.elt;
+    if (elt && elt.id === "library-live" && selectBoxes().some(function (b) { return b.checked; })) e.preventDefault();
+  });
+  document.addEventListener("htmx:afterSettle", updateBulk);
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", updateBulk);
+  else updateBulk();
+
   // Upload: drag and drop or file input → POST /api/v1/import (multipart) with X-CSRF-Token.
   // One result line per file (appended, so several files at once all report).
   function line(out, text, cls) { var p = document.createElement("p"); p.textContent = text; p.className = cls; out.appendChild(p); }

@@ -4,7 +4,7 @@
 import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import { unzipSync } from "fflate";
-import { Dashboard, describeBrowser, SampleLibrary, T } from "./harness.ts";
+import { Dashboard, describeBrowser, login, SampleLibrary, T } from "./harness.ts";
 
 describeBrowser(
   "browser: live Activity and library, phone layout, downloads, bulk actions",
@@ -139,6 +139,62 @@ describeBrowser(
       const svg = await save('a[data-download="page-svg"]');
       expect(svg.name).toBe("Take me with you - page 2.svg");
       expect(new TextDecoder().decode(svg.bytes)).toContain("<svg");
+    }, T);
+
+    test("bulk actions: select notebooks by keyboard and by touch, download them as one zip, sync to Notion", async () => {
+      const lib = new SampleLibrary(join(d.tmp, "bulk"));
+      const folder = lib.folder("Bulk");
+      const a = lib.notebook("Bulk A", ["rmc__abcd.strokes.rm"], folder);
+      const b = lib.notebook("Bulk B", ["rmscene__Normal_AB.rm"], folder);
+      const c = lib.notebook("Bulk C", ["rmc__abcd.strokes.rm"], folder);
+      await d.importWithCli(lib.root);
+      for (const nb of [a, b, c]) await d.rendered(nb.uuid);
+
+      // Keyboard: Tab reaches a notebook's box, Space ticks it.
+      const page = await d.loggedInPage();
+      await page.goto(`/folders/${folder}`);
+      const box = (uuid: string) => page.locator(`.doc-card[data-doc-uuid="${uuid}"] input[data-select-doc]`);
+      const download = page.locator('button[data-action="bulk-download"]');
+      expect(await download.isDisabled()).toBe(true);
+      await page.locator("#bulk-all").focus();
+      for (let i = 0; i < 40 && !(await box(a.uuid).evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press("Tab");
+      expect(await box(a.uuid).evaluate((el) => el === document.activeElement)).toBe(true);
+      await page.keyboard.press("Space");
+      await box(b.uuid).focus();
+      await page.keyboard.press("Space");
+      expect(await page.locator("#bulk-count").textContent()).toBe("2 selected:");
+      expect(await download.isEnabled()).toBe(true);
+      const [dl] = await Promise.all([page.waitForEvent("download"), download.click()]);
+      const path = join(d.tmp, "bulk.zip");
+      await dl.saveAs(path);
+      const files = unzipSync(new Uint8Array(await Bun.file(path).arrayBuffer()));
+      expect(Object.keys(files).sort()).toEqual(["Bulk A.pdf", "Bulk B.pdf"]);
+      // "Select all" ticks every notebook on the page.
+      await page.locator("#bulk-all").check();
+      expect(await page.locator("#bulk-count").textContent()).toBe("3 selected:");
+
+      // Touch, on a phone: the boxes are finger-sized; tap one, then Sync to Notion (not connected here).
+      const ctx = await d.browser!.newContext({ baseURL: d.url, viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, colorScheme: "light", locale: "en-US", timezoneId: "UTC" });
+      d.contexts.push(ctx);
+      ctx.setDefaultTimeout(60_000);
+      const phone = await ctx.newPage();
+      await login(phone);
+      await phone.goto(`/folders/${folder}`);
+      const target = phone.locator(`.doc-card[data-doc-uuid="${c.uuid}"] label.select-doc`);
+      const size = (await target.boundingBox())!;
+      expect(size.width).toBeGreaterThanOrEqual(44);
+      expect(size.height).toBeGreaterThanOrEqual(44);
+      await target.tap();
+      expect(await phone.locator(`.doc-card[data-doc-uuid="${c.uuid}"] input[data-select-doc]`).isChecked()).toBe(true);
+      expect(await phone.locator("#bulk-count").textContent()).toBe("1 selected:");
+      await Promise.all([phone.waitForURL((u) => u.searchParams.get("bulk") === "notion"), phone.locator('button[data-action="bulk-notion"]').tap()]);
+      await phone.locator('#bulk-notice[data-bulk-problem="notion_not_connected"]').waitFor();
+      expect(await phone.locator("#bulk-notice").textContent()).toContain("Notion is not connected");
+      expect(await phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+      if (process.env.RMIRROR_SCREENSHOTS) {
+        await phone.screenshot({ path: `${process.env.RMIRROR_SCREENSHOTS}/bulk-phone.png` });
+        await page.screenshot({ path: `${process.env.RMIRROR_SCREENSHOTS}/bulk-desktop.png` });
+      }
     }, T);
   },
   { samples: true },

@@ -5,6 +5,7 @@ import { Breadcrumbs } from "../partials/breadcrumbs.tsx";
 import { LibraryGrid, LibraryList } from "../partials/library-items.tsx";
 import { formatTime } from "../partials/modal.tsx";
 import { LIVE_EVENT, LivePoller } from "../partials/live.tsx";
+import { BulkBar, type BulkNotice } from "../partials/bulk-bar.tsx";
 
 function EmptyState(p: { serverUrl: string }) {
   return (
@@ -46,7 +47,7 @@ function Tree(p: { nodes: FolderNode[]; current: string | null; depth: number })
   );
 }
 
-export function LibraryPage(p: { header: HeaderInfo; data: LibraryData; serverUrl: string; staleSync?: { lastInSyncAt: string | null } | null; live: string }): string {
+export function LibraryPage(p: { header: HeaderInfo; data: LibraryData; serverUrl: string; staleSync?: { lastInSyncAt: string | null } | null; live: string; ocrActive: boolean; bulk: BulkNotice | null }): string {
   const d = p.data;
   const base = d.folder ? `/folders/${d.folder.uuid}` : "/";
   const link = (o: { sort?: string; view?: string; page?: number }) =>
@@ -108,6 +109,7 @@ export function LibraryPage(p: { header: HeaderInfo; data: LibraryData; serverUr
             </a>
             <span class="count" safe>{`${d.total} item${d.total === 1 ? "" : "s"}`}</span>
           </div>
+          {d.items.some((it) => it.kind === "document") || p.bulk ? <BulkBar csrf={p.header.csrf} back={link({ page: d.page })} ocrActive={p.ocrActive} notice={p.bulk} /> : ""}
           <section id="library" data-view={d.view} aria-label="Documents">
             {d.items.length === 0 ? <p>This folder is empty.</p> : d.view === "grid" ? <LibraryGrid items={d.items} /> : <LibraryList items={d.items} />}
           </section>

@@ -4,6 +4,7 @@ import { Elysia } from "elysia";
 import type { Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
 import { activityPage, retryJobRow } from "./activity.ts";
+import { bulkForm } from "./bulk.ts";
 import { computersFragment, createTokenFragment, decidePairingFragment, devicesPage, installCommandFragment, pairingFragment, revokeTokenRow } from "./devices.ts";
 import { documentNotion, documentOcr, documentPage, documentStatus } from "./document.ts";
 import { signedIn } from "../../auth/plugin.ts";
@@ -40,6 +41,7 @@ export const dashboardRoutes = (ctx: AppContext) => {
     .get("/favicon.ico", ({ request }) => staticAsset("favicon.svg", request), hide)
     .get("/", as((a, c) => libraryPage(ctx, a, null, c.query)), hide)
     .get("/folders/:uuid", as((a, c) => libraryPage(ctx, a, c.params.uuid!, c.query)), hide)
+    .post("/library/bulk", as((a, c) => bulkForm(ctx, a, c.body)), form)
     .get("/trash", as((a, c) => trashPage(ctx, a, c.query)), hide)
     .get("/documents/:uuid", as((a, c) => documentPage(ctx, a, c.params.uuid!)), hide)
     .get("/documents/:uuid/status", as((a, c) => documentStatus(ctx, a, c.params.uuid!)), hide)
