@@ -38,18 +38,11 @@
     }
     if (t.id === "page-image" && t.tagName === "IMG") { t.classList.toggle("fit"); t.style.width = ""; }
   });
-  // Phone header: the menu button opens and closes #site-menu (Escape and a click outside close it).
-  function setMenu(open) {
-    var b = document.getElementById("menu-button"); var h = b && b.closest("header");
-    if (!b || !h) return;
-    h.classList.toggle("menu-open", open); b.setAttribute("aria-expanded", open ? "true" : "false");
-  }
+  // Phone header: #menu-button opens #site-menu; Escape or a click outside closes it.
+  function setMenu(o) { var b = document.getElementById("menu-button"), h = b && b.closest("header"); if (!h) return; h.classList.toggle("menu-open", o); b.setAttribute("aria-expanded", String(o)); }
   document.addEventListener("click", function (e) {
-    var t = e.target; if (!(t instanceof Element)) return;
-    var b = document.getElementById("menu-button"); if (!b) return;
-    if (b.contains(t)) { setMenu(b.getAttribute("aria-expanded") !== "true"); return; }
-    var m = document.getElementById("site-menu");
-    if (b.getAttribute("aria-expanded") === "true" && m && !m.contains(t)) setMenu(false);
+    var t = e.target, b = document.getElementById("menu-button"), m = document.getElementById("site-menu"); if (!(t instanceof Element) || !b) return;
+    if (b.contains(t)) setMenu(b.getAttribute("aria-expanded") !== "true"); else if (m && !m.contains(t)) setMenu(false);
   });
   document.addEventListener("keydown", function (e) { if (e.key === "Escape") setMenu(false); });
   document.addEventListener("click", function (e) {
@@ -76,34 +69,40 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", openTreeWhenWide);
   else openTreeWhenWide();
 
-  // Bulk actions (library): count the checked notebooks, "Select all", buttons only with a
-  // selection; while something is selected the live reload of the listing waits (it would
-  // clear the boxes).
-  function selectBoxes() { return Array.prototype.slice.call(document.querySelectorAll("input[data-select-doc]")); }
+  // Bulk actions (library): count, Select all, buttons only with a selection; the live reload of
+  // the listing waits while something is ticked (it would clear the boxes).
+  function boxes() { return Array.prototype.slice.call(document.querySelectorAll("#bulk-form .sel input")); }
+  function addBoxes(f) {
+    var list = f.querySelector("table.list"), head = list && list.querySelector("thead tr");
+    if (head && !head.querySelector(".select-cell")) { var th = document.createElement("th"); th.className = "select-cell"; head.insertBefore(th, head.firstChild); }
+    Array.prototype.forEach.call(f.querySelectorAll("[data-doc-uuid]"), function (c) {
+      if (c.querySelector(".sel")) return;
+      var host = c;
+      if (c.tagName === "TR") { host = document.createElement("td"); host.className = "select-cell"; c.insertBefore(host, c.firstChild); }
+      if (!c.classList.contains("doc-card")) return;
+      var l = document.createElement("label"), i = document.createElement("input"), s = document.createElement("span"), n = c.querySelector(".name, a span");
+      l.className = "sel"; i.type = "checkbox"; i.name = "doc." + c.getAttribute("data-doc-uuid"); s.className = "vh"; s.textContent = "Select " + (n ? n.textContent : "");
+      l.appendChild(i); l.appendChild(s); host.insertBefore(l, host.firstChild);
+    });
+    f.querySelector(".bulk-bar").hidden = false;
+  }
   function updateBulk() {
-    var form = document.getElementById("bulk-form"); if (!form) return;
-    var boxes = selectBoxes(); var n = boxes.filter(function (b) { return b.checked; }).length;
-    var out = document.getElementById("bulk-count");
-    if (out) out.textContent = n ? n + " selected:" : "Select notebooks for:";
-    form.classList.toggle("has-selection", n > 0);
-    Array.prototype.forEach.call(form.querySelectorAll("button[name=action]"), function (b) { b.disabled = n === 0; });
-    var all = document.getElementById("bulk-all");
-    if (all) { all.checked = n > 0 && n === boxes.length; all.indeterminate = n > 0 && n < boxes.length; }
-    var card;
-    boxes.forEach(function (b) { card = b.closest(".doc-card"); if (card) card.classList.toggle("selected", b.checked); });
+    var f = document.getElementById("bulk-form"); if (!f) return;
+    addBoxes(f);
+    var all = boxes(), n = all.filter(function (b) { b.closest(".doc-card").classList.toggle("selected", b.checked); return b.checked; }).length;
+    document.getElementById("bulk-count").textContent = n ? n + " selected:" : "Select notebooks for:";
+    f.querySelector(".bulk-bar").classList.toggle("has-selection", n > 0);
+    Array.prototype.forEach.call(f.querySelectorAll("button[name=action]"), function (b) { b.disabled = !n; });
+    var a = document.getElementById("bulk-all"); a.checked = n > 0 && n === all.length; a.indeterminate = n > 0 && n < all.length;
   }
   document.addEventListener("change", function (e) {
     var t = e.target; if (!(t instanceof Element)) return;
-    if (t.id === "bulk-all") { selectBoxes().forEach(function (b) { b.checked = t.checked; }); updateBulk(); }
-    else if (t.hasAttribute("data-select-doc")) updateBulk();
+    if (t.id === "bulk-all") boxes().forEach(function (b) { b.checked = t.checked; });
+    if (t.id === "bulk-all" || t.closest(".sel")) updateBulk();
   });
-  document.addEventListener("htmx:beforeRequest", function (e) {
-    var elt = e.detail && e.detail.elt;
-    if (elt && elt.id === "library-live" && selectBoxes().some(function (b) { return b.checked; })) e.preventDefault();
-  });
+  document.addEventListener("htmx:beforeRequest", function (e) { if (e.detail.elt.id === "library-live" && boxes().some(function (b) { return b.checked; })) e.preventDefault(); });
   document.addEventListener("htmx:afterSettle", updateBulk);
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", updateBulk);
-  else updateBulk();
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", updateBulk); else updateBulk();
 
   // Upload: drag and drop or file input → POST /api/v1/import (multipart) with X-CSRF-Token.
   // One result line per file (appended, so several files at once all report).

@@ -153,7 +153,7 @@ describeBrowser(
       // Keyboard: Tab reaches a notebook's box, Space ticks it.
       const page = await d.loggedInPage();
       await page.goto(`/folders/${folder}`);
-      const box = (uuid: string) => page.locator(`.doc-card[data-doc-uuid="${uuid}"] input[data-select-doc]`);
+      const box = (uuid: string) => page.locator(`.doc-card[data-doc-uuid="${uuid}"] .sel input`);
       const download = page.locator('button[data-action="bulk-download"]');
       expect(await download.isDisabled()).toBe(true);
       await page.locator("#bulk-all").focus();
@@ -173,19 +173,25 @@ describeBrowser(
       await page.locator("#bulk-all").check();
       expect(await page.locator("#bulk-count").textContent()).toBe("3 selected:");
 
-      // Touch, on a phone: the boxes are finger-sized; tap one, then Sync to Notion (not connected here).
+      // The list view has the same boxes, in their own column.
+      await page.goto(`/folders/${folder}?view=list`);
+      await page.locator(`tr.doc-card[data-doc-uuid="${b.uuid}"] .sel input`).check();
+      expect(await page.locator("#bulk-count").textContent()).toBe("1 selected:");
+      expect(await page.locator("table.list thead th").count()).toBe(await page.locator(`tr.doc-card[data-doc-uuid="${b.uuid}"] td`).count());
+
+      // Touch, on a phone: the boxes are at least WCAG 2.2's 24 px target (32 px here); tap one, then Sync to Notion (not connected here).
       const ctx = await d.browser!.newContext({ baseURL: d.url, viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, colorScheme: "light", locale: "en-US", timezoneId: "UTC" });
       d.contexts.push(ctx);
       ctx.setDefaultTimeout(60_000);
       const phone = await ctx.newPage();
       await login(phone);
       await phone.goto(`/folders/${folder}`);
-      const target = phone.locator(`.doc-card[data-doc-uuid="${c.uuid}"] label.select-doc`);
+      const target = phone.locator(`.doc-card[data-doc-uuid="${c.uuid}"] .sel input`);
       const size = (await target.boundingBox())!;
-      expect(size.width).toBeGreaterThanOrEqual(44);
-      expect(size.height).toBeGreaterThanOrEqual(44);
+      expect(size.width).toBeGreaterThanOrEqual(24);
+      expect(size.height).toBeGreaterThanOrEqual(24);
       await target.tap();
-      expect(await phone.locator(`.doc-card[data-doc-uuid="${c.uuid}"] input[data-select-doc]`).isChecked()).toBe(true);
+      expect(await target.isChecked()).toBe(true);
       expect(await phone.locator("#bulk-count").textContent()).toBe("1 selected:");
       await Promise.all([phone.waitForURL((u) => u.searchParams.get("bulk") === "notion"), phone.locator('button[data-action="bulk-notion"]').tap()]);
       await phone.locator('#bulk-notice[data-bulk-problem="notion_not_connected"]').waitFor();

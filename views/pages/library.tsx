@@ -5,7 +5,7 @@ import { Breadcrumbs } from "../partials/breadcrumbs.tsx";
 import { LibraryGrid, LibraryList } from "../partials/library-items.tsx";
 import { formatTime } from "../partials/modal.tsx";
 import { LIVE_EVENT, LivePoller } from "../partials/live.tsx";
-import { BulkBar, type BulkNotice } from "../partials/bulk-bar.tsx";
+import { BulkForm, type BulkNotice } from "../partials/bulk-bar.tsx";
 
 function EmptyState(p: { serverUrl: string }) {
   return (
@@ -109,10 +109,11 @@ export function LibraryPage(p: { header: HeaderInfo; data: LibraryData; serverUr
             </a>
             <span class="count" safe>{`${d.total} item${d.total === 1 ? "" : "s"}`}</span>
           </div>
-          {d.items.some((it) => it.kind === "document") || p.bulk ? <BulkBar csrf={p.header.csrf} back={link({ page: d.page })} ocrActive={p.ocrActive} notice={p.bulk} /> : ""}
-          <section id="library" data-view={d.view} aria-label="Documents">
-            {d.items.length === 0 ? <p>This folder is empty.</p> : d.view === "grid" ? <LibraryGrid items={d.items} /> : <LibraryList items={d.items} />}
-          </section>
+          <BulkForm csrf={p.header.csrf} back={link({ page: d.page })} ocrActive={p.ocrActive} notice={p.bulk}>
+            <section id="library" data-view={d.view} aria-label="Documents">
+              {d.items.length === 0 ? <p>This folder is empty.</p> : d.view === "grid" ? <LibraryGrid items={d.items} /> : <LibraryList items={d.items} />}
+            </section>
+          </BulkForm>
           {d.pages > 1 ? (
             <nav aria-label="Pagination" class="pager">
               {d.page > 1 ? (

@@ -1,6 +1,7 @@
-// Bulk actions on the library (issue 13 item 15): a plain form (works without JavaScript; CSRF
-// field) that the notebooks' checkboxes join through form="bulk-form". public/app.js adds
-// "Select all", the count, and disables the buttons while nothing is selected.
+// Bulk actions on the library (issue 13 item 15): a plain form (CSRF field) around the bar and the
+// listing. public/app.js gives every notebook (`.doc-card[data-doc-uuid]`, grid or list) its
+// checkbox `doc.<uuid>` — 48 of them in the HTML would cost the page's byte budget — and shows the
+// bar (hidden until then), counts the selection and disables the buttons while nothing is ticked.
 export interface BulkNotice {
   action: "download" | "ocr" | "notion";
   documents: number;
@@ -35,7 +36,8 @@ export function bulkNoticeText(n: BulkNotice): string {
   return [done, n.problem ? PROBLEM_TEXT[n.problem] : ""].filter(Boolean).join(" ");
 }
 
-export function BulkBar(p: { csrf: string; back: string; ocrActive: boolean; notice: BulkNotice | null }) {
+/** The bar of bulk actions; `children` (the listing with its boxes) go inside the same form. */
+export function BulkForm(p: { csrf: string; back: string; ocrActive: boolean; notice: BulkNotice | null; children: JSX.Element }) {
   const text = p.notice ? bulkNoticeText(p.notice) : "";
   return (
     <>
@@ -46,45 +48,38 @@ export function BulkBar(p: { csrf: string; back: string; ocrActive: boolean; not
       ) : (
         ""
       )}
-      <form id="bulk-form" class="bulk-bar" method="post" action="/library/bulk" aria-label="Selected notebooks">
-        <input type="hidden" name="csrf" value={p.csrf} />
-        <input type="hidden" name="back" value={p.back} />
-        <label class="select-all">
-          <input type="checkbox" id="bulk-all" /> Select all
-        </label>
-        <output id="bulk-count" aria-live="polite">
-          Select notebooks for:
-        </output>
-        <span class="bulk-download">
-          <button type="submit" name="action" value="download" data-action="bulk-download">
-            Download (zip)
+      <form id="bulk-form" method="post" action="/library/bulk">
+        <div class="bulk-bar" role="group" aria-label="Selected notebooks" hidden>
+          <input type="hidden" name="csrf" value={p.csrf} />
+          <input type="hidden" name="back" value={p.back} />
+          <label class="select-all">
+            <input type="checkbox" id="bulk-all" /> Select all
+          </label>
+          <output id="bulk-count" aria-live="polite">
+            Select notebooks for:
+          </output>
+          <span class="bulk-download">
+            <button type="submit" name="action" value="download" data-action="bulk-download">
+              Download (zip)
+            </button>
+            <select name="format" aria-label="Download as">
+              <option value="pdf">as PDF</option>
+              <option value="rmdoc">as .rmdoc</option>
+            </select>
+          </span>
+          {p.ocrActive ? (
+            <button type="submit" name="action" value="ocr" data-action="bulk-ocr">
+              OCR now
+            </button>
+          ) : (
+            ""
+          )}
+          <button type="submit" name="action" value="notion" data-action="bulk-notion">
+            Sync to Notion
           </button>
-          <select name="format" aria-label="Download as">
-            <option value="pdf">as PDF</option>
-            <option value="rmdoc">as .rmdoc</option>
-          </select>
-        </span>
-        {p.ocrActive ? (
-          <button type="submit" name="action" value="ocr" data-action="bulk-ocr">
-            OCR now
-          </button>
-        ) : (
-          ""
-        )}
-        <button type="submit" name="action" value="notion" data-action="bulk-notion">
-          Sync to Notion
-        </button>
+        </div>
+        {p.children}
       </form>
     </>
-  );
-}
-
-/** The checkbox on a notebook's card or row; joins #bulk-form. */
-export function SelectBox(p: { uuid: string; name: string }) {
-  return (
-    <label class="select-doc">
-      <input type="checkbox" form="bulk-form" name={`doc.${p.uuid}`} data-select-doc="" />
-      <span class="visually-hidden" safe>{`Select ${p.name}`}</span>
-    </label>
   );
 }

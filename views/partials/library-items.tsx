@@ -2,7 +2,6 @@
 import type { LibraryItem } from "../../src/services/library/dashboard.ts";
 import { FolderIcon } from "./icons.tsx";
 import { formatDate } from "./modal.tsx";
-import { SelectBox } from "./bulk-bar.tsx";
 
 function Thumb(p: { item: LibraryItem }) {
   const fp = p.item.firstPage;
@@ -44,7 +43,6 @@ export function LibraryGrid(p: { items: LibraryItem[] }) {
           </li>
         ) : (
           <li class={`doc-card${it.pinned ? " pinned" : ""}`} data-doc-uuid={it.uuid}>
-            <SelectBox uuid={it.uuid} name={it.name} />
             <a href={`/documents/${it.uuid}`}>
               <Thumb item={it} />
               <span class="name" safe>
@@ -67,9 +65,6 @@ export function LibraryList(p: { items: LibraryItem[] }) {
     <table class="list">
       <thead>
         <tr>
-          <th scope="col">
-            <span class="visually-hidden">Select</span>
-          </th>
           <th scope="col">Name</th>
           <th scope="col">Pages</th>
           <th scope="col">Modified</th>
@@ -80,7 +75,6 @@ export function LibraryList(p: { items: LibraryItem[] }) {
       <tbody>
         {p.items.map((it) => (
           <tr class={it.kind === "folder" ? "folder-card" : `doc-card${it.pinned ? " pinned" : ""}`} data-doc-uuid={it.uuid}>
-            <td class="select-cell">{it.kind === "folder" ? "" : <SelectBox uuid={it.uuid} name={it.name} />}</td>
             <td>
               <a href={it.kind === "folder" ? `/folders/${it.uuid}` : `/documents/${it.uuid}`}>
                 {it.kind === "folder" ? (
