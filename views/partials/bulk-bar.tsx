@@ -2,6 +2,8 @@
 // listing. public/app.js gives every notebook (`.doc-card[data-doc-uuid]`, grid or list) its
 // checkbox `doc.<uuid>` — 48 of them in the HTML would cost the page's byte budget — and shows the
 // bar (hidden until then), counts the selection and disables the buttons while nothing is ticked.
+import type { PropsWithChildren } from "@kitajs/html";
+
 export interface BulkNotice {
   action: "download" | "ocr" | "notion";
   documents: number;
@@ -37,7 +39,7 @@ export function bulkNoticeText(n: BulkNotice): string {
 }
 
 /** The bar of bulk actions; `children` (the listing with its boxes) go inside the same form. */
-export function BulkForm(p: { csrf: string; back: string; ocrActive: boolean; notice: BulkNotice | null; children: JSX.Element }) {
+export function BulkForm(p: PropsWithChildren<{ csrf: string; back: string; ocrActive: boolean; notice: BulkNotice | null }>) {
   const text = p.notice ? bulkNoticeText(p.notice) : "";
   return (
     <>
