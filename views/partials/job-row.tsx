@@ -1,6 +1,7 @@
 // One job in the activity table; failed jobs get a Retry button (htmx, swaps the row); jobs set
 // aside (quota used up, OCR paused) say why and when they run instead.
 import { formatTime } from "./modal.tsx";
+import { NotionErrorText } from "./notion-error.tsx";
 
 export interface JobItem {
   id: number;
@@ -57,9 +58,7 @@ export function JobRow(p: { job: JobItem }) {
           <span safe>{j.waiting.reason}</span> <span class="when" safe>{j.waiting.when}</span>
         </td>
       ) : (
-        <td class="err" safe>
-          {j.lastError ?? ""}
-        </td>
+        <td class="err">{j.lastError === null ? "" : j.kind === "notion_sync" ? <NotionErrorText raw={j.lastError} /> : <span safe>{j.lastError}</span>}</td>
       )}
       <td>
         {j.retryable ? (
