@@ -80,9 +80,9 @@
       var host = c;
       if (c.tagName === "TR") { host = document.createElement("td"); host.className = "select-cell"; c.insertBefore(host, c.firstChild); }
       if (!c.classList.contains("doc-card")) return;
-      var l = document.createElement("label"), i = document.createElement("input"), s = document.createElement("span"), n = c.querySelector(".name, a span");
-      l.className = "sel"; i.type = "checkbox"; i.name = "doc." + c.getAttribute("data-doc-uuid"); s.className = "vh"; s.textContent = "Select " + (n ? n.textContent : "");
-      l.appendChild(i); l.appendChild(s); host.insertBefore(l, host.firstChild);
+      var l = document.createElement("label"), i = document.createElement("input"), n = c.querySelector(".name, a span");
+      l.className = "sel"; i.type = "checkbox"; i.name = "doc." + c.getAttribute("data-doc-uuid"); i.setAttribute("aria-label", "Select " + (n ? n.textContent : ""));
+      l.appendChild(i); host.insertBefore(l, host.firstChild);
     });
     f.querySelector(".bulk-bar").hidden = false;
   }

@@ -163,6 +163,8 @@ describeBrowser(
       await box(b.uuid).focus();
       await page.keyboard.press("Space");
       expect(await page.locator("#bulk-count").textContent()).toBe("2 selected:");
+      // Each box is named after its notebook (for screen readers).
+      await page.getByRole("checkbox", { name: "Select Bulk A" }).waitFor();
       expect(await download.isEnabled()).toBe(true);
       const [dl] = await Promise.all([page.waitForEvent("download"), download.click()]);
       const path = join(d.tmp, "bulk.zip");
