@@ -9,7 +9,7 @@ import { notificationLaunch, type Notice } from "./notify/commands.ts";
 import { Notifier, type QuotaInfo } from "./notify/notifier.ts";
 import { Outbox } from "./outbox.ts";
 import { startStatusPage, type StatusPage } from "./status-page/server.tsx";
-import type { AgentControl } from "./status-page/status.ts";
+import type { AgentControl, ServerCheck } from "./status-page/status.ts";
 import { Uploader, type UploaderOptions } from "./uploader.ts";
 import { FolderWatcher, listUuids } from "./watcher.ts";
 import { VERSION } from "../src/version.ts";
@@ -204,14 +204,14 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     heartbeatTimer = setInterval(() => void sendHeartbeat(), heartbeatMs);
   }
   if (o.statusPort >= 0) {
-    status = startStatusPage(statusControl(agent), { port: o.statusPort, server: o.server, folder: o.folder, exclude: o.exclude ?? [], onSettings: o.onSettings, log: o.log, quota: () => fetchQuota(o.server, o.token) });
+    status = startStatusPage(statusControl(agent, o.folder), { port: o.statusPort, server: o.server, folder: o.folder, exclude: o.exclude ?? [], onSettings: o.onSettings, log: o.log, quota: () => fetchQuota(o.server, o.token), probe: () => probeServer(o.server, o.token) });
     agent.status = status;
   }
   return agent;
 }
 
 /** The running agent as its status page sees it (agent/status-page/status.ts). */
-function statusControl(agent: RunningAgent): AgentControl {
+function statusControl(agent: RunningAgent, folder: string): AgentControl {
   const { outbox: ob, uploader, watcher } = agent;
   return {
     syncState: () => ({
@@ -222,8 +222,8 @@ function statusControl(agent: RunningAgent): AgentControl {
       busy: uploader.busy || watcher.pending > 0,
       queue: ob.pendingCount(),
       synced: ob.syncedCount(),
-      parked: ob.parked().map((r) => ({ uuid: r.uuid, error: r.last_error ?? "" })),
-      failing: ob.failing().map((r) => ({ uuid: r.uuid, error: r.last_error ?? "" })),
+      parked: ob.parked().map((r) => ({ uuid: r.uuid, name: ob.synced(r.uuid)?.name ?? nameOnDisk(folder, r.uuid), error: r.last_error ?? "" })),
+      failing: ob.failing().map((r) => ({ uuid: r.uuid, name: ob.synced(r.uuid)?.name ?? nameOnDisk(folder, r.uuid), error: r.last_error ?? "" })),
       waiting: ob.waiting().map((w) => ({ uuid: w.uuid, name: w.name, reason: w.reason })),
       counters: { documents: ob.counter("documents"), folders: ob.counter("folders"), blobs: ob.counter("blobs"), bytes: ob.counter("bytes"), deletes: ob.counter("deletes") },
     }),
@@ -260,6 +260,25 @@ function showNative(n: Notice, log: Logger): void {
   } catch (e) {
     log.warn("notifier failed", { program: launch.argv[0], error: (e as Error).message });
   }
+}
+
+/**
+ * Whether the server answers this agent (GET /api/v1/quota with its token): for the status page,
+ * which must not say "no problems" while the server is down, even when nothing is being uploaded.
+ */
+export async function probeServer(server: string, token: string): Promise<ServerCheck> {
+  let res: Response;
+  try {
+    res = await fetch(`${server.replace(/\/+$/, "")}/api/v1/quota`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(3000) });
+  } catch (e) {
+    const m = (e as Error)?.message ?? String(e);
+    return { state: "unreachable", error: /timed? ?out|abort/i.test(m) ? "no answer within 3 seconds" : /ECONNREFUSED|Unable to connect|refused/i.test(m) ? "connection refused" : m };
+  }
+  if (res.status === 401 || res.status === 403) return { state: "unauthorized", error: `HTTP ${res.status}` };
+  if (res.status >= 500) return { state: "unreachable", error: `the server answered HTTP ${res.status}` };
+  const body = (await res.json().catch(() => null)) as { quota?: { used?: unknown; limit?: unknown } } | null;
+  const q = body?.quota;
+  return { state: "ok", ...(q && typeof q.used === "number" && (q.limit === null || typeof q.limit === "number") ? { quota: { used: q.used, limit: q.limit as number | null } } : {}) };
 }
 
 /** The user's OCR quota from the server (GET /api/v1/quota), or undefined when it does not say. */

@@ -232,11 +232,11 @@ export class Uploader {
   private localFailure(row: OutboxRow, error: string): void {
     if (row.attempts + 1 >= this.opts.maxAttempts) {
       this.outbox.park(row.uuid, row.gen, error);
-      this.log.error("document parked", { uuid: row.uuid, error, attempts: row.attempts + 1 });
+      this.log.error("document parked", { name: this.outbox.synced(row.uuid)?.name, uuid: row.uuid, error, attempts: row.attempts + 1 });
     } else {
       const wait = backoffMs(row.attempts + 1, this.opts.localRetryBaseMs, this.opts.backoffCapMs);
       this.outbox.fail(row.uuid, row.gen, error, Date.now() + wait);
-      this.log.warn("document not readable yet, will retry", { uuid: row.uuid, error, retryInMs: wait });
+      this.log.warn("document not readable yet, will retry", { name: this.outbox.synced(row.uuid)?.name, uuid: row.uuid, error, retryInMs: wait });
     }
   }
 

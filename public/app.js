@@ -38,6 +38,13 @@
     }
     if (t.id === "page-image" && t.tagName === "IMG") { t.classList.toggle("fit"); t.style.width = ""; }
   });
+  // Phone header: #menu-button opens #site-menu; Escape or a click outside closes it.
+  function setMenu(o) { var b = document.getElementById("menu-button"), h = b && b.closest("header"); if (!h) return; h.classList.toggle("menu-open", o); b.setAttribute("aria-expanded", String(o)); }
+  document.addEventListener("click", function (e) {
+    var t = e.target, b = document.getElementById("menu-button"), m = document.getElementById("site-menu"); if (!(t instanceof Element) || !b) return;
+    if (b.contains(t)) setMenu(b.getAttribute("aria-expanded") !== "true"); else if (m && !m.contains(t)) setMenu(false);
+  });
+  document.addEventListener("keydown", function (e) { if (e.key === "Escape") setMenu(false); });
   document.addEventListener("click", function (e) {
     var box = document.querySelector(".search-box");
     var r = document.getElementById("search-results");
@@ -61,6 +68,41 @@
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", openTreeWhenWide);
   else openTreeWhenWide();
+
+  // Bulk actions (library): count, Select all, buttons only with a selection; the live reload of
+  // the listing waits while something is ticked (it would clear the boxes).
+  function boxes() { return Array.prototype.slice.call(document.querySelectorAll("#bulk-form .sel input")); }
+  function addBoxes(f) {
+    var list = f.querySelector("table.list"), head = list && list.querySelector("thead tr");
+    if (head && !head.querySelector(".select-cell")) { var th = document.createElement("th"); th.className = "select-cell"; head.insertBefore(th, head.firstChild); }
+    Array.prototype.forEach.call(f.querySelectorAll("[data-doc-uuid]"), function (c) {
+      if (c.querySelector(".sel")) return;
+      var host = c;
+      if (c.tagName === "TR") { host = document.createElement("td"); host.className = "select-cell"; c.insertBefore(host, c.firstChild); }
+      if (!c.classList.contains("doc-card")) return;
+      var l = document.createElement("label"), i = document.createElement("input"), n = c.querySelector(".name, a span");
+      l.className = "sel"; i.type = "checkbox"; i.name = "doc." + c.getAttribute("data-doc-uuid"); i.setAttribute("aria-label", "Select " + (n ? n.textContent : ""));
+      l.appendChild(i); host.insertBefore(l, host.firstChild);
+    });
+    f.querySelector(".bulk-bar").hidden = false;
+  }
+  function updateBulk() {
+    var f = document.getElementById("bulk-form"); if (!f) return;
+    addBoxes(f);
+    var all = boxes(), n = all.filter(function (b) { b.closest(".doc-card").classList.toggle("selected", b.checked); return b.checked; }).length;
+    document.getElementById("bulk-count").textContent = n ? n + " selected:" : "Select notebooks for:";
+    f.querySelector(".bulk-bar").classList.toggle("has-selection", n > 0);
+    Array.prototype.forEach.call(f.querySelectorAll("button[name=action]"), function (b) { b.disabled = !n; });
+    var a = document.getElementById("bulk-all"); a.checked = n > 0 && n === all.length; a.indeterminate = n > 0 && n < all.length;
+  }
+  document.addEventListener("change", function (e) {
+    var t = e.target; if (!(t instanceof Element)) return;
+    if (t.id === "bulk-all") boxes().forEach(function (b) { b.checked = t.checked; });
+    if (t.id === "bulk-all" || t.closest(".sel")) updateBulk();
+  });
+  document.addEventListener("htmx:beforeRequest", function (e) { if (e.detail.elt.id === "library-live" && boxes().some(function (b) { return b.checked; })) e.preventDefault(); });
+  document.addEventListener("htmx:afterSettle", updateBulk);
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", updateBulk); else updateBulk();
 
   // Upload: drag and drop or file input → POST /api/v1/import (multipart) with X-CSRF-Token.
   // One result line per file (appended, so several files at once all report).

@@ -6,7 +6,7 @@
 import { timingSafeEqual } from "node:crypto";
 import type { Logger } from "../../src/log.ts";
 import htmx from "../../public/htmx.min.js" with { type: "text" };
-import type { AgentControl, AgentStatus } from "./status.ts";
+import type { AgentControl, AgentStatus, ServerCheck } from "./status.ts";
 import { StatusPanel, StatusView } from "./view.tsx";
 
 export interface StatusPage {
@@ -23,16 +23,19 @@ export interface StatusPageOptions {
   onSettings?: ((s: { server: string; folder: string; exclude: string[] }) => void) | undefined;
   log: Logger;
   quota?: () => Promise<AgentStatus["quota"]>;
+  /** Ask the server whether it answers this agent (and its quota); the page does so every 10 s at most. */
+  probe?: () => Promise<ServerCheck>;
 }
 
 /** The page's whole state: its settings, the agent's sync state, the quota, this process's memory. */
-export function agentStatus(agent: AgentControl, o: Pick<StatusPageOptions, "server" | "folder" | "exclude">, quota?: AgentStatus["quota"]): AgentStatus {
+export function agentStatus(agent: AgentControl, o: Pick<StatusPageOptions, "server" | "folder" | "exclude">, quota?: AgentStatus["quota"], serverCheck?: ServerCheck): AgentStatus {
   return {
     server: o.server,
     folder: o.folder,
     exclude: o.exclude,
     ...agent.syncState(),
     quota,
+    serverCheck,
     memory: (() => {
       const m = process.memoryUsage();
       return { rssMB: Math.round(m.rss / 1e5) / 10, heapMB: Math.round(m.heapUsed / 1e5) / 10 };
@@ -63,8 +66,16 @@ export function startStatusPage(agent: AgentControl, o: StatusPageOptions): Stat
   const csrf = crypto.randomUUID().replace(/-/g, "") + crypto.randomUUID().replace(/-/g, "");
   let quota: AgentStatus["quota"];
   let quotaAt = 0;
+  let check: ServerCheck | undefined;
+  let checkAt = 0;
   const refreshQuota = async () => {
-    if (!o.quota || Date.now() - quotaAt < 60_000) return;
+    if (o.probe && Date.now() - checkAt >= 10_000) {
+      checkAt = Date.now();
+      check = await o.probe().catch((e) => ({ state: "unreachable" as const, error: (e as Error)?.message }));
+      if (check.quota) quota = check.quota;
+      return;
+    }
+    if (o.probe || !o.quota || Date.now() - quotaAt < 60_000) return;
     quotaAt = Date.now();
     quota = await o.quota().catch(() => undefined);
   };
@@ -78,14 +89,14 @@ export function startStatusPage(agent: AgentControl, o: StatusPageOptions): Stat
       const url = new URL(req.url);
       if (req.method === "GET" && url.pathname === "/") {
         await refreshQuota();
-        return html(StatusView({ s: agentStatus(agent, o, quota), csrf }));
+        return html(StatusView({ s: agentStatus(agent, o, quota, check), csrf }));
       }
       if (req.method === "GET" && url.pathname === "/panel") {
         await refreshQuota();
-        return html(StatusPanel({ s: agentStatus(agent, o, quota), csrf }));
+        return html(StatusPanel({ s: agentStatus(agent, o, quota, check), csrf }));
       }
       if (req.method === "GET" && url.pathname === "/htmx.min.js") return new Response(htmx, { headers: { "content-type": "text/javascript; charset=utf-8", "cache-control": "public, max-age=86400", "x-content-type-options": "nosniff" } });
-      if (req.method === "GET" && url.pathname === "/api/status") return Response.json(agentStatus(agent, o, quota));
+      if (req.method === "GET" && url.pathname === "/api/status") return Response.json(agentStatus(agent, o, quota, check));
       if (req.method !== "POST") return new Response("not found", { status: 404 });
       const form = await req.formData().catch(() => undefined);
       const token = String(form?.get("csrf") ?? req.headers.get("x-csrf-token") ?? "");

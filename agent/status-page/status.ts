@@ -12,16 +12,26 @@ export interface AgentStatus {
   busy: boolean;
   queue: number;
   synced: number;
-  parked: { uuid: string; error: string }[];
-  failing: { uuid: string; error: string }[];
+  /** name: the notebook's visible name (from the last sync or its .metadata), when known. */
+  parked: { uuid: string; name?: string | undefined; error: string }[];
+  failing: { uuid: string; name?: string | undefined; error: string }[];
   waiting: { uuid: string; name: string; reason: string }[];
   counters: { documents: number; folders: number; blobs: number; bytes: number; deletes: number };
   quota: { used: number; limit: number | null } | undefined;
+  /** The page's own look at the server (every few seconds), whether or not anything is being uploaded. */
+  serverCheck: ServerCheck | undefined;
   memory: { rssMB: number; heapMB: number };
 }
 
+/** Whether the server answers this agent: ok, not reachable (down, wrong address, 5xx), or refusing its token. */
+export interface ServerCheck {
+  state: "ok" | "unreachable" | "unauthorized";
+  error?: string | undefined;
+  quota?: { used: number; limit: number | null } | undefined;
+}
+
 /** The agent's sync state: everything the page shows except its own settings, the quota and memory. */
-export type SyncState = Omit<AgentStatus, "server" | "folder" | "exclude" | "quota" | "memory">;
+export type SyncState = Omit<AgentStatus, "server" | "folder" | "exclude" | "quota" | "memory" | "serverCheck">;
 
 /** The running agent as the status page sees it: its state and the four things a user can ask. */
 export interface AgentControl {

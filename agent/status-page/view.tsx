@@ -60,6 +60,19 @@ export function StatusView(p: { s: AgentStatus; csrf: string }): string {
   );
 }
 
+/**
+ * The connection problem in words, or undefined: from the uploader (it failed to reach the server
+ * or was refused) or from the page's own check (which also runs while nothing is uploaded).
+ */
+export function serverProblem(s: AgentStatus): string | undefined {
+  const refused = s.connection === "unauthorized" || s.serverCheck?.state === "unauthorized";
+  if (refused) return `The server ${s.server} refuses this computer's token: sign in again with "rmirror agent login --server ${s.server}".`;
+  const down = s.serverCheck ? s.serverCheck.state === "unreachable" : s.connection === "offline";
+  if (!down) return undefined;
+  const why = s.serverCheck?.error ?? s.lastError;
+  return `The server ${s.server} cannot be reached${why ? ` (${why})` : ""}. Changes wait here and are sent when it answers again.`;
+}
+
 /** The live part of the page (GET /panel): polled by htmx every 3 s, swapped in place. */
 export function StatusPanel(p: { s: AgentStatus; csrf: string }): string {
   const s = p.s;
@@ -73,8 +86,8 @@ export function StatusPanel(p: { s: AgentStatus; csrf: string }): string {
             <a href={s.server} safe>
               {s.server}
             </a>{" "}
-            <span class={s.connection === "online" || s.connection === "idle" ? "ok" : "err"} safe>
-              {s.connection}
+            <span class={serverProblem(s) ? "err" : "ok"} data-connection={serverProblem(s) ? "problem" : "ok"} safe>
+              {s.serverCheck?.state === "unreachable" ? "unreachable" : s.serverCheck?.state === "unauthorized" ? "unauthorized" : s.connection}
             </span>
             {s.lastError ? (
               <div class="err" safe>
@@ -129,7 +142,14 @@ export function StatusPanel(p: { s: AgentStatus; csrf: string }): string {
         </a>
       </p>
       <h2>Problems</h2>
-      {s.parked.length === 0 && s.failing.length === 0 && s.waiting.length === 0 ? <p>None.</p> : ""}
+      {serverProblem(s) ? (
+        <p class="err" data-problem="server" safe>
+          {serverProblem(s)}
+        </p>
+      ) : (
+        ""
+      )}
+      {!serverProblem(s) && s.parked.length === 0 && s.failing.length === 0 && s.waiting.length === 0 ? <p>None.</p> : ""}
       {s.parked.length ? (
         <form method="post" action="/retry">
           <Csrf />
@@ -142,7 +162,9 @@ export function StatusPanel(p: { s: AgentStatus; csrf: string }): string {
       <table>
         {s.parked.map((r) => (
           <tr>
-            <td safe>{r.uuid}</td>
+            <td title={r.uuid} safe>
+              {r.name ?? r.uuid}
+            </td>
             <td class="err" safe>
               {r.error}
             </td>
@@ -157,7 +179,9 @@ export function StatusPanel(p: { s: AgentStatus; csrf: string }): string {
         ))}
         {s.failing.map((r) => (
           <tr>
-            <td safe>{r.uuid}</td>
+            <td title={r.uuid} safe>
+              {r.name ?? r.uuid}
+            </td>
             <td class="warn" safe>
               {`retrying: ${r.error}`}
             </td>

@@ -77,7 +77,19 @@ export function dashboardRepo(db: Database) {
      LIMIT ?3 OFFSET ?4`,
   );
   const trashN = db.prepare<{ n: number }, [number, number]>(`SELECT count(*) AS n FROM documents d WHERE ${TRASH}`);
+  // What changes when work happens for a user: the job counts by kind and status (a handful of
+  // rows), the newest job, and the documents (count, last update). Cheap enough to ask every 2 s.
+  const live = db.prepare<{ jobs: string | null; last_job: number | null; docs: string }, [number]>(
+    `SELECT (SELECT group_concat(kind || ':' || status || ':' || n, ',') FROM job_counts WHERE user_id = ?1 AND n > 0) AS jobs,
+            (SELECT max(id) FROM jobs WHERE user_id = ?1) AS last_job,
+            (SELECT count(*) || ':' || coalesce(max(updated_at), 0) FROM documents WHERE user_id = ?1) AS docs`,
+  );
   return {
+    /** A fingerprint of the user's jobs and documents: it changes whenever work is queued, runs or ends, or a document syncs. */
+    liveState: (userId: number) => {
+      const r = live.get(userId)!;
+      return `${r.jobs ?? ""}|${r.last_job ?? 0}|${r.docs}`;
+    },
     /** One page of a folder's children: folders first, pinned first, then by `sort`. */
     libraryListing: (userId: number, parent: string, sort: LibrarySort, limit: number, offset: number) => listing[sort].all(userId, parent, limit, offset),
     libraryCount: (userId: number, parent: string) => count.get(userId, parent)!.n,

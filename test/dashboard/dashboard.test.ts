@@ -342,9 +342,9 @@ describe("quota, activity, devices, upload, settings", () => {
     const ok = await req(h, A, "POST", `/activity/jobs/${job.id}/retry`, { htmx: true });
     expect(ok.status).toBe(200);
     expect(await ok.text()).toContain('data-job-status="queued"');
-    // While something is queued the activity section polls itself (hx-select of the same page).
+    // While something is queued the section says so; it reloads itself (hx-select of the same page) when /live reports a change.
     const polling = await (await req(h, A, "GET", "/activity")).text();
-    expect(polling).toMatch(/<section id="activity" data-polling="1" hx-get="\/activity" hx-trigger="every 2s" hx-select="#activity"/);
+    expect(polling).toMatch(/<section id="activity" data-polling="1" hx-get="\/activity" hx-trigger="rmirror-live from:body" hx-select="#activity"/);
     expect(await (await req(h, B, "GET", "/activity")).text()).not.toContain(`data-job-id="${job.id}"`);
     // OCR/render jobs link to their page (names escaped).
     const all = await (await req(h, A, "GET", "/activity")).text();

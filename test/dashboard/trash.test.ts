@@ -150,13 +150,13 @@ describe("trash page", () => {
     expect(await text(A, `/documents/${kept.uuid}`)).not.toContain('id="removed-notice"');
   });
 
-  test("a deleted document (within the grace period) opens read-only: pages and thumbnails, no downloads or OCR", async () => {
+  test("a deleted document (within the grace period) opens read-only: pages, thumbnails and downloads, no OCR", async () => {
     const res = await req(h, A, "GET", `/documents/${tabletDeleted.uuid}`);
     expect(res.status).toBe(200);
     const html = await res.text();
     expect(html).toContain('data-trash-state="deleted"');
     expect(html).toContain("restore it on your tablet");
-    expect(html).not.toContain("data-download=");
+    expect(html).toContain('data-download="rmdoc"'); // issue 13 item 13: downloads until purged (test/dashboard/downloads.test.ts)
     expect(html).not.toContain("notion-sync");
     expect(html).not.toContain('data-action="ocr-document"');
     const img = /<img src="([^"]+\/thumb\/[^"]+)"/.exec(html)![1]!;

@@ -75,6 +75,12 @@ export function Layout(p: PropsWithChildren<{ title: string; header: HeaderInfo;
         <SkipLink />
         <header class="top">
           <Brand />
+          {/* Phones: one compact row (brand, search, this button); the button opens #site-menu (public/app.js). */}
+          <button type="button" id="menu-button" class="menu-button" aria-controls="site-menu" aria-expanded="false">
+            <span aria-hidden="true">☰</span>
+            <span class="visually-hidden">Menu</span>
+          </button>
+          <div id="site-menu" class="site-menu">
           <nav aria-label="Main">
             <ul>
               {NAV.map(([key, href, label]) => (
@@ -95,6 +101,15 @@ export function Layout(p: PropsWithChildren<{ title: string; header: HeaderInfo;
               )}
             </ul>
           </nav>
+          <QuotaBar quota={h.quota} />
+          <form class="logout" method="post" action="/logout">
+            <input type="hidden" name="csrf" value={h.csrf} />
+            <span class="who" safe>
+              {h.email}
+            </span>
+            <button type="submit">Log out</button>
+          </form>
+          </div>
           <form class="search-box" role="search" action="/search" method="get">
             <label for="search" class="visually-hidden">
               Search your notebooks
@@ -117,14 +132,6 @@ export function Layout(p: PropsWithChildren<{ title: string; header: HeaderInfo;
               …
             </span>
             <div id="search-results" class="search-panel" aria-live="polite"></div>
-          </form>
-          <QuotaBar quota={h.quota} />
-          <form class="logout" method="post" action="/logout">
-            <input type="hidden" name="csrf" value={h.csrf} />
-            <span class="who" safe>
-              {h.email}
-            </span>
-            <button type="submit">Log out</button>
           </form>
         </header>
         <div id="flash" aria-live="polite">

@@ -1,15 +1,20 @@
-// Recent background jobs (render, OCR, …) with their errors and a Retry button for failures.
+// Recent background jobs (render, OCR, …) with their errors and a Retry button for failures;
+// updated live through views/partials/live.tsx.
 import type { HeaderInfo } from "../../src/services/library/dashboard.ts";
 import { Layout, render } from "../layouts/layout.tsx";
 import { JobRow, jobKindLabel, type JobItem } from "../partials/job-row.tsx";
+import { LIVE_EVENT, LivePoller } from "../partials/live.tsx";
 
-export function ActivityPage(p: { header: HeaderInfo; jobs: JobItem[]; counts: Record<string, Record<string, number>>; filter: string }): string {
+export function ActivityPage(p: { header: HeaderInfo; jobs: JobItem[]; counts: Record<string, Record<string, number>>; filter: string; live: string }): string {
   const busy = Object.values(p.counts).some((c) => (c.queued ?? 0) + (c.running ?? 0) > 0);
   const self = p.filter ? `/activity?status=${p.filter}` : "/activity";
-  const poll = busy ? { "hx-get": self, "hx-trigger": "every 2s", "hx-select": "#activity", "hx-swap": "outerHTML" } : {};
+  // Reloads whenever GET /live reports a change (also when the page was opened idle).
+  // hx-disinherit: the Retry buttons inside must not inherit hx-select (their answer is one row).
+  const poll = { "hx-get": self, "hx-trigger": `${LIVE_EVENT} from:body`, "hx-select": "#activity", "hx-swap": "outerHTML", "hx-disinherit": "*" };
   return render(
     <Layout title="Activity" header={p.header} active="activity">
       <h1>Activity</h1>
+      <LivePoller version={p.live} />
       <p class="toolbar">
         <a href="/activity" aria-current={p.filter === "" ? "true" : undefined}>
           All

@@ -38,18 +38,25 @@ export function DocumentPage(p: { header: HeaderInfo; doc: DocumentData; integra
           </span>
         ))}
       </p>
-      {d.removed?.state === "deleted" ? (
-        ""
-      ) : (
-        <p class="actions">
-          <a class="button" href={`/api/v1/documents/${d.uuid}/pdf`} download="" data-download="pdf">
-            Download PDF
+      {/* Downloads: also for documents in the trash or deleted (until they are purged). */}
+      <p class="actions" id="downloads">
+        <a class="button" href={`/api/v1/documents/${d.uuid}/pdf`} download="" data-download="pdf">
+          Download PDF
+        </a>
+        {d.original ? (
+          <a class="button" href={`/api/v1/documents/${d.uuid}/original`} download="" data-download="original" data-original={d.original}>
+            {d.original === "pdf" ? "Original PDF" : "Original EPUB"}
           </a>
-          <a class="button" href={`/api/v1/documents/${d.uuid}/markdown`} data-download="markdown">
-            Markdown
-          </a>
-        </p>
-      )}
+        ) : (
+          ""
+        )}
+        <a class="button" href={`/api/v1/documents/${d.uuid}/rmdoc`} download="" data-download="rmdoc" title="For the reMarkable desktop app (File › Import)">
+          .rmdoc
+        </a>
+        <a class="button" href={`/api/v1/documents/${d.uuid}/markdown`} data-download="markdown">
+          Markdown
+        </a>
+      </p>
       {d.removed?.state !== "deleted" && d.pages.some((pg) => pg.status === "failed" || pg.status === "pending_quota" || pg.status === "pending_ocr") ? (
         <p>
           <button type="button" data-action="ocr-document" hx-post={`/documents/${d.uuid}/ocr`} hx-target="#pages" hx-swap="outerHTML">

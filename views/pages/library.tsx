@@ -4,6 +4,8 @@ import { Layout, render } from "../layouts/layout.tsx";
 import { Breadcrumbs } from "../partials/breadcrumbs.tsx";
 import { LibraryGrid, LibraryList } from "../partials/library-items.tsx";
 import { formatTime } from "../partials/modal.tsx";
+import { LIVE_EVENT, LivePoller } from "../partials/live.tsx";
+import { BulkForm, type BulkNotice } from "../partials/bulk-bar.tsx";
 
 function EmptyState(p: { serverUrl: string }) {
   return (
@@ -45,7 +47,7 @@ function Tree(p: { nodes: FolderNode[]; current: string | null; depth: number })
   );
 }
 
-export function LibraryPage(p: { header: HeaderInfo; data: LibraryData; serverUrl: string; staleSync?: { lastInSyncAt: string | null } | null }): string {
+export function LibraryPage(p: { header: HeaderInfo; data: LibraryData; serverUrl: string; staleSync?: { lastInSyncAt: string | null } | null; live: string; ocrActive: boolean; bulk: BulkNotice | null }): string {
   const d = p.data;
   const base = d.folder ? `/folders/${d.folder.uuid}` : "/";
   const link = (o: { sort?: string; view?: string; page?: number }) =>
@@ -84,6 +86,9 @@ export function LibraryPage(p: { header: HeaderInfo; data: LibraryData; serverUr
       ) : (
         ""
       )}
+      <LivePoller version={p.live} />
+      {/* Reloaded in place when a document syncs or its pages render (GET /live); public/app.js keeps the selection. */}
+      <div id="library-live" hx-get={link({ page: d.page })} hx-trigger={`${LIVE_EVENT} from:body`} hx-select="#library-live" hx-swap="outerHTML" hx-disinherit="*">
       {d.empty ? (
         <EmptyState serverUrl={p.serverUrl} />
       ) : (
@@ -104,9 +109,11 @@ export function LibraryPage(p: { header: HeaderInfo; data: LibraryData; serverUr
             </a>
             <span class="count" safe>{`${d.total} item${d.total === 1 ? "" : "s"}`}</span>
           </div>
-          <section id="library" data-view={d.view} aria-label="Documents">
-            {d.items.length === 0 ? <p>This folder is empty.</p> : d.view === "grid" ? <LibraryGrid items={d.items} /> : <LibraryList items={d.items} />}
-          </section>
+          <BulkForm csrf={p.header.csrf} back={link({ page: d.page })} ocrActive={p.ocrActive} notice={p.bulk}>
+            <section id="library" data-view={d.view} aria-label="Documents">
+              {d.items.length === 0 ? <p>This folder is empty.</p> : d.view === "grid" ? <LibraryGrid items={d.items} /> : <LibraryList items={d.items} />}
+            </section>
+          </BulkForm>
           {d.pages > 1 ? (
             <nav aria-label="Pagination" class="pager">
               {d.page > 1 ? (
@@ -130,6 +137,7 @@ export function LibraryPage(p: { header: HeaderInfo; data: LibraryData; serverUr
           )}
         </>
       )}
+      </div>
     </Layout>
   );
 }

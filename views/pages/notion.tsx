@@ -4,6 +4,7 @@
 import type { HeaderInfo } from "../../src/services/library/dashboard.ts";
 import type { notionStatus } from "../../src/services/notion/notion.ts";
 import { Layout, render } from "../layouts/layout.tsx";
+import { NotionErrorText } from "../partials/notion-error.tsx";
 
 export interface NotionPageProps {
   header: HeaderInfo;
@@ -47,8 +48,8 @@ export function NotionPage(p: NotionPageProps): string {
         ""
       )}
       {p.error ? (
-        <p id="notion-error" class="card over err" role="alert" safe>
-          {p.error}
+        <p id="notion-error" class="card over err" role="alert">
+          <NotionErrorText raw={p.error} />
         </p>
       ) : (
         ""
@@ -106,8 +107,8 @@ export function NotionPage(p: NotionPageProps): string {
             </dd>
           </dl>
           {c.lastError ? (
-            <p id="notion-last-error" class="card over err" role="alert" safe>
-              {c.lastError}
+            <p id="notion-last-error" class="card over err" role="alert">
+              <NotionErrorText raw={c.lastError} />
             </p>
           ) : (
             ""

@@ -58,6 +58,19 @@ export function PageView(p: { header: HeaderInfo; data: PageData; ocrActive: boo
             <button type="button" data-zoom="in" aria-label="Zoom in">
               +
             </button>
+            {d.page.ready && d.page.status !== "blank" ? (
+              <span class="page-downloads">
+                <span class="muted">Download page:</span>{" "}
+                <a href={`/api/v1/documents/${d.doc.uuid}/pages/${encodeURIComponent(d.page.id)}/png?longEdge=2048&download=1`} download="" data-download="page-png">
+                  PNG
+                </a>{" "}
+                <a href={`/api/v1/documents/${d.doc.uuid}/pages/${encodeURIComponent(d.page.id)}/svg?download=1`} download="" data-download="page-svg">
+                  SVG
+                </a>
+              </span>
+            ) : (
+              ""
+            )}
           </div>
           <div class="page-scroll">
             {d.page.image ? (

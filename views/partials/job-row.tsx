@@ -1,5 +1,7 @@
-// One job in the activity table; failed/cancelled jobs get a Retry button (htmx, swaps the row).
+// One job in the activity table; failed jobs get a Retry button (htmx, swaps the row); jobs set
+// aside (quota used up, OCR paused) say why and when they run instead.
 import { formatTime } from "./modal.tsx";
+import { NotionErrorText } from "./notion-error.tsx";
 
 export interface JobItem {
   id: number;
@@ -13,6 +15,9 @@ export interface JobItem {
   target: { href: string; label: string } | null;
   /** OCR jobs: why the page is read (new, changed, requested, reread). */
   readReason?: string | null;
+  /** Set aside rather than failed (quota used up, OCR paused, …): why, and when it runs instead. No Retry. */
+  waiting: { reason: string; when: string } | null;
+  retryable: boolean;
 }
 
 const READ_REASONS: Record<string, string> = { new: "new page", changed: "changed page", requested: "asked for", reread: "re-read" };
@@ -56,11 +61,15 @@ export function JobRow(p: { job: JobItem }) {
       </td>
       <td safe>{`${j.attempts}/${j.maxAttempts}`}</td>
       <td safe>{formatTime(j.finishedAt ?? j.createdAt)}</td>
-      <td class="err" safe>
-        {j.lastError ?? ""}
-      </td>
+      {j.waiting ? (
+        <td class="waiting" data-job-waiting>
+          <span safe>{j.waiting.reason}</span> <span class="when" safe>{j.waiting.when}</span>
+        </td>
+      ) : (
+        <td class="err">{j.lastError === null ? "" : j.kind === "notion_sync" ? <NotionErrorText raw={j.lastError} /> : <span safe>{j.lastError}</span>}</td>
+      )}
       <td>
-        {j.status === "failed" || j.status === "cancelled" ? (
+        {j.retryable ? (
           <button type="button" data-action="retry-job" hx-post={`/activity/jobs/${j.id}/retry`} hx-target="closest tr" hx-swap="outerHTML">
             Retry
           </button>

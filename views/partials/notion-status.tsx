@@ -2,6 +2,7 @@
 // was last synced, the last error, a link to its Notion page, and "Sync now" / "Resync" buttons.
 // The buttons post (htmx, X-CSRF-Token from <body hx-headers>) to the Notion API routes and swap
 // nothing; the panel reloads itself after either request (and polls while a sync is queued).
+import { NotionErrorText } from "./notion-error.tsx";
 import type { NotebookSyncState, NotionPanelData } from "../../src/services/notion/notion.ts";
 import { formatTime } from "./modal.tsx";
 
@@ -40,7 +41,7 @@ export function NotionPanel(p: { data: NotionPanelData | null }) {
       <h2 id="notion-sync-h">Notion</h2>
       {d.connectionProblem ? (
         <p class="err" data-notion-connection="problem">
-          <span safe>{d.connectionProblem}</span> <a href="/settings/notion">Notion settings</a>
+          <NotionErrorText raw={d.connectionProblem} /> <a href="/settings/notion">Notion settings</a>
         </p>
       ) : (
         ""
@@ -59,8 +60,8 @@ export function NotionPanel(p: { data: NotionPanelData | null }) {
         {d.error ? (
           <>
             <dt>{d.state === "deferred" ? "Why" : "Last error"}</dt>
-            <dd class={d.state === "deferred" ? "" : "err"} data-notion-error safe>
-              {d.error}
+            <dd class={d.state === "deferred" ? "" : "err"} data-notion-error>
+              <NotionErrorText raw={d.error} />
             </dd>
           </>
         ) : (

@@ -11,6 +11,7 @@ import { UUID_RE } from "../ids.ts";
 import { requireDocument } from "../ownership.ts";
 import { purgeCutoff, purgeDueAt } from "./sync.ts";
 import { hasPdfPage, thumbDocInfo, thumbKey, thumbUrl, viewerImageUrl, type ThumbDocInfo } from "./thumbnails.ts";
+import { originalKind } from "./exports.ts";
 
 export const PAGE_SIZE = 48;
 export type QuotaLevel = "ok" | "warn" | "over";
@@ -306,6 +307,8 @@ export interface DocumentData {
   lastModified: number | null;
   /** Set when the document is in the tablet's trash or deleted (read-only, shown from /trash). */
   removed: Removed | null;
+  /** The original file the document was made from, when it has one (download link). */
+  original: "pdf" | "epub" | null;
 }
 
 /**
@@ -319,7 +322,7 @@ export function documentData(ctx: AppContext, userId: number, uuid: string, view
   const now = ctx.queue.now();
   const pages = ctx.store.pagesWithOcr(userId, d.id).map((p, i) => pageItem(info, p, i, now));
   const crumbs = breadcrumbs(ctx, userId, d.parent);
-  return { uuid: d.uuid, name: d.name, tags: tagsOf(d), crumbs, pages, busy: pages.some((p) => BUSY.has(p.status)), poll: pollSeconds(pages, now), lastModified: d.last_modified, removed: removedState(ctx, userId, d, crumbs) };
+  return { uuid: d.uuid, name: d.name, tags: tagsOf(d), crumbs, pages, busy: pages.some((p) => BUSY.has(p.status)), poll: pollSeconds(pages, now), lastModified: d.last_modified, removed: removedState(ctx, userId, d, crumbs), original: originalKind(ctx, d) };
 }
 
 export interface PageData {
@@ -384,4 +387,9 @@ export function agentServerUrl(ctx: AppContext, request: Request): string {
     // fall through
   }
   return c.publicUrl;
+}
+
+/** A short fingerprint of the user's jobs and documents for live updates (GET /live). */
+export function liveVersion(ctx: AppContext, userId: number): string {
+  return Bun.hash(ctx.store.liveState(userId)).toString(36);
 }

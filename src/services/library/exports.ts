@@ -18,6 +18,8 @@ import type { Page } from "../../rm/model.ts";
 import { sha256Hex } from "../../blobs/store.ts";
 import type { DocumentRow } from "../../storage/documents.ts";
 import type { PageRow } from "../../storage/pages.ts";
+import { zipSync } from "fflate";
+import { purgeCutoff } from "./sync.ts";
 
 export interface PngQuery {
   longEdge: number;
@@ -48,7 +50,8 @@ export function parsePngQuery(q: Record<string, string | undefined>): PngQuery {
 }
 
 export async function pagePng(ctx: AppContext, userId: number, uuid: string, pageId: string, q: PngQuery): Promise<Blob | ReadableStream<Uint8Array>> {
-  const { page } = requirePage(ctx, userId, uuid, pageId);
+  downloadableDocument(ctx, userId, uuid); // trashed and recently deleted documents too
+  const { page } = requirePage(ctx, userId, uuid, pageId, true);
   if (page.render_status === "failed") throw new AppError("render_failed", page.render_error ?? undefined);
   // Annotated PDFs: the original PDF page underneath (keyed by the PDF's hash and page); a PDF
   // page without strokes is that page alone.
@@ -123,8 +126,7 @@ async function fileBytes(ctx: AppContext, doc: DocumentRow, suffix: string): Pro
 
 /** The document as PDF (original PDF underneath for annotated PDFs), cached by content. */
 export async function documentPdf(ctx: AppContext, userId: number, uuid: string): Promise<{ name: string; body: Blob | ReadableStream<Uint8Array> }> {
-  const doc = requireDocument(ctx, userId, uuid);
-  if (doc.type === "CollectionType") throw new AppError("document_not_found", "Folders have no PDF.");
+  const doc = downloadableDocument(ctx, userId, uuid);
   const rows = ctx.store.pagesByDocument(doc.id);
   const pdfFile = ctx.store.filesByDocument(doc.id).find((x) => x.path.endsWith(`${doc.uuid}.pdf`));
   const contentFile = ctx.store.filesByDocument(doc.id).find((x) => x.path.endsWith(`${doc.uuid}.content`));
@@ -170,8 +172,7 @@ export async function documentPdf(ctx: AppContext, userId: number, uuid: string)
  * files and order, each page's OCR text). Changes whenever any of it changes, e.g. new OCR text.
  */
 export function documentMarkdownKey(ctx: AppContext, userId: number, uuid: string): string {
-  const doc = requireDocument(ctx, userId, uuid);
-  if (doc.type === "CollectionType") throw new AppError("document_not_found", "Folders have no Markdown export.");
+  const doc = downloadableDocument(ctx, userId, uuid);
   const rows = ctx.store.pagesByDocument(doc.id);
   const ocr = rows.map((r) => sha256Hex(ocrText(ctx, r.id) ?? ""));
   const mine = (r: PageRow) => r.sha256 !== null && ctx.store.userHasBlob(userId, r.sha256);
@@ -185,7 +186,7 @@ function ocrText(ctx: AppContext, pageId: number): string | null {
 /** Typed text, handwriting (OCR Markdown) and highlights of every page as Markdown, in page order. */
 export async function documentMarkdown(ctx: AppContext, userId: number, uuid: string): Promise<{ name: string; text: string; key: string }> {
   const key = documentMarkdownKey(ctx, userId, uuid);
-  const doc = requireDocument(ctx, userId, uuid);
+  const doc = downloadableDocument(ctx, userId, uuid);
   const pages = await parsedPages(ctx, doc);
   return { name: readableFileName(doc.name, "md"), key, text: renderMarkdown({ title: doc.name, pages: pages.map((p) => ({ page: p.page, ocr: ocrText(ctx, p.row.id) })) }) };
 }
@@ -200,4 +201,98 @@ export async function pageMarkdown(ctx: AppContext, userId: number, uuid: string
     if (!isRmFormatError(e)) throw e; // a corrupt page has no text; its row says "failed"
   }
   return { document: doc.name, idx: row.idx, text: renderMarkdown({ title: "", pages: [{ page, ocr: ocrText(ctx, row.id) }] }) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Downloads (issue 13 item 13): the original PDF/EPUB and the document as `.rmdoc`, also for a
+// document in the tablet's trash or deleted within the grace period (read-only, until purged).
+
+/** The user's document for a download: live, in the trash, or deleted less than the grace period ago. */
+export function downloadableDocument(ctx: AppContext, userId: number, uuid: string): DocumentRow {
+  const doc = requireDocument(ctx, userId, uuid, true);
+  if (doc.deleted_at !== null && doc.deleted_at <= purgeCutoff(ctx)) throw new AppError("document_not_found");
+  if (doc.type === "CollectionType") throw new AppError("document_not_found", "Folders have nothing to download.");
+  return doc;
+}
+
+const ORIGINAL_TYPES = { pdf: "application/pdf", epub: "application/epub+zip" } as const;
+
+/** Which original file the document has (`pdf` or `epub`), if any: for the download links. */
+export function originalKind(ctx: AppContext, doc: DocumentRow): "pdf" | "epub" | null {
+  const files = ctx.store.filesByDocument(doc.id);
+  for (const ext of ["pdf", "epub"] as const) if (files.some((f) => relativeToDocument(doc.uuid, f.path) === `${doc.uuid}.${ext}`)) return ext;
+  return null;
+}
+
+/** The original PDF or EPUB the document was made from, as uploaded (404 for notebooks). */
+export async function documentOriginal(ctx: AppContext, userId: number, uuid: string): Promise<{ name: string; type: string; body: Blob | ReadableStream<Uint8Array> }> {
+  const doc = downloadableDocument(ctx, userId, uuid);
+  const kind = originalKind(ctx, doc);
+  const f = kind ? ctx.store.filesByDocument(doc.id).find((x) => relativeToDocument(doc.uuid, x.path) === `${doc.uuid}.${kind}`) : undefined;
+  const body = f && kind ? await streamOwnedBlob(ctx, userId, f.sha256) : null;
+  if (!kind || !body) throw new AppError("document_not_found", "This document has no original PDF or EPUB.");
+  return { name: readableFileName(doc.name, kind), type: ORIGINAL_TYPES[kind], body };
+}
+
+/** A stored file path from `<uuid>` on (the agent may send a leading folder), or null when it is not under the document. */
+function relativeToDocument(uuid: string, path: string): string | null {
+  const at = path.indexOf(uuid);
+  if (at < 0 || (at > 0 && path[at - 1] !== "/")) return null;
+  return path.slice(at);
+}
+
+/**
+ * The document's files as the desktop app exports them (`.rmdoc`: a zip of `<uuid>.metadata`,
+ * `<uuid>.content`, `<uuid>/<page>.rm`, the original `.pdf`/`.epub`, `.pagedata` and the other
+ * sidecars), from what the user uploaded. Pages whose bytes never arrived are left out.
+ */
+export async function rmdocEntries(ctx: AppContext, doc: DocumentRow): Promise<Record<string, Uint8Array>> {
+  const out: Record<string, Uint8Array> = {};
+  const enc = new TextEncoder();
+  let metadata: Record<string, unknown> = {};
+  try {
+    metadata = JSON.parse(doc.metadata_json) as Record<string, unknown>;
+  } catch {
+    /* keep the minimum below */
+  }
+  delete metadata.tags; // tags travel in .content on the tablet
+  out[`${doc.uuid}.metadata`] = enc.encode(JSON.stringify({ ...metadata, visibleName: doc.name, type: doc.type, parent: doc.parent }, null, 4));
+  for (const f of ctx.store.filesByDocument(doc.id)) {
+    const rel = relativeToDocument(doc.uuid, f.path);
+    if (!rel || rel === `${doc.uuid}.metadata`) continue;
+    const bytes = await readOwnedBlob(ctx, doc.user_id, f.sha256);
+    if (bytes) out[rel] = bytes;
+  }
+  const pages = ctx.store.pagesByDocument(doc.id);
+  // Synced without a .content file (an old client): the page list is what the tablet needs.
+  if (!out[`${doc.uuid}.content`])
+    out[`${doc.uuid}.content`] = enc.encode(
+      doc.content_json ?? JSON.stringify({ fileType: doc.file_type ?? "notebook", formatVersion: 1, orientation: "portrait", pageCount: pages.length, pages: pages.map((p) => p.page_uuid) }, null, 4),
+    );
+  for (const p of pages) {
+    if (!p.sha256) continue;
+    const bytes = await readOwnedBlob(ctx, doc.user_id, p.sha256);
+    if (bytes) out[`${doc.uuid}/${p.page_uuid}.rm`] = bytes;
+  }
+  return out;
+}
+
+/** Entries that are compressed already (PDF, EPUB, images) are stored, the rest deflated. */
+export function zipEntries(entries: Record<string, Uint8Array>): Uint8Array {
+  const z: Record<string, [Uint8Array, { level: 0 | 6 }]> = {};
+  for (const [name, bytes] of Object.entries(entries)) z[name] = [bytes, { level: /\.(pdf|epub|jpe?g|png|zip)$/i.test(name) ? 0 : 6 }];
+  return zipSync(z);
+}
+
+/** The document as a `.rmdoc` archive (the reMarkable desktop app imports it back). */
+export async function documentRmdoc(ctx: AppContext, userId: number, uuid: string): Promise<{ name: string; bytes: Uint8Array }> {
+  const doc = downloadableDocument(ctx, userId, uuid);
+  return { name: readableFileName(doc.name, "rmdoc"), bytes: zipEntries(await rmdocEntries(ctx, doc)) };
+}
+
+/** "<document> - page N.<ext>" for a page download (N = 1-based position). */
+export function pageDownloadName(ctx: AppContext, userId: number, uuid: string, pageId: string, ext: "png" | "svg"): string {
+  const { doc, page } = requirePage(ctx, userId, uuid, pageId, true);
+  const n = ctx.store.pagesByDocument(doc.id).findIndex((p) => p.id === page.id) + 1;
+  return readableFileName(`${doc.name} - page ${n}`, ext);
 }

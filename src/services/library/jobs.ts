@@ -21,6 +21,23 @@ export function jobView(j: JobRow) {
   };
 }
 
+/**
+ * Why a cancelled job did not run, for people, and when its work happens instead; null when the
+ * job simply failed (those can be retried). A job the claim guard set aside (quota used up, OCR
+ * paused, page changed, already read) cannot succeed by retrying it: the work is queued again by
+ * itself (quota reset, a working API key) or is not needed.
+ */
+export function jobNotRetryable(status: string, lastError: string | null, quotaResetsOn: string): { reason: string; when: string } | null {
+  if (status !== "cancelled" || !lastError) return null;
+  if (lastError.startsWith("deferred: monthly OCR quota"))
+    return { reason: "Waiting for OCR quota: this month's quota is used up.", when: `Runs by itself when the quota resets on ${quotaResetsOn}.` };
+  if (lastError.startsWith("deferred: OCR is paused"))
+    return { reason: "OCR is paused: the API key was rejected.", when: "Runs by itself once a working API key is set (see Quota)." };
+  if (lastError.startsWith("stale:")) return { reason: "Skipped: the page changed or was deleted before it was read.", when: "Its newest version is read instead." };
+  if (lastError.startsWith("already read")) return { reason: "Skipped: this page was already read with these settings.", when: "Nothing left to do." };
+  return null;
+}
+
 const STATUSES = new Set(["queued", "running", "done", "failed", "cancelled"]);
 
 export function listJobs(ctx: AppContext, userId: number, f: { status?: string; kind?: string; limit?: number }) {

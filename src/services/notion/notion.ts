@@ -233,7 +233,7 @@ export function notionPanelData(ctx: AppContext, userId: number, rawUuid: string
       : c.status === "needs_parent"
         ? "Choose the Notion page that holds the database to start syncing."
         : c.status === "revoked"
-          ? `Notion no longer accepts the stored token${c.last_error ? ` (${c.last_error})` : ""}.`
+          ? (c.last_error ?? "notion: the token was rejected (revoked or unknown)") // the dashboard says it for people (views/partials/notion-error.tsx)
           : (c.last_error ?? "The Notion connection has a problem.");
   return {
     uuid: doc.uuid,

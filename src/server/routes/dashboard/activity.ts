@@ -1,7 +1,7 @@
 import type { Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
-import { headerInfo } from "../../../services/library/dashboard.ts";
-import { listJobs, retryJob, type jobView } from "../../../services/library/jobs.ts";
+import { headerInfo, liveVersion } from "../../../services/library/dashboard.ts";
+import { jobNotRetryable, listJobs, retryJob, type jobView } from "../../../services/library/jobs.ts";
 import { requireIntId, UUID_RE } from "../../../services/ids.ts";
 import { render } from "../../../../views/layouts/layout.tsx";
 import { ActivityPage } from "../../../../views/pages/activity.tsx";
@@ -27,8 +27,11 @@ function readReasonOf(payload: unknown): string | null {
   return typeof r === "string" && /^[a-z]{1,20}$/.test(r) ? r : null;
 }
 
-function item(ctx: AppContext, userId: number, j: ReturnType<typeof jobView>): JobItem {
+function item(ctx: AppContext, userId: number, j: ReturnType<typeof jobView>, resetsOn: string): JobItem {
+  const waiting = jobNotRetryable(j.status, j.lastError, resetsOn);
   return {
+    waiting,
+    retryable: (j.status === "failed" || j.status === "cancelled") && waiting === null,
     id: j.id,
     kind: j.kind,
     status: j.status,
@@ -46,11 +49,14 @@ function item(ctx: AppContext, userId: number, j: ReturnType<typeof jobView>): J
 export function activityPage(ctx: AppContext, auth: Auth, query: Record<string, string | undefined>): Response {
   const status = query.status === "failed" || query.status === "queued" || query.status === "running" || query.status === "done" ? query.status : undefined;
   const r = listJobs(ctx, auth.user.id, { ...(status ? { status } : {}), limit: 200 });
-  return dashboardHtml(ActivityPage({ header: headerInfo(ctx, auth), jobs: r.jobs.map((j) => item(ctx, auth.user.id, j)), counts: r.counts, filter: status ?? "" }));
+  const header = headerInfo(ctx, auth);
+  return dashboardHtml(
+    ActivityPage({ header, jobs: r.jobs.map((j) => item(ctx, auth.user.id, j, header.quota.resetsOn)), counts: r.counts, filter: status ?? "", live: liveVersion(ctx, auth.user.id) }),
+  );
 }
 
 /** POST /activity/jobs/:id/retry — htmx: run a failed job again; answers the updated row. */
 export function retryJobRow(ctx: AppContext, auth: Auth, id: string): Response {
   const j = retryJob(ctx, auth.user.id, requireIntId(id, "job_not_found"));
-  return dashboardHtml(render(JobRow({ job: item(ctx, auth.user.id, j) })));
+  return dashboardHtml(render(JobRow({ job: item(ctx, auth.user.id, j, headerInfo(ctx, auth).quota.resetsOn) })));
 }

@@ -4,12 +4,14 @@ import { Elysia } from "elysia";
 import type { Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
 import { activityPage, retryJobRow } from "./activity.ts";
+import { bulkForm } from "./bulk.ts";
 import { computersFragment, createTokenFragment, decidePairingFragment, devicesPage, installCommandFragment, pairingFragment, revokeTokenRow } from "./devices.ts";
 import { documentNotion, documentOcr, documentPage, documentReread, documentStatus } from "./document.ts";
 import { signedIn } from "../../auth/plugin.ts";
 import { formBody } from "../../body.ts";
 import { userOrLogin } from "./guard.ts";
 import { libraryPage } from "./library.ts";
+import { liveFragment } from "./live.ts";
 import { logoutForm } from "./logout.ts";
 import { pagePage, pageStatusFragment } from "./page.ts";
 import { retryPageOcr } from "./page-ocr.ts";
@@ -39,6 +41,7 @@ export const dashboardRoutes = (ctx: AppContext) => {
     .get("/favicon.ico", ({ request }) => staticAsset("favicon.svg", request), hide)
     .get("/", as((a, c) => libraryPage(ctx, a, null, c.query)), hide)
     .get("/folders/:uuid", as((a, c) => libraryPage(ctx, a, c.params.uuid!, c.query)), hide)
+    .post("/library/bulk", as((a, c) => bulkForm(ctx, a, c.body)), form)
     .get("/trash", as((a, c) => trashPage(ctx, a, c.query)), hide)
     .get("/documents/:uuid", as((a, c) => documentPage(ctx, a, c.params.uuid!)), hide)
     .get("/documents/:uuid/status", as((a, c) => documentStatus(ctx, a, c.params.uuid!)), hide)
@@ -51,6 +54,7 @@ export const dashboardRoutes = (ctx: AppContext) => {
     .get("/search", as((a, c) => searchPage(ctx, a, c.request, c.query)), hide)
     .get("/quota", as((a) => quotaPage(ctx, a)), hide)
     .get("/activity", as((a, c) => activityPage(ctx, a, c.query)), hide)
+    .get("/live", as((a, c) => liveFragment(ctx, a, c.query.v)), hide)
     .post("/activity/jobs/:id/retry", as((a, c) => retryJobRow(ctx, a, c.params.id!)), form)
     .get("/devices", as((a, c) => devicesPage(ctx, a, c.request, c.query.code)), hide)
     .get("/devices/computers", as((a) => computersFragment(ctx, a)), hide)

@@ -7,6 +7,7 @@ import { BODY_LIMITS, jsonBody } from "../../body.ts";
 import { deleteDocument } from "./delete-document.ts";
 import { documentMarkdown } from "./document-markdown.ts";
 import { documentPdf } from "./document-pdf.ts";
+import { documentOriginalRoute, documentRmdocRoute } from "./downloads.ts";
 import { getDocument } from "./get-document.ts";
 import { listDocuments } from "./list-documents.ts";
 import { listPages } from "./list-pages.ts";
@@ -36,7 +37,7 @@ export const documentRoutes = (ctx: AppContext) =>
     .get("/:uuid", ({ auth, params }) => getDocument(ctx, auth, params.uuid), { auth: true, detail: { tags: ["library"], summary: "A document with its pages and files" } })
     .delete("/:uuid", ({ auth, params }) => deleteDocument(ctx, auth, params.uuid), { auth: true, detail: { tags: ["sync"], summary: "Soft-delete a document" } })
     .get("/:uuid/pages", ({ auth, params }) => listPages(ctx, auth, params.uuid), { auth: true, detail: { tags: ["library"], summary: "Pages with render status" } })
-    .get("/:uuid/pages/:pageId/svg", ({ auth, params, query }) => pageSvg(ctx, auth, params.uuid, params.pageId, query.v), {
+    .get("/:uuid/pages/:pageId/svg", ({ auth, params, query }) => pageSvg(ctx, auth, params.uuid, params.pageId, query), {
       auth: true,
       detail: { tags: ["library"], summary: "Rendered page (SVG)" },
     })
@@ -53,6 +54,14 @@ export const documentRoutes = (ctx: AppContext) =>
       detail: { tags: ["library"], summary: "Page thumbnail (small PNG, PDF page underneath; content-addressed, cached for a year)" },
     })
     .get("/:uuid/pdf", ({ auth, params }) => documentPdf(ctx, auth, params.uuid), { auth: true, detail: { tags: ["library"], summary: "Document as PDF (cached)" } })
+    .get("/:uuid/original", ({ auth, params }) => documentOriginalRoute(ctx, auth, params.uuid), {
+      auth: true,
+      detail: { tags: ["library"], summary: "The original PDF or EPUB, as uploaded (also in the trash or deleted within the grace period)" },
+    })
+    .get("/:uuid/rmdoc", ({ auth, params }) => documentRmdocRoute(ctx, auth, params.uuid), {
+      auth: true,
+      detail: { tags: ["library"], summary: "The document as .rmdoc (zip of its files, as the desktop app exports)" },
+    })
     .get("/:uuid/markdown", ({ auth, params, request }) => documentMarkdown(ctx, auth, params.uuid, request), {
       auth: true,
       detail: { tags: ["library"], summary: "Typed text, handwriting (OCR) and highlights as Markdown" },
