@@ -108,7 +108,7 @@ function textOperators(out: string[], scene: Scene, res: PdfResources): void {
     const size = p.metrics.size;
     for (const line of p.lines) {
       for (const r of line.runs) {
-        const { name, font } = res.font(faceOf(p.metrics.serif, r.bold, r.italic));
+        const { name, font } = res.font(faceOf(p.metrics.serif, r.bold || p.metrics.medium, r.italic));
         const text = encodableText(font, r.text);
         if (!text.trim()) continue;
         const natural = font.widthOfTextAtSize(text, size);

@@ -157,7 +157,7 @@ function drawText(out: string[], layout: TextLayout, paint: (c: Rgba) => string)
   out.push(`<g class="text" fill="${black}" font-family="${SANS}" xml:space="preserve">`);
   for (const p of layout.paragraphs) {
     const m = p.metrics;
-    const family = `${m.serif ? ` font-family="${SERIF}"` : ""}${m.medium ? ` font-weight="500"` : ""}`;
+    const family = `${m.serif ? ` font-family="${SERIF}"` : ""}${m.medium ? ` font-weight="bold"` : ""}`;
     for (const line of p.lines) {
       if (line.runs.length === 0) continue;
       out.push(`<text y="${n1(line.baseline)}" font-size="${n1(m.size)}"${family}>`);
