@@ -217,7 +217,11 @@ async function writeDocument(lib: Library, doc: RmDocument, pages: ParsedPage[],
   }
   if (opts.formats.has("md")) {
     try {
-      await writeFile(join(dir, `${name}.md`), renderMarkdown({ title, pages: pages.map((p) => ({ page: p.page, highlights: p.ref.highlights })) }));
+      await writeFile(join(dir, `${name}.md`), renderMarkdown({
+          title,
+          tags: doc.content.tags.map((t) => t.name),
+          pages: pages.map((p) => ({ page: p.page, highlights: p.ref.highlights, tags: doc.content.pageTags.filter((t) => t.pageId === p.ref.id).map((t) => t.name) })),
+        }));
     } catch (e) {
       failed("the Markdown", e);
     }

@@ -44,9 +44,10 @@ function styledChars(html: string): string[] {
 }
 
 /** What the spans say, per character, with whitespace's style ignored (it sits outside markers). */
-function expected(spans: TextSpan[], forceBold = false): string[] {
+function expected(spans: TextSpan[]): string[] {
   const out: string[] = [];
-  for (const s of spans) for (const ch of s.text) out.push(`${ch}${s.bold || forceBold ? "B" : "-"}${s.italic ? "I" : "-"}`);
+  // BOLD-style ("medium") paragraphs are not emphasis: only the spans' own styles (item 10).
+  for (const s of spans) for (const ch of s.text) out.push(`${ch}${s.bold ? "B" : "-"}${s.italic ? "I" : "-"}`);
   return out;
 }
 
@@ -59,7 +60,7 @@ const norm = (chars: string[]) => ({
 function roundTrip(spans: TextSpan[], style: number = ParagraphStyle.PLAIN): void {
   const md = textToMarkdown(pageOf(spans, style)).join("\n\n");
   const html = marked.parse(md, { async: false, gfm: false }) as string;
-  expect({ md, chars: norm(styledChars(html)) }).toEqual({ md, chars: norm(expected(spans, style === ParagraphStyle.BOLD)) });
+  expect({ md, chars: norm(styledChars(html)) }).toEqual({ md, chars: norm(expected(spans)) });
 }
 
 describe("inline emphasis reads back the same through a CommonMark parser", () => {
@@ -89,7 +90,7 @@ describe("inline emphasis reads back the same through a CommonMark parser", () =
   });
 
   test("300 seeded span sequences (plain and BOLD-style paragraphs)", () => {
-    const words = ["a", "bc", "d e", " f", "g ", ".", ",x", "*", "_", "1", "é", "<b>", "&", "[y]", "z!", "(", ")"];
+    const words = ["a", "bc", "d e", " f", "g ", ".", ",x", "*", "_", "1", "é", "<b>", "&", "[y]", "z!", "(", ")", "[[Wiki link]]", "#tag", " #tag2 ", "[[a_b|c]]", "#"];
     for (let seed = 1; seed <= 300; seed++) {
       const r = rng(seed);
       const n = 1 + Math.floor(r() * 6);
@@ -131,4 +132,42 @@ test("adjacent highlights of different colours stay separate; overlapping ranges
   expect(highlightPassages(overlapping)).toEqual(["classes of numbers"]);
   const inside = [highlight("classes of numbers", line(100), { start: 0, length: 18 }), highlight("of", line(100), { start: 8, length: 2, color: 4 })];
   expect(highlightPassages(inside)).toEqual(["classes of numbers"]);
+});
+
+// Issue 12 item 10: "medium" (BOLD-style) paragraphs are not bold; wiki links and #tags typed on the
+// tablet stay as written; the document's tags are exported. Read back through marked.
+import { renderMarkdown } from "../../src/render/markdown.ts";
+
+describe("Markdown that Obsidian and Logseq read", () => {
+  const html = (md: string) => marked.parse(md, { async: false, gfm: false }) as string;
+
+  test("a BOLD-style (\"medium\") paragraph is a plain paragraph; its own bold span stays bold", () => {
+    const md = textToMarkdown(pageOf([{ text: "Tap or tick the box ", bold: false, italic: false }, { text: "here", bold: true, italic: false }], ParagraphStyle.BOLD));
+    expect(md).toEqual(["Tap or tick the box **here**"]);
+    expect(html(md.join("\n\n"))).toBe("<p>Tap or tick the box <strong>here</strong></p>\n");
+  });
+
+  test("[[wiki links]] and #tags are kept as typed, and read back as the same text", () => {
+    const typed = "See [[Project plan]] and [[notes_2024|old notes]] #todo #work/q3";
+    const md = textToMarkdown(pageOf([{ text: typed, bold: false, italic: false }]));
+    expect(md).toEqual([typed]);
+    expect(html(md[0]!)).toBe(`<p>${typed}</p>\n`);
+    // A #tag at the start of a line is not a heading and is kept; "# x" still is escaped.
+    expect(textToMarkdown(pageOf([{ text: "#idea for later", bold: false, italic: false }]))).toEqual(["#idea for later"]);
+    expect(textToMarkdown(pageOf([{ text: "# not a heading", bold: false, italic: false }]))).toEqual(["\\# not a heading"]);
+    // Brackets that are not a wiki link, or a "wiki link" followed by (url), are still escaped.
+    const risky = textToMarkdown(pageOf([{ text: "[[x]](javascript:alert(1)) [y] [[<b>]]", bold: false, italic: false }]))[0]!;
+    expect(html(risky)).not.toContain("<a");
+    expect(html(risky)).not.toContain("<b>");
+    expect(html(risky).replace(/&lt;/g, "<").replace(/&gt;/g, ">")).toContain("[[x]](javascript:alert(1)) [y] [[<b>]]");
+  });
+
+  test("the document's and each page's tags are exported as #tags", () => {
+    const p = pageOf([{ text: "body", bold: false, italic: false }]);
+    const md = renderMarkdown({ title: "Doc", tags: ["work", "two words", "work", "a<b>"], pages: [{ page: p, tags: ["page-tag"] }] });
+    expect(md).toBe("# Doc\n\nTags: #work #[[two words]] \\#a\\<b\\>\n\nTags: #page-tag\n\nbody\n");
+    const out = html(md);
+    expect(out).toContain("<p>Tags: #work #[[two words]] #a&lt;b&gt;</p>");
+    expect(out).toContain("<p>Tags: #page-tag</p>");
+  });
 });
