@@ -5,6 +5,7 @@
 
 import { type Group, type Highlight, type Page, type Paragraph, ParagraphStyle, type TextSpan } from "../rm/model.ts";
 import { LIMITS } from "../rm/limits.ts";
+import { highlightColor } from "./colors.ts";
 
 export interface MarkdownInput {
   title: string;
@@ -232,17 +233,54 @@ function top(h: Highlight): number {
   return r && Number.isFinite(r.y) ? r.y : 0;
 }
 
+/** A highlighted passage and the name of its colour as the tablet shows it. */
+export interface Passage {
+  text: string;
+  color: string;
+}
+
+/** Named highlight colours (palette ids 3/4/5/8 and the Paper Pro's six ARGB highlighter colours). */
+const NAMED: ReadonlyArray<readonly [string, number, number, number]> = [
+  ["yellow", 255, 237, 117],
+  ["yellow", 251, 247, 25],
+  ["green", 172, 255, 133],
+  ["green", 0, 255, 0],
+  ["pink", 242, 158, 255],
+  ["pink", 255, 192, 203],
+  ["orange", 255, 195, 140],
+  ["blue", 190, 234, 254],
+  ["grey", 199, 199, 198],
+  ["grey", 125, 125, 125],
+];
+
+/** The colour's name: the nearest named highlight colour. */
+export function highlightColorName(h: Pick<Highlight, "color" | "argb">): string {
+  const c = highlightColor(h.color, h.argb);
+  let best = "yellow";
+  let dist = Infinity;
+  for (const [name, r, g, b] of NAMED) {
+    const d = (c.r - r) ** 2 + (c.g - g) ** 2 + (c.b - b) ** 2;
+    if (d < dist) {
+      dist = d;
+      best = name;
+    }
+  }
+  return best;
+}
+
 /**
- * Highlighted passages: fragments in reading order, merged when the next one continues the
- * previous in the same colour (adjacent character range, or its first rectangle on the next line).
- * Highlights of different colours stay separate passages; where character ranges overlap, the
- * characters already quoted are not repeated.
+ * Highlighted passages, one per highlight as the tablet shows it: fragments in page order (by
+ * character position, else by place on the page), merged only when the next one continues the
+ * previous in the same colour (the tablet stores a highlight over several lines as one fragment
+ * per line: adjacent character range, or its first rectangle on the next line). Highlights of
+ * different colours stay separate passages, each with its colour; where character ranges overlap,
+ * the characters already quoted are not repeated.
  */
-export function highlightPassages(highlights: Highlight[]): string[] {
+export function highlightPassages(highlights: Highlight[]): Passage[] {
   const items = highlights.filter((h) => h.text.trim());
   const byStart = items.every((h) => typeof h.start === "number");
   items.sort((a, b) => (byStart ? a.start! - b.start! : top(a) - top(b) || (a.rects[0]?.x ?? 0) - (b.rects[0]?.x ?? 0)));
-  const passages: string[] = [];
+  const passages: Passage[] = [];
   let prev: Highlight | null = null;
   let covered = -Infinity; // end of the character range quoted so far
   for (const h of items) {
@@ -251,11 +289,10 @@ export function highlightPassages(highlights: Highlight[]): string[] {
     if (typeof h.start === "number") covered = Math.max(covered, h.start + (h.length ?? [...h.text].length));
     const text = chars.join("").replace(/\s+/g, " ").trim();
     if (!text) continue;
-    if (prev && prev.color === h.color && prev.argb === h.argb && continues(prev, h)) {
-      passages[passages.length - 1] += ` ${text}`;
-    } else {
-      passages.push(text);
-    }
+    const color = highlightColorName(h);
+    const last = passages[passages.length - 1];
+    if (prev && last && last.color === color && continues(prev, h)) last.text += ` ${text}`;
+    else passages.push({ text, color });
     prev = h;
   }
   return passages;
@@ -274,8 +311,9 @@ function continues(a: Highlight, b: Highlight): boolean {
   return gap > -lineH * 0.5 && gap < lineH * 0.8 && first.y > last.y;
 }
 
-function quote(text: string): string {
-  return `> ${escapeLineStart(escapeInline(text))}`;
+/** A passage as a blockquote with its colour after it: `> text *(yellow)*`. */
+function quote(p: Passage): string {
+  return `> ${escapeLineStart(escapeInline(p.text))} *(${p.color})*`;
 }
 
 /**

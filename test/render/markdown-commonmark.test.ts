@@ -124,14 +124,14 @@ test("adjacent highlights of different colours stay separate; overlapping ranges
     highlight("classes of", line(100), { start: 0, length: 10, color: 3 }),
     highlight("numbers", line(100), { start: 11, length: 7, color: 4 }),
   ];
-  expect(highlightPassages(yellowThenGreen)).toEqual(["classes of", "numbers"]);
+  expect(highlightPassages(yellowThenGreen)).toEqual([{ text: "classes of", color: "yellow" }, { text: "numbers", color: "green" }]);
   const overlapping = [
     highlight("classes of", line(100), { start: 0, length: 10 }),
     highlight("of numbers", line(100), { start: 8, length: 10 }),
   ];
-  expect(highlightPassages(overlapping)).toEqual(["classes of numbers"]);
+  expect(highlightPassages(overlapping)).toEqual([{ text: "classes of numbers", color: "yellow" }]);
   const inside = [highlight("classes of numbers", line(100), { start: 0, length: 18 }), highlight("of", line(100), { start: 8, length: 2, color: 4 })];
-  expect(highlightPassages(inside)).toEqual(["classes of numbers"]);
+  expect(highlightPassages(inside)).toEqual([{ text: "classes of numbers", color: "yellow" }]);
 });
 
 // Issue 12 item 10: "medium" (BOLD-style) paragraphs are not bold; wiki links and #tags typed on the
@@ -169,5 +169,52 @@ describe("Markdown that Obsidian and Logseq read", () => {
     const out = html(md);
     expect(out).toContain("<p>Tags: #work #[[two words]] #a&lt;b&gt;</p>");
     expect(out).toContain("<p>Tags: #page-tag</p>");
+  });
+});
+
+// Issue 12 item 11: one passage per highlight as the tablet shows it, with its colour, in page order.
+import { readFileSync } from "node:fs";
+import { parsePage } from "../../src/rm/page.ts";
+import { describeSamples, sample } from "../support/samples.ts";
+
+describeSamples("highlights from real pages: one passage each, its colour, page order, no repeated words", () => {
+  const md = (name: string) => renderMarkdown({ title: "", pages: [{ page: parsePage(new Uint8Array(readFileSync(sample(name))), name) }] });
+  const quotes = (text: string) => text.split("\n").filter((l) => l.startsWith("> "));
+
+  test("Paper Pro: the same sentence highlighted in six colours stays six passages, top to bottom", () => {
+    const out = md("rmscene__Color_and_tool_v3.14.4.rm");
+    const q = quotes(out);
+    expect(q).toEqual(["yellow", "blue", "pink", "orange", "green", "grey"].map((c) => `> This is a test sentence. *(${c})*`));
+    // marked reads each back as a quote with the text and the colour in italics
+    const html = marked.parse(out, { async: false, gfm: false }) as string;
+    expect(html.match(/<blockquote>/g)).toHaveLength(6);
+    expect(html).toContain("<p>This is a test sentence. <em>(orange)</em></p>");
+  });
+
+  test("fw 3.1 Wikipedia page: a highlight over three lines (one fragment per line) is one passage; words never repeat", () => {
+    const q = quotes(md("rmscene__Wikipedia_highlighted_p1.rm"));
+    expect(q).toEqual([
+      "> The reMarkable uses electronic paper *(yellow)*",
+      "> ReMarkable uses its own operating system, named Codex. Codex is based on Linux and optimized for electronic paper display technology.\\[13\\] *(yellow)*",
+    ]);
+    const p2 = quotes(md("rmscene__Wikipedia_highlighted_p2.rm"));
+    expect(p2).toEqual(["> 177 mm × 256 mm× 6.7 mm *(green)*", "> also *(pink)*"]);
+  });
+
+  test("synthetic variants of the real page: overlapping and adjacent highlights of other colours", () => {
+    const name = "rmscene__Wikipedia_highlighted_p1.rm";
+    const base = parsePage(new Uint8Array(readFileSync(sample(name))), name);
+    const hls = base.layers.flatMap((l) => l.children).filter((c) => c.kind === "highlight");
+    const first = hls[0]!; // "The reMarkable uses electronic paper", start 821
+    // A green highlight overlapping its end ("electronic paper display") and a pink one right after it.
+    const overlap = { ...first, id: "x:1", color: 4, text: "electronic paper display", start: 821 + 20, length: 24, rects: [{ ...first.rects[0]!, x: first.rects[0]!.x + 500 }] };
+    const after = { ...first, id: "x:2", color: 5, text: "technology", start: 821 + 45, length: 10, rects: [{ ...first.rects[0]!, x: first.rects[0]!.x + 700 }] };
+    const page = { ...base, layers: [{ ...base.layers[0]!, children: [after, overlap, ...base.layers[0]!.children] }] };
+    const q = quotes(renderMarkdown({ title: "", pages: [{ page }] }));
+    expect(q.slice(0, 3)).toEqual(["> The reMarkable uses electronic paper *(yellow)*", "> display *(green)*", "> technology *(pink)*"]);
+    // every word of the page's highlights appears once
+    const words = q.join(" ").replace(/\*\([a-z]+\)\*/g, "").match(/[A-Za-z]+/g)!;
+    expect(words.filter((w) => w === "paper")).toHaveLength(2); // "electronic paper" twice on the page (two separate highlights)
+    expect(words.filter((w) => w === "display")).toHaveLength(2);
   });
 });

@@ -55,11 +55,12 @@ describe("renderMarkdown", () => {
       highlight("the sentence.", [{ x: 0, y: 135, w: 200, h: 30 }], { start: 24, length: 13 }),
       highlight("Elsewhere", [{ x: 0, y: 900, w: 100, h: 30 }], { start: 400, length: 9 }),
     ];
-    expect(highlightPassages(hl)).toEqual(["first part of the sentence.", "Elsewhere"]);
+    const yellow = (text: string) => ({ text, color: "yellow" });
+    expect(highlightPassages(hl)).toEqual([yellow("first part of the sentence."), yellow("Elsewhere")]);
     const byRects = hl.map(({ start: _s, length: _l, ...h }) => h);
-    expect(highlightPassages(byRects)).toEqual(["first part of the sentence.", "Elsewhere"]);
+    expect(highlightPassages(byRects)).toEqual([yellow("first part of the sentence."), yellow("Elsewhere")]);
     const out = renderMarkdown({ title: "", pages: [{ page: page([layer(hl)]) }, { page: null, highlights: [highlight("> json *hl*", [])] }] });
-    expect(out).toContain("> first part of the sentence.\n\n> Elsewhere");
+    expect(out).toContain("> first part of the sentence. *(yellow)*\n\n> Elsewhere *(yellow)*");
     expect(out).toContain("<!-- page 1 -->");
     expect(out).toContain("---\n\n<!-- page 2 -->\n\n> \\> json \\*hl\\*");
   });
