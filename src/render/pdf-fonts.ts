@@ -5,9 +5,10 @@
 // the upright faces are installed (Debian's fonts-dejavu-core), italics are the upright face slanted.
 
 import { type PDFDocument, type PDFFont, type PDFRef, PDFString, StandardFonts } from "pdf-lib";
-import type { FontFace } from "./pdf-ink.ts";
 import { encodableText, encodableWith } from "./pdf-text.ts";
 import { parseTtf, type Ttf } from "./ttf.ts";
+
+export type FontFace = "sans" | "sans-bold" | "sans-italic" | "sans-bold-italic" | "serif" | "serif-bold" | "serif-italic" | "serif-bold-italic";
 
 /** What the content-stream writer needs from a font. */
 export interface TextFont {

@@ -5,12 +5,12 @@
 import type { Highlight } from "../rm/model.ts";
 import { type Rgba, highlightColor } from "./colors.ts";
 import { n2, n3 } from "./num.ts";
-import type { TextFont } from "./pdf-fonts.ts";
+import type { FontFace, TextFont } from "./pdf-fonts.ts";
 import type { Matrix } from "./pdf-place.ts";
 import { finiteClamp, type PlacedHighlight, type PlacedStroke, type Scene } from "./scene.ts";
 import { textMarkers } from "./text-draw.ts";
 
-export type FontFace = "sans" | "sans-bold" | "sans-italic" | "sans-bold-italic" | "serif" | "serif-bold" | "serif-italic" | "serif-bold-italic";
+export type { FontFace } from "./pdf-fonts.ts";
 
 /** Page resources the operators refer to (allocated by the caller). */
 export interface PdfResources {
