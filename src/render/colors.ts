@@ -42,6 +42,12 @@ export const HIGHLIGHT_YELLOW: Readonly<Rgba> = Object.freeze({ r: 255, g: 237, 
 export const HIGHLIGHTER_YELLOW: Readonly<Rgba> = Object.freeze({ r: 255, g: 243, b: 168, a: 1 });
 
 /**
+ * Grey (palette id 1) on v3/v5 pages as the device exports it: `0.74902 0.74902 0.74902 RG`
+ * (191,191,191; rm2pdf reMarkable_output.pdf, fineliner in grey). v6 pages keep the palette's grey.
+ */
+export const LEGACY_GREY: Readonly<Rgba> = Object.freeze({ r: 191, g: 191, b: 191, a: 1 });
+
+/**
  * Colour of a highlighter stroke. Before colour highlighters (fw < 2.11, v3/v5 files) the
  * highlighter stored palette ids 0–2 (black/grey/white) but the device shows it yellow; other ids
  * and ARGB colours are what the device shows.

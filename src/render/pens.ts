@@ -8,7 +8,7 @@
 // a tolerance are merged so the output stays small.
 
 import type { Point, Stroke } from "../rm/model.ts";
-import { type Rgba, inkColor, COLOR_ARGB, highlighterInk } from "./colors.ts";
+import { type Rgba, inkColor, COLOR_ARGB, highlighterInk, LEGACY_GREY } from "./colors.ts";
 import { clamp } from "./num.ts";
 
 export type PenName =
@@ -207,13 +207,19 @@ export const DEFAULT_TOLERANCE: RunTolerance = { width: 0.25, opacity: 0.04 };
 
 /**
  * How to draw a stroke, or null when it is not ink (erasers, selections, empty strokes).
+ * `legacy`: the stroke is from a v3/v5 page (the device's grey differs there, colors.ts).
  * Never throws: bad numbers are clamped, unknown tools and colours fall back.
  */
-export function strokeStyle(stroke: Stroke, tol: RunTolerance = DEFAULT_TOLERANCE): StrokeStyle | null {
+export function strokeStyle(stroke: Stroke, tol: RunTolerance = DEFAULT_TOLERANCE, opts: { legacy?: boolean } = {}): StrokeStyle | null {
   const pen = penFor(stroke.tool);
   const n = stroke.points.length;
   if (!pen.drawn || n === 0) return null;
-  const color = pen.name === "highlighter" ? highlighterInk(stroke.color, stroke.argb) : inkColor(stroke.color, stroke.argb);
+  const color =
+    pen.name === "highlighter"
+      ? highlighterInk(stroke.color, stroke.argb)
+      : opts.legacy && stroke.color === 1 && !stroke.argb
+        ? { ...LEGACY_GREY }
+        : inkColor(stroke.color, stroke.argb);
   let opacity = 1;
   if (pen.name === "highlighter") opacity = HIGHLIGHTER_OPACITY;
   else if (pen.name === "shader") opacity = stroke.argb || stroke.color === COLOR_ARGB ? color.a : SHADER_DEFAULT_OPACITY;

@@ -6,7 +6,8 @@
 //
 // Measured in the export: the highlighter is `1 0.952941 0.658824 RG` (255,243,168) at `CA .501961`
 // (128/255), `1 J 1 j` (round caps and joins), 13.49 pt wide (30 units at 0.4497 pt/unit): over
-// white it shows 255,249,211. Tolerances are stated per assertion.
+// white it shows 255,249,211. The grey (palette id 1) is `0.74902 0.74902 0.74902 RG` (191). Pencil
+// and mechanical-pencil tones are compared by ink mass. Tolerances are stated per assertion.
 
 import { expect, test } from "bun:test";
 import * as mupdf from "mupdf";
@@ -102,6 +103,14 @@ describeSamples("colours and weights as the device exports them (rm2pdf reMarkab
     console.log(`[device-colours] highlighter median: export ${want.join(",")}, ours ${got.join(",")}`);
     for (let c = 0; c < 3; c++) expect(Math.abs(want[c]! - [255, 249, 211][c]!)).toBeLessThanOrEqual(6);
     for (let c = 0; c < 3; c++) expect(Math.abs(got[c]! - want[c]!)).toBeLessThanOrEqual(6);
+  });
+
+  test("v5 grey (palette id 1) is the export's 191,191,191 (fineliner in grey: both within 4)", async () => {
+    const dev = content(device(), 1);
+    expect(dev).toContain("0.74902 0.74902 0.74902 RG");
+    const ours = content(await render(keepStrokes(page(), (s) => s.tool === 17 && s.color === 1)), 0);
+    const m = /([\d.]+) ([\d.]+) ([\d.]+) RG 1 J/.exec(ours)!;
+    for (const v of [m[1], m[2], m[3]]) expect(Math.abs(Number(v) * 255 - 191)).toBeLessThanOrEqual(4);
   });
 
   // Measured: mechanical pencil 1.00 and fineliner 0.94 of our ink mass, pencil 0.66 (the device
