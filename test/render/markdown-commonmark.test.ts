@@ -218,3 +218,30 @@ describeSamples("highlights from real pages: one passage each, its colour, page 
     expect(words.filter((w) => w === "display")).toHaveLength(2);
   });
 });
+
+// The same cases as written by the tablet: glyph-range blocks built byte by byte and parsed.
+import { glyphItem, groupItem, page as v6page, sceneTree } from "../support/v6-builder.ts";
+
+test("parsed v6 glyph ranges (synthetic): adjacent colours separate, overlaps once, a multi-line highlight one passage, page order", () => {
+  const line = (y: number, w = 400): [number, number, number, number] => [-600, y, w, 40];
+  const bytes = v6page(
+    sceneTree(0, 11),
+    groupItem([0, 1], [0, 12], [0, 0], [0, 0], [0, 11]),
+    // stored out of page order on purpose
+    glyphItem([0, 11], [0, 20], [0, 0], [0, 21], { start: 200, length: 16, color: 5, text: "a later passage.", rects: [line(900)] }),
+    glyphItem([0, 11], [0, 21], [0, 20], [0, 22], { start: 0, length: 10, color: 3, text: "classes of", rects: [line(100, 200)] }),
+    glyphItem([0, 11], [0, 22], [0, 21], [0, 23], { start: 8, length: 10, color: 3, text: "of numbers", rects: [line(100, 300)] }),
+    glyphItem([0, 11], [0, 23], [0, 22], [0, 24], { start: 19, length: 8, color: 4, text: "computed", rects: [line(100, 500)] }),
+    // one highlight over two lines, stored as one fragment per line (same colour, adjacent ranges)
+    glyphItem([0, 11], [0, 24], [0, 23], [0, 25], { start: 100, length: 20, color: 9, argb: 0xffffc38c, text: "first line of it and", rects: [line(500)] }),
+    glyphItem([0, 11], [0, 25], [0, 24], [0, 0], { start: 121, length: 15, color: 9, argb: 0xffffc38c, text: "the second line", rects: [line(545)] }),
+  );
+  const parsed = parsePage(bytes, "synthetic.rm");
+  const md = renderMarkdown({ title: "", pages: [{ page: parsed }] });
+  expect(md.split("\n").filter((l) => l.startsWith("> "))).toEqual([
+    "> classes of numbers *(yellow)*",
+    "> computed *(green)*",
+    "> first line of it and the second line *(orange)*",
+    "> a later passage. *(pink)*",
+  ]);
+});
