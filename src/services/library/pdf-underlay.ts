@@ -2,7 +2,7 @@
 // which PDF, loaded from the blob store. Notebook pages, pages inserted on the tablet and PDFs
 // whose file has not arrived get none (strokes only).
 import type { PdfUnderlay } from "../../render/png-underlay.ts";
-import { pageFrameOverPdf, type PdfPageBoxes, readPdfPageBoxes } from "../../render/pdf-frame.ts";
+import type { PdfPageBoxes } from "../../render/pdf-frame.ts";
 import type { Orientation } from "../../render/scene.ts";
 import type { Page, Rect } from "../../rm/model.ts";
 import type { PageRow } from "../../storage/pages.ts";
@@ -72,6 +72,8 @@ const BOX_CACHE_SIZE = 8;
 export async function pdfFrameFor(ctx: AppContext, page: PageRow, parsed: Page, orientation?: Orientation): Promise<{ frame: Rect; ptPerUnit: number } | null> {
   const source = pdfUnderlaySource(ctx, page);
   if (!source) return null;
+  // pdf-frame.ts (and so pdf-lib) is loaded on first use only: `serve` starts without it.
+  const { pageFrameOverPdf, readPdfPageBoxes } = await import("../../render/pdf-frame.ts");
   let boxes = boxCache.get(source.sha256);
   if (!boxes) {
     boxes = readOwnedBlob(ctx, page.user_id, source.sha256).then((pdf) => (pdf ? readPdfPageBoxes(pdf) : null));
