@@ -15,6 +15,7 @@ import { renderPdf } from "../render/pdf.ts";
 import { renderPng } from "../render/png.ts";
 import type { PdfUnderlay } from "../render/png-underlay.ts";
 import { renderSvg } from "../render/svg.ts";
+import { pageFrameOverPdf, type PdfPageBoxes, readPdfPageBoxes } from "../render/pdf-frame.ts";
 import { UsageError, parse, safeFileName } from "./args.ts";
 
 const FORMATS = ["svg", "pdf", "png", "md"] as const;
@@ -123,6 +124,13 @@ function errorMessage(e: unknown): string {
 }
 
 /** `underlay`: the original PDF page under a page of a PDF document (PNG only; the SVG is the ink). */
+const pdfBoxes = new WeakMap<Uint8Array, Promise<PdfPageBoxes | null>>();
+function pdfBoxesOf(pdf: Uint8Array): Promise<PdfPageBoxes | null> {
+  let b = pdfBoxes.get(pdf);
+  if (!b) pdfBoxes.set(pdf, (b = readPdfPageBoxes(pdf)));
+  return b;
+}
+
 async function writePageFiles(
   page: Page,
   base: string,
@@ -130,7 +138,12 @@ async function writePageFiles(
   orientation: DocContent["orientation"],
   underlay?: PdfUnderlay & { warn: (m: string) => void },
 ): Promise<void> {
-  if (opts.formats.has("svg")) await writeFile(`${base}.svg`, renderSvg(page, { orientation }));
+  if (opts.formats.has("svg")) {
+    // Over a PDF page: the PDF page's frame, as the PNG and PDF (issue 12 item 5).
+    const boxes = underlay ? await pdfBoxesOf(underlay.pdf) : null;
+    const frame = boxes ? pageFrameOverPdf(page, boxes, underlay!.index, orientation) : null;
+    await writeFile(`${base}.svg`, renderSvg(page, { orientation, ...(frame ?? {}) }));
+  }
   if (opts.formats.has("png")) {
     const under = underlay ? { underlay: { pdf: underlay.pdf, index: underlay.index }, onUnderlayError: underlay.warn } : {};
     await writeFile(`${base}.png`, await renderPng(page, { longEdge: opts.size, orientation, ...under }));
@@ -217,7 +230,11 @@ async function writeDocument(lib: Library, doc: RmDocument, pages: ParsedPage[],
   }
   if (opts.formats.has("md")) {
     try {
-      await writeFile(join(dir, `${name}.md`), renderMarkdown({ title, pages: pages.map((p) => ({ page: p.page, highlights: p.ref.highlights })) }));
+      await writeFile(join(dir, `${name}.md`), renderMarkdown({
+          title,
+          tags: doc.content.tags.map((t) => t.name),
+          pages: pages.map((p) => ({ page: p.page, highlights: p.ref.highlights, tags: doc.content.pageTags.filter((t) => t.pageId === p.ref.id).map((t) => t.name) })),
+        }));
     } catch (e) {
       failed("the Markdown", e);
     }

@@ -34,6 +34,29 @@ export const BLACK: Readonly<Rgba> = Object.freeze({ r: 0, g: 0, b: 0, a: 1 });
 /** Fallback for highlights whose colour we do not know. */
 export const HIGHLIGHT_YELLOW: Readonly<Rgba> = Object.freeze({ r: 255, g: 237, b: 117, a: 1 });
 
+/**
+ * The highlighter's yellow as the device exports it: `1 0.952941 0.658824 RG` at alpha 128/255
+ * (rm2pdf reMarkable_output.pdf, the desktop app's export of a v5 page), which shows as
+ * 255,249,211 over white.
+ */
+export const HIGHLIGHTER_YELLOW: Readonly<Rgba> = Object.freeze({ r: 255, g: 243, b: 168, a: 1 });
+
+/**
+ * Grey (palette id 1) on v3/v5 pages as the device exports it: `0.74902 0.74902 0.74902 RG`
+ * (191,191,191; rm2pdf reMarkable_output.pdf, fineliner in grey). v6 pages keep the palette's grey.
+ */
+export const LEGACY_GREY: Readonly<Rgba> = Object.freeze({ r: 191, g: 191, b: 191, a: 1 });
+
+/**
+ * Colour of a highlighter stroke. Before colour highlighters (fw < 2.11, v3/v5 files) the
+ * highlighter stored palette ids 0–2 (black/grey/white) but the device shows it yellow; other ids
+ * and ARGB colours are what the device shows.
+ */
+export function highlighterInk(color: number, argb: number | undefined): Rgba {
+  if (!hasArgb(argb) && (color === 0 || color === 1 || color === 2)) return { ...HIGHLIGHTER_YELLOW };
+  return inkColor(color, argb, HIGHLIGHTER_YELLOW);
+}
+
 /** Decode a packed unsigned 0xAARRGGBB value. */
 export function fromArgb(argb: number): Rgba {
   const v = argb >>> 0;

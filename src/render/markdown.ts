@@ -5,11 +5,14 @@
 
 import { type Group, type Highlight, type Page, type Paragraph, ParagraphStyle, type TextSpan } from "../rm/model.ts";
 import { LIMITS } from "../rm/limits.ts";
+import { highlightColor } from "./colors.ts";
 
 export interface MarkdownInput {
   title: string;
+  /** The document's tags (.content `tags`, .metadata `tags`): a line of `#tags` under the title. */
+  tags?: string[];
   /** `ocr`: the page's handwriting as Markdown (from the OCR engine), inserted as is. */
-  pages: Array<{ page: Page | null; highlights?: Highlight[]; ocr?: string | null }>;
+  pages: Array<{ page: Page | null; highlights?: Highlight[]; ocr?: string | null; /** The page's tags (.content `pageTags`). */ tags?: string[] }>;
 }
 
 /** Escape characters that would change meaning inside a line. */
@@ -17,10 +20,31 @@ export function escapeInline(text: string): string {
   return text.replace(/[\\`*_[\]<>|~]/g, "\\$&").replace(/&(?=#?\w+;)/g, "&amp;");
 }
 
-/** Escape what would turn the start of a line into a block (heading, list, quote, rule, fence). */
+/**
+ * A wiki link as Obsidian and Logseq users type it (`[[Note]]`, `[[Note|alias]]`): kept as written.
+ * Only targets that cannot form other Markdown (no brackets, markup, code, emphasis or escapes; `_`
+ * only inside a word, where it cannot start or end emphasis) qualify; CommonMark reads `[[x]]` as the literal text (no link definition can match it).
+ */
+const WIKI_LINK = /\[\[(?:[^[\]\n<>`*~\\_]|(?<=[\p{L}\p{N}])_(?=[\p{L}\p{N}]))+\]\](?!\()/gu;
+
+/** escapeInline, except that wiki links stay as typed. */
+export function escapeTyped(text: string): string {
+  let out = "";
+  let last = 0;
+  for (const m of text.matchAll(WIKI_LINK)) {
+    out += escapeInline(text.slice(last, m.index)) + m[0];
+    last = m.index + m[0].length;
+  }
+  return out + escapeInline(text.slice(last));
+}
+
+/**
+ * Escape what would turn the start of a line into a block (heading, list, quote, rule, fence). A
+ * `#tag` is not a heading (an ATX heading needs a space after its `#`s) and stays as typed.
+ */
 function escapeLineStart(line: string): string {
   return line
-    .replace(/^(\s*)([#>+=-])/, "$1\\$2")
+    .replace(/^(\s*)(#{1,6}(?=\s|$)|[>+=-])/, "$1\\$2")
     .replace(/^(\s*)(\d{1,9})([.)])(?=\s|$)/, "$1$2\\$3");
 }
 
@@ -53,9 +77,9 @@ function markerFits(c: string): boolean {
  * Inline Markdown for spans, with whitespace kept outside the emphasis markers. Emphasis is `*`
  * markers where CommonMark reads them back as the same styles, else inline `<strong>`/`<em>` (valid
  * CommonMark, read back the same by every CommonMark parser): emphasis inside a word, or runs of
- * different styles touching each other. `forceBold` (BOLD-style paragraphs) makes every span bold.
+ * different styles touching each other.
  */
-function inline(spans: TextSpan[], forceBold: boolean): string {
+function inline(spans: TextSpan[]): string {
   const pieces: Piece[] = [];
   const push = (p: Piece) => {
     if (!p.text) return;
@@ -65,7 +89,7 @@ function inline(spans: TextSpan[], forceBold: boolean): string {
     else pieces.push(p);
   };
   for (const s of spans) {
-    const bold = s.bold || forceBold;
+    const bold = s.bold;
     cleanText(s.text)
       .split("\u2028")
       .forEach((part, i) => {
@@ -78,14 +102,14 @@ function inline(spans: TextSpan[], forceBold: boolean): string {
   }
   let out = "";
   pieces.forEach((p, i) => {
-    const text = p.raw ? p.text : escapeInline(p.text);
+    const text = p.raw ? p.text : escapeTyped(p.text);
     if (p.raw || (!p.bold && !p.italic)) {
       out += text;
       return;
     }
     const next = pieces[i + 1];
     // A styled neighbour right after: its opening marker would merge with our closing one.
-    const after = next ? (next.raw || (!next.bold && !next.italic) ? (next.raw ? next.text : escapeInline(next.text)).charAt(0) : "*") : "";
+    const after = next ? (next.raw || (!next.bold && !next.italic) ? (next.raw ? next.text : escapeTyped(next.text)).charAt(0) : "*") : "";
     if (markerFits(out.charAt(out.length - 1)) && markerFits(after)) {
       const mark = p.bold && p.italic ? "***" : p.bold ? "**" : "*";
       out += `${mark}${text}${mark}`;
@@ -98,8 +122,8 @@ function inline(spans: TextSpan[], forceBold: boolean): string {
   return out;
 }
 
-function paragraphText(p: Paragraph, forceBold = false): string {
-  return inline(p.spans, forceBold)
+function paragraphText(p: Paragraph): string {
+  return inline(p.spans)
     .split("\n")
     .map((l, i) => (i === 0 ? l : l.trimStart()))
     .join("\n")
@@ -121,7 +145,9 @@ export function textToMarkdown(page: Page, headingPrefix = "#"): string[] {
     list = [];
   };
   for (const p of page.text?.paragraphs ?? []) {
-    const raw = paragraphText(p, p.style === S.BOLD);
+    // BOLD (code 3) is the tablet's "medium" size, not emphasis: a plain paragraph whose own
+    // inline bold/italic is kept (issue 12 item 10).
+    const raw = paragraphText(p);
     if (!isListStyle(p.style)) counters[0] = counters[1] = 0;
     if (!raw) {
       if (!isListStyle(p.style)) flushList();
@@ -207,17 +233,54 @@ function top(h: Highlight): number {
   return r && Number.isFinite(r.y) ? r.y : 0;
 }
 
+/** A highlighted passage and the name of its colour as the tablet shows it. */
+export interface Passage {
+  text: string;
+  color: string;
+}
+
+/** Named highlight colours (palette ids 3/4/5/8 and the Paper Pro's six ARGB highlighter colours). */
+const NAMED: ReadonlyArray<readonly [string, number, number, number]> = [
+  ["yellow", 255, 237, 117],
+  ["yellow", 251, 247, 25],
+  ["green", 172, 255, 133],
+  ["green", 0, 255, 0],
+  ["pink", 242, 158, 255],
+  ["pink", 255, 192, 203],
+  ["orange", 255, 195, 140],
+  ["blue", 190, 234, 254],
+  ["grey", 199, 199, 198],
+  ["grey", 125, 125, 125],
+];
+
+/** The colour's name: the nearest named highlight colour. */
+export function highlightColorName(h: Pick<Highlight, "color" | "argb">): string {
+  const c = highlightColor(h.color, h.argb);
+  let best = "yellow";
+  let dist = Infinity;
+  for (const [name, r, g, b] of NAMED) {
+    const d = (c.r - r) ** 2 + (c.g - g) ** 2 + (c.b - b) ** 2;
+    if (d < dist) {
+      dist = d;
+      best = name;
+    }
+  }
+  return best;
+}
+
 /**
- * Highlighted passages: fragments in reading order, merged when the next one continues the
- * previous in the same colour (adjacent character range, or its first rectangle on the next line).
- * Highlights of different colours stay separate passages; where character ranges overlap, the
- * characters already quoted are not repeated.
+ * Highlighted passages, one per highlight as the tablet shows it: fragments in page order (by
+ * character position, else by place on the page), merged only when the next one continues the
+ * previous in the same colour (the tablet stores a highlight over several lines as one fragment
+ * per line: adjacent character range, or its first rectangle on the next line). Highlights of
+ * different colours stay separate passages, each with its colour; where character ranges overlap,
+ * the characters already quoted are not repeated.
  */
-export function highlightPassages(highlights: Highlight[]): string[] {
+export function highlightPassages(highlights: Highlight[]): Passage[] {
   const items = highlights.filter((h) => h.text.trim());
   const byStart = items.every((h) => typeof h.start === "number");
   items.sort((a, b) => (byStart ? a.start! - b.start! : top(a) - top(b) || (a.rects[0]?.x ?? 0) - (b.rects[0]?.x ?? 0)));
-  const passages: string[] = [];
+  const passages: Passage[] = [];
   let prev: Highlight | null = null;
   let covered = -Infinity; // end of the character range quoted so far
   for (const h of items) {
@@ -226,11 +289,10 @@ export function highlightPassages(highlights: Highlight[]): string[] {
     if (typeof h.start === "number") covered = Math.max(covered, h.start + (h.length ?? [...h.text].length));
     const text = chars.join("").replace(/\s+/g, " ").trim();
     if (!text) continue;
-    if (prev && prev.color === h.color && prev.argb === h.argb && continues(prev, h)) {
-      passages[passages.length - 1] += ` ${text}`;
-    } else {
-      passages.push(text);
-    }
+    const color = highlightColorName(h);
+    const last = passages[passages.length - 1];
+    if (prev && last && last.color === color && continues(prev, h)) last.text += ` ${text}`;
+    else passages.push({ text, color });
     prev = h;
   }
   return passages;
@@ -249,18 +311,47 @@ function continues(a: Highlight, b: Highlight): boolean {
   return gap > -lineH * 0.5 && gap < lineH * 0.8 && first.y > last.y;
 }
 
-function quote(text: string): string {
-  return `> ${escapeLineStart(escapeInline(text))}`;
+/** A passage as a blockquote with its colour after it: `> text *(yellow)*`. */
+function quote(p: Passage): string {
+  return `> ${escapeLineStart(escapeInline(p.text))} *(${p.color})*`;
+}
+
+/**
+ * Tags as Obsidian and Logseq read them: `#tag`, or `#[[two words]]` for a tag with spaces or other
+ * characters a bare hashtag cannot hold. A tag that cannot be written safely either way is escaped.
+ */
+export function tagMarkdown(name: string): string | null {
+  const t = cleanText(name).replace(/\s+/g, " ").trim().replace(/^#+/, "");
+  if (!t) return null;
+  if (/^[\p{L}\p{N}_/-]+$/u.test(t) && !/^\d+$/.test(t)) return `#${t}`;
+  if (/^[^[\]\n<>`*~\\]+$/.test(t)) return `#[[${t}]]`;
+  return `\\#${escapeInline(t)}`;
+}
+
+function tagLine(tags: string[] | undefined): string | null {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const t of tags ?? []) {
+    const md = tagMarkdown(t);
+    if (!md || seen.has(md.toLowerCase())) continue;
+    seen.add(md.toLowerCase());
+    out.push(md);
+  }
+  return out.length ? `Tags: ${out.join(" ")}` : null;
 }
 
 export function renderMarkdown(doc: MarkdownInput): string {
   const blocks: string[] = [];
   const title = doc.title.replace(/\s+/g, " ").trim();
   if (title) blocks.push(`# ${escapeInline(title)}`);
+  const docTags = tagLine(doc.tags);
+  if (docTags) blocks.push(docTags);
   const headingPrefix = title ? "##" : "#";
   const multi = doc.pages.length > 1;
   doc.pages.forEach((entry, i) => {
     const section: string[] = [];
+    const pageTags = tagLine(entry.tags);
+    if (pageTags) section.push(pageTags);
     if (entry.page) section.push(...textToMarkdown(entry.page, headingPrefix));
     const ocr = entry.ocr?.replace(/\r\n?/g, "\n").trim();
     if (ocr) section.push(ocr);

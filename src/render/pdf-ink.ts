@@ -1,24 +1,23 @@
 // PDF content-stream operators for one page's scene: strokes as runs of lines, highlights as
-// translucent rectangles, typed text as real (selectable) text in standard fonts. Written as one
+// translucent rectangles, typed text as real (selectable) text in embedded fonts (pdf-fonts.ts). Written as one
 // string per page (much faster than one pdf-lib call per segment).
 
-import type { PDFFont } from "pdf-lib";
 import type { Highlight } from "../rm/model.ts";
 import { type Rgba, highlightColor } from "./colors.ts";
 import { n2, n3 } from "./num.ts";
-import { encodableText } from "./pdf-text.ts";
+import type { FontFace, TextFont } from "./pdf-fonts.ts";
 import type { Matrix } from "./pdf-place.ts";
 import { finiteClamp, type PlacedHighlight, type PlacedStroke, type Scene } from "./scene.ts";
 import { textMarkers } from "./text-draw.ts";
 
-export type FontFace = "sans" | "sans-bold" | "sans-italic" | "sans-bold-italic" | "serif" | "serif-bold" | "serif-italic" | "serif-bold-italic";
+export type { FontFace } from "./pdf-fonts.ts";
 
 /** Page resources the operators refer to (allocated by the caller). */
 export interface PdfResources {
   /** Name (with leading slash) of an ExtGState with this opacity (and multiply blending). */
   gs(opacity: number, multiply?: boolean): string;
   /** Name (with leading slash) and font object for a face. */
-  font(face: FontFace): { name: string; font: PDFFont };
+  font(face: FontFace): { name: string; font: TextFont };
 }
 
 export interface InkOptions {
@@ -108,12 +107,12 @@ function textOperators(out: string[], scene: Scene, res: PdfResources): void {
     const size = p.metrics.size;
     for (const line of p.lines) {
       for (const r of line.runs) {
-        const { name, font } = res.font(faceOf(p.metrics.serif, r.bold, r.italic));
-        const text = encodableText(font, r.text);
+        const { name, font } = res.font(faceOf(p.metrics.serif, r.bold || p.metrics.medium, r.italic));
+        const text = font.encodable(r.text);
         if (!text.trim()) continue;
-        const natural = font.widthOfTextAtSize(text, size);
+        const natural = font.width(text, size);
         const tz = natural > 0 && r.width > 0 ? Math.min(200, Math.max(50, (100 * r.width) / natural)) : 100;
-        out.push(`BT ${name} ${n2(size)} Tf ${n2(tz)} Tz 1 0 0 -1 ${n2(r.x)} ${n2(line.baseline)} Tm ${font.encodeText(text).toString()} Tj ET`);
+        out.push(`BT ${name} ${n2(size)} Tf ${n2(tz)} Tz 1 0 ${n2(font.slant ?? 0)} -1 ${n2(r.x)} ${n2(line.baseline)} Tm ${font.encode(text)} Tj ET`);
       }
     }
   }
@@ -139,7 +138,7 @@ function textOperators(out: string[], scene: Scene, res: PdfResources): void {
         break;
       case "number": {
         const { name, font } = res.font("sans");
-        out.push(`BT ${name} ${n2(mk.size)} Tf 100 Tz 1 0 0 -1 ${n2(mk.x)} ${n2(mk.y)} Tm ${font.encodeText(encodableText(font, mk.label)).toString()} Tj ET`);
+        out.push(`BT ${name} ${n2(mk.size)} Tf 100 Tz 1 0 0 -1 ${n2(mk.x)} ${n2(mk.y)} Tm ${font.encode(font.encodable(mk.label))} Tj ET`);
         break;
       }
     }

@@ -104,3 +104,30 @@ export function placeOnOwnPage(view: Rect, dpi: number): { width: number; height
   const height = Math.max(1, view.h * s);
   return { width, height, matrix: [s, 0, 0, -s, -view.x * s, height + view.y * s] };
 }
+
+function invertMatrix(m: Matrix): Matrix | null {
+  const [a, b, c, d, e, f] = m;
+  const det = a * d - b * c;
+  if (!Number.isFinite(det) || Math.abs(det) < 1e-12) return null;
+  return [d / det, -b / det, -c / det, a / det, (c * f - d * e) / det, (b * e - a * f) / det];
+}
+
+/**
+ * The PDF page's visible rectangle (`box`, its CropBox) in the page's display units: the frame
+ * the PDF export and the PNG (with its PDF page underneath) show, so an SVG with this frame lines
+ * up with them. Null when the placement cannot be inverted (a degenerate page box).
+ */
+export function pdfFrame(p: Placement, box: PdfBox, rotate: number): Rect | null {
+  const inv = invertMatrix(placeOnPdfPage(p, box, rotate));
+  if (!inv) return null;
+  const pts = [
+    [box.x0, box.y0],
+    [box.x1, box.y0],
+    [box.x0, box.y1],
+    [box.x1, box.y1],
+  ].map(([x, y]) => [inv[0] * x! + inv[2] * y! + inv[4], inv[1] * x! + inv[3] * y! + inv[5]] as const);
+  const x0 = Math.min(...pts.map((q) => q[0]));
+  const y0 = Math.min(...pts.map((q) => q[1]));
+  const r = { x: x0, y: y0, w: Math.max(...pts.map((q) => q[0])) - x0, h: Math.max(...pts.map((q) => q[1])) - y0 };
+  return [r.x, r.y, r.w, r.h].every(Number.isFinite) && r.w > 0 && r.h > 0 ? r : null;
+}

@@ -1,4 +1,4 @@
-// Text for PDF standard fonts: they only encode WinAnsi, so anything else is substituted
+// Text for PDF fonts: standard fonts only encode WinAnsi, embedded ones what their cmap holds, so anything else is substituted
 // (accents decomposed, typographic look-alikes mapped, the rest replaced by "?") instead of
 // making pdf-lib throw on a hostile or just non-Latin string.
 
@@ -35,6 +35,12 @@ function charset(font: PDFFont): Set<number> {
 /** `text` with every character the font cannot encode replaced. */
 export function encodableText(font: PDFFont, text: string): string {
   const ok = charset(font);
+  return encodableWith((cp) => ok.has(cp), text);
+}
+
+/** `text` with every character for which `has` is false replaced (look-alike, base letter, "?"). */
+export function encodableWith(has: (cp: number) => boolean, text: string): string {
+  const ok = { has };
   let out = "";
   for (const ch of text) {
     const cp = ch.codePointAt(0) ?? 63;

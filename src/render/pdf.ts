@@ -4,9 +4,10 @@
 // where ink lies beyond it. Landscape documents are laid out as the tablet shows them (turned a
 // quarter clockwise, scene.ts). Typed text is real text; headings and page titles become bookmarks.
 
-import { PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, type PDFPage, type PDFRef, StandardFonts, type PDFFont } from "pdf-lib";
+import { PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, type PDFPage, type PDFRef } from "pdf-lib";
 import { DEVICES, type Device, type Highlight, type Page, ParagraphStyle, type Rect } from "../rm/model.ts";
 import { sceneOperators, type FontFace, type PdfResources } from "./pdf-ink.ts";
+import { DocumentFonts, pdfFontFiles } from "./pdf-fonts.ts";
 import { concat, type Matrix, placeOnOwnPage, placeOnPdfPage, type PdfBox } from "./pdf-place.ts";
 import { buildScene, COORD_LIMIT, displayMatrix, type Rotation, rotationOf, toDisplay } from "./scene.ts";
 
@@ -31,17 +32,6 @@ export interface PdfInput {
   device?: Device;
 }
 
-const FACES: Record<FontFace, StandardFonts> = {
-  sans: StandardFonts.Helvetica,
-  "sans-bold": StandardFonts.HelveticaBold,
-  "sans-italic": StandardFonts.HelveticaOblique,
-  "sans-bold-italic": StandardFonts.HelveticaBoldOblique,
-  serif: StandardFonts.TimesRoman,
-  "serif-bold": StandardFonts.TimesRomanBold,
-  "serif-italic": StandardFonts.TimesRomanItalic,
-  "serif-bold-italic": StandardFonts.TimesRomanBoldItalic,
-};
-
 export async function renderPdf(doc: PdfInput): Promise<Uint8Array> {
   const out = await PDFDocument.create();
   out.setTitle(doc.title || "Untitled");
@@ -64,7 +54,9 @@ export async function renderPdf(doc: PdfInput): Promise<Uint8Array> {
   const rotation = rotationOf(doc.orientation);
   const sceneOpts = doc.orientation ? { orientation: doc.orientation } : {};
   const fallbackDevice: Device = doc.device ?? doc.pages.find((p) => p.page)?.page?.device ?? "rm2";
-  const fonts = new Map<FontFace, PDFFont>();
+  // Font files are read (once per process) only when some page has typed text.
+  const hasText = doc.pages.some((p) => p.page?.text?.paragraphs.some((q) => q.spans.length));
+  const fonts = new DocumentFonts(out, hasText ? await pdfFontFiles() : new Map());
   const gsRefs = new Map<string, PDFRef>();
   const gsDict = (opacity: number, multiply: boolean): PDFRef => {
     const key = `${Math.round(opacity * 100)}${multiply ? "m" : ""}`;
@@ -133,6 +125,7 @@ export async function renderPdf(doc: PdfInput): Promise<Uint8Array> {
     out.addPage([shown.w * (72 / d.dpi), shown.h * (72 / d.dpi)]);
   }
   if (outline.length) writeOutline(out, outline);
+  fonts.finish();
   return out.save({ useObjectStreams: true });
 }
 
@@ -192,7 +185,7 @@ function emptyScene(rotation: Rotation): ReturnType<typeof buildScene> {
 function resources(
   out: PDFDocument,
   page: PDFPage,
-  fonts: Map<FontFace, PDFFont>,
+  fonts: DocumentFonts,
   gsDict: (opacity: number, multiply: boolean) => PDFRef,
 ): PdfResources {
   const gsNames = new Map<string, string>();
@@ -209,11 +202,7 @@ function resources(
       return name;
     },
     font(face) {
-      let font = fonts.get(face);
-      if (!font) {
-        font = out.embedStandardFont(FACES[face]);
-        fonts.set(face, font);
-      }
+      const font = fonts.get(face);
       let name = fontNames.get(face);
       if (!name) {
         name = `/RmF${fontNames.size}`;

@@ -8,7 +8,7 @@
 // a tolerance are merged so the output stays small.
 
 import type { Point, Stroke } from "../rm/model.ts";
-import { type Rgba, inkColor, COLOR_ARGB } from "./colors.ts";
+import { type Rgba, inkColor, COLOR_ARGB, highlighterInk, LEGACY_GREY } from "./colors.ts";
 import { clamp } from "./num.ts";
 
 export type PenName =
@@ -68,7 +68,9 @@ const PEN_RULES: Record<PenName, Omit<Pen, "name">> = {
   ballpoint: { drawn: true, cap: "round", step: 5 },
   marker: { drawn: true, cap: "round", step: 3 },
   fineliner: { drawn: true, cap: "round", step: 0 },
-  highlighter: { drawn: true, cap: "square", step: 0 },
+  // Round caps and joins: the desktop app's export draws highlighter strokes with `1 J 1 j`
+  // (rm2pdf reMarkable_output.pdf, page 2).
+  highlighter: { drawn: true, cap: "round", step: 0 },
   eraser: { drawn: false, cap: "square", step: 0 },
   "mechanical-pencil": { drawn: true, cap: "round", step: 0 },
   "erase-area": { drawn: false, cap: "square", step: 0 },
@@ -93,9 +95,14 @@ export function penFor(tool: number): Pen {
 export const MIN_WIDTH = 0.1;
 export const MAX_WIDTH = 1000;
 
-/** Highlighter: the tablet draws 25 units for the stored 30-unit point width, at 30 % opacity. */
-const HIGHLIGHTER_OPACITY = 0.3;
-const HIGHLIGHTER_WIDTH_RATIO = 25 / 30;
+/**
+ * Highlighter, measured from true device output (the desktop app's export of a v5 page,
+ * rm2pdf reMarkable_output.pdf page 2): stroke alpha 128/255 (`CA .501961`), width = the stored
+ * point width (30 units → 13.49 pt at 0.4497 pt/unit), round caps.
+ */
+const HIGHLIGHTER_OPACITY = 128 / 255;
+const HIGHLIGHTER_WIDTH_RATIO = 1;
+
 /** Shader strokes without an ARGB colour (should not happen): a light wash. */
 const SHADER_DEFAULT_OPACITY = 0.25;
 const MECH_PENCIL_OPACITY = 0.7;
@@ -200,13 +207,19 @@ export const DEFAULT_TOLERANCE: RunTolerance = { width: 0.25, opacity: 0.04 };
 
 /**
  * How to draw a stroke, or null when it is not ink (erasers, selections, empty strokes).
+ * `legacy`: the stroke is from a v3/v5 page (the device's grey differs there, colors.ts).
  * Never throws: bad numbers are clamped, unknown tools and colours fall back.
  */
-export function strokeStyle(stroke: Stroke, tol: RunTolerance = DEFAULT_TOLERANCE): StrokeStyle | null {
+export function strokeStyle(stroke: Stroke, tol: RunTolerance = DEFAULT_TOLERANCE, opts: { legacy?: boolean } = {}): StrokeStyle | null {
   const pen = penFor(stroke.tool);
   const n = stroke.points.length;
   if (!pen.drawn || n === 0) return null;
-  const color = inkColor(stroke.color, stroke.argb);
+  const color =
+    pen.name === "highlighter"
+      ? highlighterInk(stroke.color, stroke.argb)
+      : opts.legacy && stroke.color === 1 && !stroke.argb
+        ? { ...LEGACY_GREY }
+        : inkColor(stroke.color, stroke.argb);
   let opacity = 1;
   if (pen.name === "highlighter") opacity = HIGHLIGHTER_OPACITY;
   else if (pen.name === "shader") opacity = stroke.argb || stroke.color === COLOR_ARGB ? color.a : SHADER_DEFAULT_OPACITY;

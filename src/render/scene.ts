@@ -116,6 +116,7 @@ export function buildScene(page: Page, opts: SceneOptions = {}): Scene {
 
   const items: Placed[] = [];
   const layers: LayerInfo[] = [];
+  const legacy = { legacy: page.version === 3 || page.version === 5 };
   const bb = { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity };
 
   const visit = (g: Group, dx: number, dy: number, layer: number, depth: number): void => {
@@ -135,7 +136,7 @@ export function buildScene(page: Page, opts: SceneOptions = {}): Scene {
         }
         visit(child, cx, cy, layer, depth + 1);
       } else if (child.kind === "stroke") {
-        const style = strokeStyle(child);
+        const style = strokeStyle(child, undefined, legacy);
         if (!style) continue;
         items.push({ kind: "stroke", stroke: child, style, dx, dy, layer });
         const pad = style.maxWidth / 2;

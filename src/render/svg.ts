@@ -2,11 +2,11 @@
 // box extended by the ink), and the physical size is given in points (72/dpi pt per unit).
 // Every string from the file (text, layer names) goes through xmlEscape.
 
-import type { Device, Page } from "../rm/model.ts";
+import type { Device, Page, Rect } from "../rm/model.ts";
 import { type Rgba, highlightColor, toGray, toHex } from "./colors.ts";
 import { xmlEscape } from "./escape.ts";
 import { n1, n2 } from "./num.ts";
-import { buildScene, finiteClamp, type Orientation, type Placed, type PlacedHighlight, type PlacedStroke, type Scene } from "./scene.ts";
+import { buildScene, finiteClamp, type Orientation, type Placed, type PlacedHighlight, type PlacedStroke, type Scene, union } from "./scene.ts";
 import { textMarkers, type TextMarker } from "./text-draw.ts";
 import type { TextLayout } from "./text-layout.ts";
 
@@ -25,6 +25,13 @@ export interface SvgOptions {
   extend?: boolean;
   /** The document's orientation: landscape pages are drawn turned a quarter clockwise. */
   orientation?: Orientation;
+  /**
+   * The page's frame in display units instead of the device page: for a page over a PDF page, the
+   * PDF page's frame (pdf-frame.ts), as the PDF and PNG outputs use; ink beyond it still extends it.
+   */
+  frame?: Rect;
+  /** Points per unit for the width/height attributes (with `frame`: the PDF page's scale). */
+  ptPerUnit?: number;
 }
 
 export const SANS = "Noto Sans, DejaVu Sans, Helvetica, Arial, sans-serif";
@@ -38,12 +45,16 @@ export function renderSvg(page: Page, opts: SvgOptions = {}): string {
     text: opts.text !== false,
     extend: opts.extend !== false,
   });
+  if (opts.frame && [opts.frame.x, opts.frame.y, opts.frame.w, opts.frame.h].every(Number.isFinite) && opts.frame.w > 0 && opts.frame.h > 0) {
+    const frame = { ...opts.frame };
+    return sceneToSvg({ ...scene, view: scene.ink && opts.extend !== false ? union(frame, scene.ink) : frame }, opts);
+  }
   return sceneToSvg(scene, opts);
 }
 
 export function sceneToSvg(scene: Scene, opts: SvgOptions = {}): string {
   const v = scene.view;
-  const pt = 72 / scene.dpi;
+  const pt = opts.ptPerUnit && Number.isFinite(opts.ptPerUnit) && opts.ptPerUnit > 0 ? opts.ptPerUnit : 72 / scene.dpi;
   const out: string[] = [];
   out.push(
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="${n1(v.x)} ${n1(v.y)} ${n1(v.w)} ${n1(v.h)}" width="${n2(v.w * pt)}pt" height="${n2(v.h * pt)}pt">`,
@@ -157,7 +168,7 @@ function drawText(out: string[], layout: TextLayout, paint: (c: Rgba) => string)
   out.push(`<g class="text" fill="${black}" font-family="${SANS}" xml:space="preserve">`);
   for (const p of layout.paragraphs) {
     const m = p.metrics;
-    const family = `${m.serif ? ` font-family="${SERIF}"` : ""}${m.medium ? ` font-weight="500"` : ""}`;
+    const family = `${m.serif ? ` font-family="${SERIF}"` : ""}${m.medium ? ` font-weight="bold"` : ""}`;
     for (const line of p.lines) {
       if (line.runs.length === 0) continue;
       out.push(`<text y="${n1(line.baseline)}" font-size="${n1(m.size)}"${family}>`);

@@ -25,7 +25,10 @@ export interface StyleMetrics {
   size: number;
   /** Whole paragraph in bold. */
   bold: boolean;
-  /** Medium weight: the BOLD ("subheading") style is a larger, medium-weight face on the tablet. */
+  /**
+   * The BOLD style (code 3; "medium" size on the Paper Pro): drawn in the bold face (SVG, PNG, PDF),
+   * laid out with the regular advances (each run is stretched to its laid-out width).
+   */
   medium: boolean;
   /** Serif face (headings). */
   serif: boolean;

@@ -73,6 +73,34 @@ describeSamples("rmirror render on samples", () => {
     expect(files(out).filter((f) => f.endsWith(".svg"))).toHaveLength(1);
   });
 
+  test("tags from .content in the Markdown; page SVGs of an annotated PDF in the PDF page's frame (issue 12 items 10, 5)", async () => {
+    const lib = join(tmp, "tags-in");
+    mkdirSync(lib);
+    const id = "fbe9f971-03ba-4c21-a0e8-78dd921f9c4c";
+    for (const f of readdirSync(sample("rm2pdf__testfiles")).filter((n) => n.startsWith(id))) cpSync(sample("rm2pdf__testfiles", f), join(lib, f), { recursive: true });
+    const contentPath = join(lib, `${id}.content`);
+    const content = JSON.parse(readFileSync(contentPath, "utf8"));
+    const firstPage = (content.pages ?? content.cPages?.pages?.map((p: { id: string }) => p.id))[0];
+    content.tags = [{ name: "reading", timestamp: 1 }, { name: "to do", timestamp: 2 }];
+    content.pageTags = [{ name: "key-page", pageId: firstPage, timestamp: 3 }];
+    writeFileSync(contentPath, JSON.stringify(content));
+    const out = join(tmp, "tags-out");
+    const r = rmirror("render", lib, "--to", "md,svg,pdf", "--out", out);
+    expect(r.err).not.toContain("error:");
+    expect(r.code).toBe(0);
+    const md = files(out).find((f) => f.endsWith(".md"))!;
+    const text = readFileSync(join(out, md), "utf8");
+    expect(text).toContain("\n\nTags: #reading #[[to do]]\n");
+    expect(text).toContain("Tags: #key-page");
+    // The first page's SVG has the PDF page's size (the PDF export's first page, ink extending both).
+    const { PDFDocument } = await import("pdf-lib");
+    const pdf = await PDFDocument.load(readFileSync(join(out, files(out).find((f) => f.endsWith(".pdf"))!)));
+    const svg = readFileSync(join(out, files(out).find((f) => f.endsWith("page-001.svg"))!), "utf8");
+    const m = /width="([\d.]+)pt" height="([\d.]+)pt"/.exec(svg)!;
+    expect(Number(m[1])).toBeCloseTo(pdf.getPage(0).getWidth(), 0);
+    expect(Number(m[2])).toBeCloseTo(pdf.getPage(0).getHeight(), 0);
+  });
+
   test("one corrupt document: the good ones are still rendered, then exit 1 naming the bad file", () => {
     const lib = join(tmp, "mixed-in");
     mkdirSync(lib);

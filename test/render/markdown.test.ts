@@ -33,7 +33,7 @@ describe("renderMarkdown", () => {
       [
         "# Doc",
         "## Title",
-        "**Sub**",
+        "Sub", // BOLD style ("medium" size) is not emphasis (issue 12 item 10)
         "- a\n  - b\n1. one\n   1. one.one\n2. two\n- [ ] todo\n  - [x] done",
         "x  **bold** *it*",
       ].join("\n\n") + "\n",
@@ -55,11 +55,12 @@ describe("renderMarkdown", () => {
       highlight("the sentence.", [{ x: 0, y: 135, w: 200, h: 30 }], { start: 24, length: 13 }),
       highlight("Elsewhere", [{ x: 0, y: 900, w: 100, h: 30 }], { start: 400, length: 9 }),
     ];
-    expect(highlightPassages(hl)).toEqual(["first part of the sentence.", "Elsewhere"]);
+    const yellow = (text: string) => ({ text, color: "yellow" });
+    expect(highlightPassages(hl)).toEqual([yellow("first part of the sentence."), yellow("Elsewhere")]);
     const byRects = hl.map(({ start: _s, length: _l, ...h }) => h);
-    expect(highlightPassages(byRects)).toEqual(["first part of the sentence.", "Elsewhere"]);
+    expect(highlightPassages(byRects)).toEqual([yellow("first part of the sentence."), yellow("Elsewhere")]);
     const out = renderMarkdown({ title: "", pages: [{ page: page([layer(hl)]) }, { page: null, highlights: [highlight("> json *hl*", [])] }] });
-    expect(out).toContain("> first part of the sentence.\n\n> Elsewhere");
+    expect(out).toContain("> first part of the sentence. *(yellow)*\n\n> Elsewhere *(yellow)*");
     expect(out).toContain("<!-- page 1 -->");
     expect(out).toContain("---\n\n<!-- page 2 -->\n\n> \\> json \\*hl\\*");
   });
@@ -71,12 +72,12 @@ describe("renderMarkdown", () => {
 
 describeSamples("renderMarkdown on styled-text samples", () => {
   test("rmscene Bold_Heading_Bullet_Normal", () => {
-    expect(md("rmscene__Bold_Heading_Bullet_Normal.rm")).toBe("**A**\n\n# new line\n\n- B is a letter of the alphabet\n\nC\n");
+    expect(md("rmscene__Bold_Heading_Bullet_Normal.rm")).toBe("A\n\n# new line\n\n- B is a letter of the alphabet\n\nC\n");
   });
 
   test("scrybble text.rm: headings with inline styles, nested bullets, checkboxes, numbered lists", () => {
     const out = md("scrybble-rmc__text.rm");
-    expect(out).toContain("# Hello, how we **doing**\n\n**Bold text**\n\n- One\n- Two\n- Three\n  - Sub three");
+    expect(out).toContain("# Hello, how we **doing**\n\nBold text\n\n- One\n- Two\n- Three\n  - Sub three");
     expect(out).toContain("- [ ] Hmm\n  - [ ] Hmm2\n- [ ] Hmm3");
     expect(out).toContain("# Another ***heading***");
     expect(out).toContain("1. Hi\n   1. Hi again\n   2. This is *Italic*\n   3. This **bold**\n   4. This is ***bold and italic***");
@@ -84,7 +85,7 @@ describeSamples("renderMarkdown on styled-text samples", () => {
 
   test("rmc keyboard checkboxes and bullets", () => {
     expect(md("rmc__keyboard-checkboxes-and-bullets.rm")).toBe(
-      "# This is a text test file\n\n- [ ] checkbox\n- bullet\n\nsmall\n\n**medium**\n\n# large\n\n- [x] crossed check\n",
+      "# This is a text test file\n\n- [ ] checkbox\n- bullet\n\nsmall\n\nmedium\n\n# large\n\n- [x] crossed check\n",
     );
   });
 

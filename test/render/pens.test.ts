@@ -11,7 +11,7 @@ describe("penFor", () => {
     expect(penFor(15).name).toBe("ballpoint");
     expect(penFor(2).name).toBe("ballpoint");
     expect(penFor(17).name).toBe("fineliner");
-    expect(penFor(18).cap).toBe("square");
+    expect(penFor(18).cap).toBe("round"); // the device export draws highlighters with 1 J (device-colours.test.ts)
     expect(penFor(23).name).toBe("shader");
     expect(penFor(21).name).toBe("calligraphy");
   });
@@ -31,7 +31,7 @@ describe("widths", () => {
     expect(w).toBeCloseTo(3.53, 1);
   });
 
-  test("fineliner is 1.8 × thickness, mechanical pencil thickness², highlighter 25 at 30 %", () => {
+  test("fineliner is 1.8 × thickness, mechanical pencil thickness², highlighter its stored width at 50 % (device export)", () => {
     const pts = [pt(0, 0, { width: 4 }), pt(10, 10, { width: 8 }), pt(20, 0)];
     expect(strokeStyle(stroke(pts, { tool: 17, thickness: 2 }))!.runs[0]!.width).toBeCloseTo(3.6, 5);
     const mech = strokeStyle(stroke(pts, { tool: 13, thickness: 1.611 }))!;
@@ -39,9 +39,9 @@ describe("widths", () => {
     expect(mech.opacity).toBeCloseTo(0.7, 5);
     const hl = strokeStyle(stroke(pts.map((p) => ({ ...p, width: 30 })), { tool: 18, color: 9, argb: 0xffffed75 }))!;
     expect(hl.runs).toHaveLength(1);
-    expect(hl.runs[0]!.width).toBeCloseTo(25, 5);
-    expect(hl.opacity).toBeCloseTo(0.3, 5);
-    expect(hl.pen.cap).toBe("square");
+    expect(hl.runs[0]!.width).toBeCloseTo(30, 5);
+    expect(hl.opacity).toBeCloseTo(128 / 255, 5);
+    expect(hl.pen.cap).toBe("round");
   });
 
   test("pencil opacity follows pressure and speed", () => {

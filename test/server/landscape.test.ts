@@ -37,12 +37,20 @@ afterAll(async () => {
 describeSamples("a landscape document on the server", () => {
   const pageId = () => doc.input.pages![0]!.id;
 
-  test("the stored SVG (dashboard) is the page turned: wider than tall", async () => {
+  test("the stored SVG (dashboard) is the page turned, in the PDF page's frame and size (item 5)", async () => {
     const res = await call(h, "GET", `/api/v1/documents/${doc.uuid}/pages/${pageId()}/svg`, { token: user.token });
     expect(res.status).toBe(200);
     const svg = await res.text();
-    expect(svg).toContain('viewBox="-1872 0 1872 1404"');
     expect(svg).toContain('transform="rotate(90)"');
+    // The landscape A4 page's frame: the 1872-unit-wide screen scaled to 841.89 pt, so the page is
+    // 595.28 / (841.89 / 1872) = 1323.6 units tall (not the screen's 1404), at the PDF's size in pt:
+    // the same frame as the page PNG and the document PDF.
+    const m = /viewBox="([^"]+)" width="([\d.]+)pt" height="([\d.]+)pt"/.exec(svg)!;
+    const [x, y, w, hh] = m[1]!.split(" ").map(Number);
+    expect([x, y, w]).toEqual([-1872, 0, 1872]);
+    expect(hh!).toBeCloseTo(1323.6, 0);
+    expect(Number(m[2])).toBeCloseTo(841.89, 0);
+    expect(Number(m[3])).toBeCloseTo(595.28, 0);
   });
 
   test("the page PNG (with its PDF page underneath) is landscape", async () => {

@@ -174,6 +174,7 @@ describe.skipIf(!HAVE_SAMPLES)("sync protocol", () => {
 
   test("document PDF and Markdown downloads", async () => {
     const d = buildDoc([P1, P2], { name: "Export me" });
+    d.input.tags = ["work", "two words"];
     await syncDoc(h, a.token, d);
     await h.runner.idle();
     const pdf = await call(h, "GET", `/api/v1/documents/${d.uuid}/pdf`, { token: a.token });
@@ -190,5 +191,7 @@ describe.skipIf(!HAVE_SAMPLES)("sync protocol", () => {
     const text = await md.text();
     expect(text).toContain("# Export me");
     expect(text).toContain("AB");
+    // The document's tags, as Obsidian/Logseq read them (issue 12 item 10).
+    expect(text).toContain("# Export me\n\nTags: #work #[[two words]]\n");
   });
 });

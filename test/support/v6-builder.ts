@@ -78,3 +78,26 @@ export function rootText(runs: TextRun[], styles: Array<{ char: [number, number]
   const doc = b().sub(1, b().sub(1, items)).sub(2, b().sub(1, st));
   return block(0x07, b().id(1, 0, 0).sub(2, doc).sub(3, b().f64(-468).f64(234)).tag(4, 4).f32(936), 1);
 }
+
+export interface GlyphOpts {
+  start?: number;
+  length?: number;
+  color?: number;
+  argb?: number;
+  text: string;
+  /** One rectangle per text line (x centred like strokes). */
+  rects: Array<[number, number, number, number]>;
+}
+
+/** A glyph-range highlight (block 0x03, rm-format.md §5.9) in group `parent`. */
+export function glyphItem(parent: [number, number], id: [number, number], left: [number, number], right: [number, number], o: GlyphOpts): Bytes {
+  const rects = b().varuint(o.rects.length);
+  for (const [x, y, w, h] of o.rects) rects.f64(x).f64(y).f64(w).f64(h);
+  const value = b().u8(1);
+  if (o.start !== undefined) value.byte4(2, o.start);
+  if (o.length !== undefined) value.byte4(3, o.length);
+  value.byte4(4, o.color ?? 3).sub(5, str(o.text)).sub(6, rects);
+  if (o.argb !== undefined) value.byte4(10, o.argb);
+  const env = b().id(1, ...parent).id(2, ...id).id(3, ...left).id(4, ...right).byte4(5, 0).sub(6, value);
+  return block(0x03, env, 1);
+}

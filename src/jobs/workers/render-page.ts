@@ -2,10 +2,11 @@
 // and highlights into the page row. Enqueued only when a page's content hash changes; the result
 // is committed (fenced) only while the page still has the hash that was rendered.
 import { isRmFormatError } from "../../rm/errors.ts";
-import type { Page } from "../../rm/model.ts";
+import type { Page, Rect } from "../../rm/model.ts";
 import { renderSvg } from "../../render/svg.ts";
 import type { AppContext } from "../../services/context.ts";
 import { storeBytes } from "../../services/library/blobs.ts";
+import { pdfFrameFor } from "../../services/library/pdf-underlay.ts";
 import { loadParsedPage, pageOrientation, parseRenderPagePayload, RENDER_PAGE, type RenderPagePayload } from "../../services/library/render-page.ts";
 import { PermanentError } from "../errors.ts";
 import type { Worker } from "../runner.ts";
@@ -38,7 +39,9 @@ export function renderPageWorker(ctx: AppContext): Worker<RenderPagePayload> {
         };
       }
       const orientation = await pageOrientation(ctx, page);
-      const drawn = drawPage(parsed, orientation);
+      // Over a PDF page the SVG takes the PDF page's frame, as the PDF and PNG do (issue 12 item 5).
+      const frame = await pdfFrameFor(ctx, page, parsed, orientation).catch(() => null);
+      const drawn = drawPage(parsed, orientation, frame);
       const svgSha = await storeBytes(ctx, page.user_id, new TextEncoder().encode(drawn.svg));
       const { typedText, highlights, ink } = drawn;
       return () => {
@@ -66,10 +69,10 @@ export function renderPageWorker(ctx: AppContext): Worker<RenderPagePayload> {
  * else is touched): a permanent error with the reason, so the page shows "failed" and no retry
  * repeats it.
  */
-function drawPage(parsed: Page, orientation: "portrait" | "landscape" | undefined) {
+function drawPage(parsed: Page, orientation: "portrait" | "landscape" | undefined, frame: { frame: Rect; ptPerUnit: number } | null) {
   try {
     return {
-      svg: renderSvg(parsed, orientation ? { orientation } : {}),
+      svg: renderSvg(parsed, { ...(orientation ? { orientation } : {}), ...(frame ?? {}) }),
       typedText: textToMarkdown(parsed).join("\n\n").trim() || null,
       highlights: pageHighlights(parsed),
       ink: hasInk(parsed),

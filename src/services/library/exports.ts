@@ -176,7 +176,26 @@ export function documentMarkdownKey(ctx: AppContext, userId: number, uuid: strin
   const rows = ctx.store.pagesByDocument(doc.id);
   const ocr = rows.map((r) => sha256Hex(ocrText(ctx, r.id) ?? ""));
   const mine = (r: PageRow) => r.sha256 !== null && ctx.store.userHasBlob(userId, r.sha256);
-  return sha256Hex(JSON.stringify({ v: 3, name: doc.name, pages: rows.map((r, i) => [r.page_uuid, r.sha256, mine(r), ocr[i]]) }));
+  return sha256Hex(JSON.stringify({ v: 4, name: doc.name, tags: documentTags(doc), pages: rows.map((r, i) => [r.page_uuid, r.sha256, mine(r), ocr[i]]) }));
+}
+
+/** The document's tags as the tablet stores them (.content `tags[].name`, .metadata `tags[]`); bad JSON → none. */
+function documentTags(doc: DocumentRow): string[] {
+  const out: string[] = [];
+  const read = (json: string | null, pick: (t: unknown) => unknown) => {
+    try {
+      const tags = json ? (JSON.parse(json) as { tags?: unknown }).tags : undefined;
+      if (Array.isArray(tags)) for (const t of tags) {
+        const name = pick(t);
+        if (typeof name === "string" && name.trim()) out.push(name);
+      }
+    } catch {
+      // unreadable JSON: no tags
+    }
+  };
+  read(doc.content_json, (t) => (t && typeof t === "object" ? (t as { name?: unknown }).name : undefined));
+  read(doc.metadata_json, (t) => t);
+  return out;
 }
 
 function ocrText(ctx: AppContext, pageId: number): string | null {
@@ -188,7 +207,7 @@ export async function documentMarkdown(ctx: AppContext, userId: number, uuid: st
   const key = documentMarkdownKey(ctx, userId, uuid);
   const doc = downloadableDocument(ctx, userId, uuid);
   const pages = await parsedPages(ctx, doc);
-  return { name: readableFileName(doc.name, "md"), key, text: renderMarkdown({ title: doc.name, pages: pages.map((p) => ({ page: p.page, ocr: ocrText(ctx, p.row.id) })) }) };
+  return { name: readableFileName(doc.name, "md"), key, text: renderMarkdown({ title: doc.name, tags: documentTags(doc), pages: pages.map((p) => ({ page: p.page, ocr: ocrText(ctx, p.row.id) })) }) };
 }
 
 /** One page's typed text, handwriting (OCR Markdown) and highlights as Markdown (for assistants and plugins). */

@@ -2,6 +2,9 @@
 // which PDF, loaded from the blob store. Notebook pages, pages inserted on the tablet and PDFs
 // whose file has not arrived get none (strokes only).
 import type { PdfUnderlay } from "../../render/png-underlay.ts";
+import type { PdfPageBoxes } from "../../render/pdf-frame.ts";
+import type { Orientation } from "../../render/scene.ts";
+import type { Page, Rect } from "../../rm/model.ts";
 import type { PageRow } from "../../storage/pages.ts";
 import { readOwnedBlob } from "./owned-blobs.ts";
 import type { AppContext } from "../context.ts";
@@ -56,4 +59,28 @@ export function underlayWarning(ctx: AppContext, pageId: number): (message: stri
     if (warned.size < 100) warned.add(message);
     ctx.log.warn("PDF page not drawn under the strokes (strokes only)", fields);
   };
+}
+
+/** PDF page boxes by blob hash: a document's pages are rendered one job each, the PDF read once. */
+const boxCache = new Map<string, Promise<PdfPageBoxes | null>>();
+const BOX_CACHE_SIZE = 8;
+
+/**
+ * The frame of `parsed` over its PDF page (display units), for the page's SVG, or null when the
+ * page has no PDF page under it (notebook page, inserted page, PDF not uploaded or unreadable).
+ */
+export async function pdfFrameFor(ctx: AppContext, page: PageRow, parsed: Page, orientation?: Orientation): Promise<{ frame: Rect; ptPerUnit: number } | null> {
+  const source = pdfUnderlaySource(ctx, page);
+  if (!source) return null;
+  // pdf-frame.ts (and so pdf-lib) is loaded on first use only: `serve` starts without it.
+  const { pageFrameOverPdf, readPdfPageBoxes } = await import("../../render/pdf-frame.ts");
+  let boxes = boxCache.get(source.sha256);
+  if (!boxes) {
+    boxes = readOwnedBlob(ctx, page.user_id, source.sha256).then((pdf) => (pdf ? readPdfPageBoxes(pdf) : null));
+    boxCache.set(source.sha256, boxes);
+    if (boxCache.size > BOX_CACHE_SIZE) boxCache.delete(boxCache.keys().next().value!);
+  }
+  const b = await boxes;
+  if (!b) boxCache.delete(source.sha256); // not cached: the file may arrive or be replaced later
+  return b ? pageFrameOverPdf(parsed, b, source.index, orientation) : null;
 }
