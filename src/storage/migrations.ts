@@ -524,7 +524,81 @@ CREATE TABLE agent_heartbeats (
 CREATE INDEX agent_heartbeats_user ON agent_heartbeats(user_id);
 `,
   },
+  {
+    name: "0012 search folds ß/ss, æ/ae, œ/oe, ligatures; vocabulary for typo tolerance",
+    sql: `
+-- The index holds folded text (ß → ss, æ → ae, œ → oe, ø → o, ﬁ → fi …: src/storage/search-text.ts
+-- FOLDS, frozen here as of this migration), so "Strasse" finds "Straße" and back. Every fold maps
+-- a letter to letters, so token positions match the original text, which is kept in
+-- search_content (the external content of search_fts): snippets and highlights show what was
+-- written. Deleting from an external-content index takes the values that were indexed, hence
+-- FOLD(old...) in the delete commands.
+CREATE TABLE search_content (
+  id    INTEGER PRIMARY KEY,
+  title TEXT NOT NULL,
+  body  TEXT NOT NULL
+) STRICT;
+INSERT INTO search_content (id, title, body) SELECT rowid, title, body FROM search_fts;
+DROP TRIGGER page_texts_ai;
+DROP TRIGGER page_texts_au;
+DROP TRIGGER page_texts_ad;
+DROP TRIGGER documents_fts_ai;
+DROP TRIGGER documents_fts_au;
+DROP TRIGGER documents_fts_ad;
+DROP TABLE search_fts;
+CREATE VIRTUAL TABLE search_fts USING fts5(title, body, content = 'search_content', content_rowid = 'id',
+  tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3');
+INSERT INTO search_fts (rowid, title, body) SELECT id, ${FOLD_SEARCH_V1("title")}, ${FOLD_SEARCH_V1("body")} FROM search_content;
+
+CREATE TRIGGER page_texts_ai AFTER INSERT ON page_texts BEGIN
+  INSERT INTO search_content (id, title, body) VALUES (new.id * 2, '', new.text);
+  INSERT INTO search_fts (rowid, title, body) VALUES (new.id * 2, '', ${FOLD_SEARCH_V1("new.text")});
+END;
+CREATE TRIGGER page_texts_au AFTER UPDATE OF text ON page_texts BEGIN
+  INSERT INTO search_fts (search_fts, rowid, title, body) VALUES ('delete', old.id * 2, '', ${FOLD_SEARCH_V1("old.text")});
+  UPDATE search_content SET body = new.text WHERE id = new.id * 2;
+  INSERT INTO search_fts (rowid, title, body) VALUES (new.id * 2, '', ${FOLD_SEARCH_V1("new.text")});
+END;
+CREATE TRIGGER page_texts_ad AFTER DELETE ON page_texts BEGIN
+  INSERT INTO search_fts (search_fts, rowid, title, body) VALUES ('delete', old.id * 2, '', ${FOLD_SEARCH_V1("old.text")});
+  DELETE FROM search_content WHERE id = old.id * 2;
+END;
+CREATE TRIGGER documents_fts_ai AFTER INSERT ON documents BEGIN
+  INSERT INTO search_content (id, title, body) VALUES (new.id * 2 + 1, new.name, '');
+  INSERT INTO search_fts (rowid, title, body) VALUES (new.id * 2 + 1, ${FOLD_SEARCH_V1("new.name")}, '');
+END;
+CREATE TRIGGER documents_fts_au AFTER UPDATE OF name ON documents WHEN new.name IS NOT old.name BEGIN
+  INSERT INTO search_fts (search_fts, rowid, title, body) VALUES ('delete', old.id * 2 + 1, ${FOLD_SEARCH_V1("old.name")}, '');
+  UPDATE search_content SET title = new.name WHERE id = new.id * 2 + 1;
+  INSERT INTO search_fts (rowid, title, body) VALUES (new.id * 2 + 1, ${FOLD_SEARCH_V1("new.name")}, '');
+END;
+CREATE TRIGGER documents_fts_ad AFTER DELETE ON documents BEGIN
+  INSERT INTO search_fts (search_fts, rowid, title, body) VALUES ('delete', old.id * 2 + 1, ${FOLD_SEARCH_V1("old.name")}, '');
+  DELETE FROM search_content WHERE id = old.id * 2 + 1;
+END;
+
+-- Every term the index has held (as the tokenizer made it), for typo tolerance: the words one
+-- typo away from a query word are looked up here, and those that exist join the FTS5 query.
+-- Kept by the store as text is written (search-text.ts indexTerms); terms are never removed (a
+-- stale term only adds an alternative that matches nothing).
+CREATE TABLE search_terms (term TEXT PRIMARY KEY) STRICT, WITHOUT ROWID;
+CREATE VIRTUAL TABLE temp.search_vocab_tmp USING fts5vocab(main, search_fts, row);
+INSERT OR IGNORE INTO search_terms (term) SELECT term FROM temp.search_vocab_tmp WHERE length(term) BETWEEN 3 AND 40;
+DROP TABLE temp.search_vocab_tmp;
+`,
+  },
 ];
+
+/** The search fold of migration "search folds", frozen (search-text.ts FOLDS may grow; this must not change). */
+function FOLD_SEARCH_V1(expr: string): string {
+  const folds: [string, string][] = [
+    ["ß", "ss"], ["ẞ", "ss"], ["æ", "ae"], ["Æ", "ae"], ["ǽ", "ae"], ["Ǽ", "ae"], ["œ", "oe"], ["Œ", "oe"], ["ø", "o"], ["Ø", "o"],
+    ["ǿ", "o"], ["Ǿ", "o"], ["ł", "l"], ["Ł", "l"], ["ŀ", "l"], ["Ŀ", "l"], ["đ", "d"], ["Đ", "d"], ["ð", "d"], ["Ð", "d"],
+    ["þ", "th"], ["Þ", "th"], ["ı", "i"], ["ĳ", "ij"], ["Ĳ", "ij"], ["ſ", "s"], ["ﬀ", "ff"], ["ﬁ", "fi"], ["ﬂ", "fl"], ["ﬃ", "ffi"],
+    ["ﬄ", "ffl"], ["ﬅ", "st"], ["ﬆ", "st"],
+  ];
+  return folds.reduce((e, [from, to]) => `replace(${e}, '${from}', '${to}')`, expr);
+}
 
 export class SchemaTooNewError extends Error {
   override readonly name = "SchemaTooNewError";

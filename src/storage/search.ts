@@ -1,6 +1,15 @@
 // Full-text search over search_fts (page text and document/folder names), scoped to one user.
 // Hits are marked with U+E000/U+E001 so the caller can escape the text and then add <mark>.
 import type { Database } from "bun:sqlite";
+import { indexTerms } from "./search-text.ts";
+
+/** Remember the terms of `text` in search_terms (the vocabulary typo tolerance looks words up in). */
+export function searchTermsWriter(db: Database) {
+  const add = db.prepare<unknown, [string]>("INSERT OR IGNORE INTO search_terms (term) VALUES (?)");
+  return (text: string | null | undefined) => {
+    if (text) for (const t of indexTerms(text)) add.run(t);
+  };
+}
 
 export interface SearchHitRow {
   rid: number;
@@ -53,8 +62,20 @@ export function searchRepo(db: Database) {
   // stops at the page: used when a query matches so many rows that scoring them all is slow).
   const ranked = db.prepare<SearchHitRow, Record<string, string | number | null>>(`${base} ORDER BY score, f.rowid LIMIT $limit OFFSET $offset`);
   const recent = db.prepare<SearchHitRow, Record<string, string | number | null>>(`${base} ORDER BY f.rowid DESC LIMIT $limit OFFSET $offset`);
+  const knownTerms = new Map<number, ReturnType<typeof db.prepare<{ term: string }, string[]>>>();
   const count = db.prepare<{ n: number }, [string, number]>("SELECT count(*) AS n FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH ? LIMIT ?)");
   return {
+    /** Which of `terms` the index has held (search_terms). */
+    knownSearchTerms(terms: string[]): string[] {
+      const out: string[] = [];
+      for (let i = 0; i < terms.length; i += 500) {
+        const chunk = terms.slice(i, i + 500);
+        let q = knownTerms.get(chunk.length);
+        if (!q) knownTerms.set(chunk.length, (q = db.prepare(`SELECT term FROM search_terms WHERE term IN (${chunk.map(() => "?").join(",")})`)));
+        for (const r of q.all(...chunk)) out.push(r.term);
+      }
+      return out;
+    },
     /** Rows matching `match` (all users), counted up to `cap`. */
     countMatches: (match: string, cap: number) => count.get(match, cap)!.n,
     searchText: (f: SearchFilter, order: "rank" | "recent" = "rank") =>
