@@ -178,6 +178,19 @@ const CLASSES: Record<string, (r: () => number) => string> = {
   umlaut: (r) => ["muller", "Müller", "grosse", "größe", "kuche", "uber", "Grüße", "bücher", "prufung"][Math.floor(r() * 9)]!,
   "rare + common": (r) => `${TAIL[Math.floor(r() * 2000)]!} ${BASE[Math.floor(r() * 20)]!}`,
   "no hit": (r) => `zqx${Math.floor(r() * 1e6).toString(36)}`,
+  // Issue 13 item 12: one typo (the exact words find little, so words one edit away are tried).
+  "typo rare": (r) => {
+    const w = [...TAIL[Math.floor(r() * TAIL.length)]!];
+    const i = 1 + Math.floor(r() * (w.length - 2));
+    [w[i], w[i + 1]] = [w[i + 1]!, w[i]!]; // two neighbours swapped
+    return w.join("");
+  },
+  "typo common": (r) => {
+    const w = BASE.filter((x) => x.length >= 6)[Math.floor(r() * 20)]!;
+    const i = 1 + Math.floor(r() * (w.length - 2));
+    return w.slice(0, i) + w.slice(i + 1); // a letter missing
+  },
+  "fold ß æ": (r) => ["strasse", "Straße", "grusse", "STRASSE", "grösse", "encyclopaedia"][Math.floor(r() * 6)]!,
 };
 const QUERY_SET = Object.entries(CLASSES)
   .filter(([k]) => !opt.class || k === opt.class)
@@ -205,6 +218,15 @@ function runScale(pages: number) {
     console.log(`snapshot schema ${meta.schema} → ${MIGRATIONS.length}: opened and migrated in ${migS.toFixed(1)} s; optimizing the index…`);
     db.run("INSERT INTO search_fts(search_fts) VALUES ('optimize')");
   }
+  const sizes = db
+    .query<{ name: string; mb: number }, []>(
+      `SELECT CASE WHEN name LIKE 'search_fts%' THEN 'search_fts (index)' WHEN name LIKE 'sqlite_autoindex_search_terms%' THEN 'search_terms' ELSE name END AS name,
+              round(sum(pgsize) / 1e6, 1) AS mb
+       FROM dbstat WHERE name LIKE 'search%' OR name LIKE 'sqlite_autoindex_search%' GROUP BY 1 ORDER BY 1`,
+    )
+    .all();
+  const terms = db.query<{ n: number }, []>("SELECT count(*) AS n FROM search_terms").get()!.n;
+  console.log(`search storage: ${sizes.map((s) => `${s.name} ${s.mb} MB`).join(", ")}; ${terms.toLocaleString()} distinct terms`);
   const loadBefore = load();
   const run = (k: number, q: string) => search(ctx, meta.users[k % meta.users.length]!, { q, limit: "20" });
   // Warm-up pass over the whole set (page cache, prepared statements); not measured.

@@ -6,6 +6,7 @@ import { ocrClaimGuard, ocrWorker, OCR } from "../jobs/workers/ocr.ts";
 import { renderPageWorker } from "../jobs/workers/render-page.ts";
 import { notionSyncWorker } from "../jobs/workers/notion-sync.ts";
 import { todoistSyncWorker } from "../jobs/workers/todoist-sync.ts";
+import { pdfTextWorker } from "../jobs/workers/pdf-text.ts";
 
 export function createRunner(ctx: AppContext, opts: Partial<RunnerOptions> = {}): JobRunner {
   ctx.queue.onClaim(OCR, ocrClaimGuard(ctx));
@@ -14,5 +15,6 @@ export function createRunner(ctx: AppContext, opts: Partial<RunnerOptions> = {})
     .register(ocrWorker(ctx))
     .register(notifyEmailWorker(ctx))
     .register(notionSyncWorker(ctx))
-    .register(todoistSyncWorker(ctx));
+    .register(todoistSyncWorker(ctx))
+    .register(pdfTextWorker(ctx));
 }

@@ -61,6 +61,7 @@ export function documentsRepo(db: Database) {
   );
   const setPdf = db.prepare<unknown, [string, string, number]>("UPDATE documents SET pdf_sha256 = ?, pdf_key = ? WHERE id = ?");
   const uuidById = db.prepare<{ uuid: string }, [number]>("SELECT uuid FROM documents WHERE id = ?");
+  const rowById = db.prepare<DocumentRow, [number]>("SELECT * FROM documents WHERE id = ?");
   const purge = db.prepare<{ id: number }, [number]>("DELETE FROM documents WHERE deleted_at IS NOT NULL AND deleted_at <= ? RETURNING id");
   return {
     documentByUuid: (userId: number, uuid: string) => byUuid.get(userId, uuid),
@@ -74,5 +75,6 @@ export function documentsRepo(db: Database) {
     setDocumentPdf: (id: number, sha256: string, key: string) => setPdf.run(sha256, key, id),
     purgeDeletedDocuments: (before: number) => purge.all(before).length,
     documentUuidById: (id: number): string | null => uuidById.get(id)?.uuid ?? null,
+    documentById: (id: number) => rowById.get(id) ?? null,
   };
 }

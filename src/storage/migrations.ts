@@ -587,6 +587,45 @@ INSERT OR IGNORE INTO search_terms (term) SELECT term FROM temp.search_vocab_tmp
 DROP TABLE temp.search_vocab_tmp;
 `,
   },
+  {
+    name: "0011 page text sources: printed text of PDFs and EPUBs, OCR corrections",
+    sql: `
+-- Two more sources of page text: 'pdf' (the printed text layer of the page's PDF/EPUB page,
+-- extracted in the background) and 'correction' (the user's correction of the OCR text, which
+-- replaces it in search, export and Notion while base_sha256 = the page's content hash; when the
+-- strokes change it stops applying and is kept until the user keeps or discards it). SQLite cannot
+-- change a CHECK constraint, so the table is rebuilt (ids kept: the search index rowid is id * 2).
+CREATE TABLE page_texts_new (
+  id          INTEGER PRIMARY KEY,
+  page_id     INTEGER NOT NULL REFERENCES pages(id) ON DELETE CASCADE,
+  user_id     INTEGER NOT NULL,
+  document_id INTEGER NOT NULL,
+  source      TEXT NOT NULL CHECK (source IN ('ocr','typed','highlight','pdf','correction')),
+  text        TEXT NOT NULL,
+  updated_at  INTEGER NOT NULL,
+  base_sha256 TEXT,
+  UNIQUE (page_id, source)
+) STRICT;
+INSERT INTO page_texts_new (id, page_id, user_id, document_id, source, text, updated_at)
+SELECT id, page_id, user_id, document_id, source, text, updated_at FROM page_texts;
+DROP TABLE page_texts;
+ALTER TABLE page_texts_new RENAME TO page_texts;
+CREATE INDEX page_texts_doc ON page_texts(document_id);
+CREATE TRIGGER page_texts_ai AFTER INSERT ON page_texts BEGIN
+  INSERT INTO search_content (id, title, body) VALUES (new.id * 2, '', new.text);
+  INSERT INTO search_fts (rowid, title, body) VALUES (new.id * 2, '', ${FOLD_SEARCH_V1("new.text")});
+END;
+CREATE TRIGGER page_texts_au AFTER UPDATE OF text ON page_texts BEGIN
+  INSERT INTO search_fts (search_fts, rowid, title, body) VALUES ('delete', old.id * 2, '', ${FOLD_SEARCH_V1("old.text")});
+  UPDATE search_content SET body = new.text WHERE id = new.id * 2;
+  INSERT INTO search_fts (rowid, title, body) VALUES (new.id * 2, '', ${FOLD_SEARCH_V1("new.text")});
+END;
+CREATE TRIGGER page_texts_ad AFTER DELETE ON page_texts BEGIN
+  INSERT INTO search_fts (search_fts, rowid, title, body) VALUES ('delete', old.id * 2, '', ${FOLD_SEARCH_V1("old.text")});
+  DELETE FROM search_content WHERE id = old.id * 2;
+END;
+`,
+  },
 ];
 
 /** The search fold of migration "search folds", frozen (search-text.ts FOLDS may grow; this must not change). */

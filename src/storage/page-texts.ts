@@ -3,7 +3,12 @@
 import type { Database } from "bun:sqlite";
 import { searchTermsWriter } from "./search.ts";
 
-export type TextSource = "ocr" | "typed" | "highlight";
+/**
+ * ocr: handwriting read by the OCR engine; typed: the tablet's typed text; highlight: highlighted
+ * PDF/EPUB text; pdf: the printed text layer of the page's PDF/EPUB page; correction: the user's
+ * correction of the OCR text (see effectivePageTexts).
+ */
+export type TextSource = "ocr" | "typed" | "highlight" | "pdf" | "correction";
 
 export interface PageTextRow {
   id: number;
@@ -13,6 +18,8 @@ export interface PageTextRow {
   source: TextSource;
   text: string;
   updated_at: number;
+  /** correction rows: the page content (pages.sha256) the correction was made for. */
+  base_sha256: string | null;
 }
 
 export function pageTextsRepo(db: Database) {

@@ -20,6 +20,7 @@ export interface SearchHitRow {
   page_id: number | null;
   page_uuid: string | null;
   page_idx: number | null;
+  page_render_status: string | null;
   document_uuid: string;
   document_name: string;
   document_type: string;
@@ -43,7 +44,7 @@ export function searchRepo(db: Database) {
   const base = `SELECT f.rowid AS rid, bm25(search_fts, 4.0, 1.0) AS score,
        snippet(search_fts, 1, char(57344), char(57345), '…', 16) AS snip,
        highlight(search_fts, 0, char(57344), char(57345)) AS title_hl,
-       pt.source AS source, pt.page_id AS page_id, p.page_uuid AS page_uuid, p.idx AS page_idx,
+       pt.source AS source, pt.page_id AS page_id, p.page_uuid AS page_uuid, p.idx AS page_idx, p.render_status AS page_render_status,
        d.uuid AS document_uuid, d.name AS document_name, d.type AS document_type, d.parent AS parent, d.last_modified AS last_modified
      FROM search_fts f
      LEFT JOIN page_texts pt ON f.rowid % 2 = 0 AND pt.id = f.rowid / 2

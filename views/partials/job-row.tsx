@@ -19,6 +19,7 @@ const KIND_LABELS: Record<string, string> = {
   notion_sync: "Sync to Notion",
   todoist_sync: "Push to-dos to Todoist",
   notify_email: "Email notice",
+  pdf_text: "Read printed text (PDF)",
 };
 
 /** A job kind as people read it (an unknown kind is shown as it is). */

@@ -86,7 +86,22 @@ export function PageText(p: { data: PageData; ocrActive: boolean }) {
       ) : (
         ""
       )}
-      {!d.markdown && !d.typedText && !d.highlights ? <p class="muted">No text on this page yet.</p> : ""}
+      {d.printedText ? (
+        <article class="text-block">
+          <header>
+            <h2>Printed text</h2>
+            <button type="button" data-copy="#printed-text">
+              Copy
+            </button>
+          </header>
+          <pre id="printed-text" class="printed" safe>
+            {d.printedText}
+          </pre>
+        </article>
+      ) : (
+        ""
+      )}
+      {!d.markdown && !d.typedText && !d.highlights && !d.printedText ? <p class="muted">No text on this page yet.</p> : ""}
     </section>
   );
 }

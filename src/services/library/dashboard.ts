@@ -306,6 +306,8 @@ export interface PageData {
   markdown: string | null;
   typedText: string | null;
   highlights: string | null;
+  /** The printed text of the page's PDF/EPUB page. */
+  printedText: string | null;
   /** The document was deleted on the tablet (read-only: no OCR actions). */
   deleted: boolean;
   /** In the tablet's trash or deleted (the breadcrumb goes through Trash). */
@@ -326,6 +328,7 @@ export function pageData(ctx: AppContext, userId: number, uuid: string, rawN: st
     markdown: texts.ocr ?? null,
     typedText: texts.typed ?? null,
     highlights: texts.highlight ?? null,
+    printedText: texts.pdf ?? null,
     deleted: d.deleted_at !== null,
     removed: removedState(ctx, userId, d, breadcrumbs(ctx, userId, d.parent)) !== null,
   };

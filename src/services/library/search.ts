@@ -10,7 +10,7 @@ import type { SearchHitRow } from "../../storage/search.ts";
 import type { AppContext } from "../context.ts";
 import { UUID_RE } from "../ids.ts";
 
-export const SOURCES = ["ocr", "typed", "highlight", "name"] as const;
+export const SOURCES = ["ocr", "typed", "highlight", "pdf", "name"] as const;
 const MAX_TERMS = 16;
 /**
  * Above this many matching rows, BM25-scoring every match costs more than the latency budget
@@ -110,6 +110,17 @@ export function markSnippet(s: string): string {
   return open ? `${out}</mark>` : out;
 }
 
+/** The distinct words between hit markers in a snippet, in order (at most 8). */
+export function markedWords(snip: string): string[] {
+  const out = new Set<string>();
+  for (const m of snip.matchAll(/\uE000([^\uE000\uE001]+)\uE001/g)) {
+    const w = m[1]!.trim();
+    if (w) out.add(w);
+    if (out.size >= 8) break;
+  }
+  return [...out];
+}
+
 function parseDate(v: string | undefined, name: string): number | null {
   if (v === undefined || v === "") return null;
   const t = /^\d{1,15}$/.test(v) ? Number(v) : Date.parse(v);
@@ -159,8 +170,10 @@ export function search(ctx: AppContext, userId: number, q: SearchQuery) {
       source: (r.source ?? "name") as (typeof SOURCES)[number],
       score: Math.round(-r.score * 1000) / 1000,
       document: { uuid: r.document_uuid, name: r.document_name, parent: r.parent, lastModified: r.last_modified === null ? null : new Date(r.last_modified).toISOString() },
-      page: isPage ? { id: r.page_uuid!, idx: r.page_idx! } : null,
+      page: isPage ? { id: r.page_uuid!, idx: r.page_idx!, ready: r.page_render_status === "done" } : null,
       snippet: markSnippet(isPage ? plainSnippet(r.snip) : r.title_hl),
+      /** The words of the page's text that matched, as written there (the page view marks them). */
+      words: isPage ? markedWords(r.snip) : [],
       /** Found through a word one typo away from what was asked (listed after the exact hits). */
       typo: r.typo === true,
     };
