@@ -14,7 +14,7 @@ import { addUser, call, harness, json, type Harness, type TestUser } from "../su
 const TURING = "d3954b55-8429-4220-a2d5-64f1daab9727";
 
 /** The sample's xochitl folder as a .zip, the way a user uploads a backup. */
-export function turingZip(): Uint8Array {
+export function turingZip(): Uint8Array<ArrayBuffer> {
   const root = sample("lucasrla-remarks__demo_xochitl");
   const files: Record<string, Uint8Array> = {};
   const walk = (dir: string) => {
@@ -25,7 +25,7 @@ export function turingZip(): Uint8Array {
     }
   };
   walk(root);
-  return zipSync(files);
+  return new Uint8Array(zipSync(files));
 }
 
 describeSamples("printed PDF text in search", () => {
