@@ -611,6 +611,8 @@ SELECT id, page_id, user_id, document_id, source, text, updated_at FROM page_tex
 DROP TABLE page_texts;
 ALTER TABLE page_texts_new RENAME TO page_texts;
 CREATE INDEX page_texts_doc ON page_texts(document_id);
+-- "Has this user corrected any page?": search checks corrections per hit only for such users.
+CREATE INDEX page_texts_corrections ON page_texts(user_id) WHERE source = 'correction';
 CREATE TRIGGER page_texts_ai AFTER INSERT ON page_texts BEGIN
   INSERT INTO search_content (id, title, body) VALUES (new.id * 2, '', new.text);
   INSERT INTO search_fts (rowid, title, body) VALUES (new.id * 2, '', ${FOLD_SEARCH_V1("new.text")});

@@ -57,7 +57,7 @@ export function searchRepo(db: Database) {
      WHERE search_fts MATCH $match AND d.user_id = $user_id AND d.deleted_at IS NULL
        AND (pt.source IS NULL OR CASE pt.source
          WHEN 'correction' THEN pt.base_sha256 IS p.sha256
-         WHEN 'ocr' THEN NOT EXISTS (SELECT 1 FROM page_texts c WHERE c.page_id = pt.page_id AND c.source = 'correction' AND c.base_sha256 IS p.sha256)
+         WHEN 'ocr' THEN $corrections = 0 OR NOT EXISTS (SELECT 1 FROM page_texts c WHERE c.page_id = pt.page_id AND c.source = 'correction' AND c.base_sha256 IS p.sha256)
          ELSE 1 END)
        AND ($source IS NULL OR coalesce(CASE pt.source WHEN 'correction' THEN 'ocr' ELSE pt.source END, 'name') = $source)
        AND ($folder IS NULL OR d.parent = $folder)
@@ -72,6 +72,7 @@ export function searchRepo(db: Database) {
   const ranked = db.prepare<SearchHitRow, Record<string, string | number | null>>(`${base} ORDER BY score, f.rowid LIMIT $limit OFFSET $offset`);
   const recent = db.prepare<SearchHitRow, Record<string, string | number | null>>(`${base} ORDER BY f.rowid DESC LIMIT $limit OFFSET $offset`);
   const knownTerms = new Map<number, ReturnType<typeof db.prepare<{ term: string }, string[]>>>();
+  const hasCorrections = db.prepare<{ n: number }, [number]>("SELECT count(*) AS n FROM (SELECT 1 FROM page_texts WHERE user_id = ? AND source = 'correction' LIMIT 1)");
   const count = db.prepare<{ n: number }, [string, number]>("SELECT count(*) AS n FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH ? LIMIT ?)");
   return {
     /** Which of `terms` the index has held (search_terms). */
@@ -91,6 +92,7 @@ export function searchRepo(db: Database) {
       (order === "rank" ? ranked : recent).all({
         match: f.match,
         user_id: f.userId,
+        corrections: hasCorrections.get(f.userId)!.n,
         source: f.source ?? null,
         folder: f.folder ?? null,
         tag: f.tag ?? null,
