@@ -9,7 +9,24 @@ import { zipSync } from "fflate";
 import { importArchive } from "../../src/services/library/import-upload.ts";
 import { jobKindLabel } from "../../views/partials/job-row.tsx";
 import { describeSamples, sample } from "../support/samples.ts";
-import { addUser, call, harness, json, type Harness, type TestUser } from "../support/server-harness.ts";
+import { addUser, buildDoc, call, harness, json, syncDoc, type Harness, type TestUser } from "../support/server-harness.ts";
+
+/** A minimal EPUB 3 (one chapter) for the EPUB path: MuPDF lays it out itself. */
+function tinyEpub(text: string): Uint8Array<ArrayBuffer> {
+  const enc = (s: string) => new TextEncoder().encode(s);
+  return new Uint8Array(
+    zipSync({
+      mimetype: [enc("application/epub+zip"), { level: 0 }],
+      "META-INF/container.xml": enc(
+        '<?xml version="1.0"?><container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container"><rootfiles><rootfile full-path="book.opf" media-type="application/oebps-package+xml"/></rootfiles></container>',
+      ),
+      "book.opf": enc(
+        '<?xml version="1.0"?><package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="id"><metadata xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:identifier id="id">x</dc:identifier><dc:title>T</dc:title><dc:language>en</dc:language></metadata><manifest><item id="c" href="c.xhtml" media-type="application/xhtml+xml"/></manifest><spine><itemref idref="c"/></spine></package>',
+      ),
+      "c.xhtml": enc(`<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><head><title>c</title></head><body><p>${text}</p></body></html>`),
+    }),
+  );
+}
 
 const TURING = "d3954b55-8429-4220-a2d5-64f1daab9727";
 
@@ -83,5 +100,14 @@ describeSamples("printed PDF text in search", () => {
     const page = h.ctx.store.pagesByDocument(h.ctx.store.documentByUuid(alice.id, TURING)!.id).find((p) => p.idx === 1)!;
     const texts = h.ctx.store.pageTexts(page.id);
     expect(texts.find((t) => t.source === "pdf")?.text).toContain("Hilbertian Entscheidungsproblem");
+  });
+
+  test("an EPUB without the tablet's PDF is read from the EPUB itself", async () => {
+    const d = buildDoc([null], { name: "A small book", files: { ".epub": tinyEpub("The caravan reached Zanzibar at dawn.") } });
+    d.input.fileType = "epub";
+    await syncDoc(h, alice.token, d);
+    await h.runner.idle();
+    const r = await search(alice, "q=zanzibar");
+    expect(r.items.map((i: any) => [i.document.name, i.source, i.page.idx])).toEqual([["A small book", "pdf", 0]]);
   });
 });
