@@ -2,7 +2,7 @@
 // The user's words become an FTS5 query of quoted prefix terms (all must match), so no query
 // syntax can be injected; diacritics are folded by the tokenizer on both sides (Müller = muller),
 // and ß/ss, æ/ae, œ/oe, ligatures … by search-text.ts fold (the index holds folded text too).
-// When the exact words find less than a page of hits, words one typo away that the index holds
+// When the exact words find fewer than TYPO_BELOW hits, words one typo away that the index holds
 // (search_terms) are tried as well, and those hits follow the exact ones.
 import { AppError } from "../../errors.ts";
 import { fold, MIN_TYPO_LEN, oneTypoAway } from "../../storage/search-text.ts";
@@ -30,6 +30,8 @@ export interface SearchQuery {
   offset?: string;
 }
 
+/** Exact matching "finds little" below this many hits: then words one typo away are tried too. */
+export const TYPO_BELOW = 5;
 /** At most this many typo alternatives per query word (the closest the index holds). */
 const MAX_TYPO_ALTERNATIVES = 12;
 
@@ -155,10 +157,11 @@ export function search(ctx: AppContext, userId: number, q: SearchQuery) {
     ctx.store.searchText({ userId, match: m, source: q.source || null, folder: q.folder || null, tag: q.tag || null, from, to, limit: lim, offset: off }, o);
   let rows: (SearchHitRow & { typo?: true })[] = run(match, order, limit + 1, offset);
   if (rows.length <= limit) {
-    // The exact hits end on this page: fill it with hits one typo away.
-    const typo = toTypoMatch(text, (t) => ctx.store.knownSearchTerms(t));
+    // The exact hits end on this page. If they are few, words one typo away follow them (the
+    // same decision on every page: it depends only on how many exact hits there are).
+    const exactTotal = rows.length || offset === 0 ? offset + rows.length : run(match, order, TYPO_BELOW, 0).length;
+    const typo = exactTotal < TYPO_BELOW ? toTypoMatch(text, (t) => ctx.store.knownSearchTerms(t)) : null;
     if (typo) {
-      const exactTotal = rows.length || offset === 0 ? offset + rows.length : run(match, order, offset, 0).length;
       const more = run(typo, orderOf(typo), limit + 1 - rows.length, Math.max(0, offset - exactTotal));
       rows = [...rows, ...more.map((r) => ({ ...r, typo: true as const }))];
     }
