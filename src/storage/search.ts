@@ -78,10 +78,13 @@ export function searchRepo(db: Database) {
     /** Which of `terms` the index has held (search_terms). */
     knownSearchTerms(terms: string[]): string[] {
       const out: string[] = [];
-      for (let i = 0; i < terms.length; i += 500) {
-        const chunk = terms.slice(i, i + 500);
-        let q = knownTerms.get(chunk.length);
-        if (!q) knownTerms.set(chunk.length, (q = db.prepare(`SELECT term FROM search_terms WHERE term IN (${chunk.map(() => "?").join(",")})`)));
+      for (let i = 0; i < terms.length; i += 512) {
+        const chunk = terms.slice(i, i + 512);
+        // A few statement sizes (padded with a repeated term), not one statement per list length.
+        const size = [32, 128, 512].find((n) => n >= chunk.length)!;
+        while (chunk.length < size) chunk.push(chunk[0]!);
+        let q = knownTerms.get(size);
+        if (!q) knownTerms.set(size, (q = db.prepare(`SELECT term FROM search_terms WHERE term IN (${chunk.map(() => "?").join(",")})`)));
         for (const r of q.all(...chunk)) out.push(r.term);
       }
       return out;
