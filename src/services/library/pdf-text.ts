@@ -3,7 +3,6 @@
 // stored as page text of source 'pdf', so search finds it like handwriting. Ingest never waits for
 // it: the job is queued when a document's pages or files change and when its original file
 // arrives. The worker is src/jobs/workers/pdf-text.ts.
-import { loadMupdf } from "../../render/png-underlay.ts";
 import type { DocumentRow } from "../../storage/documents.ts";
 import type { AppContext } from "../context.ts";
 import { readOwnedBlob } from "./owned-blobs.ts";
@@ -71,6 +70,8 @@ export async function extractPdfText(ctx: AppContext, payload: PdfTextPayload): 
   const texts = new Map<number, string | null>();
   const pages = ctx.store.pagesByDocument(doc.id);
   if (src && bytes) {
+    // MuPDF (and its embedded WASM) is loaded on first use only: a server without PDFs never pays for it.
+    const { loadMupdf } = await import("../../render/png-underlay.ts");
     const mupdf = await loadMupdf();
     const file = mupdf.Document.openDocument(bytes, src.type === "pdf" ? "application/pdf" : "application/epub+zip");
     try {
