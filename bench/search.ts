@@ -225,8 +225,9 @@ function runScale(pages: number) {
        FROM dbstat WHERE name LIKE 'search%' OR name LIKE 'sqlite_autoindex_search%' GROUP BY 1 ORDER BY 1`,
     )
     .all();
-  const terms = db.query<{ n: number }, []>("SELECT count(*) AS n FROM search_terms").get()!.n;
-  console.log(`search storage: ${sizes.map((s) => `${s.name} ${s.mb} MB`).join(", ")}; ${terms.toLocaleString()} distinct terms`);
+  const hasTerms = db.query<{ n: number }, []>("SELECT count(*) AS n FROM sqlite_schema WHERE name = 'search_terms'").get()!.n > 0;
+  const terms = hasTerms ? `; ${db.query<{ n: number }, []>("SELECT count(*) AS n FROM search_terms").get()!.n.toLocaleString()} distinct terms` : "";
+  console.log(`search storage: ${sizes.map((s) => `${s.name} ${s.mb} MB`).join(", ")}${terms}`);
   const loadBefore = load();
   const run = (k: number, q: string) => search(ctx, meta.users[k % meta.users.length]!, { q, limit: "20" });
   // Warm-up pass over the whole set (page cache, prepared statements); not measured.
