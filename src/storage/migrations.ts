@@ -588,7 +588,7 @@ DROP TABLE temp.search_vocab_tmp;
 `,
   },
   {
-    name: "0012 page text sources: printed text of PDFs and EPUBs, OCR corrections",
+    name: "0013 page text sources: printed text of PDFs and EPUBs, OCR corrections",
     sql: `
 -- Two more sources of page text: 'pdf' (the printed text layer of the page's PDF/EPUB page,
 -- extracted in the background) and 'correction' (the user's correction of the OCR text, which
