@@ -50,6 +50,26 @@
     var r = document.getElementById("search-results");
     if (box && r && r.innerHTML && e.target instanceof Node && !box.contains(e.target)) r.innerHTML = "";
   });
+  // Search box: "/" focuses it (as on GitHub and Gmail); arrow keys move through the dropdown's
+  // results and back up into the box; Enter opens the focused result (it is a link).
+  document.addEventListener("keydown", function (e) {
+    var input = document.getElementById("search");
+    var panel = document.getElementById("search-results");
+    if (!input || e.altKey || e.ctrlKey || e.metaKey) return;
+    var t = e.target;
+    var tag = (t && t.tagName) || "";
+    if (e.key === "/" && !/^(INPUT|TEXTAREA|SELECT)$/.test(tag) && !(t && t.isContentEditable)) {
+      e.preventDefault(); input.focus(); input.select(); return;
+    }
+    if ((e.key !== "ArrowDown" && e.key !== "ArrowUp") || !panel) return;
+    var links = Array.prototype.slice.call(panel.querySelectorAll("a[href]"));
+    if (!links.length) return;
+    var at = t === input ? -1 : links.indexOf(t);
+    if (t !== input && at < 0) return;
+    e.preventDefault();
+    var next = e.key === "ArrowDown" ? Math.min(at + 1, links.length - 1) : at - 1;
+    if (next < 0) input.focus(); else links[next].focus();
+  });
   document.addEventListener("keydown", function (e) {
     if (e.key === "Escape") { closeModal(); var r = document.getElementById("search-results"); if (r) r.innerHTML = ""; return; }
     var tag = (e.target && e.target.tagName) || "";
@@ -59,6 +79,39 @@
     var a = document.querySelector('main a[rel="' + rel + '"]');
     if (a) { e.preventDefault(); location.href = a.href; }
   });
+
+  // A search hit opens its page with ?hl=<the words that matched>: mark them in the page's text
+  // (again after the text panel refreshes itself) and scroll the first into view.
+  function norm(w) { return w.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase(); }
+  function markHits(scroll) {
+    var words = (new URLSearchParams(location.search).get("hl") || "").split(/\s+/).filter(Boolean).map(norm);
+    var root = document.getElementById("page-text");
+    if (!words.length || !root || root.querySelector("mark.hit-mark")) return;
+    var re = /[\p{L}\p{N}\p{M}]+/gu;
+    var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    var nodes = [];
+    while (walker.nextNode()) nodes.push(walker.currentNode);
+    nodes.forEach(function (n) {
+      if (n.parentNode && /^(BUTTON|H2|SCRIPT|STYLE|MARK)$/.test(n.parentNode.nodeName)) return;
+      var text = n.nodeValue, last = 0, m, frag = null;
+      re.lastIndex = 0;
+      while ((m = re.exec(text))) {
+        if (words.indexOf(norm(m[0])) < 0) continue;
+        frag = frag || document.createDocumentFragment();
+        frag.appendChild(document.createTextNode(text.slice(last, m.index)));
+        var mark = document.createElement("mark"); mark.className = "hit-mark"; mark.textContent = m[0];
+        frag.appendChild(mark); last = m.index + m[0].length;
+      }
+      if (!frag) return;
+      frag.appendChild(document.createTextNode(text.slice(last)));
+      n.parentNode.replaceChild(frag, n);
+    });
+    var first = root.querySelector("mark.hit-mark");
+    if (first && scroll) first.scrollIntoView({ block: "center" });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", function () { markHits(true); });
+  else markHits(true);
+  document.addEventListener("htmx:afterSettle", function () { markHits(false); });
 
   // The folder tree is open on a wide screen (a sidebar beside the library) and folded on a phone
   // (the server renders it open only inside a folder). Same breakpoint as app.css.

@@ -7,6 +7,7 @@ import { renderPageWorker } from "../jobs/workers/render-page.ts";
 import { notionSyncWorker } from "../jobs/workers/notion-sync.ts";
 import { todoistSyncWorker } from "../jobs/workers/todoist-sync.ts";
 import { webhookDeliveryWorker, webhookFanoutWorker } from "../jobs/workers/webhooks.ts";
+import { pdfTextWorker } from "../jobs/workers/pdf-text.ts";
 
 export function createRunner(ctx: AppContext, opts: Partial<RunnerOptions> = {}): JobRunner {
   ctx.queue.onClaim(OCR, ocrClaimGuard(ctx));
@@ -17,5 +18,6 @@ export function createRunner(ctx: AppContext, opts: Partial<RunnerOptions> = {})
     .register(notionSyncWorker(ctx))
     .register(todoistSyncWorker(ctx))
     .register(webhookFanoutWorker(ctx))
-    .register(webhookDeliveryWorker(ctx));
+    .register(webhookDeliveryWorker(ctx))
+    .register(pdfTextWorker(ctx));
 }

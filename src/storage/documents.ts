@@ -1,6 +1,7 @@
 // Documents and folders (reMarkable "CollectionType" items live in the same table), always
 // addressed by (user_id, uuid): there is no query here that is not scoped by user.
 import type { Database } from "bun:sqlite";
+import { searchTermsWriter } from "./search.ts";
 
 export interface DocumentRow {
   id: number;
@@ -31,6 +32,7 @@ export type DocumentFields = Pick<
 >;
 
 export function documentsRepo(db: Database) {
+  const addTerms = searchTermsWriter(db);
   const byUuid = db.prepare<DocumentRow, [number, string]>("SELECT * FROM documents WHERE user_id = ? AND uuid = ?");
   const insert = db.prepare<DocumentRow, Record<string, string | number | null>>(
     `INSERT INTO documents (user_id, uuid, type, name, parent, file_type, pinned, tablet_deleted, last_modified, last_opened,
@@ -60,11 +62,12 @@ export function documentsRepo(db: Database) {
   const setPdf = db.prepare<unknown, [string, string, number]>("UPDATE documents SET pdf_sha256 = ?, pdf_key = ? WHERE id = ?");
   const nameById = db.prepare<{ name: string }, [number]>("SELECT name FROM documents WHERE id = ?");
   const uuidById = db.prepare<{ uuid: string }, [number]>("SELECT uuid FROM documents WHERE id = ?");
+  const rowById = db.prepare<DocumentRow, [number]>("SELECT * FROM documents WHERE id = ?");
   const purge = db.prepare<{ id: number }, [number]>("DELETE FROM documents WHERE deleted_at IS NOT NULL AND deleted_at <= ? RETURNING id");
   return {
     documentByUuid: (userId: number, uuid: string) => byUuid.get(userId, uuid),
-    insertDocument: (userId: number, uuid: string, f: DocumentFields) => insert.get({ ...f, user_id: userId, uuid, now: Date.now() })!,
-    updateDocument: (userId: number, id: number, f: DocumentFields) => update.get({ ...f, id, user_id: userId, now: Date.now() })!,
+    insertDocument: (userId: number, uuid: string, f: DocumentFields) => (addTerms(f.name), insert.get({ ...f, user_id: userId, uuid, now: Date.now() })!),
+    updateDocument: (userId: number, id: number, f: DocumentFields) => (addTerms(f.name), update.get({ ...f, id, user_id: userId, now: Date.now() })!),
     softDeleteDocument: (userId: number, uuid: string, now = Date.now()) => softDelete.run(now, userId, uuid).changes === 1,
     documentsByParent: (userId: number, parent: string) => listByParent.all(userId, parent),
     documentsByUser: (userId: number) => listAll.all(userId),
@@ -74,5 +77,6 @@ export function documentsRepo(db: Database) {
     purgeDeletedDocuments: (before: number) => purge.all(before).length,
     documentUuidById: (id: number): string | null => uuidById.get(id)?.uuid ?? null,
     documentNameById: (id: number): string | null => nameById.get(id)?.name ?? null,
+    documentById: (id: number) => rowById.get(id) ?? null,
   };
 }

@@ -755,7 +755,155 @@ SELECT user_id, page_id, strftime('%Y-%m', done_at / 1000, 'unixepoch'), read_re
 FROM page_ocr WHERE done_at IS NOT NULL;
 `,
   },
+  {
+    name: "0014 search folds ß/ss, æ/ae, œ/oe, ligatures; vocabulary for typo tolerance",
+    sql: `
+-- The index holds folded text (ß → ss, æ → ae, œ → oe, ø → o, ﬁ → fi …: src/storage/search-text.ts
+-- FOLDS, frozen here as of this migration), so "Strasse" finds "Straße" and back. Every fold maps
+-- a letter to letters, so token positions match the original text, which is kept in
+-- search_content (the external content of search_fts): snippets and highlights show what was
+-- written. Deleting from an external-content index takes the values that were indexed, hence
+-- FOLD(old...) in the delete commands.
+CREATE TABLE search_content (
+  id    INTEGER PRIMARY KEY,
+  title TEXT NOT NULL,
+  body  TEXT NOT NULL
+) STRICT;
+INSERT INTO search_content (id, title, body) SELECT rowid, title, body FROM search_fts;
+DROP TRIGGER page_texts_ai;
+DROP TRIGGER page_texts_au;
+DROP TRIGGER page_texts_ad;
+DROP TRIGGER documents_fts_ai;
+DROP TRIGGER documents_fts_au;
+DROP TRIGGER documents_fts_ad;
+DROP TABLE search_fts;
+CREATE VIRTUAL TABLE search_fts USING fts5(title, body, content = 'search_content', content_rowid = 'id',
+  tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3');
+INSERT INTO search_fts (rowid, title, body) SELECT id, ${FOLD_SEARCH_V1("title")}, ${FOLD_SEARCH_V1("body")} FROM search_content;
+
+CREATE TRIGGER page_texts_ai AFTER INSERT ON page_texts BEGIN
+  INSERT INTO search_content (id, title, body) VALUES (new.id * 2, '', new.text);
+  INSERT INTO search_fts (rowid, title, body) VALUES (new.id * 2, '', ${FOLD_SEARCH_V1("new.text")});
+END;
+CREATE TRIGGER page_texts_au AFTER UPDATE OF text ON page_texts BEGIN
+  INSERT INTO search_fts (search_fts, rowid, title, body) VALUES ('delete', old.id * 2, '', ${FOLD_SEARCH_V1("old.text")});
+  UPDATE search_content SET body = new.text WHERE id = new.id * 2;
+  INSERT INTO search_fts (rowid, title, body) VALUES (new.id * 2, '', ${FOLD_SEARCH_V1("new.text")});
+END;
+CREATE TRIGGER page_texts_ad AFTER DELETE ON page_texts BEGIN
+  INSERT INTO search_fts (search_fts, rowid, title, body) VALUES ('delete', old.id * 2, '', ${FOLD_SEARCH_V1("old.text")});
+  DELETE FROM search_content WHERE id = old.id * 2;
+END;
+CREATE TRIGGER documents_fts_ai AFTER INSERT ON documents BEGIN
+  INSERT INTO search_content (id, title, body) VALUES (new.id * 2 + 1, new.name, '');
+  INSERT INTO search_fts (rowid, title, body) VALUES (new.id * 2 + 1, ${FOLD_SEARCH_V1("new.name")}, '');
+END;
+CREATE TRIGGER documents_fts_au AFTER UPDATE OF name ON documents WHEN new.name IS NOT old.name BEGIN
+  INSERT INTO search_fts (search_fts, rowid, title, body) VALUES ('delete', old.id * 2 + 1, ${FOLD_SEARCH_V1("old.name")}, '');
+  UPDATE search_content SET title = new.name WHERE id = new.id * 2 + 1;
+  INSERT INTO search_fts (rowid, title, body) VALUES (new.id * 2 + 1, ${FOLD_SEARCH_V1("new.name")}, '');
+END;
+CREATE TRIGGER documents_fts_ad AFTER DELETE ON documents BEGIN
+  INSERT INTO search_fts (search_fts, rowid, title, body) VALUES ('delete', old.id * 2 + 1, ${FOLD_SEARCH_V1("old.name")}, '');
+  DELETE FROM search_content WHERE id = old.id * 2 + 1;
+END;
+
+-- Every term the index has held (as the tokenizer made it), for typo tolerance: the words one
+-- typo away from a query word are looked up here, and those that exist join the FTS5 query.
+-- Kept by the store as text is written (search-text.ts indexTerms); terms are never removed (a
+-- stale term only adds an alternative that matches nothing).
+CREATE TABLE search_terms (term TEXT PRIMARY KEY) STRICT, WITHOUT ROWID;
+CREATE VIRTUAL TABLE temp.search_vocab_tmp USING fts5vocab(main, search_fts, row);
+INSERT OR IGNORE INTO search_terms (term) SELECT term FROM temp.search_vocab_tmp WHERE length(term) BETWEEN 3 AND 40;
+DROP TABLE temp.search_vocab_tmp;
+`,
+  },
+  {
+    name: "0015 page text sources: printed text of PDFs and EPUBs, OCR corrections",
+    sql: `
+-- Two more sources of page text: 'pdf' (the printed text layer of the page's PDF/EPUB page,
+-- extracted in the background) and 'correction' (the user's correction of the OCR text, which
+-- replaces it in search, export and Notion while base_sha256 = the page's content hash; when the
+-- strokes change it stops applying and is kept until the user keeps or discards it). SQLite cannot
+-- change a CHECK constraint, so the table is rebuilt (ids kept: the search index rowid is id * 2).
+-- A trigger on documents reads page_texts (the change feed's restore): it goes while the table
+-- is swapped (SQLite re-checks triggers on RENAME) and comes back unchanged below.
+DROP TRIGGER changes_doc_restored;
+CREATE TABLE page_texts_new (
+  id          INTEGER PRIMARY KEY,
+  page_id     INTEGER NOT NULL REFERENCES pages(id) ON DELETE CASCADE,
+  user_id     INTEGER NOT NULL,
+  document_id INTEGER NOT NULL,
+  source      TEXT NOT NULL CHECK (source IN ('ocr','typed','highlight','pdf','correction')),
+  text        TEXT NOT NULL,
+  updated_at  INTEGER NOT NULL,
+  base_sha256 TEXT,
+  UNIQUE (page_id, source)
+) STRICT;
+INSERT INTO page_texts_new (id, page_id, user_id, document_id, source, text, updated_at)
+SELECT id, page_id, user_id, document_id, source, text, updated_at FROM page_texts;
+DROP TABLE page_texts;
+ALTER TABLE page_texts_new RENAME TO page_texts;
+CREATE INDEX page_texts_doc ON page_texts(document_id);
+-- "Has this user corrected any page?": search checks corrections per hit only for such users.
+CREATE INDEX page_texts_corrections ON page_texts(user_id) WHERE source = 'correction';
+CREATE TRIGGER page_texts_ai AFTER INSERT ON page_texts BEGIN
+  INSERT INTO search_content (id, title, body) VALUES (new.id * 2, '', new.text);
+  INSERT INTO search_fts (rowid, title, body) VALUES (new.id * 2, '', ${FOLD_SEARCH_V1("new.text")});
+END;
+CREATE TRIGGER page_texts_au AFTER UPDATE OF text ON page_texts BEGIN
+  INSERT INTO search_fts (search_fts, rowid, title, body) VALUES ('delete', old.id * 2, '', ${FOLD_SEARCH_V1("old.text")});
+  UPDATE search_content SET body = new.text WHERE id = new.id * 2;
+  INSERT INTO search_fts (rowid, title, body) VALUES (new.id * 2, '', ${FOLD_SEARCH_V1("new.text")});
+END;
+CREATE TRIGGER page_texts_ad AFTER DELETE ON page_texts BEGIN
+  INSERT INTO search_fts (search_fts, rowid, title, body) VALUES ('delete', old.id * 2, '', ${FOLD_SEARCH_V1("old.text")});
+  DELETE FROM search_content WHERE id = old.id * 2;
+END;
+-- The change feed's triggers on page_texts (migration "change feed") went with the old table: the same again.
+CREATE TRIGGER changes_doc_restored AFTER UPDATE OF deleted_at ON documents
+WHEN old.deleted_at IS NOT NULL AND new.deleted_at IS NULL
+BEGIN
+  INSERT INTO changes (user_id, kind, object, op, event, ref_id, document_uuid, page_uuid, at)
+  SELECT p.user_id, 'page', new.uuid || '/' || p.page_uuid, 'upsert', 'restored', p.id, new.uuid, p.page_uuid, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+  FROM pages p WHERE p.document_id = new.id ORDER BY p.idx, p.id;
+  INSERT INTO changes (user_id, kind, object, op, event, ref_id, document_uuid, page_uuid, source, at)
+  SELECT t.user_id, 'text', new.uuid || '/' || p.page_uuid || '/' || t.source, 'upsert', 'restored', t.id, new.uuid, p.page_uuid, t.source, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+  FROM page_texts t JOIN pages p ON p.id = t.page_id WHERE t.document_id = new.id ORDER BY t.id;
+  INSERT INTO changes (user_id, kind, object, op, event, ref_id, document_uuid, page_uuid, source, at)
+  SELECT t.user_id, 'todo', CAST(t.id AS TEXT), 'upsert', 'restored', t.id, new.uuid, p.page_uuid, t.source, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+  FROM todos t JOIN pages p ON p.id = t.page_id WHERE t.document_id = new.id ORDER BY t.id;
+END;
+CREATE TRIGGER changes_text_ai AFTER INSERT ON page_texts BEGIN
+  INSERT INTO changes (user_id, kind, object, op, event, ref_id, document_uuid, page_uuid, source, at)
+  SELECT new.user_id, 'text', d.uuid || '/' || p.page_uuid || '/' || new.source, 'upsert', 'ready', new.id, d.uuid, p.page_uuid, new.source, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+  FROM pages p JOIN documents d ON d.id = p.document_id WHERE p.id = new.page_id;
+END;
+CREATE TRIGGER changes_text_au AFTER UPDATE OF text ON page_texts WHEN new.text IS NOT old.text BEGIN
+  INSERT INTO changes (user_id, kind, object, op, event, ref_id, document_uuid, page_uuid, source, at)
+  SELECT new.user_id, 'text', d.uuid || '/' || p.page_uuid || '/' || new.source, 'upsert', 'ready', new.id, d.uuid, p.page_uuid, new.source, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+  FROM pages p JOIN documents d ON d.id = p.document_id WHERE p.id = new.page_id;
+END;
+CREATE TRIGGER changes_text_ad AFTER DELETE ON page_texts
+WHEN EXISTS (SELECT 1 FROM users u WHERE u.id = old.user_id) BEGIN
+  INSERT INTO changes (user_id, kind, object, op, event, ref_id, document_uuid, page_uuid, source, at)
+  SELECT old.user_id, 'text', d.uuid || '/' || p.page_uuid || '/' || old.source, 'delete', 'deleted', old.id, d.uuid, p.page_uuid, old.source, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+  FROM pages p JOIN documents d ON d.id = p.document_id WHERE p.id = old.page_id;
+END;
+`,
+  },
 ];
+
+/** The search fold of migration "search folds", frozen (search-text.ts FOLDS may grow; this must not change). */
+function FOLD_SEARCH_V1(expr: string): string {
+  const folds: [string, string][] = [
+    ["ß", "ss"], ["ẞ", "ss"], ["æ", "ae"], ["Æ", "ae"], ["ǽ", "ae"], ["Ǽ", "ae"], ["œ", "oe"], ["Œ", "oe"], ["ø", "o"], ["Ø", "o"],
+    ["ǿ", "o"], ["Ǿ", "o"], ["ł", "l"], ["Ł", "l"], ["ŀ", "l"], ["Ŀ", "l"], ["đ", "d"], ["Đ", "d"], ["ð", "d"], ["Ð", "d"],
+    ["þ", "th"], ["Þ", "th"], ["ı", "i"], ["ĳ", "ij"], ["Ĳ", "ij"], ["ſ", "s"], ["ﬀ", "ff"], ["ﬁ", "fi"], ["ﬂ", "fl"], ["ﬃ", "ffi"],
+    ["ﬄ", "ffl"], ["ﬅ", "st"], ["ﬆ", "st"],
+  ];
+  return folds.reduce((e, [from, to]) => `replace(${e}, '${from}', '${to}')`, expr);
+}
 
 export class SchemaTooNewError extends Error {
   override readonly name = "SchemaTooNewError";

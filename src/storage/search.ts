@@ -1,6 +1,17 @@
 // Full-text search over search_fts (page text and document/folder names), scoped to one user.
+// A user's OCR correction replaces the OCR text while it applies (made for the page's current
+// content): the machine text is skipped then, the correction reported as source 'ocr'.
 // Hits are marked with U+E000/U+E001 so the caller can escape the text and then add <mark>.
 import type { Database } from "bun:sqlite";
+import { indexTerms } from "./search-text.ts";
+
+/** Remember the terms of `text` in search_terms (the vocabulary typo tolerance looks words up in). */
+export function searchTermsWriter(db: Database) {
+  const add = db.prepare<unknown, [string]>("INSERT OR IGNORE INTO search_terms (term) VALUES (?)");
+  return (text: string | null | undefined) => {
+    if (text) for (const t of indexTerms(text)) add.run(t);
+  };
+}
 
 export interface SearchHitRow {
   rid: number;
@@ -8,9 +19,12 @@ export interface SearchHitRow {
   snip: string;
   title_hl: string;
   source: string | null;
+  /** An OCR hit in the user's correction of the text. */
+  corrected: number | null;
   page_id: number | null;
   page_uuid: string | null;
   page_idx: number | null;
+  page_render_status: string | null;
   document_uuid: string;
   document_name: string;
   document_type: string;
@@ -34,14 +48,18 @@ export function searchRepo(db: Database) {
   const base = `SELECT f.rowid AS rid, bm25(search_fts, 4.0, 1.0) AS score,
        snippet(search_fts, 1, char(57344), char(57345), '…', 16) AS snip,
        highlight(search_fts, 0, char(57344), char(57345)) AS title_hl,
-       pt.source AS source, pt.page_id AS page_id, p.page_uuid AS page_uuid, p.idx AS page_idx,
+       CASE pt.source WHEN 'correction' THEN 'ocr' ELSE pt.source END AS source, pt.source = 'correction' AS corrected, pt.page_id AS page_id, p.page_uuid AS page_uuid, p.idx AS page_idx, p.render_status AS page_render_status,
        d.uuid AS document_uuid, d.name AS document_name, d.type AS document_type, d.parent AS parent, d.last_modified AS last_modified
      FROM search_fts f
      LEFT JOIN page_texts pt ON f.rowid % 2 = 0 AND pt.id = f.rowid / 2
      LEFT JOIN pages p ON p.id = pt.page_id
      JOIN documents d ON d.id = (CASE WHEN f.rowid % 2 = 0 THEN pt.document_id ELSE (f.rowid - 1) / 2 END)
      WHERE search_fts MATCH $match AND d.user_id = $user_id AND d.deleted_at IS NULL
-       AND ($source IS NULL OR coalesce(pt.source, 'name') = $source)
+       AND (pt.source IS NULL OR CASE pt.source
+         WHEN 'correction' THEN pt.base_sha256 IS p.sha256
+         WHEN 'ocr' THEN $corrections = 0 OR NOT EXISTS (SELECT 1 FROM page_texts c WHERE c.page_id = pt.page_id AND c.source = 'correction' AND c.base_sha256 IS p.sha256)
+         ELSE 1 END)
+       AND ($source IS NULL OR coalesce(CASE pt.source WHEN 'correction' THEN 'ocr' ELSE pt.source END, 'name') = $source)
        AND ($folder IS NULL OR d.parent = $folder)
        AND ($from IS NULL OR coalesce(d.last_modified, d.updated_at) >= $from)
        AND ($to IS NULL OR coalesce(d.last_modified, d.updated_at) < $to)
@@ -53,14 +71,31 @@ export function searchRepo(db: Database) {
   // stops at the page: used when a query matches so many rows that scoring them all is slow).
   const ranked = db.prepare<SearchHitRow, Record<string, string | number | null>>(`${base} ORDER BY score, f.rowid LIMIT $limit OFFSET $offset`);
   const recent = db.prepare<SearchHitRow, Record<string, string | number | null>>(`${base} ORDER BY f.rowid DESC LIMIT $limit OFFSET $offset`);
+  const knownTerms = new Map<number, ReturnType<typeof db.prepare<{ term: string }, string[]>>>();
+  const hasCorrections = db.prepare<{ n: number }, [number]>("SELECT count(*) AS n FROM (SELECT 1 FROM page_texts WHERE user_id = ? AND source = 'correction' LIMIT 1)");
   const count = db.prepare<{ n: number }, [string, number]>("SELECT count(*) AS n FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH ? LIMIT ?)");
   return {
+    /** Which of `terms` the index has held (search_terms). */
+    knownSearchTerms(terms: string[]): string[] {
+      const out: string[] = [];
+      for (let i = 0; i < terms.length; i += 512) {
+        const chunk = terms.slice(i, i + 512);
+        // A few statement sizes (padded with a repeated term), not one statement per list length.
+        const size = [32, 128, 512].find((n) => n >= chunk.length)!;
+        while (chunk.length < size) chunk.push(chunk[0]!);
+        let q = knownTerms.get(size);
+        if (!q) knownTerms.set(size, (q = db.prepare(`SELECT term FROM search_terms WHERE term IN (${chunk.map(() => "?").join(",")})`)));
+        for (const r of q.all(...chunk)) out.push(r.term);
+      }
+      return out;
+    },
     /** Rows matching `match` (all users), counted up to `cap`. */
     countMatches: (match: string, cap: number) => count.get(match, cap)!.n,
     searchText: (f: SearchFilter, order: "rank" | "recent" = "rank") =>
       (order === "rank" ? ranked : recent).all({
         match: f.match,
         user_id: f.userId,
+        corrections: hasCorrections.get(f.userId)!.n,
         source: f.source ?? null,
         folder: f.folder ?? null,
         tag: f.tag ?? null,

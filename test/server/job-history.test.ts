@@ -58,7 +58,7 @@ test("claims read only live jobs, in claim order, with no sort, for every kind t
   h = await harness({ now: c.now });
   const { ctx, runner } = h;
   const db = ctx.store.db;
-  expect(runner.kinds.sort()).toEqual(["notify_email", "notion_sync", "ocr", "render_page", "todoist_sync", "webhook_delivery", "webhook_fanout"].sort());
+  expect(runner.kinds.sort()).toEqual(["notify_email", "notion_sync", "ocr", "pdf_text", "render_page", "todoist_sync", "webhook_delivery", "webhook_fanout"].sort());
   for (const kind of runner.kinds) {
     addHistory(db, kind, null, 3000, c.now() - DAY);
     const lines = plan(db, JOBS_SQL.claimable);

@@ -48,6 +48,9 @@ export function SearchPage(p: SearchPageProps): string {
             <option value="highlight" selected={sel(q.source, "highlight")}>
               Highlights
             </option>
+            <option value="pdf" selected={sel(q.source, "pdf")}>
+              Printed text (PDF, EPUB)
+            </option>
             <option value="name" selected={sel(q.source, "name")}>
               Names
             </option>

@@ -30,6 +30,7 @@ const KIND_LABELS: Record<string, string> = {
   notify_email: "Email notice",
   webhook_fanout: "Prepare webhooks",
   webhook_delivery: "Send webhook",
+  pdf_text: "Read printed text (PDF)",
 };
 
 /** A job kind as people read it (an unknown kind is shown as it is). */

@@ -45,10 +45,12 @@ export function PageText(p: { data: PageData; ocrActive: boolean }) {
           ""
         )}
       </p>
+      {d.correction?.stale ? <CorrectionConflict data={d} base={base} /> : ""}
       {d.markdown ? (
-        <article class="text-block">
+        <article class="text-block" id="ocr-block" data-corrected={d.correction && !d.correction.stale ? "1" : "0"}>
           <header>
             <h2>Handwriting (OCR)</h2>
+            {d.correction && !d.correction.stale ? <span class="badge corrected">corrected by you</span> : ""}
             <button type="button" data-copy="#ocr-text">
               Copy
             </button>
@@ -63,6 +65,7 @@ export function PageText(p: { data: PageData; ocrActive: boolean }) {
           ) : (
             ""
           )}
+          {d.deleted || d.correction?.stale ? "" : <CorrectionForm data={d} base={base} />}
         </article>
       ) : (
         ""
@@ -97,15 +100,95 @@ export function PageText(p: { data: PageData; ocrActive: boolean }) {
       ) : (
         ""
       )}
+      {d.printedText ? (
+        <article class="text-block">
+          <header>
+            <h2>Printed text</h2>
+            <button type="button" data-copy="#printed-text">
+              Copy
+            </button>
+          </header>
+          <pre id="printed-text" class="printed" safe>
+            {d.printedText}
+          </pre>
+        </article>
+      ) : (
+        ""
+      )}
       {settling ? (
         <p class="hint" data-settling="1" safe>
           {`The handwriting is read once the page has stopped changing, at ${formatTime(d.page.readAt)}${d.markdown ? "; until then the text of the previous version is shown" : ""}. “Read now” does not wait.`}
         </p>
-      ) : !d.markdown && !d.typedText && !d.highlights ? (
+      ) : !d.markdown && !d.typedText && !d.highlights && !d.printedText ? (
         <p class="muted">No text on this page yet.</p>
       ) : (
         ""
       )}
     </section>
+  );
+}
+
+/** Correct the OCR text: a form in a disclosure, saved with htmx (CSRF header from the body). */
+function CorrectionForm(p: { data: PageData; base: string }) {
+  const d = p.data;
+  return (
+    <details class="correction">
+      <summary>Correct the text</summary>
+      <form hx-post={`${p.base}/correction`} hx-target="#page-text" hx-swap="outerHTML">
+        <label for="correction-text">Corrected text (Markdown). Kept until the page's handwriting changes.</label>
+        <textarea id="correction-text" name="text" rows="12" safe>
+          {d.markdown ?? ""}
+        </textarea>
+        <p class="actions">
+          <button type="submit" data-action="save-correction">
+            Save correction
+          </button>
+          {d.correction ? (
+            <button type="button" data-action="discard-correction" hx-post={`${p.base}/correction/discard`} hx-target="#page-text" hx-swap="outerHTML">
+              Back to the machine text
+            </button>
+          ) : (
+            ""
+          )}
+        </p>
+      </form>
+    </details>
+  );
+}
+
+/** The page changed after the user corrected it: both texts, keep or discard. */
+function CorrectionConflict(p: { data: PageData; base: string }) {
+  const c = p.data.correction!;
+  const safeOld = markdownToSafeHtml(c.text);
+  const safeNew = c.machine ? markdownToSafeHtml(c.machine) : "";
+  return (
+    <article class="text-block conflict" id="correction-conflict" role="group" aria-label="Your correction and the new text">
+      <header>
+        <h2>The page changed after you corrected its text</h2>
+      </header>
+      <p class="hint">The new handwriting was read again. Keep your correction, or use the new machine text.</p>
+      <div class="both">
+        <section aria-label="Your correction">
+          <h3>Your correction</h3>
+          <div id="correction-old" class="markdown">
+            {safeOld}
+          </div>
+        </section>
+        <section aria-label="New machine text">
+          <h3>New machine text</h3>
+          <div id="correction-new" class="markdown">
+            {c.machine ? safeNew : <p class="muted">Not read yet.</p>}
+          </div>
+        </section>
+      </div>
+      <p class="actions">
+        <button type="button" data-action="keep-correction" hx-post={`${p.base}/correction/keep`} hx-target="#page-text" hx-swap="outerHTML">
+          Keep my correction
+        </button>
+        <button type="button" data-action="discard-correction" hx-post={`${p.base}/correction/discard`} hx-target="#page-text" hx-swap="outerHTML">
+          Use the new text
+        </button>
+      </p>
+    </article>
   );
 }

@@ -6,16 +6,25 @@ export interface SearchHit {
   kind: "page" | "document" | "folder";
   source: string;
   document: { uuid: string; name: string; lastModified: string | null };
-  page: { id: string; idx: number } | null;
+  page: { id: string; idx: number; ready?: boolean } | null;
   /** Already escaped, with <mark> around the hits. */
   snippet: string;
   /** The page's thumbnail URL (page hits that can be shown). */
   thumb?: string | null;
+  /** The page's words that matched (the page view marks them). */
+  words?: string[];
+  /** Found through a word one typo away from the query. */
+  typo?: boolean;
 }
+
+/** How a text source is named for people. */
+export const SOURCE_LABEL: Record<string, string> = { ocr: "handwriting", typed: "typed", highlight: "highlight", pdf: "printed text", name: "name" };
 
 export function hitHref(h: SearchHit): string {
   if (h.kind === "folder") return `/folders/${h.document.uuid}`;
-  return h.page ? `/documents/${h.document.uuid}/pages/${h.page.idx + 1}` : `/documents/${h.document.uuid}`;
+  if (!h.page) return `/documents/${h.document.uuid}`;
+  const hl = h.words?.length ? `?${new URLSearchParams({ hl: h.words.join(" ") })}` : "";
+  return `/documents/${h.document.uuid}/pages/${h.page.idx + 1}${hl}`;
 }
 
 export function SearchHits(p: { items: SearchHit[]; id?: string }) {
@@ -30,7 +39,8 @@ export function SearchHits(p: { items: SearchHit[]; id?: string }) {
               <span class="hit-title" safe>
                 {h.page ? `${h.document.name} — page ${h.page.idx + 1}` : h.document.name}
               </span>
-              <span class="badge" safe>{h.source}</span>
+              <span class="badge" safe>{SOURCE_LABEL[h.source] ?? h.source}</span>
+              {h.typo ? <span class="badge typo">close match</span> : ""}
             </a>
             <p class="snippet">{safeSnippet}</p>
             <span class="meta" safe>

@@ -11,6 +11,7 @@
 import { join } from "node:path";
 import { storageFault } from "../../blobs/faults.ts";
 import { SpoolFile } from "../../blobs/spool.ts";
+import { enqueuePdfTextForBlob } from "./pdf-text.ts";
 import { enqueueRender } from "./render-page.ts";
 import { AppError } from "../../errors.ts";
 import type { AppContext } from "../context.ts";
@@ -127,6 +128,7 @@ export function recordBlob(ctx: AppContext, userId: number, sha256: string, size
       ctx.store.setPageStatus(p.id, "pending");
       if (enqueueRender(ctx, userId, p.id, sha256)) queued++;
     }
+    enqueuePdfTextForBlob(ctx, userId, sha256);
     return queued;
   });
 }

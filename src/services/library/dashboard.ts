@@ -336,6 +336,13 @@ export interface PageData {
   markdown: string | null;
   typedText: string | null;
   highlights: string | null;
+  /** The printed text of the page's PDF/EPUB page. */
+  printedText: string | null;
+  /**
+   * The user's correction of the OCR text (`markdown` is it while it applies). `stale`: the page
+   * changed since; `machine` is then the new OCR text and the user keeps or discards.
+   */
+  correction: { text: string; stale: boolean; machine: string | null } | null;
   /** The document was deleted on the tablet (read-only: no OCR actions). */
   deleted: boolean;
   /** In the tablet's trash or deleted (the breadcrumb goes through Trash). */
@@ -362,9 +369,17 @@ export function pageData(ctx: AppContext, userId: number, uuid: string, rawN: st
     markdown: texts.ocr ?? null,
     typedText: texts.typed ?? null,
     highlights: texts.highlight ?? null,
+    printedText: texts.pdf ?? null,
+    correction: correctionOf(ctx, row.id),
     deleted: d.deleted_at !== null,
     removed: removedState(ctx, userId, d, breadcrumbs(ctx, userId, d.parent)) !== null,
   };
+}
+
+function correctionOf(ctx: AppContext, pageId: number): PageData["correction"] {
+  const c = ctx.store.pageCorrection(pageId);
+  if (!c) return null;
+  return { text: c.text, stale: !c.applies, machine: ctx.store.machinePageTexts(pageId).find((t) => t.source === "ocr")?.text ?? null };
 }
 
 /** The page row behind /documents/:uuid/pages/:n (for actions). */

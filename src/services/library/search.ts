@@ -1,11 +1,16 @@
 // Full-text search over everything a user wrote, typed or highlighted, and document/folder names.
 // The user's words become an FTS5 query of quoted prefix terms (all must match), so no query
-// syntax can be injected; diacritics are folded by the tokenizer on both sides (Müller = muller).
+// syntax can be injected; diacritics are folded by the tokenizer on both sides (Müller = muller),
+// and ß/ss, æ/ae, œ/oe, ligatures … by search-text.ts fold (the index holds folded text too).
+// When the exact words find fewer than TYPO_BELOW hits, words one typo away that the index holds
+// (search_terms) are tried as well, and those hits follow the exact ones.
 import { AppError } from "../../errors.ts";
+import { fold, MIN_TYPO_LEN, oneTypoAway } from "../../storage/search-text.ts";
+import type { SearchHitRow } from "../../storage/search.ts";
 import type { AppContext } from "../context.ts";
 import { UUID_RE } from "../ids.ts";
 
-export const SOURCES = ["ocr", "typed", "highlight", "name"] as const;
+export const SOURCES = ["ocr", "typed", "highlight", "pdf", "name"] as const;
 const MAX_TERMS = 16;
 /**
  * Above this many matching rows, BM25-scoring every match costs more than the latency budget
@@ -25,11 +30,41 @@ export interface SearchQuery {
   offset?: string;
 }
 
+/** Exact matching "finds little" below this many hits: then words one typo away are tried too. */
+export const TYPO_BELOW = 5;
+/** At most this many typo alternatives per query word (the closest the index holds). */
+const MAX_TYPO_ALTERNATIVES = 12;
+
+function queryWords(text: string): string[] {
+  return (fold(text.normalize("NFC")).match(/[\p{L}\p{N}\p{M}_]+/gu) ?? []).slice(0, MAX_TERMS);
+}
+
 /** The FTS5 MATCH expression for free text, or null when it has no searchable word. */
 export function toMatch(text: string): string | null {
-  const terms = (text.normalize("NFC").match(/[\p{L}\p{N}\p{M}_]+/gu) ?? []).slice(0, MAX_TERMS);
+  const terms = queryWords(text);
   if (!terms.length) return null;
   return terms.map((t) => `"${t}"*`).join(" ");
+}
+
+/**
+ * The MATCH expression for "each word, or a word one typo away from it that the index holds",
+ * without the exact hits (they are listed first); null when no word has such a neighbour.
+ * `known` says which of the given candidate terms exist (search_terms).
+ */
+export function toTypoMatch(text: string, known: (terms: string[]) => string[]): string | null {
+  const words = queryWords(text);
+  let any = false;
+  const parts = words.map((w) => {
+    const key = w.normalize("NFD").replace(/\p{M}+/gu, "").toLowerCase().replace(/_/g, "");
+    if ([...key].length < MIN_TYPO_LEN) return `"${w}"*`;
+    const near = known(oneTypoAway(key)).slice(0, MAX_TYPO_ALTERNATIVES);
+    if (!near.length) return `"${w}"*`;
+    any = true;
+    return `("${w}"* OR ${near.map((t) => `"${t}"`).join(" OR ")})`;
+  });
+  if (!any) return null;
+  // FTS5 needs an explicit AND before a parenthesised group.
+  return `(${parts.join(" AND ")}) NOT (${words.map((t) => `"${t}"*`).join(" ")})`;
 }
 
 const ESC: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
@@ -77,6 +112,17 @@ export function markSnippet(s: string): string {
   return open ? `${out}</mark>` : out;
 }
 
+/** The distinct words between hit markers in a snippet, in order (at most 8). */
+export function markedWords(snip: string): string[] {
+  const out = new Set<string>();
+  for (const m of snip.matchAll(/\uE000([^\uE000\uE001]+)\uE001/g)) {
+    const w = m[1]!.trim();
+    if (w) out.add(w);
+    if (out.size >= 8) break;
+  }
+  return [...out];
+}
+
 function parseDate(v: string | undefined, name: string): number | null {
   if (v === undefined || v === "") return null;
   const t = /^\d{1,15}$/.test(v) ? Number(v) : Date.parse(v);
@@ -105,18 +151,21 @@ export function search(ctx: AppContext, userId: number, q: SearchQuery) {
   const to = parseDate(q.to, "to");
   if (!match) return { query: text, order: "rank" as const, items: [], limit, offset, nextOffset: null, ms: 0 };
   const t0 = performance.now();
-  const order = ctx.store.countMatches(match, RANK_CAP) >= RANK_CAP ? ("recent" as const) : ("rank" as const);
-  const rows = ctx.store.searchText({
-    userId,
-    match,
-    source: q.source || null,
-    folder: q.folder || null,
-    tag: q.tag || null,
-    from,
-    to,
-    limit: limit + 1,
-    offset,
-  }, order);
+  const orderOf = (m: string) => (ctx.store.countMatches(m, RANK_CAP) >= RANK_CAP ? ("recent" as const) : ("rank" as const));
+  const order = orderOf(match);
+  const run = (m: string, o: "rank" | "recent", lim: number, off: number) =>
+    ctx.store.searchText({ userId, match: m, source: q.source || null, folder: q.folder || null, tag: q.tag || null, from, to, limit: lim, offset: off }, o);
+  let rows: (SearchHitRow & { typo?: true })[] = run(match, order, limit + 1, offset);
+  if (rows.length <= limit) {
+    // The exact hits end on this page. If they are few, words one typo away follow them (the
+    // same decision on every page: it depends only on how many exact hits there are).
+    const exactTotal = rows.length || offset === 0 ? offset + rows.length : run(match, order, TYPO_BELOW, 0).length;
+    const typo = exactTotal < TYPO_BELOW ? toTypoMatch(text, (t) => ctx.store.knownSearchTerms(t)) : null;
+    if (typo) {
+      const more = run(typo, orderOf(typo), limit + 1 - rows.length, Math.max(0, offset - exactTotal));
+      rows = [...rows, ...more.map((r) => ({ ...r, typo: true as const }))];
+    }
+  }
   const items = rows.slice(0, limit).map((r) => {
     const isPage = r.page_id !== null;
     return {
@@ -124,8 +173,12 @@ export function search(ctx: AppContext, userId: number, q: SearchQuery) {
       source: (r.source ?? "name") as (typeof SOURCES)[number],
       score: Math.round(-r.score * 1000) / 1000,
       document: { uuid: r.document_uuid, name: r.document_name, parent: r.parent, lastModified: r.last_modified === null ? null : new Date(r.last_modified).toISOString() },
-      page: isPage ? { id: r.page_uuid!, idx: r.page_idx! } : null,
+      page: isPage ? { id: r.page_uuid!, idx: r.page_idx!, ready: r.page_render_status === "done" } : null,
       snippet: markSnippet(isPage ? plainSnippet(r.snip) : r.title_hl),
+      /** The words of the page's text that matched, as written there (the page view marks them). */
+      words: isPage ? markedWords(r.snip) : [],
+      /** Found through a word one typo away from what was asked (listed after the exact hits). */
+      typo: r.typo === true,
     };
   });
   return { query: text, order, items, limit, offset, nextOffset: rows.length > limit ? offset + limit : null, ms: Math.round((performance.now() - t0) * 10) / 10 };

@@ -10,6 +10,7 @@ import type { PageRow, RenderStatus } from "../../storage/pages.ts";
 import type { AppContext } from "../context.ts";
 import { requirePageId, requireSha256, requireUuid, UUID_RE } from "../ids.ts";
 import type { BatchInput, DocumentInput } from "./sync-schema.ts";
+import { enqueuePdfText } from "./pdf-text.ts";
 import { enqueueRender } from "./render-page.ts";
 import { enqueueNotionSyncForDocument } from "../notion/notion-sync.ts";
 
@@ -228,6 +229,7 @@ export function putDocument(ctx: AppContext, userId: number, rawUuid: string, in
       enqueueNotionSyncForDocument(ctx, userId, doc);
       if (existing && existing.parent !== doc.parent && (existing.parent === "trash" || doc.parent === "trash")) enqueueTodoistSync(ctx, userId); // to-dos of a trashed notebook go, of a restored one come back
     }
+    if (changed) enqueuePdfText(ctx, userId, doc.id); // coalesced: only a new file or page layout queues work
     const hashes = [...v.pages.flatMap((p) => (p.sha256 ? [p.sha256] : [])), ...v.files.map((f) => f.sha256)];
     return {
       uuid: v.uuid,

@@ -15,6 +15,7 @@ import { liveFragment } from "./live.ts";
 import { logoutForm } from "./logout.ts";
 import { pagePage, pageStatusFragment } from "./page.ts";
 import { retryPageOcr } from "./page-ocr.ts";
+import { discardCorrectionForm, keepCorrectionForm, saveCorrectionForm } from "./page-correction.ts";
 import { quotaPage } from "./quota.ts";
 import { searchPage } from "./search.ts";
 import { settingsPage } from "./settings.ts";
@@ -51,6 +52,9 @@ export const dashboardRoutes = (ctx: AppContext) => {
     .get("/documents/:uuid/pages/:n", as((a, c) => pagePage(ctx, a, c.params.uuid!, c.params.n!)), hide)
     .get("/documents/:uuid/pages/:n/status", as((a, c) => pageStatusFragment(ctx, a, c.params.uuid!, c.params.n!)), hide)
     .post("/documents/:uuid/pages/:n/ocr", as((a, c) => retryPageOcr(ctx, a, c.params.uuid!, c.params.n!)), form)
+    .post("/documents/:uuid/pages/:n/correction", as((a, c) => saveCorrectionForm(ctx, a, c.params.uuid!, c.params.n!, c.body)), form)
+    .post("/documents/:uuid/pages/:n/correction/keep", as((a, c) => keepCorrectionForm(ctx, a, c.params.uuid!, c.params.n!)), form)
+    .post("/documents/:uuid/pages/:n/correction/discard", as((a, c) => discardCorrectionForm(ctx, a, c.params.uuid!, c.params.n!)), form)
     .get("/search", as((a, c) => searchPage(ctx, a, c.request, c.query)), hide)
     .get("/quota", as((a) => quotaPage(ctx, a)), hide)
     .get("/activity", as((a, c) => activityPage(ctx, a, c.query)), hide)
