@@ -13,6 +13,8 @@ import type { AgentControl, ServerCheck } from "./status-page/status.ts";
 import { Uploader, type UploaderOptions } from "./uploader.ts";
 import { FolderWatcher, listUuids } from "./watcher.ts";
 import { VERSION } from "../src/version.ts";
+import { mirrorVault } from "./vault/vault.ts";
+import type { VaultStatus } from "./status-page/status.ts";
 
 export interface AgentOptions {
   home: string;
@@ -36,6 +38,8 @@ export interface AgentOptions {
   notifyEveryMs?: number;
   /** How often the agent reports its state to the server (default 60 s; 0 = never). */
   heartbeatMs?: number;
+  /** Keep a Markdown vault in step with the server (agent/vault): the folder, and how often the change feed is read (default 30 s). */
+  vault?: { dir: string; everyMs?: number };
   /** Called when the settings form changes the config (the CLI writes it and restarts). */
   onSettings?: (s: { server: string; folder: string; exclude: string[] }) => void;
 }
@@ -176,6 +180,31 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       o.log.debug("heartbeat not delivered", { error: (e as Error).message });
     }
   };
+  // The Markdown vault (rmirror agent --vault): the change feed read every everyMs, only what changed written.
+  let vault: VaultStatus | undefined;
+  let vaultTimer: ReturnType<typeof setInterval> | undefined;
+  let vaultRun: Promise<void> | undefined;
+  if (o.vault) {
+    const v = o.vault;
+    vault = { dir: v.dir, lastRunAt: undefined, lastError: undefined, notes: 0 };
+    const step = async () => {
+      try {
+        const r = await mirrorVault({ dir: v.dir, server: o.server, token: o.token });
+        vault!.lastRunAt = Date.now();
+        vault!.lastError = r.failed.length ? r.failed.map((f) => `${f.name}: ${f.error}`).join("; ") : undefined;
+        vault!.notes = r.written.length + r.unchanged;
+        if (r.written.length || r.moved.length || r.trashed.length) o.log.info("vault updated", { dir: v.dir, written: r.written.length, moved: r.moved.length, trashed: r.trashed.length, failed: r.failed.length });
+      } catch (e) {
+        vault!.lastError = (e as Error).message;
+        o.log.warn("vault update failed", { dir: v.dir, error: (e as Error).message });
+      }
+    };
+    const tick = () => {
+      if (!vaultRun) vaultRun = step().finally(() => (vaultRun = undefined));
+    };
+    tick();
+    vaultTimer = setInterval(tick, v.everyMs ?? 30_000);
+  }
   const heartbeatMs = o.heartbeatMs ?? 60_000;
   let heartbeatTimer: ReturnType<typeof setInterval> | undefined;
   let stopped = false;
@@ -190,6 +219,8 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       if (timer) clearInterval(timer);
       if (notifyTimer) clearInterval(notifyTimer);
       if (heartbeatTimer) clearInterval(heartbeatTimer);
+      if (vaultTimer) clearInterval(vaultTimer);
+      await vaultRun;
       status?.stop();
       await watcher.stop();
       await uploader.stop();
@@ -204,14 +235,14 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     heartbeatTimer = setInterval(() => void sendHeartbeat(), heartbeatMs);
   }
   if (o.statusPort >= 0) {
-    status = startStatusPage(statusControl(agent, o.folder), { port: o.statusPort, server: o.server, folder: o.folder, exclude: o.exclude ?? [], onSettings: o.onSettings, log: o.log, quota: () => fetchQuota(o.server, o.token), probe: () => probeServer(o.server, o.token) });
+    status = startStatusPage(statusControl(agent, o.folder, () => vault), { port: o.statusPort, server: o.server, folder: o.folder, exclude: o.exclude ?? [], onSettings: o.onSettings, log: o.log, quota: () => fetchQuota(o.server, o.token), probe: () => probeServer(o.server, o.token) });
     agent.status = status;
   }
   return agent;
 }
 
 /** The running agent as its status page sees it (agent/status-page/status.ts). */
-function statusControl(agent: RunningAgent, folder: string): AgentControl {
+function statusControl(agent: RunningAgent, folder: string, vault: () => VaultStatus | undefined): AgentControl {
   const { outbox: ob, uploader, watcher } = agent;
   return {
     syncState: () => ({
@@ -226,6 +257,7 @@ function statusControl(agent: RunningAgent, folder: string): AgentControl {
       failing: ob.failing().map((r) => ({ uuid: r.uuid, name: ob.synced(r.uuid)?.name ?? nameOnDisk(folder, r.uuid), error: r.last_error ?? "" })),
       waiting: ob.waiting().map((w) => ({ uuid: w.uuid, name: w.name, reason: w.reason })),
       counters: { documents: ob.counter("documents"), folders: ob.counter("folders"), blobs: ob.counter("blobs"), bytes: ob.counter("bytes"), deletes: ob.counter("deletes") },
+      vault: vault(),
     }),
     setPaused: (paused) => uploader.setPaused(paused),
     rescan: () => agent.rescan(),

@@ -18,6 +18,8 @@ export interface AgentConfig {
   batchSize?: number;
   /** Watch by polling (network folders, odd filesystems). */
   poll?: boolean;
+  /** Keep this folder as a Markdown vault in step with the server (docs/vault.md). */
+  vault?: string;
   /** "chokidar" (default) or "native" (recursive fs.watch: far less memory on big libraries). */
   watch?: "chokidar" | "native";
 }
@@ -55,6 +57,8 @@ export function readConfig(home: string): AgentConfig {
   const folder = str("folder");
   if (server !== undefined) out.server = server;
   if (folder !== undefined) out.folder = folder;
+  const vault = str("vault");
+  if (vault !== undefined) out.vault = vault;
   if (c.exclude !== undefined) {
     if (Array.isArray(c.exclude) && c.exclude.every((x) => typeof x === "string")) out.exclude = c.exclude as string[];
     else errors.push("exclude must be a list of folder names or uuids");

@@ -21,6 +21,15 @@ export interface AgentStatus {
   /** The page's own look at the server (every few seconds), whether or not anything is being uploaded. */
   serverCheck: ServerCheck | undefined;
   memory: { rssMB: number; heapMB: number };
+  /** The Markdown vault this agent keeps (rmirror agent --vault), when it keeps one. */
+  vault?: VaultStatus | undefined;
+}
+
+export interface VaultStatus {
+  dir: string;
+  lastRunAt: number | undefined;
+  lastError: string | undefined;
+  notes: number;
 }
 
 /** Whether the server answers this agent: ok, not reachable (down, wrong address, 5xx), or refusing its token. */

@@ -141,6 +141,20 @@ export function StatusPanel(p: { s: AgentStatus; csrf: string }): string {
           This computer on the dashboard (Devices)
         </a>
       </p>
+      {s.vault ? (
+        <p id="vault" data-vault-dir={s.vault.dir}>
+          <span safe>{`Markdown vault: ${s.vault.dir} — ${s.vault.notes} notes, updated ${when(s.vault.lastRunAt)}`}</span>
+          {s.vault.lastError ? (
+            <span class="err" data-problem="vault" safe>
+              {` · ${s.vault.lastError}`}
+            </span>
+          ) : (
+            ""
+          )}
+        </p>
+      ) : (
+        ""
+      )}
       <h2>Problems</h2>
       {serverProblem(s) ? (
         <p class="err" data-problem="server" safe>

@@ -43,6 +43,8 @@ interface State {
   version: 1;
   server: string;
   docs: Record<string, DocState>;
+  /** The change feed's cursor the vault is up to date with (the live mirror, mirrorVault). */
+  cursor?: string | null;
 }
 
 interface DocSummary {
@@ -182,8 +184,12 @@ function freePath(dir: string, rel: string): string {
   for (let i = 2; ; i++) if (!existsSync(join(dir, `${stem} ${i}${ext}`))) return `${stem} ${i}${ext}`;
 }
 
-/** Bring the vault up to date with the server. Per-notebook failures are reported, not thrown; an unreachable server or a refused token throws. */
-export async function syncVault(opts: VaultOptions): Promise<VaultReport> {
+/**
+ * Bring the vault up to date with the server. Per-notebook failures are reported, not thrown; an
+ * unreachable server or a refused token throws. With `only`, notebooks outside it that the vault
+ * already has are not looked at (the change feed said they did not change); deletions are still found.
+ */
+export async function syncVault(opts: VaultOptions, only: Set<string> | null = null, cursor?: string | null): Promise<VaultReport> {
   const dir = opts.dir;
   const images = opts.images ?? "png";
   const get = api(opts);
@@ -209,6 +215,10 @@ export async function syncVault(opts: VaultOptions): Promise<VaultReport> {
   };
 
   for (const d of docs) {
+    if (only && !only.has(d.uuid) && state.docs[d.uuid] && want.get(d.uuid) === state.docs[d.uuid]!.target) {
+      report.unchanged++;
+      continue;
+    }
     try {
       const target = want.get(d.uuid)!;
       let current = locate(d.uuid);
@@ -279,6 +289,7 @@ export async function syncVault(opts: VaultOptions): Promise<VaultReport> {
   }
 
   state.server = opts.server;
+  if (cursor !== undefined && report.failed.length === 0) state.cursor = cursor; // a failed notebook is tried again next time
   writeAtomic(join(dir, STATE_DIR, "vault.json"), JSON.stringify(state, null, 1));
   return report;
 }
@@ -321,4 +332,41 @@ async function notebookBody(get: ReturnType<typeof api>, dir: string, notePath: 
   // Images of pages that changed or went away.
   if (existsSync(join(dir, attDir))) for (const f of readdirSync(join(dir, attDir))) if (!keep.has(f)) rmSync(join(dir, attDir, f), { force: true });
   return parts.join("\n\n");
+}
+
+/**
+ * The live mirror's step (`rmirror agent --vault`): read the change feed from the vault's cursor
+ * and update only the notebooks it names. The first run, a folder change (paths below it move) and
+ * an expired cursor (410) update everything. The cursor is read before the notes are written, so a
+ * change made meanwhile is seen by the next step, never lost.
+ */
+export async function mirrorVault(opts: VaultOptions): Promise<VaultReport & { full: boolean }> {
+  const get = api(opts);
+  mkdirSync(join(opts.dir, STATE_DIR), { recursive: true });
+  const state = readState(opts.dir, opts.server);
+  let cursor = state.server === opts.server ? (state.cursor ?? null) : null;
+  let full = cursor === null;
+  const touched = new Set<string>();
+  for (let more = true; more; ) {
+    const r = await get(`/api/v1/changes?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+    if (r.status === 410 || r.status === 400) {
+      await r.body?.cancel();
+      if (cursor === null) throw new Error(`change feed: HTTP ${r.status}`);
+      cursor = null; // expired or foreign cursor: read from the start, which is a full snapshot
+      full = true;
+      touched.clear();
+      continue;
+    }
+    if (!r.ok) throw new Error(`change feed: HTTP ${r.status} ${(await r.text()).slice(0, 200)}`);
+    const page = (await r.json()) as { changes: { kind: string; op: string; document: string | null; data: { type?: string } | null }[]; cursor: string | null; more: boolean };
+    for (const c of page.changes) {
+      if (c.kind === "document" && (c.data?.type === "folder" || (c.op === "delete" && !state.docs[c.document ?? ""]))) full = true;
+      if (c.document) touched.add(c.document);
+    }
+    cursor = page.cursor ?? cursor;
+    more = page.more;
+  }
+  if (!full && touched.size === 0) return { written: [], unchanged: Object.keys(state.docs).length, moved: [], trashed: [], failed: [], full };
+  const report = await syncVault(opts, full ? null : touched, cursor);
+  return { ...report, full };
 }

@@ -1,5 +1,6 @@
 // `rmirror agent [run] | login | status | install | uninstall`: the watch-mode agent that mirrors
 // the reMarkable desktop app's folder to a server (agent/), and its chores.
+import { resolve as pathResolve } from "node:path";
 import { parseArgs } from "node:util";
 import { existsSync } from "node:fs";
 import { hostname } from "node:os";
@@ -33,6 +34,8 @@ Options (flags over environment over <home>/config over defaults):
   --batch N             documents per request (default ${DEFAULTS.batchSize})
   --poll                watch by polling (network folders, odd filesystems)
   --watch MODE          chokidar (default) or native (recursive fs.watch; much less memory on big libraries)
+  --vault DIR           also keep DIR as a Markdown vault (Obsidian, Logseq) in step with the server, from its
+                        change feed (RMIRROR_AGENT_VAULT; see docs/vault.md)
 
 Native notifications (OCR quota at 90 % and 100 %, documents that could not be synced, a refused
 token) are shown once per event; RMIRROR_AGENT_NOTIFY=0 turns them off.
@@ -52,6 +55,7 @@ const OPTIONS = {
   batch: { type: "string" },
   poll: { type: "boolean" },
   watch: { type: "string" },
+  vault: { type: "string" },
   "no-load": { type: "boolean" },
   check: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -85,6 +89,7 @@ interface Resolved {
   batchSize: number;
   poll: boolean;
   watch: "chokidar" | "native";
+  vault: string | undefined;
 }
 
 function resolve(v: Values): Resolved {
@@ -103,6 +108,7 @@ function resolve(v: Values): Resolved {
     batchSize: int("--batch", v.batch, 1) ?? file.batchSize ?? DEFAULTS.batchSize,
     poll: v.poll ?? file.poll ?? false,
     watch: watchMode(v.watch ?? process.env.RMIRROR_AGENT_WATCH ?? file.watch ?? "chokidar"),
+    vault: v.vault ?? env.RMIRROR_AGENT_VAULT ?? file.vault,
   };
 }
 
@@ -193,6 +199,7 @@ async function runAgent(r: Resolved, v: Values): Promise<number> {
       statusPort: r.statusPort,
       poll: r.poll,
       watch: r.watch,
+      ...(r.vault ? { vault: { dir: pathResolve(r.vault), ...(envInt("RMIRROR_AGENT_VAULT_SECONDS", 1) !== undefined ? { everyMs: envInt("RMIRROR_AGENT_VAULT_SECONDS", 1)! * 1000 } : {}) } } : {}),
       uploader,
       log,
       ...(envInt("RMIRROR_AGENT_HEARTBEAT_MS", 0) !== undefined ? { heartbeatMs: envInt("RMIRROR_AGENT_HEARTBEAT_MS", 0)! } : {}),

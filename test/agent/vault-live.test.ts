@@ -1,0 +1,75 @@
+// `rmirror agent --vault DIR` end to end with real processes: the agent uploads the desktop
+// folder to a real `rmirror serve` and keeps a Markdown vault in step from the server's change
+// feed — create, edit, rename, move, delete on the "tablet", while the user's own writing in the
+// vault survives every update.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describeSamples } from "../support/samples.ts";
+import { agentStatus, prepareServer, removeItem, startAgentChild, startServer, stop, waitFor, writeFolder, writeMetadata, writeNotebook, writePage, type Child } from "./harness.ts";
+
+describeSamples("agent --vault: a live Markdown mirror from the change feed", () => {
+  let tmp: string;
+  let server: Child | undefined;
+  let agent: Child | undefined;
+  let desktop: string;
+  let vault: string;
+
+  beforeAll(async () => {
+    tmp = mkdtempSync(join(tmpdir(), "rmirror-vault-live-"));
+    desktop = join(tmp, "desktop");
+    vault = join(tmp, "vault");
+    mkdirSync(desktop, { recursive: true });
+    const token = await prepareServer(join(tmp, "data"));
+    server = await startServer(join(tmp, "data"));
+    agent = await startAgentChild({ folder: desktop, home: join(tmp, "home"), server: server.url, token, args: ["--vault", vault], env: { RMIRROR_AGENT_VAULT_SECONDS: "1" } });
+  }, 180_000);
+
+  afterAll(async () => {
+    await stop(agent);
+    await stop(server);
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  const note = (rel: string) => (existsSync(join(vault, rel)) ? readFileSync(join(vault, rel), "utf8") : "");
+  const until = <T,>(what: string, fn: () => T | false | undefined) => waitFor(what, fn, 150_000);
+
+  test("create, user edits kept, edit, rename, move, delete", async () => {
+    const work = writeFolder(desktop, "Work");
+    const nb = writeNotebook(desktop, { name: "Standup", parent: work, pages: [{ sample: "rmc__text_multiple_lines.rm" }] });
+    await until("the note appears with its page text", () => note("Work/Standup.md").includes("text 4"));
+    const first = note("Work/Standup.md");
+    expect(first).toContain(`uuid: "${nb.uuid}"`);
+    expect(first).toMatch(/!\[Page 1\]\(\.\.\/_rmirror\/[0-9a-f-]+\/page-1-[0-9a-f]{12}\.png\)/);
+
+    // The user writes in the vault.
+    writeFileSync(join(vault, "Work/Standup.md"), first.replace("<!-- rmirror:begin", "Decision: ship Friday.\n\n<!-- rmirror:begin") + "\n## My notes\n- ask Dana\n");
+
+    // A page is added on the tablet: the region is rewritten, the user's text stays.
+    writePage(desktop, nb.uuid, nb.pageIds[0]!, "rmscene__Bold_Heading_Bullet_Normal.rm");
+    await until("the edit reaches the note", () => !note("Work/Standup.md").includes("text 4") && note("Work/Standup.md").includes("Decision: ship Friday."));
+    expect(note("Work/Standup.md")).toContain("## My notes\n- ask Dana");
+
+    // Renamed on the tablet: the note follows (the user left it where rmirror put it).
+    writeMetadata(desktop, nb.uuid, { name: "Standup 3 Dec", parent: work });
+    await until("the note is renamed", () => note("Work/Standup 3 Dec.md").includes("Decision: ship Friday."));
+    expect(existsSync(join(vault, "Work/Standup.md"))).toBe(false);
+
+    // Moved out of the folder on the tablet.
+    writeMetadata(desktop, nb.uuid, { name: "Standup 3 Dec", parent: "" });
+    await until("the note is moved", () => note("Standup 3 Dec.md").includes("Decision: ship Friday."));
+
+    // Deleted on the tablet: to .trash/, never gone.
+    removeItem(desktop, nb.uuid);
+    await until("the note goes to .trash", () => note(".trash/Standup 3 Dec.md").includes("Decision: ship Friday."));
+    expect(existsSync(join(vault, "Standup 3 Dec.md"))).toBe(false);
+
+    // The agent's status page says where the vault is and that it is healthy.
+    const s = await agentStatus(agent!.url);
+    expect(s.vault.dir).toBe(vault);
+    expect(s.vault.lastError).toBeUndefined();
+    const html = await (await fetch(agent!.url)).text();
+    expect(html).toContain('id="vault"');
+  }, 300_000);
+});
