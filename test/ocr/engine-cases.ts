@@ -19,6 +19,8 @@ export interface EngineCase {
   name: "anthropic" | "openai" | "gemini";
   /** Requests the fake saw (budget only), oldest first. */
   budgets(): number[];
+  /** The prompt text of each request the fake saw, oldest first. */
+  prompts(): string[];
   /** Whether the last request turned thinking/reasoning off. */
   thinkingOff(): boolean;
   engine(o?: EngineOpts): OcrEngine;
@@ -48,6 +50,7 @@ export function anthropicCase(): EngineCase {
   return {
     name: "anthropic",
     budgets: () => f.requests.map((r) => r.maxTokens),
+    prompts: () => f.requests.map((r) => r.prompt),
     thinkingOff: () => f.requests.at(-1)?.thinking?.type === "disabled",
     engine: (o = {}) => new AnthropicOcr({ apiKey: o.apiKey ?? f.apiKey, baseUrl: o.baseUrl ?? f.url, model: "claude-haiku-5-5", maxTokens: o.maxTokens ?? 1024, timeoutMs: 10_000, languages: "", thinking: "disabled" }),
     overrides: (o = {}) => ({ "ocr.apiKey": o.apiKey ?? f.apiKey, "ocr.baseUrl": f.url, "ocr.settleSeconds": 0 }),
@@ -81,6 +84,7 @@ export function openAiCase(opts: { official?: boolean } = {}): EngineCase {
   return {
     name: "openai",
     budgets: () => f.requests.map((r) => r.maxTokens),
+    prompts: () => f.requests.map((r) => r.prompt),
     thinkingOff: () => f.requests.at(-1)?.reasoningEffort === "none",
     engine: (o = {}) =>
       new OpenAiOcr({
@@ -120,6 +124,7 @@ export function geminiCase(): EngineCase {
   return {
     name: "gemini",
     budgets: () => f.requests.map((r) => r.maxTokens),
+    prompts: () => f.requests.map((r) => r.prompt),
     thinkingOff: () => String(f.requests.at(-1)?.thinkingConfig?.thinkingLevel).toUpperCase() === "LOW",
     engine: (o = {}) => new GeminiOcr({ apiKey: o.apiKey ?? f.apiKey, baseUrl: o.baseUrl ?? f.url, model: "gemini-3.8-flash", maxTokens: o.maxTokens ?? 1024, timeoutMs: 10_000, languages: "", thinking: "low" }),
     overrides: (o = {}) => ({ "ocr.engine": "gemini", "ocr.gemini.apiKey": o.apiKey ?? f.apiKey, "ocr.gemini.baseUrl": f.url, "ocr.settleSeconds": 0 }),

@@ -14,6 +14,30 @@ for (const make of [() => openAiCase(), geminiCase]) {
     afterAll(() => c.close());
     beforeEach(() => c.reset());
 
+    test("each page is sent with its context: the notebook's name, the end of the previous page's text, the user's vocabulary hint", async () => {
+      const h = await harness({ overrides: { ...c.overrides(), "ocr.concurrency": 1 } });
+      try {
+        const u = await addUser(h, `ctx-${c.name}@example.com`);
+        h.ctx.store.setOcrVocabulary(u.id, "Emmy Noether");
+        const d = buildDoc([inkPage(70)], { name: "Physics 101" });
+        await syncDoc(h, u.token, d);
+        await h.runner.idle();
+        const two = buildDoc([inkPage(70), inkPage(71)], { name: "Physics 101", uuid: d.uuid, pageIds: [d.input.pages![0]!.id, crypto.randomUUID()] });
+        await syncDoc(h, u.token, two);
+        await h.runner.idle();
+        const [first, second] = c.prompts().slice(-2);
+        expect(first).toContain("Notebook name: «Physics 101»");
+        expect(first).toContain("Names and terms this writer uses: «Emmy Noether»");
+        expect(first).not.toContain("The previous page ended with");
+        const [id1] = pageIds(h, u.id, d.uuid);
+        const page1 = h.ctx.store.pageTexts(id1!).find((t) => t.source === "ocr")!.text;
+        const sent = /The previous page ended with: «(.*)»/.exec(second!)![1]!;
+        expect(page1.replace(/\n/g, " ⏎ ").endsWith(sent)).toBe(true);
+      } finally {
+        await h.close();
+      }
+    });
+
     test("a refusal fails the page with the reason and refunds the quota page; a cut-off answer is retried once and costs one page", async () => {
       const h = await harness({ overrides: { ...c.overrides(), "ocr.concurrency": 1, "ocr.maxTokens": 1024 } });
       try {
