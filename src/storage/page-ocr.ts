@@ -62,7 +62,10 @@ export function pageOcrRepo(db: Database) {
        AND (?2 IS NULL OR p.document_id = ?2) AND (?3 IS NULL OR o.requested_at >= ?3)
      ORDER BY o.requested_at DESC, o.page_id DESC`,
   );
+  const queuedRunAfter = db.prepare<{ t: number | null }, [string, string]>("SELECT min(run_after) AS t FROM jobs WHERE idempotency_key >= ? AND idempotency_key < ? AND status = 'queued'");
   return {
+    /** When the page's queued OCR job may run (the settle delay's end), or null. */
+    ocrQueuedRunAfter: (pageId: number): number | null => queuedRunAfter.get(`ocr:${pageId}:`, `ocr:${pageId};`)?.t ?? null,
     /**
      * Pages whose current strokes were read (what a re-read can read again), newest first; of one
      * document and/or changed since `since` (ms) when given. Documents deleted on the tablet are left out.

@@ -43,6 +43,11 @@ test("a page edited 5 times within the window costs one request and one quota pa
     }
     expect(h.ctx.store.pageById(id!)!.sha256).toBe(last);
     expect(ocrJobs(h, u.id).length).toBe(1); // one job, pushed each time
+    // The API says the page is settling and when it will be read: 900 s after the last change.
+    const waiting = await json(await call(h, "GET", `/api/v1/documents/${d.uuid}/pages/${d.input.pages![0]!.id}/ocr`, { token: u.token }));
+    expect(waiting.status).toBe("queued");
+    expect(waiting.settling).toBe(true);
+    expect(waiting.readAt).toBe(new Date(now + 900_000).toISOString());
     now += 899_000; // not yet settled: 899 s since the last change
     await h.runner.idle();
     expect(fake.requests.length).toBe(0);
@@ -57,6 +62,8 @@ test("a page edited 5 times within the window costs one request and one quota pa
     expect(h.ctx.store.quotaUsed(u.id, quotaMonth(now, "UTC"))).toBe(1);
     const api = await json(await call(h, "GET", `/api/v1/documents/${d.uuid}/pages/${d.input.pages![0]!.id}/ocr`, { token: u.token }));
     expect(api.readReason).toBe("new");
+    expect(api.settling).toBe(false);
+    expect(api.readAt).toBeNull();
 
     // A later change is read again after it settles, and says why.
     now += 3600_000;

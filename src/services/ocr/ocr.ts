@@ -282,8 +282,12 @@ export function pageOcr(ctx: AppContext, userId: number, rawUuid: string, rawPag
   const { page } = requirePage(ctx, userId, rawUuid, rawPageId);
   const o = ctx.store.pageOcrByPage(page.id);
   const texts = Object.fromEntries(ctx.store.pageTexts(page.id).map((t) => [t.source, t.text]));
+  const runAfter = o?.status === "queued" ? ctx.store.ocrQueuedRunAfter(page.id) : null;
   return {
     status: o?.status ?? (page.sha256 ? "not_rendered" : "blank"),
+    /** Queued and waiting for the page to stop changing (RMIRROR_OCR_SETTLE_SECONDS); readAt says until when. */
+    settling: runAfter !== null && runAfter > ctx.queue.now(),
+    readAt: runAfter !== null ? new Date(runAfter).toISOString() : null,
     error: o?.error ?? null,
     markdown: texts.ocr ?? null,
     typedText: texts.typed ?? null,
