@@ -13,7 +13,7 @@ import type { AgentControl, ServerCheck } from "./status-page/status.ts";
 import { Uploader, type UploaderOptions } from "./uploader.ts";
 import { FolderWatcher, listUuids } from "./watcher.ts";
 import { VERSION } from "../src/version.ts";
-import { mirrorVault } from "./vault/vault.ts";
+import { mirrorVault } from "../src/vault/vault.ts";
 import type { VaultStatus } from "./status-page/status.ts";
 
 export interface AgentOptions {
@@ -38,7 +38,7 @@ export interface AgentOptions {
   notifyEveryMs?: number;
   /** How often the agent reports its state to the server (default 60 s; 0 = never). */
   heartbeatMs?: number;
-  /** Keep a Markdown vault in step with the server (agent/vault): the folder, and how often the change feed is read (default 30 s). */
+  /** Keep a Markdown vault in step with the server (src/vault): the folder, and how often the change feed is read (default 30 s). */
   vault?: { dir: string; everyMs?: number };
   /** Called when the settings form changes the config (the CLI writes it and restarts). */
   onSettings?: (s: { server: string; folder: string; exclude: string[] }) => void;

@@ -1,6 +1,6 @@
 // `rmirror export markdown --out DIR` — the whole library as a folder of Markdown notes (an
 // Obsidian or Logseq vault, a backup, a Syncthing/Nextcloud folder), one-shot from the server.
-// Running it again updates the folder in place and keeps what you wrote there (agent/vault/).
+// Running it again updates the folder in place and keeps what you wrote there (src/vault/).
 import { resolve } from "node:path";
 import { parse, UsageError } from "./args.ts";
 import { resolveTarget } from "./server-target.ts";
@@ -48,7 +48,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`export: ${e.message}\n\n${HELP}`);
     return 2;
   }
-  const { syncVault, VaultServerError } = await import("../../agent/vault/vault.ts");
+  const { syncVault, VaultServerError } = await import("../vault/vault.ts");
   try {
     const r = await syncVault({ dir: out, server: target.server, token: target.token, images });
     console.log(`${out}: ${r.written.length} written, ${r.unchanged} unchanged, ${r.moved.length} moved, ${r.trashed.length} sent to .trash${r.failed.length ? `, ${r.failed.length} failed` : ""}`);

@@ -96,6 +96,8 @@ export const FIELDS = [
   { key: "notion.debounceMs", env: "RMIRROR_NOTION_DEBOUNCE_MS", kind: "int", default: 3000, min: 0, max: 600_000, help: "delay before a changed notebook is synced (changes meanwhile coalesce)" },
   { key: "metricsToken", env: "RMIRROR_METRICS_TOKEN", kind: "string", secret: true, help: "bearer token that may read GET /metrics (loopback callers and admins may always)" },
   { key: "notion.todos", env: "RMIRROR_NOTION_TODOS", kind: "bool", default: false, help: "also mirror checkbox items into a second Notion database \"reMarkable to-dos\"" },
+  { key: "exportDir", env: "RMIRROR_EXPORT_DIR", kind: "string", help: "keep every user's library as a Markdown vault in <dir>/<email>/ (for Syncthing/Nextcloud; unset: off)" },
+  { key: "exportMinutes", env: "RMIRROR_EXPORT_MINUTES", kind: "int", default: 5, min: 1, max: 1440, help: "how often the export folder follows the change feed" },
   { key: "todoist.apiBaseUrl", env: "RMIRROR_TODOIST_API_BASE_URL", kind: "url", default: "https://api.todoist.com", help: "Todoist API base URL (tests point it at a fake)" },
   { key: "todoist.debounceMs", env: "RMIRROR_TODOIST_DEBOUNCE_MS", kind: "int", default: 5000, min: 0, max: 600_000, help: "delay before changed to-dos are pushed to Todoist (changes meanwhile coalesce)" },
   { key: "agentDir", env: "RMIRROR_AGENT_DIR", kind: "string", help: "folder holding the agent executables the server hands out at /download/agent/<platform> (rmirror-darwin-arm64, rmirror-linux-x64, rmirror-windows-x64.exe, …: what `npm run build` writes to dist/; the Docker image sets it)" },
@@ -143,6 +145,8 @@ export interface Config {
   smtp: { url?: string; from: string };
   notion: { clientId?: string; clientSecret?: string; redirectUrl: string; apiBaseUrl: string; key?: string; requestsPerSecond: number; maxRetries: number; initialPageLimit: number; debounceMs: number; todos: boolean };
   todoist: { apiBaseUrl: string; debounceMs: number };
+  exportDir?: string;
+  exportMinutes: number;
   metricsToken?: string;
   agentDir?: string;
   logLevel: "debug" | "info" | "warn" | "error" | "silent";

@@ -116,6 +116,21 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const firstHousekeeping = setTimeout(runHousekeeping, opts.housekeepingDelayMs ?? BOOT_HOUSEKEEPING_DELAY_MS);
   firstHousekeeping.unref();
 
+  // The export folder (RMIRROR_EXPORT_DIR): every user's vault follows the change feed, one pass at a time.
+  let exportRun: Promise<unknown> = Promise.resolve();
+  let exporting = false;
+  const runExport = () => {
+    if (exporting || stopped || !config.exportDir) return;
+    exporting = true;
+    exportRun = import("./export-folder.ts")
+      .then(({ exportFolders }) => exportFolders(ctx, app, config.exportDir!))
+      .catch((e) => log.error("export folder failed", { error: e as Error }))
+      .finally(() => (exporting = false));
+  };
+  const exportTimers = config.exportDir
+    ? [setTimeout(runExport, opts.housekeepingDelayMs ?? BOOT_HOUSEKEEPING_DELAY_MS), setInterval(runExport, config.exportMinutes * 60_000)]
+    : [];
+
   let stopping: Promise<void> | null = null;
   return {
     ctx,
@@ -129,6 +144,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
         log.info("shutting down: stop accepting, drain requests and jobs");
         stopped = true;
         clearTimeout(firstHousekeeping);
+        for (const t of exportTimers) clearTimeout(t);
+        await exportRun;
         await scheduling;
         await cron?.stop();
         await quotaCron?.stop();

@@ -1,4 +1,4 @@
-// The Markdown vault mirror (agent/vault): a folder of notes kept in step with the server, which
+// The Markdown vault mirror (src/vault): a folder of notes kept in step with the server, which
 // never destroys what the user wrote there. Driven against the real app (real SQLite, real
 // renders of shared sample pages) in-process, and end to end through `rmirror export markdown`
 // against a real `rmirror serve` process.
@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { demoteHeadings, frontmatterValue, mergeNote } from "../../agent/vault/note.ts";
-import { syncVault, type VaultOptions } from "../../agent/vault/vault.ts";
+import { demoteHeadings, frontmatterValue, mergeNote } from "../../src/vault/note.ts";
+import { syncVault, type VaultOptions } from "../../src/vault/vault.ts";
 import { SampleLibrary } from "../browser/harness.ts";
 import { spawnServer } from "../support/child-server.ts";
 import { describeSamples, sample } from "../support/samples.ts";
@@ -240,4 +240,36 @@ describeSamples("rmirror export markdown against a real server", () => {
     expect(err).toContain("refused the token");
     expect(read(join(vault, "Lecture 1.md"))).toContain("text 4"); // a failed run touches nothing
   }, 180_000);
+});
+
+describeSamples("the server's export folder (RMIRROR_EXPORT_DIR)", () => {
+  test("each user's library in <dir>/<email>/, only their own; a second pass writes nothing; no session left behind", async () => {
+    const { exportFolders } = await import("../../src/server/export-folder.ts");
+    const h = await harness({ jobs: true });
+    const dir = mkdtempSync(join(tmpdir(), "rmirror-export-dir-"));
+    try {
+      const ann = await addUser(h, "ann@example.com");
+      const bob = await addUser(h, "bob@example.com");
+      await syncDoc(h, ann.token, buildDoc([page("rmc__text_multiple_lines.rm")], { name: "Ann's plans" }));
+      await syncDoc(h, bob.token, buildDoc([page("rmscene__Bold_Heading_Bullet_Normal.rm")], { name: "Bob's diary" }));
+      await h.runner.idle();
+      const sessions = () => (h.ctx.store.db.query("SELECT count(*) AS n FROM sessions").get() as { n: number }).n;
+      const before = sessions();
+      expect(await exportFolders(h.ctx, h.app, dir)).toEqual({ "ann@example.com": 1, "bob@example.com": 1 });
+      expect(read(join(dir, "ann@example.com", "Ann's plans.md"))).toContain("text 4");
+      expect(existsSync(join(dir, "bob@example.com", "Bob's diary.md"))).toBe(true);
+      expect(readdirSync(join(dir, "ann@example.com")).some((f) => f.includes("Bob"))).toBe(false);
+      expect(sessions()).toBe(before);
+      // Nothing changed: the feed says so, nothing is written.
+      expect(await exportFolders(h.ctx, h.app, dir)).toEqual({ "ann@example.com": 0, "bob@example.com": 0 });
+      // A change reaches the next pass.
+      await syncDoc(h, ann.token, buildDoc([page("rmc__text_multiple_lines.rm")], { name: "Ann's new plans" }));
+      await h.runner.idle();
+      expect((await exportFolders(h.ctx, h.app, dir))["ann@example.com"]).toBe(1);
+      expect(existsSync(join(dir, "ann@example.com", "Ann's new plans.md"))).toBe(true);
+    } finally {
+      await h.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -1,7 +1,7 @@
 // Keeps a folder of Markdown files (an Obsidian or Logseq vault, or any folder) in step with the
 // server: one note per notebook in the tablet's folder hierarchy, page images beside them in
-// `_rmirror/<uuid>/`. Used one-shot by `rmirror export markdown` and continuously by
-// `rmirror agent --vault`. The user's writing is never lost:
+// `_rmirror/<uuid>/`. Used one-shot by `rmirror export markdown`, continuously by
+// `rmirror agent --vault` and by the server's own export folder (RMIRROR_EXPORT_DIR). The user's writing is never lost:
 //   - only rmirror's frontmatter keys and its marked region are rewritten (see note.ts);
 //   - a note the user renamed or moved is found again by its `uuid` and updated where it is;
 //     a notebook renamed or moved on the tablet moves its note only if the user has not;
@@ -15,6 +15,7 @@ export interface VaultOptions {
   /** The vault folder (created when missing). */
   dir: string;
   server: string;
+  /** A device token; empty when `fetch` authenticates by itself (the server's own export folder). */
   token: string;
   /** Page images as PNG (default) or SVG. */
   images?: "png" | "svg";
@@ -88,7 +89,7 @@ function api(opts: VaultOptions) {
   return async (path: string, headers: Record<string, string> = {}): Promise<Response> => {
     let res: Response;
     try {
-      res = await f(`${base}${path}`, { headers: { authorization: `Bearer ${opts.token}`, ...headers } });
+      res = await f(`${base}${path}`, { headers: { ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}), ...headers } });
     } catch (e) {
       throw new VaultServerError(`cannot reach ${base}: ${(e as Error).message}`);
     }
