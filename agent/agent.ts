@@ -39,7 +39,7 @@ export interface AgentOptions {
   /** How often the agent reports its state to the server (default 60 s; 0 = never). */
   heartbeatMs?: number;
   /** Keep a Markdown vault in step with the server (src/vault): the folder, and how often the change feed is read (default 30 s). */
-  vault?: { dir: string; everyMs?: number };
+  vault?: { dir: string; everyMs?: number; images?: "png" | "svg" };
   /** Called when the settings form changes the config (the CLI writes it and restarts). */
   onSettings?: (s: { server: string; folder: string; exclude: string[] }) => void;
 }
@@ -189,7 +189,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     vault = { dir: v.dir, lastRunAt: undefined, lastError: undefined, notes: 0 };
     const step = async () => {
       try {
-        const r = await mirrorVault({ dir: v.dir, server: o.server, token: o.token });
+        const r = await mirrorVault({ dir: v.dir, server: o.server, token: o.token, ...(v.images ? { images: v.images } : {}) });
         vault!.lastRunAt = Date.now();
         vault!.lastError = r.failed.length ? r.failed.map((f) => `${f.name}: ${f.error}`).join("; ") : undefined;
         vault!.notes = r.written.length + r.unchanged;

@@ -36,6 +36,7 @@ Options (flags over environment over <home>/config over defaults):
   --watch MODE          chokidar (default) or native (recursive fs.watch; much less memory on big libraries)
   --vault DIR           also keep DIR as a Markdown vault (Obsidian, Logseq) in step with the server, from its
                         change feed (RMIRROR_AGENT_VAULT; see docs/vault.md)
+  --vault-images KIND   page images in the vault as png (default) or svg (RMIRROR_AGENT_VAULT_IMAGES)
 
 Native notifications (OCR quota at 90 % and 100 %, documents that could not be synced, a refused
 token) are shown once per event; RMIRROR_AGENT_NOTIFY=0 turns them off.
@@ -56,6 +57,7 @@ const OPTIONS = {
   poll: { type: "boolean" },
   watch: { type: "string" },
   vault: { type: "string" },
+  "vault-images": { type: "string" },
   "no-load": { type: "boolean" },
   check: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -110,6 +112,11 @@ function resolve(v: Values): Resolved {
     watch: watchMode(v.watch ?? process.env.RMIRROR_AGENT_WATCH ?? file.watch ?? "chokidar"),
     vault: v.vault ?? env.RMIRROR_AGENT_VAULT ?? file.vault,
   };
+}
+
+function vaultImages(v: string): "png" | "svg" {
+  if (v !== "png" && v !== "svg") throw new Error(`--vault-images must be png or svg, not ${v}`);
+  return v;
 }
 
 function watchMode(v: string): "chokidar" | "native" {
@@ -199,7 +206,7 @@ async function runAgent(r: Resolved, v: Values): Promise<number> {
       statusPort: r.statusPort,
       poll: r.poll,
       watch: r.watch,
-      ...(r.vault ? { vault: { dir: pathResolve(r.vault), ...(envInt("RMIRROR_AGENT_VAULT_SECONDS", 1) !== undefined ? { everyMs: envInt("RMIRROR_AGENT_VAULT_SECONDS", 1)! * 1000 } : {}) } } : {}),
+      ...(r.vault ? { vault: { dir: pathResolve(r.vault), images: vaultImages(v["vault-images"] ?? process.env.RMIRROR_AGENT_VAULT_IMAGES ?? "png"), ...(envInt("RMIRROR_AGENT_VAULT_SECONDS", 1) !== undefined ? { everyMs: envInt("RMIRROR_AGENT_VAULT_SECONDS", 1)! * 1000 } : {}) } } : {}),
       uploader,
       log,
       ...(envInt("RMIRROR_AGENT_HEARTBEAT_MS", 0) !== undefined ? { heartbeatMs: envInt("RMIRROR_AGENT_HEARTBEAT_MS", 0)! } : {}),

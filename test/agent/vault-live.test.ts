@@ -23,7 +23,7 @@ describeSamples("agent --vault: a live Markdown mirror from the change feed", ()
     mkdirSync(desktop, { recursive: true });
     const token = await prepareServer(join(tmp, "data"));
     server = await startServer(join(tmp, "data"));
-    agent = await startAgentChild({ folder: desktop, home: join(tmp, "home"), server: server.url, token, args: ["--vault", vault], env: { RMIRROR_AGENT_VAULT_SECONDS: "1" } });
+    agent = await startAgentChild({ folder: desktop, home: join(tmp, "home"), server: server.url, token, args: ["--vault", vault, "--vault-images", "svg"], env: { RMIRROR_AGENT_VAULT_SECONDS: "1" } });
   }, 180_000);
 
   afterAll(async () => {
@@ -41,7 +41,7 @@ describeSamples("agent --vault: a live Markdown mirror from the change feed", ()
     await until("the note appears with its page text", () => note("Work/Standup.md").includes("text 4"));
     const first = note("Work/Standup.md");
     expect(first).toContain(`uuid: "${nb.uuid}"`);
-    expect(first).toMatch(/!\[Page 1\]\(\.\.\/_rmirror\/[0-9a-f-]+\/page-1-[0-9a-f]{12}\.png\)/);
+    expect(first).toMatch(/!\[Page 1\]\(\.\.\/_rmirror\/[0-9a-f-]+\/page-1-[0-9a-f]{12}\.svg\)/);
 
     // The user writes in the vault.
     writeFileSync(join(vault, "Work/Standup.md"), first.replace("<!-- rmirror:begin", "Decision: ship Friday.\n\n<!-- rmirror:begin") + "\n## My notes\n- ask Dana\n");

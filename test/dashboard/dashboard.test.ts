@@ -475,11 +475,13 @@ describe("a large library", () => {
     // Behaviour only: how long the page takes is bench/'s business (a timed assert failed under load).
     const html = await (await req(h, s, "GET", "/?page=2")).text();
     expect(html.match(/class="doc-card/g)!.length).toBe(48);
-    // A full grid page plus htmx, app.js and app.css stays under 100 KB.
+    // A full grid page plus htmx, app.js and app.css: under 40 KB as sent (the server gzips every
+    // text answer; bench/dashboard-transfer.ts measures the whole first load in Chromium).
     const assets = await Promise.all(["/static/htmx.min.js", "/static/app.js", "/static/app.css"].map(async (p) => (await req(h, null, "GET", p)).text()));
     const total = html.length + assets.reduce((n, a) => n + a.length, 0);
-    console.log(`first load of a 48-notebook grid: ${(total / 1024).toFixed(1)} KiB`);
-    expect(total).toBeLessThan(100_000);
+    const sent = [html, ...assets].reduce((n, a) => n + Bun.gzipSync(new TextEncoder().encode(a)).byteLength, 0);
+    console.log(`first load of a 48-notebook grid: ${(total / 1024).toFixed(1)} KiB, ${(sent / 1024).toFixed(1)} KiB gzipped`);
+    expect(sent).toBeLessThan(40_000);
     expect(html).toContain("Page 2 of 42");
     expect(html).toContain('rel="next" href="/?sort=modified&view=grid&page=3"');
     expect(html).toContain('rel="prev"');
