@@ -41,7 +41,7 @@ export interface AgentOptions {
   /** Keep a Markdown vault in step with the server (src/vault): the folder, and how often the change feed is read (default 30 s). */
   vault?: { dir: string; everyMs?: number; images?: "png" | "svg" };
   /** Called when the settings form changes the config (the CLI writes it and restarts). */
-  onSettings?: (s: { server: string; folder: string; exclude: string[] }) => void;
+  onSettings?: (s: { server: string; folder: string; exclude: string[]; vault: string }) => void;
 }
 
 export interface RunningAgent {

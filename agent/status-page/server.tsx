@@ -20,7 +20,7 @@ export interface StatusPageOptions {
   server: string;
   folder: string;
   exclude: string[];
-  onSettings?: ((s: { server: string; folder: string; exclude: string[] }) => void) | undefined;
+  onSettings?: ((s: { server: string; folder: string; exclude: string[]; vault: string }) => void) | undefined;
   log: Logger;
   quota?: () => Promise<AgentStatus["quota"]>;
   /** Ask the server whether it answers this agent (and its quota); the page does so every 10 s at most. */
@@ -123,7 +123,9 @@ export function startStatusPage(agent: AgentControl, o: StatusPageOptions): Stat
             .map((s) => s.trim())
             .filter(Boolean);
           if (!/^https?:\/\/[^\s]+$/.test(serverUrl) || !folder) return html("<p>Server must be an http(s) URL and the folder must be set. <a href='/'>Back</a></p>", 400);
-          o.onSettings?.({ server: serverUrl, folder, exclude });
+          const vault = String(form?.get("vault") ?? "").trim();
+          // After the answer is out: saving restarts the agent, and this page with it.
+          setTimeout(() => o.onSettings?.({ server: serverUrl, folder, exclude, vault }), 100);
           break;
         }
         default:

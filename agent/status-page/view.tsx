@@ -51,6 +51,10 @@ export function StatusView(p: { s: AgentStatus; csrf: string }): string {
                 {s.exclude.join("\n")}
               </textarea>
             </label>
+            <label>
+              Markdown vault folder (Obsidian, Logseq; empty = none)
+              <input type="text" name="vault" value={s.vault?.dir ?? ""} />
+            </label>
             <button type="submit">Save and restart</button>
           </form>
           <p>Changing the server signs the agent out: pair again with <code>rmirror agent login --server URL</code>.</p>

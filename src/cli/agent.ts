@@ -193,7 +193,7 @@ async function runAgent(r: Resolved, v: Values): Promise<number> {
   const uploader = Object.fromEntries(Object.entries({ ...tuning, batchSize: r.batchSize }).filter(([, x]) => x !== undefined));
   const done = Promise.withResolvers<number>();
   let current: RunningAgent | undefined;
-  let cfg = { server: r.server, folder: r.folder, exclude: r.exclude };
+  let cfg = { server: r.server, folder: r.folder, exclude: r.exclude, vault: r.vault };
   const start = async () => {
     current = await startAgent({
       home: r.home,
@@ -206,7 +206,7 @@ async function runAgent(r: Resolved, v: Values): Promise<number> {
       statusPort: r.statusPort,
       poll: r.poll,
       watch: r.watch,
-      ...(r.vault ? { vault: { dir: pathResolve(r.vault), images: vaultImages(v["vault-images"] ?? process.env.RMIRROR_AGENT_VAULT_IMAGES ?? "png"), ...(envInt("RMIRROR_AGENT_VAULT_SECONDS", 1) !== undefined ? { everyMs: envInt("RMIRROR_AGENT_VAULT_SECONDS", 1)! * 1000 } : {}) } } : {}),
+      ...(cfg.vault ? { vault: { dir: pathResolve(cfg.vault), images: vaultImages(v["vault-images"] ?? process.env.RMIRROR_AGENT_VAULT_IMAGES ?? "png"), ...(envInt("RMIRROR_AGENT_VAULT_SECONDS", 1) !== undefined ? { everyMs: envInt("RMIRROR_AGENT_VAULT_SECONDS", 1)! * 1000 } : {}) } } : {}),
       uploader,
       log,
       ...(envInt("RMIRROR_AGENT_HEARTBEAT_MS", 0) !== undefined ? { heartbeatMs: envInt("RMIRROR_AGENT_HEARTBEAT_MS", 0)! } : {}),
@@ -214,9 +214,10 @@ async function runAgent(r: Resolved, v: Values): Promise<number> {
       ...(process.env.RMIRROR_AGENT_NOTIFY === "0" ? { notify: false as const } : {}),
     });
   };
-  const applySettings = async (s: { server: string; folder: string; exclude: string[] }) => {
+  const applySettings = async (s: { server: string; folder: string; exclude: string[]; vault: string }) => {
     const serverChanged = s.server.replace(/\/+$/, "") !== cfg.server;
-    writeConfig(r.home, { ...readConfig(r.home), server: s.server, folder: s.folder, exclude: s.exclude });
+    const { vault: _old, ...kept } = readConfig(r.home);
+    writeConfig(r.home, { ...kept, server: s.server, folder: s.folder, exclude: s.exclude, ...(s.vault ? { vault: s.vault } : {}) });
     log.info("settings saved", { server: s.server, folder: s.folder, exclude: s.exclude });
     await current?.stop();
     current = undefined;
@@ -232,7 +233,7 @@ async function runAgent(r: Resolved, v: Values): Promise<number> {
       done.resolve(1);
       return;
     }
-    cfg = { ...cfg, folder: s.folder, exclude: s.exclude };
+    cfg = { ...cfg, folder: s.folder, exclude: s.exclude, vault: s.vault || undefined };
     await start();
   };
   await start();

@@ -71,5 +71,17 @@ describeSamples("agent --vault: a live Markdown mirror from the change feed", ()
     expect(s.vault.lastError).toBeUndefined();
     const html = await (await fetch(agent!.url)).text();
     expect(html).toContain('id="vault"');
+
+    // The vault is a setting on the status page too: another folder, saved, the agent restarts with it.
+    const csrf = /name="csrf" value="([0-9a-f]{64})"/.exec(html)![1]!;
+    const vault2 = join(tmp, "vault2");
+    const pagesBefore = agent!.logs.filter((l) => l.includes('"agent status page"')).length;
+    const form = new URLSearchParams({ csrf, server: server!.url, folder: desktop, exclude: "", vault: vault2 });
+    const saved = await fetch(`${agent!.url}/settings`, { method: "POST", body: form, redirect: "manual" });
+    expect(saved.status).toBe(303);
+    await until("the agent restarted", () => agent!.logs.filter((l) => l.includes('"agent status page"')).length > pagesBefore);
+    expect(JSON.parse(readFileSync(join(tmp, "home", "config"), "utf8")).vault).toBe(vault2);
+    writeNotebook(desktop, { name: "Retro", pages: [{ sample: "rmc__text_multiple_lines.rm" }] });
+    await until("the new vault gets the note", () => existsSync(join(vault2, "Retro.md")) && readFileSync(join(vault2, "Retro.md"), "utf8").includes("text 4"));
   }, 300_000);
 });
