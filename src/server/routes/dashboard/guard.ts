@@ -3,7 +3,8 @@
 // Nobody signed in → 303 to /login?next=<this page> (htmx requests: HX-Redirect).
 import type { Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
-import { resolveAuth } from "../../auth/plugin.ts";
+import { resolveAuth, signedIn } from "../../auth/plugin.ts";
+import { formBody } from "../../body.ts";
 import { AppError } from "../../errors.ts";
 
 type Server = { requestIP(r: Request): { address: string } | null } | null;
@@ -33,3 +34,15 @@ export function isHtmx(request: Request): boolean {
 export function redirect(location: string): Response {
   return new Response(null, { status: 303, headers: { location } });
 }
+
+/** Dashboard handlers: `as(fn)` runs `fn` as the signed-in user (CSRF from the form's field), else answers the login redirect. */
+export function asUser<C extends { request: Request; server: Server; body?: unknown }>(ctx: AppContext) {
+  return (fn: (auth: Auth, c: C) => Response | Promise<Response>) =>
+    async (c: C): Promise<Response> => {
+      const auth = await userOrLogin(ctx, c.request, c.server, c.body);
+      return auth instanceof Response ? auth : fn(auth, c);
+    };
+}
+
+/** Route options of a dashboard form post: the body is read only from a signed-in user; hidden from the API docs. */
+export const dashboardForm = (ctx: AppContext) => ({ parse: formBody(signedIn(ctx)), detail: { hide: true } });

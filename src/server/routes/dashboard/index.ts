@@ -1,15 +1,12 @@
 // The server-rendered dashboard (htmx 2). Every page: session cookie (or trusted header) via the
 // guard, else 303 /login?next=…; every POST: CSRF token (X-CSRF-Token from htmx, or form field).
 import { Elysia } from "elysia";
-import type { Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
 import { activityPage, retryJobRow } from "./activity.ts";
 import { bulkForm } from "./bulk.ts";
 import { computersFragment, createTokenFragment, decidePairingFragment, devicesPage, installCommandFragment, pairingFragment, revokeTokenRow } from "./devices.ts";
 import { documentNotion, documentOcr, documentPage, documentReread, documentStatus } from "./document.ts";
-import { signedIn } from "../../auth/plugin.ts";
-import { formBody } from "../../body.ts";
-import { userOrLogin } from "./guard.ts";
+import { asUser, dashboardForm } from "./guard.ts";
 import { libraryPage } from "./library.ts";
 import { liveFragment } from "./live.ts";
 import { logoutForm } from "./logout.ts";
@@ -29,14 +26,9 @@ type Ctx = { request: Request; server: Server; body?: unknown; params: Record<st
 
 export const dashboardRoutes = (ctx: AppContext) => {
   /** Run `fn` as the signed-in user, or answer the login redirect. */
-  const as =
-    (fn: (auth: Auth, c: Ctx) => Response | Promise<Response>) =>
-    async (c: Ctx): Promise<Response> => {
-      const auth = await userOrLogin(ctx, c.request, c.server, c.body);
-      return auth instanceof Response ? auth : fn(auth, c);
-    };
+  const as = asUser<Ctx>(ctx);
   const hide = { detail: { hide: true } };
-  const form = { parse: formBody(signedIn(ctx)), detail: { hide: true } };
+  const form = dashboardForm(ctx);
   return new Elysia({ name: "routes:dashboard" })
     .get("/static/:name", ({ params, request }) => staticAsset(params.name, request), hide)
     .get("/favicon.ico", ({ request }) => staticAsset("favicon.svg", request), hide)

@@ -1,7 +1,7 @@
 import { Elysia, t } from "elysia";
 import type { AppContext } from "../../../services/context.ts";
-import { authGate, authPlugin, signedIn } from "../../auth/plugin.ts";
-import { formBody, jsonBody } from "../../body.ts";
+import { authGate, authPlugin } from "../../auth/plugin.ts";
+import { jsonBody } from "../../body.ts";
 import { chooseParent } from "./choose-parent.ts";
 import { connectToken } from "./connect-token.ts";
 import { disconnect } from "./disconnect.ts";
@@ -12,8 +12,7 @@ import { oauthCallback } from "./oauth-callback.ts";
 import { oauthStart } from "./oauth-start.ts";
 import { syncNow } from "./sync-now.ts";
 import { disconnectForm, notionSettingsPage, parentForm, syncForm, tokenForm } from "./settings-page.ts";
-import { userOrLogin } from "../dashboard/guard.ts";
-import type { Auth } from "../../../services/accounts/accounts.ts";
+import { asUser, dashboardForm } from "../dashboard/guard.ts";
 
 type Server = { requestIP(r: Request): { address: string } | null } | null;
 type Ctx = { request: Request; server: Server; body?: unknown; query: Record<string, string | undefined> };
@@ -21,14 +20,9 @@ type Ctx = { request: Request; server: Server; body?: unknown; query: Record<str
 const tags = ["notion"];
 
 export const notionRoutes = (ctx: AppContext) => {
-  /** Dashboard pages: the signed-in user (session cookie; CSRF from the form's csrf field), else the login redirect. */
-  const as =
-    (fn: (auth: Auth, c: Ctx) => Response | Promise<Response>) =>
-    async (c: Ctx): Promise<Response> => {
-      const auth = await userOrLogin(ctx, c.request, c.server, c.body);
-      return auth instanceof Response ? auth : fn(auth, c);
-    };
-  const form = { parse: formBody(signedIn(ctx)), detail: { hide: true } };
+  /** Run `fn` as the signed-in user, or answer the login redirect. */
+  const as = asUser<Ctx>(ctx);
+  const form = dashboardForm(ctx);
   return new Elysia({ name: "routes:notion" })
     .use(authPlugin(ctx))
     .get("/api/v1/notion", ({ auth }) => getStatus(ctx, auth), { auth: true, detail: { tags, summary: "Notion connection and sync status" } })

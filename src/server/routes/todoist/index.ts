@@ -1,10 +1,9 @@
 import { Elysia, t } from "elysia";
-import type { Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
 import { chooseTodoistProject, connectTodoist, disconnectTodoist, syncTodoistNow, todoistStatus } from "../../../services/todoist/todoist.ts";
-import { authGate, authPlugin, signedIn } from "../../auth/plugin.ts";
-import { formBody, jsonBody } from "../../body.ts";
-import { userOrLogin } from "../dashboard/guard.ts";
+import { authGate, authPlugin } from "../../auth/plugin.ts";
+import { jsonBody } from "../../body.ts";
+import { asUser, dashboardForm } from "../dashboard/guard.ts";
 import { disconnectForm, projectForm, syncForm, todoistSettingsPage, tokenForm } from "./settings-page.ts";
 
 type Server = { requestIP(r: Request): { address: string } | null } | null;
@@ -12,13 +11,9 @@ type Ctx = { request: Request; server: Server; body?: unknown; query: Record<str
 const tags = ["integrations"];
 
 export const todoistRoutes = (ctx: AppContext) => {
-  const as =
-    (fn: (auth: Auth, c: Ctx) => Response | Promise<Response>) =>
-    async (c: Ctx): Promise<Response> => {
-      const auth = await userOrLogin(ctx, c.request, c.server, c.body);
-      return auth instanceof Response ? auth : fn(auth, c);
-    };
-  const form = { parse: formBody(signedIn(ctx)), detail: { hide: true } };
+  /** Run `fn` as the signed-in user, or answer the login redirect. */
+  const as = asUser<Ctx>(ctx);
+  const form = dashboardForm(ctx);
   return new Elysia({ name: "routes:todoist" })
     .use(authPlugin(ctx))
     .get("/api/v1/todoist", ({ auth, query }) => todoistStatus(ctx, auth.user.id, query.projects === "1"), {

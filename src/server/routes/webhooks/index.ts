@@ -1,12 +1,11 @@
 // Webhooks: the JSON API (/api/v1/webhooks…) and the dashboard page (/settings/webhooks, plain
 // forms with the csrf field, post-redirect-get).
 import { Elysia, t } from "elysia";
-import type { Auth } from "../../../services/accounts/accounts.ts";
 import type { AppContext } from "../../../services/context.ts";
 import { createWebhook, deleteWebhook, listDeliveries, listWebhooks, redeliver, webhookSecret } from "../../../services/integrations/webhooks.ts";
-import { authGate, authPlugin, signedIn } from "../../auth/plugin.ts";
-import { formBody, jsonBody } from "../../body.ts";
-import { userOrLogin } from "../dashboard/guard.ts";
+import { authGate, authPlugin } from "../../auth/plugin.ts";
+import { jsonBody } from "../../body.ts";
+import { asUser, dashboardForm } from "../dashboard/guard.ts";
 import { addForm, deleteForm, idParam, redeliverForm, webhooksPage } from "./page.ts";
 
 type Server = { requestIP(r: Request): { address: string } | null } | null;
@@ -15,13 +14,9 @@ type Ctx = { request: Request; server: Server; body?: unknown; params: Record<st
 const tags = ["integrations"];
 
 export const webhookRoutes = (ctx: AppContext) => {
-  const as =
-    (fn: (auth: Auth, c: Ctx) => Response | Promise<Response>) =>
-    async (c: Ctx): Promise<Response> => {
-      const auth = await userOrLogin(ctx, c.request, c.server, c.body);
-      return auth instanceof Response ? auth : fn(auth, c);
-    };
-  const form = { parse: formBody(signedIn(ctx)), detail: { hide: true } };
+  /** Run `fn` as the signed-in user, or answer the login redirect. */
+  const as = asUser<Ctx>(ctx);
+  const form = dashboardForm(ctx);
   return new Elysia({ name: "routes:webhooks" })
     .use(authPlugin(ctx))
     .get("/api/v1/webhooks", ({ auth }) => listWebhooks(ctx, auth.user.id), { auth: true, detail: { tags, summary: "Webhook endpoints and the events they can subscribe to" } })
