@@ -64,7 +64,8 @@ const TOOL_PENS: Record<number, PenName> = {
 
 const PEN_RULES: Record<PenName, Omit<Pen, "name">> = {
   brush: { drawn: true, cap: "round", step: 2 },
-  pencil: { drawn: true, cap: "round", step: 2 },
+  // One run of constant width and tone (see PENCIL_OPACITY).
+  pencil: { drawn: true, cap: "round", step: 0 },
   ballpoint: { drawn: true, cap: "round", step: 5 },
   marker: { drawn: true, cap: "round", step: 3 },
   fineliner: { drawn: true, cap: "round", step: 0 },
@@ -105,7 +106,21 @@ const HIGHLIGHTER_WIDTH_RATIO = 1;
 
 /** Shader strokes without an ARGB colour (should not happen): a light wash. */
 const SHADER_DEFAULT_OPACITY = 0.25;
-const MECH_PENCIL_OPACITY = 0.7;
+
+/**
+ * Pencil and mechanical pencil, measured from true device output (the desktop app's export of the
+ * v5 tool sampler, rm2pdf reMarkable_output.pdf page 2; test/render/pencil-tone.test.ts). The export
+ * draws both as a grain of solid black specks inside a band about as wide as the stored point
+ * widths (pencil ~0.8 of them, ~80 % of the band black; mechanical pencil ~0.7, ~88 % black). We
+ * draw one run per stroke at a uniform tone with the same ink mass: width = ratio × the stroke's
+ * mean point width (the device's point widths already follow pressure), one opacity for the whole
+ * stroke (so no darker beads where runs overlap). Ink mass ours / export per row (thin, medium,
+ * thick): pencil 0.93 / 1.07 / 1.01, mechanical pencil 1.05 / 1.08 / 1.01, in SVG, PNG and PDF.
+ */
+const PENCIL_WIDTH_RATIO = 0.8;
+const PENCIL_OPACITY = 0.44;
+const MECH_PENCIL_WIDTH_RATIO = 0.7;
+const MECH_PENCIL_OPACITY = 0.85;
 
 function num(v: number, fallback = 0): number {
   return Number.isFinite(v) ? v : fallback;
@@ -133,10 +148,6 @@ export function runShape(
     case "marker":
       width = 0.9 * (w - 0.4 * tilt) + 0.1 * lastWidth;
       break;
-    case "pencil":
-      width = Math.min(0.7 * ((0.8 * t + 0.5 * pr) * w - 0.25 * tilt ** 1.8 - (0.6 * sp) / 50), 10 * t);
-      opacity = clamp(pr - (0.1 * sp) / 35, 0, 1) - 0.1;
-      break;
     case "brush":
       width = 0.7 * ((1 + 1.4 * pr) * w - 0.5 * tilt - sp / 50);
       // The brush darkens with pressure; keep a floor so light strokes stay visible.
@@ -156,8 +167,10 @@ function constantWidth(pen: Pen, stroke: Stroke): number {
   switch (pen.name) {
     case "fineliner":
       return 1.8 * t;
+    case "pencil":
+      return PENCIL_WIDTH_RATIO * meanWidth(stroke) || 2 * t;
     case "mechanical-pencil":
-      return t * t;
+      return MECH_PENCIL_WIDTH_RATIO * meanWidth(stroke) || t * t;
     case "highlighter":
       return meanWidth(stroke) * HIGHLIGHTER_WIDTH_RATIO || 25;
     default:
@@ -224,6 +237,7 @@ export function strokeStyle(stroke: Stroke, tol: RunTolerance = DEFAULT_TOLERANC
   if (pen.name === "highlighter") opacity = HIGHLIGHTER_OPACITY;
   else if (pen.name === "shader") opacity = stroke.argb || stroke.color === COLOR_ARGB ? color.a : SHADER_DEFAULT_OPACITY;
   else if (pen.name === "mechanical-pencil") opacity = MECH_PENCIL_OPACITY;
+  else if (pen.name === "pencil") opacity = PENCIL_OPACITY;
   if (!(opacity > 0)) opacity = pen.name === "shader" ? SHADER_DEFAULT_OPACITY : 1;
 
   if (pen.step === 0 || n === 1) {

@@ -31,12 +31,15 @@ describe("widths", () => {
     expect(w).toBeCloseTo(3.53, 1);
   });
 
-  test("fineliner is 1.8 × thickness, mechanical pencil thickness², highlighter its stored width at 50 % (device export)", () => {
+  test("fineliner is 1.8 × thickness, mechanical pencil 0.7 × its mean point width at 0.85, highlighter its stored width at 50 % (device export)", () => {
     const pts = [pt(0, 0, { width: 4 }), pt(10, 10, { width: 8 }), pt(20, 0)];
     expect(strokeStyle(stroke(pts, { tool: 17, thickness: 2 }))!.runs[0]!.width).toBeCloseTo(3.6, 5);
     const mech = strokeStyle(stroke(pts, { tool: 13, thickness: 1.611 }))!;
-    expect(mech.runs[0]!.width).toBeCloseTo(2.595, 2);
-    expect(mech.opacity).toBeCloseTo(0.7, 5);
+    expect(mech.runs).toHaveLength(1);
+    expect(mech.runs[0]!.width).toBeCloseTo(0.7 * 5, 5); // mean of 4, 8, 3
+    expect(mech.opacity).toBeCloseTo(0.85, 5);
+    // No point widths (should not happen): thickness², as before.
+    expect(strokeStyle(stroke(pts.map((p) => ({ ...p, width: 0 })), { tool: 13, thickness: 1.611 }))!.runs[0]!.width).toBeCloseTo(2.595, 2);
     const hl = strokeStyle(stroke(pts.map((p) => ({ ...p, width: 30 })), { tool: 18, color: 9, argb: 0xffffed75 }))!;
     expect(hl.runs).toHaveLength(1);
     expect(hl.runs[0]!.width).toBeCloseTo(30, 5);
@@ -44,11 +47,11 @@ describe("widths", () => {
     expect(hl.pen.cap).toBe("round");
   });
 
-  test("pencil opacity follows pressure and speed", () => {
-    const light = runShape(penFor(14), pt(0, 0, { pressure: 0.2, width: 4.5 }), 2, 0);
-    const dark = runShape(penFor(14), pt(0, 0, { pressure: 0.9, width: 4.5 }), 2, 0);
-    expect(light.opacity).toBeCloseTo(0.1, 5);
-    expect(dark.opacity).toBeCloseTo(0.8, 5);
+  test("pencil: one run 0.8 × its mean point width, one tone (0.44) for the whole stroke (device export, pencil-tone.test.ts)", () => {
+    const pts = [pt(0, 0, { width: 4, pressure: 0.2 }), pt(10, 10, { width: 8, pressure: 0.9 }), pt(20, 0, { width: 6 }), pt(30, 5, { width: 6 })];
+    const s = strokeStyle(stroke(pts, { tool: 14, thickness: 2 }))!;
+    expect(s.runs).toEqual([{ from: 0, to: 3, width: 0.8 * 6, opacity: 1 }]);
+    expect(s.opacity).toBeCloseTo(0.44, 5);
   });
 
   test("hostile numbers never give negative, NaN or infinite widths", () => {
