@@ -14,8 +14,8 @@ RUN node_modules/.bin/bun build src/main.ts --compile --splitting --minify-synta
 RUN RMIRROR_COMMIT="${RMIRROR_COMMIT}" node_modules/.bin/bun scripts/build.ts && mkdir -p /out/agent && cp dist/rmirror-* dist/SHA256SUMS /out/agent/
 
 FROM debian:bookworm-slim
-# fonts for typed text in PNG renders (resvg in WASM cannot see system font paths it is not given)
-RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core ca-certificates && rm -rf /var/lib/apt/lists/*
+# No font package: the fonts for typed text (PDF and PNG) are inside the executable (fonts/).
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --create-home --home-dir /data --uid 10001 rmirror
 COPY --from=build /out/rmirror /usr/local/bin/rmirror
 COPY --from=build /out/agent /opt/rmirror/agent

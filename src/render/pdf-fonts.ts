@@ -1,14 +1,16 @@
-// Fonts for typed text in PDFs. Where the DejaVu fonts are installed (their licence allows
-// embedding), each face used is embedded as a subset (TrueType, ttf.ts) with a ToUnicode map, so
-// every viewer shows the same glyphs and the text stays selectable and searchable. Without them
-// the PDF falls back to the standard (non-embedded) Helvetica/Times fonts, as before; where only
-// the upright faces are installed (Debian's fonts-dejavu-core), italics are the upright face slanted.
+// Fonts for typed text in PDFs: the DejaVu faces bundled in fonts/ (font-files.ts; compiled into
+// the executable, so the same on every machine). Each face used is embedded as a subset (TrueType,
+// ttf.ts) with a ToUnicode map, so every viewer shows the same glyphs and the text stays selectable
+// and searchable. Only when a face cannot be read (or `setPdfFontFiles` gives none) does the PDF
+// fall back to the standard (non-embedded) Helvetica/Times; with only the upright faces, italics
+// are the upright face slanted.
 
 import { type PDFDocument, type PDFFont, type PDFRef, PDFString, StandardFonts } from "pdf-lib";
+import { FONT_NAMES, type FontFace, readFontFile } from "./font-files.ts";
 import { encodableText, encodableWith } from "./pdf-text.ts";
 import { parseTtf, type Ttf } from "./ttf.ts";
 
-export type FontFace = "sans" | "sans-bold" | "sans-italic" | "sans-bold-italic" | "serif" | "serif-bold" | "serif-italic" | "serif-bold-italic";
+export type { FontFace } from "./font-files.ts";
 
 /** What the content-stream writer needs from a font. */
 export interface TextFont {
@@ -23,20 +25,8 @@ export interface TextFont {
   slant?: number;
 }
 
-/** Shear of a synthetic oblique (about 11°), used where only the upright face is installed. */
+/** Shear of a synthetic oblique (about 11°), used where only the upright face is available. */
 export const SYNTHETIC_SLANT = 0.2;
-
-const DIRS = ["/usr/share/fonts/truetype/dejavu/", "/usr/share/fonts/dejavu/", "/usr/share/fonts/TTF/"];
-const FILES: Record<FontFace, string> = {
-  sans: "DejaVuSans.ttf",
-  "sans-bold": "DejaVuSans-Bold.ttf",
-  "sans-italic": "DejaVuSans-Oblique.ttf",
-  "sans-bold-italic": "DejaVuSans-BoldOblique.ttf",
-  serif: "DejaVuSerif.ttf",
-  "serif-bold": "DejaVuSerif-Bold.ttf",
-  "serif-italic": "DejaVuSerif-Italic.ttf",
-  "serif-bold-italic": "DejaVuSerif-BoldItalic.ttf",
-};
 
 const STANDARD: Record<FontFace, StandardFonts> = {
   sans: StandardFonts.Helvetica,
@@ -53,7 +43,7 @@ type Loaded = { ttf: Ttf; name: string } | null;
 let loaded: Promise<Map<FontFace, Loaded>> | null = null;
 let override: Map<FontFace, Uint8Array | null> | null = null;
 
-/** Use these font files (or none: standard fonts) instead of the installed DejaVu fonts. */
+/** Use these font files (or none: standard fonts) instead of the bundled DejaVu fonts (tests). */
 export function setPdfFontFiles(files: Partial<Record<FontFace, Uint8Array | null>> | null): void {
   override = files ? new Map(Object.entries(files) as Array<[FontFace, Uint8Array | null]>) : null;
   loaded = null;
@@ -61,27 +51,19 @@ export function setPdfFontFiles(files: Partial<Record<FontFace, Uint8Array | nul
 
 async function readFace(face: FontFace): Promise<Uint8Array | null> {
   if (override) return override.get(face) ?? null;
-  for (const dir of DIRS) {
-    try {
-      const f = Bun.file(dir + FILES[face]);
-      if (await f.exists()) return new Uint8Array(await f.arrayBuffer());
-    } catch {
-      // unreadable: try the next place
-    }
-  }
-  return null;
+  return readFontFile(face);
 }
 
 /** The fonts to embed, read once (faces without a readable file are null: standard font). */
 export function pdfFontFiles(): Promise<Map<FontFace, Loaded>> {
   loaded ??= (async () => {
     const out = new Map<FontFace, Loaded>();
-    for (const face of Object.keys(FILES) as FontFace[]) {
+    for (const face of Object.keys(FONT_NAMES) as FontFace[]) {
       const bytes = await readFace(face);
       let l: Loaded = null;
       if (bytes) {
         try {
-          l = { ttf: parseTtf(bytes), name: FILES[face].replace(/\.ttf$/, "") };
+          l = { ttf: parseTtf(bytes), name: FONT_NAMES[face] };
         } catch {
           l = null;
         }
@@ -105,7 +87,7 @@ export class DocumentFonts {
     let f = this.faces.get(face);
     if (!f) {
       const l = this.files.get(face);
-      // Debian's fonts-dejavu-core (the container's) has no italics: slant the upright face.
+      // A face without a file (only possible through setPdfFontFiles): slant the upright face.
       const upright = face.endsWith("-italic") ? (face.replace(/-italic$/, "") as FontFace) : null;
       if (l) f = new EmbeddedFont(this.doc, l.ttf, l.name);
       else if (upright && upright !== face && this.files.get(upright)) {

@@ -8,3 +8,8 @@ declare module "*/mupdf-wasm.wasm" {
   const path: string;
   export default path;
 }
+// The bundled fonts (fonts/*.ttf), imported the same way (font-files.ts).
+declare module "*.ttf" {
+  const path: string;
+  export default path;
+}

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TARGETS, build, executableKind, type Target } from "../../scripts/build.ts";
 import { describeSamples, sample } from "../support/samples.ts";
+import * as mupdf from "mupdf";
 import { renderPng } from "../../src/render/png.ts";
 import { openInput } from "../../src/rm/container/library.ts";
 import { parseDocumentPages } from "../../src/rm/container/parse-pages.ts";
@@ -49,6 +50,41 @@ describeSamples("the binary from an empty directory", () => {
     const r = run(["render", sample("rmc__writing_tools.rm"), "--to", "svg,png,pdf", "--out", "out"]);
     expect(r.code).toBe(0);
     expect(readFileSync(join(work, "out/rmc__writing_tools.png")).subarray(1, 4).toString()).toBe("PNG");
+  });
+
+  test("typed text: the PDF embeds the DejaVu subsets the binary carries (fonts/), with /usr/share/fonts hidden where possible", () => {
+    // Issue 12 item 4: the fonts come out of the executable, not the machine. Where user
+    // namespaces are allowed the binary runs with an empty /usr/share/fonts (as on macOS, Windows
+    // or a Linux without fonts-dejavu); elsewhere the binary never looks there anyway.
+    const args = ["render", sample("rmscene__Bold_Heading_Bullet_Normal.rm"), "--to", "pdf,png", "--out", "out-text"];
+    const hidden = Bun.spawnSync(["unshare", "-r", "-m", "sh", "-c", 'mount -t tmpfs none /usr/share/fonts && exec "$@"', "sh", bin, ...args], {
+      cwd: work,
+      env: { PATH: "/usr/bin:/bin", HOME: work },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    if (hidden.exitCode !== 0) {
+      console.warn(`[binary] unshare not permitted (${hidden.stderr.toString().trim()}): rendering with the system's fonts visible`);
+      expect(run(args).code).toBe(0);
+    }
+    const pdf = readFileSync(join(work, "out-text/rmscene__Bold_Heading_Bullet_Normal.pdf"));
+    const doc = mupdf.Document.openDocument(pdf, "application/pdf") as mupdf.PDFDocument;
+    const names: string[] = [];
+    (doc.loadPage(0) as mupdf.PDFPage).getObject().get("Resources").get("Font").forEach((f: mupdf.PDFObject) => {
+      const font = f.resolve();
+      const fd = font.get("DescendantFonts").get(0).resolve().get("FontDescriptor").resolve();
+      expect(fd.get("FontFile2").isNull()).toBe(false);
+      names.push(font.get("BaseFont").asName());
+    });
+    expect(names.length).toBeGreaterThan(0);
+    for (const n of names) expect(n).toMatch(/^[A-Z]{6}\+DejaVu(Sans|Serif)/);
+    expect(doc.loadPage(0).toStructuredText("preserve-whitespace").asText()).toContain("B is a letter of the alphabet");
+    // and the font files are inside the executable: a slice of each bundled face occurs in it
+    const exe = readFileSync(bin);
+    for (const face of ["DejaVuSans.ttf", "DejaVuSerif-BoldItalic.ttf"]) {
+      const ttf = readFileSync(join(import.meta.dir, "../../fonts", face));
+      expect(exe.indexOf(ttf.subarray(4096, 4096 + 256))).toBeGreaterThan(0);
+    }
   });
 
   test("render --to png draws an annotated PDF's original page underneath (embedded MuPDF WASM)", async () => {

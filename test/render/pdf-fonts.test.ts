@@ -1,19 +1,23 @@
 // Issue 12 item 4: typed text in PDFs uses embedded fonts (subsets of DejaVu, whose licence allows
 // embedding), never the non-embedded standard fonts, and stays extractable (MuPDF reads it back).
-// Without the font files the PDF falls back to the standard fonts, as before.
+// The fonts are the ones bundled in fonts/ (compiled into the executable; test/build/binary.test.ts
+// renders through the binary): no installed font is needed or looked for, so every machine gets
+// the same PDF. PNGs (resvg) get the same files.
 import { afterEach, describe, expect, test } from "bun:test";
 import * as mupdf from "mupdf";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { ParagraphStyle } from "../../src/rm/model.ts";
+import { FONT_FILES, type FontFace } from "../../src/render/font-files.ts";
 import { setPdfFontFiles } from "../../src/render/pdf-fonts.ts";
+import { pngFonts } from "../../src/render/png-fonts.ts";
 import { renderPdf } from "../../src/render/pdf.ts";
 import { parseTtf } from "../../src/render/ttf.ts";
 import { HAVE_SAMPLES, sample } from "../support/samples.ts";
 import { loadSample, page, para } from "./fixtures.ts";
 
-const DEJAVU = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
-const HAVE_FONTS = existsSync(DEJAVU);
-if (!HAVE_FONTS) console.warn(`[pdf-fonts] ${DEJAVU} not found (apt-get install fonts-dejavu-core): embedding tests skipped`);
+const FONTS_DIR = resolve(import.meta.dir, "../../fonts");
+const DEJAVU = join(FONTS_DIR, "DejaVuSans.ttf");
 
 interface FontInfo {
   name: string;
@@ -70,7 +74,7 @@ const styled = () =>
 
 afterEach(() => setPdfFontFiles(null));
 
-(HAVE_FONTS ? describe : describe.skip)("embedded fonts", () => {
+describe("embedded fonts", () => {
   test("every font is embedded (FontFile2), subsetted, and the text reads back, non-Latin included", async () => {
     const bytes = await renderPdf({ title: "t", pages: [{ page: styled(), sourcePage: null }] });
     const fonts = fontsOf(bytes);
@@ -111,6 +115,59 @@ afterEach(() => setPdfFontFiles(null));
   });
 });
 
+describe("the bundled fonts (fonts/)", () => {
+  test("every face is a file in fonts/, a valid TrueType font, with the licence beside it; none is read from the system's font folders", () => {
+    for (const [face, path] of Object.entries(FONT_FILES) as Array<[FontFace, string]>) {
+      expect(dirname(path)).toBe(FONTS_DIR);
+      expect(path).not.toMatch(/^\/usr\/share|^\/System|Windows/i);
+      const ttf = parseTtf(new Uint8Array(readFileSync(path)));
+      expect(ttf.glyph("Ж".codePointAt(0)!)).toBeGreaterThan(0); // Cyrillic, Greek: DejaVu covers them
+      expect(ttf.italicAngle !== 0).toBe(/italic/.test(face));
+    }
+    expect(readFileSync(join(FONTS_DIR, "LICENSE"), "utf8")).toContain("Bitstream Vera Fonts Copyright");
+  });
+
+  test("a PDF embeds the bundled faces, true italics included", async () => {
+    const bytes = await renderPdf({ title: "t", pages: [{ page: styled(), sourcePage: null }] });
+    const fonts = fontsOf(bytes);
+    expect(fonts.length).toBeGreaterThanOrEqual(3);
+    for (const f of fonts) expect(f.embedded).toBe("FontFile2");
+    // The bold-oblique run uses DejaVuSans-BoldOblique: only fonts/ has it on a machine with just
+    // fonts-dejavu-core (Debian's default), and nothing but fonts/ is looked at.
+    expect(fonts.map((f) => f.name.replace(/^[A-Z]{6}\+/, "")).sort()).toEqual(["DejaVuSans", "DejaVuSans-BoldOblique", "DejaVuSerif"]);
+  });
+
+  test("PNG renders get the same eight files (resvg cannot see system fonts)", async () => {
+    const files = await pngFonts();
+    expect(files.length).toBe(8);
+    const want = Object.values(FONT_FILES).map((p) => Buffer.from(readFileSync(p)).toString("base64").slice(0, 4096));
+    expect(files.map((b) => Buffer.from(b).toString("base64").slice(0, 4096)).sort()).toEqual(want.sort());
+  });
+});
+
+// The real case: a machine without any installed font. A child process in its own user and mount
+// namespace (util-linux `unshare`) sees an empty /usr/share/fonts and renders a PDF and the PNG
+// font list there. Skipped, saying so, where user namespaces are not allowed.
+const hideFonts = Bun.spawnSync(["unshare", "-r", "-m", "sh", "-c", "mount -t tmpfs none /usr/share/fonts && ls -A /usr/share/fonts | wc -l"], { stdout: "pipe", stderr: "pipe" });
+const CAN_HIDE = hideFonts.exitCode === 0 && hideFonts.stdout.toString().trim() === "0";
+if (!CAN_HIDE) console.warn("[pdf-fonts] cannot hide /usr/share/fonts (unshare -r -m not permitted): the no-installed-fonts test is skipped");
+
+(CAN_HIDE ? test : test.skip)("with /usr/share/fonts empty: the PDF still embeds DejaVu subsets (no base-14 font), PNGs still get 8 fonts", () => {
+  const child = join(import.meta.dir, "no-system-fonts.child.ts");
+  const r = Bun.spawnSync(["unshare", "-r", "-m", "sh", "-c", 'mount -t tmpfs none /usr/share/fonts && exec "$0" "$1"', process.execPath, child], { stdout: "pipe", stderr: "pipe" });
+  expect(r.stderr.toString()).toBe("");
+  expect(r.exitCode).toBe(0);
+  const got = JSON.parse(r.stdout.toString()) as { installed: number; fonts: Array<{ name: string; embedded: boolean }>; png: number; text: string };
+  expect(got.installed).toBe(0);
+  expect(got.fonts.length).toBeGreaterThanOrEqual(3);
+  for (const f of got.fonts) {
+    expect(f.embedded).toBe(true);
+    expect(f.name).toMatch(/^[A-Z]{6}\+DejaVu/);
+  }
+  expect(got.png).toBe(8);
+  expect(got.text).toContain("Grüße, Ελληνικά, Кириллица bold");
+});
+
 test("without font files: standard fonts (not embedded), text still extractable", async () => {
   setPdfFontFiles({});
   const bytes = await renderPdf({ title: "t", pages: [{ page: styled(), sourcePage: null }] });
@@ -126,8 +183,8 @@ test("a font file that is not a font: parseTtf refuses it, the PDF uses the stan
   expect(text(bytes)).toContain("Heading");
 });
 
-(HAVE_FONTS ? test : test.skip)("only the upright faces installed (Debian's fonts-dejavu-core): italics are the upright face, slanted, still embedded", async () => {
-  const f = (n: string) => new Uint8Array(readFileSync(`/usr/share/fonts/truetype/dejavu/${n}`));
+test("only the upright faces given: italics are the upright face, slanted, still embedded", async () => {
+  const f = (n: string) => new Uint8Array(readFileSync(join(FONTS_DIR, n)));
   setPdfFontFiles({ sans: f("DejaVuSans.ttf"), "sans-bold": f("DejaVuSans-Bold.ttf"), serif: f("DejaVuSerif.ttf"), "serif-bold": f("DejaVuSerif-Bold.ttf") });
   const bytes = await renderPdf({ title: "t", pages: [{ page: styled(), sourcePage: null }] });
   const fonts = fontsOf(bytes);

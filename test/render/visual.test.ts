@@ -58,7 +58,7 @@ describeSamples("visual comparison with the rmc fork's reference PDFs (not devic
 
     test(`${name}: our PNG (resvg)`, async () => {
       if ((await pngFonts()).length === 0) {
-        console.warn("[visual] no system font found: PNG text cannot be drawn, PNG comparison skipped");
+        console.warn("[visual] no font files: PNG text cannot be drawn, PNG comparison skipped");
         return;
       }
       const page = loadSample(`scrybble-rmc__${name}.rm`);
