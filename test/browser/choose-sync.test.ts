@@ -2,8 +2,12 @@
 // are chosen from the folders and notebooks the server knows (and typed names), with an
 // initial-sync limit; saved with the dashboard's CSRF-protected form, read back through the API
 // (what the agent reads) and shown again after a reload. Names from the library are escaped.
+// Then a notebook imported with a computer's limit: its older pages say "not read" and the
+// document page's "Read the remaining pages" reads them (OCR through the fake Anthropic API).
 import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
-import { Dashboard, describeBrowser, T } from "./harness.ts";
+import { join } from "node:path";
+import { startFakeAnthropic, type FakeAnthropic } from "../support/fake-anthropic.ts";
+import { Dashboard, describeBrowser, SampleLibrary, T } from "./harness.ts";
 
 describeBrowser("browser: Devices → Choose what syncs", () => {
   const d = new Dashboard({ tokenName: "Work laptop" });
@@ -83,3 +87,47 @@ describeBrowser("browser: Devices → Choose what syncs", () => {
     expect((await d.api("GET", `/api/v1/tokens/${tokenId}/sync-settings`)).body.settings.items).toEqual(["X"]);
   }, T);
 });
+
+describeBrowser(
+  "browser: a notebook beyond the initial-sync limit → Read the remaining pages",
+  () => {
+    let ocr: FakeAnthropic;
+    let d: Dashboard;
+
+    beforeAll(async () => {
+      ocr = startFakeAnthropic();
+      d = new Dashboard({ tokenName: "Big library", env: { RMIRROR_ANTHROPIC_API_KEY: ocr.apiKey, RMIRROR_ANTHROPIC_BASE_URL: ocr.url } });
+      await d.start();
+    }, T);
+    afterAll(async () => {
+      await d.teardown();
+      await ocr.close();
+    }, T);
+    afterEach(() => d?.endTest(), T);
+
+    test("the newest page is read, the 2 older ones say 'not read'; the document page's button reads them", async () => {
+      const id = (await d.api("GET", "/api/v1/tokens")).body.tokens[0].id;
+      expect((await d.api("PUT", `/api/v1/tokens/${id}/sync-settings`, { mode: "exclude", items: [], initialPages: 1 })).status).toBe(200);
+      const lib = new SampleLibrary(join(d.tmp, "lib"));
+      const nb = lib.notebook("Lecture", ["rmc__abcd.strokes.rm", "rmscene__Lines_v2.rm", "rmc__dot.stroke.rm"]);
+      await d.importWithCli(lib.root); // with the computer's device token: its limit applies
+      await d.until("newest read, two held", async () => {
+        const s = await Promise.all(nb.pageIds.map(async (p) => (await d.api("GET", `/api/v1/documents/${nb.uuid}/pages/${p}/ocr`)).body.status));
+        return s.join() === "held,held,done";
+      });
+      expect(ocr.requests.length).toBe(1);
+
+      const page = await d.loggedInPage();
+      page.on("dialog", (dlg) => dlg.accept());
+      await page.goto(`/documents/${nb.uuid}`);
+      expect(await page.locator('#pages [data-status="held"]').count()).toBe(2);
+      expect(await page.locator('#pages [data-status="held"]').first().innerText()).toBe("not read: beyond the initial-sync limit");
+      expect(await page.locator("#held-pages").getAttribute("data-held")).toBe("2");
+      await page.getByRole("button", { name: "Read the remaining 2 pages" }).click();
+      await page.waitForFunction(() => document.querySelectorAll('#pages [data-status="done"]').length === 3, undefined, { timeout: 100_000 });
+      expect(ocr.requests.length).toBe(3);
+      expect(d.pageErrors).toEqual([]);
+    }, T);
+  },
+  { samples: true },
+);
