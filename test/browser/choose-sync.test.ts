@@ -48,6 +48,8 @@ describeBrowser("browser: Devices → Choose what syncs", () => {
     await box.getByRole("button", { name: "Save" }).click();
     const saved = page.locator(`details[data-sync-token="${tokenId}"] [data-sync-saved]`);
     await saved.waitFor();
+    // Nothing has reported since: the agent has not got them yet.
+    expect(await page.locator(`details[data-sync-token="${tokenId}"] [data-sync-applied]`).getAttribute("data-sync-applied")).toBe("0");
 
     // What the agent reads (and what the heartbeat's answer carries).
     const s1 = (await d.api("GET", `/api/v1/tokens/${tokenId}/sync-settings`)).body.settings;
@@ -59,6 +61,9 @@ describeBrowser("browser: Devices → Choose what syncs", () => {
     const again = page.locator(`details[data-sync-token="${tokenId}"]`);
     expect(await again.locator(".sync-summary").innerText()).toBe("Syncs everything except 2 folders/notebooks; initial sync: newest 50 pages per notebook read first");
     await again.locator("summary").click();
+    // The heartbeat's answer carried them: the page says the agent has them.
+    expect(await again.locator("[data-sync-applied]").getAttribute("data-sync-applied")).toBe("1");
+    expect(await again.locator("[data-sync-applied]").innerText()).toContain("The agent has them");
     expect(await again.locator(`label[data-item-uuid="${diary}"] input`).isChecked()).toBe(true);
     expect(await again.locator(`label[data-item-uuid="${plan}"] input`).isChecked()).toBe(false);
     expect(await again.locator("textarea[name=names]").inputValue()).toBe("Private");

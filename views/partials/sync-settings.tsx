@@ -8,12 +8,32 @@ import { formatTime } from "./modal.tsx";
 export interface SyncSettingsView {
   token: PublicDeviceToken;
   settings: SyncSettings;
+  /** The computer's last heartbeat (its answer carries the settings), or null when it never reported. */
+  heardAt: string | null;
+}
+
+/** Whether the agent has the settings now: a heartbeat answered after they changed carried them. */
+export function pickedUp(v: SyncSettingsView): string {
+  if (!v.settings.updatedAt) return "";
+  if (v.heardAt && v.heardAt >= v.settings.updatedAt) return `The agent has them (heartbeat ${formatTime(v.heardAt)}).`;
+  return "The agent picks them up with its next heartbeat (within a minute while it runs), without a restart.";
 }
 
 /** One line of the summary: "Everything", "Everything except 2", "Only 3"; plus the limit. */
 export function syncSummary(s: SyncSettings): string {
   const what = s.items.length === 0 ? (s.mode === "include" ? "nothing (no folder or notebook chosen)" : "everything") : s.mode === "include" ? `only ${s.items.length} folder${s.items.length === 1 ? "" : "s"}/notebook${s.items.length === 1 ? "" : "s"}` : `everything except ${s.items.length} folder${s.items.length === 1 ? "" : "s"}/notebook${s.items.length === 1 ? "" : "s"}`;
   return `Syncs ${what}${s.initialPages ? `; initial sync: newest ${s.initialPages} page${s.initialPages === 1 ? "" : "s"} per notebook read first` : ""}`;
+}
+
+function settingsNote(v: SyncSettingsView) {
+  const t = pickedUp(v);
+  return t ? (
+    <p class="hint" data-sync-applied={v.heardAt && v.settings.updatedAt && v.heardAt >= v.settings.updatedAt ? "1" : "0"} safe>
+      {t}
+    </p>
+  ) : (
+    ""
+  );
 }
 
 export function SyncSettingsForm(p: { view: SyncSettingsView; choices: LibraryChoice[]; csrf: string; saved?: boolean }) {
@@ -34,11 +54,12 @@ export function SyncSettingsForm(p: { view: SyncSettingsView; choices: LibraryCh
       </summary>
       {p.saved ? (
         <p class="ok" role="status" data-sync-saved="1">
-          Saved. The agent applies it with its next heartbeat (within a minute), without a restart.
+          Saved.
         </p>
       ) : (
         ""
       )}
+      {settingsNote(p.view)}
       <form method="post" action={`/devices/tokens/${token.id}/sync`} hx-post={`/devices/tokens/${token.id}/sync`} hx-target={`#${id}`} hx-swap="outerHTML">
         <input type="hidden" name="csrf" value={p.csrf} />
         <fieldset>

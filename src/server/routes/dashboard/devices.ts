@@ -31,8 +31,10 @@ function lookup(ctx: AppContext, auth: Auth, code: string | undefined): { info: 
 export function devicesPage(ctx: AppContext, auth: Auth, request: Request, code: string | undefined): Response {
   const p = lookup(ctx, auth, code);
   const tokens = listDeviceTokens(ctx, auth.user.id);
-  const sync = { views: tokens.filter((t) => !t.revokedAt).map((t) => ({ token: t, settings: syncSettingsForToken(ctx, t.id) })), choices: libraryChoices(ctx, auth.user.id) };
-  return dashboardHtml(DevicesPage({ header: headerInfo(ctx, auth), tokens, serverUrl: agentServerUrl(ctx, request), pairing: p.info, pairingError: p.error, macPath: INSTALL_PATHS.macos, computers: listComputers(ctx, auth.user.id), serverVersion: VERSION, sync }));
+  const computers = listComputers(ctx, auth.user.id);
+  const heard = new Map(computers.map((c) => [c.token.id, c.lastHeardAt]));
+  const sync = { views: tokens.filter((t) => !t.revokedAt).map((t) => ({ token: t, settings: syncSettingsForToken(ctx, t.id), heardAt: heard.get(t.id) ?? null })), choices: libraryChoices(ctx, auth.user.id) };
+  return dashboardHtml(DevicesPage({ header: headerInfo(ctx, auth), tokens, serverUrl: agentServerUrl(ctx, request), pairing: p.info, pairingError: p.error, macPath: INSTALL_PATHS.macos, computers, serverVersion: VERSION, sync }));
 }
 
 /** GET /devices/pairing?code= — htmx: the pairing request with Approve/Deny. */
@@ -87,5 +89,6 @@ export function syncSettingsForm(ctx: AppContext, auth: Auth, request: Request, 
   const settings = saveSyncSettings(ctx, auth.user.id, tokenId, { mode, items: [...checked, ...typed], initialPages: limit });
   if (!isHtmx(request)) return redirect(`/devices#sync-${tokenId}`);
   const token = listDeviceTokens(ctx, auth.user.id).find((t) => t.id === tokenId)!;
-  return dashboardHtml(render(SyncSettingsForm({ view: { token, settings }, choices: libraryChoices(ctx, auth.user.id), csrf: auth.csrfToken ?? "", saved: true })));
+  const heardAt = listComputers(ctx, auth.user.id).find((c) => c.token.id === tokenId)?.lastHeardAt ?? null;
+  return dashboardHtml(render(SyncSettingsForm({ view: { token, settings, heardAt }, choices: libraryChoices(ctx, auth.user.id), csrf: auth.csrfToken ?? "", saved: true })));
 }
