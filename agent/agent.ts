@@ -136,8 +136,10 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   };
   const watcher = new FolderWatcher(o.folder, { debounceMs: o.debounceMs, usePolling: o.poll ?? false, mode: o.watch ?? "chokidar", onChange, log: o.log.child({ component: "watcher" }) });
 
-  /** Queue a check of every document on disk, every one the server has from us, and every one waiting. */
-  /** `again`: also documents queued or in flight now (read again under new sync rules). */
+  /**
+   * Queue a check of every document on disk, every one the server has from us, and every one
+   * waiting. `again`: also those queued or in flight now (read again under new sync rules).
+   */
   const rescan = async (again = false): Promise<number> => {
     const uuids = await listUuids(o.folder);
     for (const u of outbox.syncedUuids()) uuids.add(u);

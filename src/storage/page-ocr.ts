@@ -91,7 +91,7 @@ export function pageOcrRepo(db: Database) {
      * A new page beyond its computer's initial-sync limit: OCR is held for this content (the
      * render keeps it held while the hash is unchanged; a changed page is read as usual).
      */
-    holdPageOcr: (pageId: number, userId: number, sha256: string, now = Date.now()) => hold.run(pageId, userId, sha256, now, now),
+    holdPageOcr: (pageId: number, userId: number, sha256: string, requestedAt = Date.now()) => hold.run(pageId, userId, sha256, requestedAt, Date.now()),
     setPageOcrStatus: (pageId: number, status: string, error: string | null = null) => setStatus.run(status, error, Date.now(), pageId),
     /** Record a finished OCR; only applies while the row still wants the hash that was read. */
     setPageOcrDone: (pageId: number, r: { sha256: string; engineKey: string; model: string; inputTokens: number; outputTokens: number; ms: number; reason: OcrReadReason | null }) =>

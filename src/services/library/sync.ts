@@ -174,11 +174,14 @@ export interface PutOptions {
   initialLimit?: number | null;
 }
 
-/** Pages of a new document beyond the initial-sync limit: all with strokes but the last `limit` in page order. */
-export function heldPageIds(pages: readonly { id: string; idx: number; sha256: string | null }[], limit: number | null | undefined): Set<string> {
-  if (!limit || limit < 1) return new Set();
+/**
+ * Pages of a new document beyond the initial-sync limit: all with strokes but the last `limit` in
+ * page order, each with its rank from the newest (0), so "read the rest" goes newest first.
+ */
+export function heldPageIds(pages: readonly { id: string; idx: number; sha256: string | null }[], limit: number | null | undefined): Map<string, number> {
+  if (!limit || limit < 1) return new Map();
   const withInk = pages.filter((p) => p.sha256 !== null).sort((a, b) => b.idx - a.idx);
-  return new Set(withInk.slice(limit).map((p) => p.id));
+  return new Map(withInk.slice(limit).map((p, rank) => [p.id, rank]));
 }
 
 /** Upsert one document in one transaction. Throws AppError before writing anything on bad input. */
@@ -198,7 +201,8 @@ export function putDocument(ctx: AppContext, userId: number, rawUuid: string, in
     else doc = existing;
 
     let queued = 0;
-    const held = existing ? new Set<string>() : heldPageIds(v.pages, opts.initialLimit);
+    const held = existing ? new Map<string, number>() : heldPageIds(v.pages, opts.initialLimit);
+    const heldAt = Date.now();
     // Pages: match by page id; content change → re-render; order/template change → metadata only.
     const old = new Map<string, PageRow>(s.pagesByDocument(doc.id).map((p) => [p.page_uuid, p]));
     const want = new Set(v.pages.map((p) => p.id));
@@ -213,7 +217,9 @@ export function putDocument(ctx: AppContext, userId: number, rawUuid: string, in
       const status: RenderStatus = p.sha256 === null ? "blank" : s.userHasBlob(userId, p.sha256) ? "pending" : "awaiting_blob";
       if (!row) {
         const inserted = s.insertPage({ documentId: doc.id, userId, pageUuid: p.id, idx: p.idx, sha256: p.sha256, size: p.size, template: p.template, sourcePage: p.sourcePage, status });
-        if (held.has(p.id)) s.holdPageOcr(inserted.id, userId, p.sha256!);
+        const rank = held.get(p.id);
+        // Older pages get earlier request times: a read of the held pages goes newest first.
+        if (rank !== undefined) s.holdPageOcr(inserted.id, userId, p.sha256!, heldAt - rank - 1);
         if (status === "pending" && enqueueRender(ctx, userId, inserted.id, p.sha256!)) queued++;
         changed = true;
         continue;
