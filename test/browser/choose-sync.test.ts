@@ -124,6 +124,8 @@ describeBrowser(
 
       const page = await d.loggedInPage();
       page.on("dialog", (dlg) => dlg.accept());
+      await page.goto("/quota");
+      expect(await page.locator("[data-quota-held]").getAttribute("data-quota-held")).toBe("2");
       await page.goto(`/documents/${nb.uuid}`);
       expect(await page.locator('#pages [data-status="held"]').count()).toBe(2);
       expect(await page.locator('#pages [data-status="held"]').first().innerText()).toBe("not read: beyond the initial-sync limit");
