@@ -14,7 +14,8 @@ import { Uploader, type UploaderOptions } from "./uploader.ts";
 import { FolderWatcher, listUuids } from "./watcher.ts";
 import { VERSION } from "../src/version.ts";
 import { mirrorVault } from "../src/vault/vault.ts";
-import type { VaultStatus } from "./status-page/status.ts";
+import type { ServerSyncSettings, SyncSettingsInEffect, VaultStatus } from "./status-page/status.ts";
+export type { ServerSyncSettings, SyncSettingsInEffect };
 
 export interface AgentOptions {
   home: string;
@@ -44,6 +45,19 @@ export interface AgentOptions {
   onSettings?: (s: { server: string; folder: string; exclude: string[]; vault: string }) => void;
 }
 
+export function parseServerSettings(v: unknown): ServerSyncSettings | undefined {
+  const o = v as Partial<ServerSyncSettings> | null | undefined;
+  if (!o || typeof o !== "object" || (o.mode !== "exclude" && o.mode !== "include") || !Array.isArray(o.items) || !o.items.every((x) => typeof x === "string")) return undefined;
+  const n = o.initialPages;
+  return { mode: o.mode, items: o.items, initialPages: typeof n === "number" && Number.isFinite(n) ? n : null, updatedAt: typeof o.updatedAt === "string" ? o.updatedAt : null };
+}
+
+/** The manifest rules from the local exclude list and the server's settings. */
+export function rulesFrom(local: readonly string[], server: ServerSyncSettings | undefined): { exclude: string[]; include: string[] | null } {
+  if (!server) return { exclude: [...local], include: null };
+  return server.mode === "exclude" ? { exclude: [...local, ...server.items], include: null } : { exclude: [...local], include: [...server.items] };
+}
+
 export interface RunningAgent {
   outbox: Outbox;
   uploader: Uploader;
@@ -53,6 +67,8 @@ export interface RunningAgent {
   serverVersion?: string;
   /** Report the state to the server now (also done every heartbeatMs, and once at stop). */
   heartbeat(stopping?: boolean): Promise<void>;
+  /** The sync rules in effect and where they come from. */
+  syncSettings(): SyncSettingsInEffect;
   rescan(): Promise<number>;
   stop(): Promise<void>;
 }
@@ -102,7 +118,17 @@ function permissionHint(folder: string, platform: string): string {
 export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   ensureHome(o.home);
   const outbox = new Outbox(o.dbPath ?? join(o.home, "agent.db"));
-  const reader = new ManifestReader(o.folder, { exclude: o.exclude ?? [] });
+  // Choose what syncs: the server's settings for this computer, from the heartbeat's answer (and
+  // once before the first scan), kept in the outbox so a start without the server uses the last ones.
+  const local = o.exclude ?? [];
+  const sync: SyncSettingsInEffect = { local: [...local], server: undefined, source: "none", fetchedAt: undefined };
+  try {
+    const saved = parseServerSettings(JSON.parse(outbox.getState("serverSettings") ?? "null"));
+    if (saved) Object.assign(sync, { server: saved, source: "saved" });
+  } catch {
+    /* not saved yet */
+  }
+  const reader = new ManifestReader(o.folder, rulesFrom(local, sync.server));
   const uploader = new Uploader(outbox, reader, { server: o.server, token: o.token, ...o.uploader }, o.log.child({ component: "uploader" }));
   const onChange = (uuids: string[]) => {
     outbox.enqueue(uuids);
@@ -110,22 +136,51 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   };
   const watcher = new FolderWatcher(o.folder, { debounceMs: o.debounceMs, usePolling: o.poll ?? false, mode: o.watch ?? "chokidar", onChange, log: o.log.child({ component: "watcher" }) });
 
-  /** Queue a check of every document on disk, every one the server has from us, and every one waiting. */
-  const rescan = async (): Promise<number> => {
+  /**
+   * Queue a check of every document on disk, every one the server has from us, and every one
+   * waiting. `again`: also those queued or in flight now (read again under new sync rules).
+   */
+  const rescan = async (again = false): Promise<number> => {
     const uuids = await listUuids(o.folder);
     for (const u of outbox.syncedUuids()) uuids.add(u);
     for (const u of outbox.waitingUuids()) uuids.add(u);
-    outbox.enqueueIfAbsent(uuids);
+    if (again) outbox.enqueue(uuids);
+    else outbox.enqueueIfAbsent(uuids);
     outbox.setState("lastRescanAt", String(Date.now()));
     uploader.kick();
     return uuids.size;
   };
 
+  /** Apply the server's settings; a change queues a rescan (newly included notebooks sync at once, newly excluded ones stop). */
+  const applySettings = (raw: unknown): void => {
+    const next = parseServerSettings(raw);
+    if (!next) return;
+    sync.fetchedAt = Date.now();
+    sync.source = "server";
+    const before = JSON.stringify(sync.server ?? null);
+    sync.server = next;
+    if (JSON.stringify(next) !== before) outbox.setState("serverSettings", JSON.stringify(next));
+    if (reader.setRules(rulesFrom(local, next))) {
+      o.log.info("sync settings changed on the server", { mode: next.mode, items: next.items.length, initialPages: next.initialPages });
+      if (started) void rescan(true).catch((e) => o.log.warn("rescan failed", { error: (e as Error).message }));
+    }
+  };
+  let started = false;
+  if ((o.heartbeatMs ?? 60_000) > 0) {
+    try {
+      const res = await fetch(`${o.server.replace(/\/+$/, "")}/api/v1/agent/settings`, { headers: { authorization: `Bearer ${o.token}` }, signal: AbortSignal.timeout(3000) });
+      if (res.ok) applySettings(((await res.json()) as { settings?: unknown }).settings);
+    } catch (e) {
+      o.log.debug("sync settings not read at start", { error: (e as Error).message });
+    }
+  }
+
   await watcher.start();
+  started = true;
   const n = await rescan();
   o.log.info("initial scan queued", { documents: n });
   uploader.start();
-  const timer = o.rescanMinutes > 0 ? setInterval(() => void rescan().catch((e) => o.log.warn("rescan failed", { error: (e as Error).message })), o.rescanMinutes * 60_000) : undefined;
+  const timer = o.rescanMinutes > 0 ? setInterval(() => void rescan(false).catch((e) => o.log.warn("rescan failed", { error: (e as Error).message })), o.rescanMinutes * 60_000) : undefined;
   let status: StatusPage | undefined;
   let notifyTimer: ReturnType<typeof setInterval> | undefined;
   if (o.notify !== false) {
@@ -170,7 +225,8 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
         // At stop, a server that does not answer must not hold the shutdown up for long.
         signal: AbortSignal.timeout(stopping ? 2000 : 5000),
       });
-      const answer = (await res.json().catch(() => ({}))) as { serverVersion?: unknown };
+      const answer = (await res.json().catch(() => ({}))) as { serverVersion?: unknown; settings?: unknown };
+      if (res.ok && !stopping) applySettings(answer.settings);
       if (res.ok && typeof answer.serverVersion === "string") {
         if (answer.serverVersion !== VERSION && agent.serverVersion !== answer.serverVersion)
           o.log.info("the server hands out another agent version: run 'rmirror agent update'", { version: VERSION, serverVersion: answer.serverVersion });
@@ -214,6 +270,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     watcher,
     rescan,
     heartbeat: (stopping) => (stopped ? Promise.resolve() : sendHeartbeat(stopping)),
+    syncSettings: () => ({ ...sync, local: [...sync.local] }),
     async stop() {
       if (stopped) return;
       if (timer) clearInterval(timer);
@@ -258,6 +315,7 @@ function statusControl(agent: RunningAgent, folder: string, vault: () => VaultSt
       waiting: ob.waiting().map((w) => ({ uuid: w.uuid, name: w.name, reason: w.reason })),
       counters: { documents: ob.counter("documents"), folders: ob.counter("folders"), blobs: ob.counter("blobs"), bytes: ob.counter("bytes"), deletes: ob.counter("deletes") },
       vault: vault(),
+      sync: agent.syncSettings(),
     }),
     setPaused: (paused) => uploader.setPaused(paused),
     rescan: () => agent.rescan(),

@@ -23,7 +23,7 @@ export type Manifest =
   | { kind: "absent"; uuid: string }
   /** The desktop app knows the document but has not downloaded its pages. */
   | { kind: "not_downloaded"; uuid: string; name: string; reason: string }
-  /** In an excluded folder. */
+  /** Left out by the sync rules: excluded (itself or a folder it is in), or not in the "only these" list. */
   | { kind: "excluded"; uuid: string; name: string }
   /** Unreadable now (corrupt, or still being written): retried, then parked. */
   | { kind: "error"; uuid: string; error: string };
@@ -34,15 +34,53 @@ interface CachedHash {
   sha256: string;
 }
 
+/**
+ * What syncs. `exclude`: folder or notebook names or uuids (case-insensitive) left out, with
+ * everything inside such a folder. `include` (null = everything): only these notebooks and
+ * folders, with everything inside them, sync; folders themselves always sync (a name and a
+ * parent, no pages) so an included notebook keeps its place. Exclude wins over include.
+ */
+export interface SyncRules {
+  exclude?: readonly string[];
+  include?: readonly string[] | null;
+}
+
+/** Whether an item syncs, given its chain: itself first, then each folder it is in (uuid and name). */
+export function syncsUnder(rules: SyncRules, chain: readonly { uuid: string; name: string }[], isFolder: boolean): boolean {
+  const has = (list: readonly string[]) => {
+    const set = new Set(list.map((s) => s.trim().toLowerCase()));
+    return chain.some((c) => set.has(c.uuid.toLowerCase()) || set.has(c.name.toLowerCase()));
+  };
+  if (rules.exclude?.length && has(rules.exclude)) return false;
+  if (rules.include && !isFolder && !has(rules.include)) return false;
+  return true;
+}
+
 /** Builds manifests; remembers file hashes by (size, mtime) and which page hashes parsed cleanly. */
 export class ManifestReader {
   private hashes = new Map<string, CachedHash>();
   private validPages = new Set<string>();
+  private rules: { exclude: string[]; include: string[] | null };
 
   constructor(
     readonly root: string,
-    private opts: { exclude?: string[] } = {},
-  ) {}
+    opts: SyncRules = {},
+  ) {
+    this.rules = { exclude: [...(opts.exclude ?? [])], include: opts.include ? [...opts.include] : null };
+  }
+
+  /** The rules in effect now. */
+  get syncRules(): { exclude: string[]; include: string[] | null } {
+    return { exclude: [...this.rules.exclude], include: this.rules.include ? [...this.rules.include] : null };
+  }
+
+  /** Replace the rules (the server's settings changed); true when they differ from the old ones. */
+  setRules(r: SyncRules): boolean {
+    const next = { exclude: [...(r.exclude ?? [])], include: r.include ? [...r.include] : null };
+    const changed = JSON.stringify(next) !== JSON.stringify(this.rules);
+    this.rules = next;
+    return changed;
+  }
 
   /**
    * `topLevel`: the source folder's top-level names, listed once for a batch of documents
@@ -78,7 +116,7 @@ export class ManifestReader {
     const folder = loaded.kind === "folder" ? loaded.folder : undefined;
     const doc = loaded.kind === "document" ? loaded.document : undefined;
     const meta = (folder ?? doc)!.metadata;
-    if (this.opts.exclude?.length && (await this.isExcluded(uuid, meta.parent))) return { kind: "excluded", uuid, name: meta.visibleName };
+    if ((this.rules.exclude.length || this.rules.include) && !(await this.syncs(uuid, meta.visibleName, meta.parent, !!folder))) return { kind: "excluded", uuid, name: meta.visibleName };
     if (folder) {
       const item = folderItem(lib, folder, new Set(), keep);
       return { kind: "put", uuid, name: item.name, isFolder: true, pages: 0, hash: hashInput(item), item };
@@ -126,24 +164,25 @@ export class ManifestReader {
     for (const key of this.hashes.keys()) if (key.startsWith(uuid)) this.hashes.delete(key);
   }
 
-  private async isExcluded(uuid: string, parent: string): Promise<boolean> {
-    const ex = new Set(this.opts.exclude!.map((s) => s.toLowerCase()));
+  /** The item's chain (itself, then its folders from .metadata on disk) checked against the rules. */
+  private async syncs(uuid: string, name: string, parent: string, isFolder: boolean): Promise<boolean> {
+    const chain = [{ uuid, name }];
     const seen = new Set<string>([uuid]);
     let p = parent;
     while (p && p !== "trash" && !seen.has(p) && seen.size < 100) {
-      if (ex.has(p.toLowerCase())) return true;
       seen.add(p);
       let bytes: Uint8Array;
       try {
         bytes = new Uint8Array(await readFile(join(this.root, `${p}.metadata`)));
       } catch {
-        return false;
+        chain.push({ uuid: p, name: "" }); // the folder is not on disk: its uuid still matches
+        break;
       }
       const m = parseMetadata(bytes, `${p}.metadata`);
-      if (ex.has(m.visibleName.toLowerCase())) return true;
+      chain.push({ uuid: p, name: m.visibleName });
       p = m.parent;
     }
-    return false;
+    return syncsUnder(this.rules, chain.map((c) => (c.name ? c : { uuid: c.uuid, name: c.uuid })), isFolder);
   }
 }
 

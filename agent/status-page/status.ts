@@ -23,6 +23,28 @@ export interface AgentStatus {
   memory: { rssMB: number; heapMB: number };
   /** The Markdown vault this agent keeps (rmirror agent --vault), when it keeps one. */
   vault?: VaultStatus | undefined;
+  /** Choose what syncs: the rules in effect and where they come from. */
+  sync?: SyncSettingsInEffect | undefined;
+}
+
+/** The computer's sync settings as the server keeps them (src/services/agent/sync-settings.ts). */
+export interface ServerSyncSettings {
+  mode: "exclude" | "include";
+  items: string[];
+  initialPages: number | null;
+  updatedAt: string | null;
+}
+
+/** The sync rules in effect and where they come from. */
+export interface SyncSettingsInEffect {
+  /** The agent's own exclude list (config or --exclude): always applies. */
+  local: string[];
+  /** The server's settings for this computer, when known. */
+  server: ServerSyncSettings | undefined;
+  /** "server": read from the server; "saved": the last ones read, kept from before (the server has not answered yet); "none": never read. */
+  source: "server" | "saved" | "none";
+  /** When the server's settings were last read (ms). */
+  fetchedAt: number | undefined;
 }
 
 export interface VaultStatus {

@@ -46,7 +46,7 @@ export function StatusView(p: { s: AgentStatus; csrf: string }): string {
               Folder <input type="text" name="folder" value={s.folder} required />
             </label>
             <label>
-              Folders not to sync (one name or uuid per line)
+              Folders or notebooks not to sync on this computer (one name or uuid per line; the dashboard's choices apply too)
               <textarea name="exclude" rows="3" safe>
                 {s.exclude.join("\n")}
               </textarea>
@@ -75,6 +75,25 @@ export function serverProblem(s: AgentStatus): string | undefined {
   if (!down) return undefined;
   const why = s.serverCheck?.error ?? s.lastError;
   return `The server ${s.server} cannot be reached${why ? ` (${why})` : ""}. Changes wait here and are sent when it answers again.`;
+}
+
+/** The sync rules in words: what is left out (or the only things synced) and the initial-sync limit. */
+export function syncText(y: NonNullable<AgentStatus["sync"]>): string {
+  const srv = y.server;
+  const list = (xs: readonly string[]) => xs.map((x) => `“${x}”`).join(", ");
+  const parts: string[] = [];
+  if (srv?.mode === "include") parts.push(srv.items.length ? `Only ${list(srv.items)} (set on the dashboard)` : "Nothing: the dashboard's “only these” list is empty");
+  else if (srv?.items.length) parts.push(`Everything except ${list(srv.items)} (set on the dashboard)`);
+  else parts.push("Everything");
+  if (y.local.length) parts.push(`also left out here: ${list(y.local)} (this agent's exclude setting)`);
+  if (srv?.initialPages) parts.push(`initial sync: the server reads the newest ${srv.initialPages} page(s) of each new notebook first`);
+  return parts.join("; ");
+}
+
+function syncSource(y: NonNullable<AgentStatus["sync"]>): string {
+  if (y.source === "server") return `Settings from the server (Devices → Choose what syncs), read ${when(y.fetchedAt)}.`;
+  if (y.source === "saved") return "Settings last read from the server (it has not answered since this agent started).";
+  return "The server's settings have not been read yet: only this agent's exclude setting applies.";
 }
 
 /** The live part of the page (GET /panel): polled by htmx every 3 s, swapped in place. */
@@ -118,6 +137,18 @@ export function StatusPanel(p: { s: AgentStatus; csrf: string }): string {
           <th>Uploaded</th>
           <td safe>{`${s.counters.documents} document update(s), ${s.counters.blobs} file(s), ${(s.counters.bytes / 1e6).toFixed(1)} MB, ${s.counters.deletes} deletion(s)`}</td>
         </tr>
+        {s.sync ? (
+          <tr id="sync-settings" data-sync-source={s.sync.source} data-sync-mode={s.sync.server?.mode ?? "exclude"}>
+            <th>What syncs</th>
+            <td>
+              <span safe>{syncText(s.sync)}</span>
+              <br />
+              <small safe>{syncSource(s.sync)}</small>
+            </td>
+          </tr>
+        ) : (
+          ""
+        )}
         <tr>
           <th>OCR quota</th>
           <td>

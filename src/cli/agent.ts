@@ -27,7 +27,8 @@ Options (flags over environment over <home>/config over defaults):
   --folder DIR          source folder (RMIRROR_AGENT_FOLDER; default: the desktop app's folder)
   --server URL          server base URL (RMIRROR_SERVER)
   --token T             device token (RMIRROR_TOKEN; default: the one stored by 'login')
-  --exclude NAME        folder name or uuid not to sync (repeatable)
+  --exclude NAME        folder or notebook name or uuid not to sync (repeatable; the
+                        dashboard's per-computer choices apply too)
   --debounce-ms N       quiet time after the last write before a document is read (default ${DEFAULTS.debounceMs})
   --rescan-minutes N    full rescan period, 0 = only at start (default ${DEFAULTS.rescanMinutes})
   --status-port N       local status page on 127.0.0.1 (default ${DEFAULTS.statusPort}; 0 = any free port; -1 = off)

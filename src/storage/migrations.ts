@@ -892,6 +892,48 @@ WHEN EXISTS (SELECT 1 FROM users u WHERE u.id = old.user_id) BEGIN
 END;
 `,
   },
+  {
+    name: "0016 choose what syncs: per-computer sync settings; OCR status 'held' (beyond a computer's initial-sync limit)",
+    sql: `
+-- Per computer (device token): which folders and notebooks its agent syncs, and the initial-sync limit.
+CREATE TABLE agent_sync_settings (
+  token_id      INTEGER PRIMARY KEY REFERENCES device_tokens(id) ON DELETE CASCADE,
+  user_id       INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  mode          TEXT NOT NULL CHECK (mode IN ('exclude','include')),
+  items_json    TEXT NOT NULL DEFAULT '[]',
+  initial_pages INTEGER CHECK (initial_pages IS NULL OR initial_pages >= 0),
+  updated_at    INTEGER NOT NULL
+) STRICT;
+
+-- page_ocr gains the status 'held' (not read: beyond the initial-sync limit, read on request).
+-- SQLite cannot change a CHECK: the table is rebuilt with the same columns and indexes (no
+-- trigger or view refers to it).
+CREATE TABLE page_ocr_new (
+  page_id         INTEGER PRIMARY KEY REFERENCES pages(id) ON DELETE CASCADE,
+  user_id         INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  status          TEXT NOT NULL CHECK (status IN ('blank','pending_ocr','pending_quota','queued','done','failed','held')),
+  sha256          TEXT NOT NULL,
+  engine_key      TEXT NOT NULL,
+  done_sha256     TEXT,
+  done_engine_key TEXT,
+  model           TEXT,
+  input_tokens    INTEGER,
+  output_tokens   INTEGER,
+  ms              INTEGER,
+  error           TEXT,
+  requested_at    INTEGER NOT NULL,
+  done_at         INTEGER,
+  updated_at      INTEGER NOT NULL,
+  read_reason     TEXT CHECK (read_reason IN ('new','changed','requested','reread'))
+) STRICT;
+INSERT INTO page_ocr_new (page_id, user_id, status, sha256, engine_key, done_sha256, done_engine_key, model, input_tokens, output_tokens, ms, error, requested_at, done_at, updated_at, read_reason)
+SELECT page_id, user_id, status, sha256, engine_key, done_sha256, done_engine_key, model, input_tokens, output_tokens, ms, error, requested_at, done_at, updated_at, read_reason FROM page_ocr;
+DROP TABLE page_ocr;
+ALTER TABLE page_ocr_new RENAME TO page_ocr;
+CREATE INDEX page_ocr_backlog ON page_ocr(user_id, status, requested_at DESC, page_id DESC);
+CREATE INDEX page_ocr_status ON page_ocr(status);
+`,
+  },
 ];
 
 /** The search fold of migration "search folds", frozen (search-text.ts FOLDS may grow; this must not change). */

@@ -1,7 +1,8 @@
 // OCR state per page (page_ocr): what the stored OCR text was made from and what is pending.
 import type { Database } from "bun:sqlite";
 
-export type OcrStatus = "blank" | "pending_ocr" | "pending_quota" | "queued" | "done" | "failed";
+/** `held`: not read because the page was beyond its computer's initial-sync limit; read on request. */
+export type OcrStatus = "blank" | "pending_ocr" | "pending_quota" | "queued" | "done" | "failed" | "held";
 
 export interface PageOcrRow {
   page_id: number;
@@ -33,6 +34,10 @@ export function pageOcrRepo(db: Database) {
      ON CONFLICT (page_id) DO UPDATE SET status = excluded.status, sha256 = excluded.sha256, engine_key = excluded.engine_key,
        error = NULL, requested_at = CASE WHEN page_ocr.sha256 = excluded.sha256 THEN page_ocr.requested_at ELSE excluded.requested_at END,
        updated_at = excluded.updated_at`,
+  );
+  const hold = db.prepare<unknown, [number, number, string, number, number]>(
+    `INSERT INTO page_ocr (page_id, user_id, status, sha256, engine_key, requested_at, updated_at) VALUES (?, ?, 'held', ?, '', ?, ?)
+     ON CONFLICT (page_id) DO NOTHING`,
   );
   const setStatus = db.prepare<unknown, [string, string | null, number, number]>("UPDATE page_ocr SET status = ?, error = ?, updated_at = ? WHERE page_id = ?");
   const setDone = db.prepare<unknown, Record<string, string | number | null>>(
@@ -82,6 +87,11 @@ export function pageOcrRepo(db: Database) {
      */
     upsertPageOcr: (p: { pageId: number; userId: number; status: string; sha256: string; engineKey: string; requestedAt?: number }, now = Date.now()) =>
       upsert.run({ page_id: p.pageId, user_id: p.userId, status: p.status, sha256: p.sha256, engine_key: p.engineKey, requested_at: p.requestedAt ?? now, now }),
+    /**
+     * A new page beyond its computer's initial-sync limit: OCR is held for this content (the
+     * render keeps it held while the hash is unchanged; a changed page is read as usual).
+     */
+    holdPageOcr: (pageId: number, userId: number, sha256: string, requestedAt = Date.now()) => hold.run(pageId, userId, sha256, requestedAt, Date.now()),
     setPageOcrStatus: (pageId: number, status: string, error: string | null = null) => setStatus.run(status, error, Date.now(), pageId),
     /** Record a finished OCR; only applies while the row still wants the hash that was read. */
     setPageOcrDone: (pageId: number, r: { sha256: string; engineKey: string; model: string; inputTokens: number; outputTokens: number; ms: number; reason: OcrReadReason | null }) =>

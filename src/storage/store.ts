@@ -10,6 +10,7 @@ import { pagesRepo } from "./pages.ts";
 import { pairingsRepo } from "./pairings.ts";
 import { installCodesRepo } from "./install-codes.ts";
 import { agentHeartbeatsRepo } from "./agent-heartbeats.ts";
+import { agentSyncSettingsRepo } from "./agent-sync-settings.ts";
 import { sessionsRepo } from "./sessions.ts";
 import { settingsRepo } from "./settings.ts";
 import { usersRepo } from "./users.ts";
@@ -46,6 +47,7 @@ export function createStore(db: Database) {
     ...pairingsRepo(db),
     ...installCodesRepo(db),
     ...agentHeartbeatsRepo(db),
+    ...agentSyncSettingsRepo(db),
     ...blobsRepo(db),
     ...blobGcRepo(db),
     ...documentsRepo(db),

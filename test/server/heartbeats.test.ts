@@ -34,7 +34,7 @@ describe("heartbeats", () => {
   test("a heartbeat shows the computer online on Devices with what it reported; the answer carries the server's version", async () => {
     const res = await beat(alice.token, { queue: 3, lastSyncAt: "2026-12-01T10:00:00.000Z", lastError: `disk said ${XSS_SCRIPT}` });
     expect(res.status).toBe(200);
-    expect(await json(res)).toEqual({ ok: true, serverVersion: VERSION });
+    expect(await json(res)).toEqual({ ok: true, serverVersion: VERSION, settings: { mode: "exclude", items: [], initialPages: null, updatedAt: null } });
     const html = await (await req(h, A, "GET", "/devices")).text();
     const r = row(html, "test device");
     expect(r).toContain('data-agent-status="online"');
@@ -106,5 +106,25 @@ describe("heartbeats", () => {
     await beat(erin.token, { queue: 5 });
     expect(staleSync(h.ctx, erin.id)).toBeNull();
     expect(staleSync(h.ctx, erin.id, Date.now() + STALE_AFTER_MS + 1)).toEqual({ lastInSyncAt: null });
+  });
+
+  test("choose what syncs: a computer's settings are set by its user (not another), read by its agent, validated", async () => {
+    const id = h.ctx.store.deviceTokensByUser(alice.id)[0]!.id;
+    const put = (token: string, body: unknown) => call(h, "PUT", `/api/v1/tokens/${id}/sync-settings`, { token, json: body });
+    const ok = await put(alice.token, { mode: "include", items: [" Work ", "work", "11111111-1111-4111-8111-111111111111"], initialPages: 20 });
+    expect(ok.status).toBe(200);
+    const settings = (await json(ok)).settings;
+    expect(settings).toMatchObject({ mode: "include", items: ["Work", "11111111-1111-4111-8111-111111111111"], initialPages: 20 });
+    expect((await json(await call(h, "GET", "/api/v1/agent/settings", { token: alice.token }))).settings).toEqual(settings);
+    expect((await json(await beat(alice.token, {}))).settings).toEqual(settings);
+    // Another user's computer: not found, both ways.
+    expect((await put(bob.token, { mode: "exclude", items: [], initialPages: null })).status).toBe(404);
+    expect((await call(h, "GET", `/api/v1/tokens/${id}/sync-settings`, { token: bob.token })).status).toBe(404);
+    expect((await json(await call(h, "GET", "/api/v1/agent/settings", { token: bob.token }))).settings.items).toEqual([]);
+    // Bad input.
+    expect((await put(alice.token, { mode: "all", items: [], initialPages: null })).status).toBe(400);
+    expect((await put(alice.token, { mode: "exclude", items: [], initialPages: 0 })).status).toBe(400);
+    expect((await put(alice.token, { mode: "exclude", items: ["x".repeat(301)], initialPages: null })).status).toBe(400);
+    expect((await json(await call(h, "GET", "/api/v1/agent/settings", { token: alice.token }))).settings).toEqual(settings);
   });
 });

@@ -4,14 +4,21 @@ import type { PublicDeviceToken } from "../../src/services/accounts/tokens.ts";
 import { Layout, render } from "../layouts/layout.tsx";
 import { ComputersTable, PairingPanel, TokenRow, type PairingInfo } from "../partials/devices.tsx";
 import type { Computer } from "../../src/services/agent/heartbeats.ts";
+import type { LibraryChoice } from "../../src/services/agent/sync-settings.ts";
+import { SyncSettingsList, type SyncSettingsView } from "../partials/sync-settings.tsx";
 
-export function DevicesPage(p: { header: HeaderInfo; tokens: PublicDeviceToken[]; serverUrl: string; pairing: PairingInfo | null; pairingError?: string | undefined; macPath: string; computers: Computer[]; serverVersion: string }): string {
+export function DevicesPage(p: { header: HeaderInfo; tokens: PublicDeviceToken[]; serverUrl: string; pairing: PairingInfo | null; pairingError?: string | undefined; macPath: string; computers: Computer[]; serverVersion: string; sync: { views: SyncSettingsView[]; choices: LibraryChoice[] } }): string {
   return render(
     <Layout title="Devices" header={p.header} active="devices">
       <h1>Devices</h1>
       <section aria-labelledby="computers-h">
         <h2 id="computers-h">Computers</h2>
         <ComputersTable computers={p.computers} serverVersion={p.serverVersion} />
+      </section>
+      <section aria-labelledby="sync-h">
+        <h2 id="sync-h">Choose what syncs</h2>
+        <p>Per computer: leave folders and notebooks out (or sync only some), and limit how many pages of each notebook are read by OCR on the first sync. The agent picks a change up within a minute.</p>
+        <SyncSettingsList views={p.sync.views} choices={p.sync.choices} csrf={p.header.csrf} />
       </section>
       <section aria-labelledby="connect-h">
         <h2 id="connect-h">Connect a computer</h2>

@@ -24,6 +24,7 @@ export function RemovedNotice(p: { removed: Removed }) {
 export function DocumentPage(p: { header: HeaderInfo; doc: DocumentData; integrations?: JSX.Element; ocrActive?: boolean }): string {
   const d = p.doc;
   const read = d.pages.filter((pg) => pg.status === "done").length;
+  const held = d.pages.filter((pg) => pg.status === "held").length;
   const safeIntegrations = p.integrations ?? "";
   return render(
     <Layout title={d.name} header={p.header} active="library">
@@ -61,6 +62,24 @@ export function DocumentPage(p: { header: HeaderInfo; doc: DocumentData; integra
         <p>
           <button type="button" data-action="ocr-document" hx-post={`/documents/${d.uuid}/ocr`} hx-target="#pages" hx-swap="outerHTML">
             OCR waiting and failed pages
+          </button>
+        </p>
+      ) : (
+        ""
+      )}
+      {d.removed?.state !== "deleted" && held > 0 ? (
+        <p id="held-pages" data-held={String(held)}>
+          <span safe>{`${held} page${held === 1 ? " was" : "s were"} not read: beyond the initial-sync limit of the computer this notebook came from (its newest pages were read first). `}</span>
+          <button
+            type="button"
+            data-action="read-held"
+            hx-post={`/documents/${d.uuid}/ocr-held`}
+            hx-target="#pages"
+            hx-swap="outerHTML"
+            hx-confirm={`Read the remaining ${held} page${held === 1 ? "" : "s"}? Each costs one page of your monthly OCR quota (newest first, as far as the quota reaches).`}
+            safe
+          >
+            {`Read the remaining ${held} page${held === 1 ? "" : "s"}`}
           </button>
         </p>
       ) : (

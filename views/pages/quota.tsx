@@ -18,7 +18,7 @@ export interface QuotaPageData {
   model: string;
   /** The setting that configures the engine (shown while none is). */
   keySetting: string;
-  pages: Record<"done" | "queued" | "pending_quota" | "pending_ocr" | "failed" | "blank", number>;
+  pages: Record<"done" | "queued" | "pending_quota" | "pending_ocr" | "failed" | "blank" | "held", number>;
   tokens: { input: number; output: number };
   hint: string | null;
   notifications: { message: string; createdAt: string }[];
@@ -152,6 +152,14 @@ export function QuotaPage(p: { header: HeaderInfo; q: QuotaPageData; usage?: Mon
           </dd>
           <dt>Waiting for next month's quota</dt>
           <dd data-quota-backlog={String(q.pages.pending_quota)}>{q.pages.pending_quota}</dd>
+          {q.pages.held ? (
+            <>
+              <dt>Not read: beyond a computer's initial-sync limit</dt>
+              <dd data-quota-held={String(q.pages.held)} safe>{`${q.pages.held} page${q.pages.held === 1 ? "" : "s"} — read them from the notebook's page (“Read the remaining pages”)`}</dd>
+            </>
+          ) : (
+            ""
+          )}
           <dt>Read this far</dt>
           <dd safe>{`${q.pages.done} done, ${q.pages.queued} queued, ${q.pages.failed} failed, ${q.pages.blank} blank`}</dd>
           <dt>OCR engine</dt>

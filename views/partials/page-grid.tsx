@@ -17,6 +17,7 @@ export const STATUS_LABEL: Record<PageStatus, string> = {
   pending_ocr: "OCR waiting (not configured or paused)",
   pending_quota: "OCR pending (quota)",
   failed: "OCR failed",
+  held: "not read: beyond the initial-sync limit",
 };
 
 /** A page waiting for the settle delay: "settling · read at 2026-03-10 09:15 UTC". */

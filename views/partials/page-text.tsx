@@ -17,7 +17,7 @@ export function PageText(p: { data: PageData; ocrActive: boolean }) {
   const safeTypedHtml = d.typedText ? markdownToSafeHtml(d.typedText) : "";
   // Without a working engine "Run OCR now" could only fail: a waiting page says how to set OCR up.
   const setup = !p.ocrActive && d.page.status === "pending_ocr";
-  const retry = !d.deleted && !setup && (d.page.status === "failed" || d.page.status === "pending_quota" || d.page.status === "pending_ocr" || d.page.status === "settling");
+  const retry = !d.deleted && !setup && (d.page.status === "failed" || d.page.status === "pending_quota" || d.page.status === "pending_ocr" || d.page.status === "settling" || d.page.status === "held");
   const settling = d.page.status === "settling";
   return (
     <section id="page-text" aria-label="Page text" data-page-status={d.page.status} data-polling={d.poll !== null ? "1" : "0"} {...poll}>

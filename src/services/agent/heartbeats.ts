@@ -7,6 +7,7 @@ import { VERSION } from "../../version.ts";
 import type { Auth } from "../accounts/accounts.ts";
 import { listDeviceTokens, type PublicDeviceToken } from "../accounts/tokens.ts";
 import type { AppContext } from "../context.ts";
+import { syncSettingsForToken, type SyncSettings } from "./sync-settings.ts";
 
 /** How often the agent reports (it may be told otherwise; the server only reads the age). */
 export const HEARTBEAT_EVERY_MS = 60_000;
@@ -25,7 +26,8 @@ export interface HeartbeatBody {
   stopping?: boolean | undefined;
 }
 
-export function recordHeartbeat(ctx: AppContext, auth: Auth, b: HeartbeatBody, now = Date.now()): { ok: true; serverVersion: string } {
+/** The answer carries the computer's sync settings (choose what syncs): the agent applies them at once. */
+export function recordHeartbeat(ctx: AppContext, auth: Auth, b: HeartbeatBody, now = Date.now()): { ok: true; serverVersion: string; settings: SyncSettings } {
   if (auth.tokenId === null) throw new AppError("forbidden", "Heartbeats come from an agent, with its device token.");
   const lastSync = b.lastSyncAt ? Date.parse(b.lastSyncAt) : NaN;
   const lastError = b.lastError ? b.lastError.replace(/[\u0000-\u001f\u007f]+/g, " ").slice(0, 500) : null;
@@ -44,7 +46,7 @@ export function recordHeartbeat(ctx: AppContext, auth: Auth, b: HeartbeatBody, n
     },
     now,
   );
-  return { ok: true, serverVersion: VERSION };
+  return { ok: true, serverVersion: VERSION, settings: syncSettingsForToken(ctx, auth.tokenId) };
 }
 
 export interface Computer {

@@ -223,9 +223,10 @@ function removedState(ctx: AppContext, userId: number, d: DocumentRow, crumbs: C
  * What the dashboard shows for a page: the render state first, then the OCR state. "typed": no
  * handwriting to read, but typed text or highlights (OCR says "blank" there, which misleads).
  * "settling": OCR is queued but waits until the page has stopped changing (the settle delay) or
- * for the provider's retry-after; `readAt` says when it is read.
+ * for the provider's retry-after; `readAt` says when it is read. "held": not read, beyond its
+ * computer's initial-sync limit (read on request).
  */
-export type PageStatus = "rendering" | "render_failed" | "blank" | "pdf" | "typed" | "done" | "queued" | "settling" | "pending_ocr" | "pending_quota" | "failed";
+export type PageStatus = "rendering" | "render_failed" | "blank" | "pdf" | "typed" | "done" | "queued" | "settling" | "pending_ocr" | "pending_quota" | "failed" | "held";
 const BUSY = new Set<PageStatus>(["rendering", "queued", "settling"]);
 
 /** How often a view polls: every 2 s while pages render or are read; while pages only settle, every 5 s when one is read within 15 minutes, else every minute. */
@@ -252,6 +253,7 @@ function inkStatus(p: PageWithOcrRow, now: number): PageStatus {
     case "pending_quota":
     case "failed":
     case "blank":
+    case "held":
       return p.ocr_status;
     default:
       return "done";

@@ -163,8 +163,29 @@ function sameFields(a: DocumentRow, b: DocumentFields): boolean {
   );
 }
 
+export interface PutOptions {
+  /**
+   * The sending computer's initial-sync limit (choose what syncs): when the document is new to the
+   * server, only its newest N pages with strokes are read by OCR; the others are held (read on
+   * request). Newest = last in page order: the server has nothing better when the PUT arrives (the
+   * .content blob with cPages' per-page `modifed` comes after it, and that field is optional), and
+   * on the tablet new pages go at the end. Pages added or changed later are read as usual.
+   */
+  initialLimit?: number | null;
+}
+
+/**
+ * Pages of a new document beyond the initial-sync limit: all with strokes but the last `limit` in
+ * page order, each with its rank from the newest (0), so "read the rest" goes newest first.
+ */
+export function heldPageIds(pages: readonly { id: string; idx: number; sha256: string | null }[], limit: number | null | undefined): Map<string, number> {
+  if (!limit || limit < 1) return new Map();
+  const withInk = pages.filter((p) => p.sha256 !== null).sort((a, b) => b.idx - a.idx);
+  return new Map(withInk.slice(limit).map((p, rank) => [p.id, rank]));
+}
+
 /** Upsert one document in one transaction. Throws AppError before writing anything on bad input. */
-export function putDocument(ctx: AppContext, userId: number, rawUuid: string, input: DocumentInput): PutResult {
+export function putDocument(ctx: AppContext, userId: number, rawUuid: string, input: DocumentInput, opts: PutOptions = {}): PutResult {
   const v = validate(ctx, rawUuid, input);
   const s = ctx.store;
   return s.tx(() => {
@@ -180,6 +201,8 @@ export function putDocument(ctx: AppContext, userId: number, rawUuid: string, in
     else doc = existing;
 
     let queued = 0;
+    const held = existing ? new Map<string, number>() : heldPageIds(v.pages, opts.initialLimit);
+    const heldAt = Date.now();
     // Pages: match by page id; content change → re-render; order/template change → metadata only.
     const old = new Map<string, PageRow>(s.pagesByDocument(doc.id).map((p) => [p.page_uuid, p]));
     const want = new Set(v.pages.map((p) => p.id));
@@ -194,6 +217,9 @@ export function putDocument(ctx: AppContext, userId: number, rawUuid: string, in
       const status: RenderStatus = p.sha256 === null ? "blank" : s.userHasBlob(userId, p.sha256) ? "pending" : "awaiting_blob";
       if (!row) {
         const inserted = s.insertPage({ documentId: doc.id, userId, pageUuid: p.id, idx: p.idx, sha256: p.sha256, size: p.size, template: p.template, sourcePage: p.sourcePage, status });
+        const rank = held.get(p.id);
+        // Older pages get earlier request times: a read of the held pages goes newest first.
+        if (rank !== undefined) s.holdPageOcr(inserted.id, userId, p.sha256!, heldAt - rank - 1);
         if (status === "pending" && enqueueRender(ctx, userId, inserted.id, p.sha256!)) queued++;
         changed = true;
         continue;
@@ -245,7 +271,7 @@ export function putDocument(ctx: AppContext, userId: number, rawUuid: string, in
 export type BatchItemResult = ({ ok: true } & PutResult) | { ok: false; uuid: string; error: { code: string; message: string; details?: Record<string, unknown> } };
 
 /** Many documents in one request; each is its own transaction, so one bad item spoils nothing else. */
-export function putBatch(ctx: AppContext, userId: number, input: BatchInput): { results: BatchItemResult[]; missing: string[] } {
+export function putBatch(ctx: AppContext, userId: number, input: BatchInput, opts: PutOptions = {}): { results: BatchItemResult[]; missing: string[] } {
   if (input.documents.length > ctx.config.maxBatchDocuments)
     throw new AppError("batch_too_large", `At most ${ctx.config.maxBatchDocuments} documents per batch.`, { max: ctx.config.maxBatchDocuments });
   const results: BatchItemResult[] = [];
@@ -253,7 +279,7 @@ export function putBatch(ctx: AppContext, userId: number, input: BatchInput): { 
   for (const d of input.documents) {
     try {
       const { uuid, ...doc } = d;
-      const r = putDocument(ctx, userId, uuid, doc);
+      const r = putDocument(ctx, userId, uuid, doc, opts);
       r.missing.forEach((h) => missing.add(h));
       results.push({ ok: true, ...r });
     } catch (e) {

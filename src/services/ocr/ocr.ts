@@ -139,6 +139,12 @@ function scheduleOcr(ctx: AppContext, page: PageRow, sha256: string, ink: boolea
     s.upsertPageOcr({ ...base, status: "done" });
     return;
   }
+  // Beyond its computer's initial-sync limit (choose what syncs): not read until asked for, as
+  // long as the strokes are the ones that arrived with the first sync.
+  if (prev?.status === "held" && prev.sha256 === sha256) {
+    s.upsertPageOcr({ ...base, status: "held" });
+    return;
+  }
   if (!ctx.ocr) {
     s.upsertPageOcr({ ...base, status: "pending_ocr" });
     return;
@@ -162,14 +168,19 @@ export function quotaExceeded(q: QuotaState): AppError {
   return new AppError("quota_exceeded", undefined, { quota }, undefined, { error: "quota_exceeded", message: "The monthly OCR quota is used up; OCR resumes when it resets.", quota });
 }
 
-/** Pages "OCR now" applies to: waiting, failed, or queued (still settling: pulled forward). */
-const REQUESTABLE = new Set(["pending_quota", "pending_ocr", "failed", "queued"]);
+/** Pages "OCR now" applies to: waiting, failed, held (beyond the initial-sync limit), or queued (still settling: pulled forward). */
+const REQUESTABLE = new Set(["pending_quota", "pending_ocr", "failed", "queued", "held"]);
+
+/** What the page OCR API and the dashboard say about a held page. */
+export const HELD_REASON = "not read: beyond the initial-sync limit of the computer it came from; read it on request";
 
 /**
- * The API asks for OCR of a document (or one page): queue its pages that wait or failed.
- * 402 quota_exceeded when the month's quota is used up; 409 when no engine is configured.
+ * The API asks for OCR of a document (or one page): queue its pages that wait or failed (one page:
+ * also a held one), newest first, as far as the quota reaches. `onlyHeld`: only the pages held by the initial-sync
+ * limit ("Read the remaining pages"). 402 quota_exceeded when the month's quota is used up; 409
+ * when no engine is configured.
  */
-export function requestOcr(ctx: AppContext, userId: number, rawUuid: string, rawPageId?: string) {
+export function requestOcr(ctx: AppContext, userId: number, rawUuid: string, rawPageId?: string, opts: { onlyHeld?: boolean } = {}) {
   const pages = rawPageId === undefined ? ctx.store.pagesByDocument(requireDocument(ctx, userId, rawUuid).id) : [requirePage(ctx, userId, rawUuid, rawPageId).page];
   if (!ctx.ocr) throw new AppError("ocr_not_configured", `OCR is not configured on this server: set ${ocrKeySetting(ctx.config)}.`);
   const paused = ocrPause(ctx);
@@ -177,7 +188,9 @@ export function requestOcr(ctx: AppContext, userId: number, rawUuid: string, raw
   const q = quotaState(ctx, userId);
   const wanted = pages.flatMap((p) => {
     const o = ctx.store.pageOcrByPage(p.id);
-    return o && p.sha256 === o.sha256 && REQUESTABLE.has(o.status) ? [o] : [];
+    // A document's held pages are read only when asked for by name (onlyHeld) or one by one.
+    const fits = opts.onlyHeld ? o?.status === "held" : REQUESTABLE.has(o?.status ?? "") && (rawPageId !== undefined || o?.status !== "held");
+    return o && p.sha256 === o.sha256 && fits ? [o] : [];
   });
   if (wanted.length && remaining(q) < 1) throw quotaExceeded(q);
   let queued = 0;
@@ -186,7 +199,7 @@ export function requestOcr(ctx: AppContext, userId: number, rawUuid: string, raw
       if (enqueueOcr(ctx, userId, o.page_id, o.sha256, 0, { reason: "requested" })) queued++;
     }
   });
-  return { queued, quota: quotaState(ctx, userId) };
+  return { queued, left: wanted.length - queued, quota: quotaState(ctx, userId) };
 }
 
 /** Queue a user's pending_quota backlog, newest page first, as far as this month's quota reaches. */
@@ -259,7 +272,7 @@ export function quotaSummary(ctx: AppContext, userId: number) {
       paused: ctx.ocr && paused ? { reason: paused.reason, since: paused.since } : null,
       engine: ctx.config.ocr.engine,
       model: ocrModel(ctx.config),
-      pages: { done: counts.done ?? 0, queued: counts.queued ?? 0, pending_quota: counts.pending_quota ?? 0, pending_ocr: counts.pending_ocr ?? 0, failed: counts.failed ?? 0, blank: counts.blank ?? 0 },
+      pages: { done: counts.done ?? 0, queued: counts.queued ?? 0, pending_quota: counts.pending_quota ?? 0, pending_ocr: counts.pending_ocr ?? 0, failed: counts.failed ?? 0, blank: counts.blank ?? 0, held: counts.held ?? 0 },
       tokens: { input: tokens.input ?? 0, output: tokens.output ?? 0 },
       hint,
     },
@@ -289,6 +302,8 @@ export function pageOcr(ctx: AppContext, userId: number, rawUuid: string, rawPag
     settling: runAfter !== null && runAfter > ctx.queue.now(),
     readAt: runAfter !== null ? new Date(runAfter).toISOString() : null,
     error: o?.error ?? null,
+    /** Held: why the page was not read (beyond its computer's initial-sync limit). */
+    held: o?.status === "held" ? HELD_REASON : null,
     markdown: texts.ocr ?? null,
     typedText: texts.typed ?? null,
     highlights: texts.highlight ?? null,

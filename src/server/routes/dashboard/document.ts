@@ -32,6 +32,14 @@ export function documentOcr(ctx: AppContext, auth: Auth, uuid: string): Response
   return dashboardHtml(render(PageGrid({ doc: documentData(ctx, auth.user.id, uuid) })));
 }
 
+/** POST /documents/:uuid/ocr-held — htmx: read the pages held by the initial-sync limit, within the quota (402 → quota modal). */
+export function documentHeldOcr(ctx: AppContext, auth: Auth, uuid: string): Response {
+  documentData(ctx, auth.user.id, uuid);
+  requestOcr(ctx, auth.user.id, uuid, undefined, { onlyHeld: true });
+  ctx.queue.notify();
+  return dashboardHtml(render(PageGrid({ doc: documentData(ctx, auth.user.id, uuid) })));
+}
+
 /** GET /documents/:uuid/status — the page grid fragment (polls itself only while pages are busy). */
 export function documentStatus(ctx: AppContext, auth: Auth, uuid: string): Response {
   return dashboardHtml(render(PageGrid({ doc: documentData(ctx, auth.user.id, uuid, true) })));

@@ -4,8 +4,8 @@ import { Elysia } from "elysia";
 import type { AppContext } from "../../../services/context.ts";
 import { activityPage, retryJobRow } from "./activity.ts";
 import { bulkForm } from "./bulk.ts";
-import { computersFragment, createTokenFragment, decidePairingFragment, devicesPage, installCommandFragment, pairingFragment, revokeTokenRow } from "./devices.ts";
-import { documentNotion, documentOcr, documentPage, documentReread, documentStatus } from "./document.ts";
+import { computersFragment, createTokenFragment, decidePairingFragment, devicesPage, installCommandFragment, pairingFragment, revokeTokenRow, syncSettingsForm } from "./devices.ts";
+import { documentHeldOcr, documentNotion, documentOcr, documentPage, documentReread, documentStatus } from "./document.ts";
 import { asUser, dashboardForm } from "./guard.ts";
 import { libraryPage } from "./library.ts";
 import { liveFragment } from "./live.ts";
@@ -40,6 +40,7 @@ export const dashboardRoutes = (ctx: AppContext) => {
     .get("/documents/:uuid/status", as((a, c) => documentStatus(ctx, a, c.params.uuid!)), hide)
     .get("/documents/:uuid/notion", as((a, c) => documentNotion(ctx, a, c.params.uuid!)), hide)
     .post("/documents/:uuid/ocr", as((a, c) => documentOcr(ctx, a, c.params.uuid!)), form)
+    .post("/documents/:uuid/ocr-held", as((a, c) => documentHeldOcr(ctx, a, c.params.uuid!)), form)
     .post("/documents/:uuid/reread", as((a, c) => documentReread(ctx, a, c.params.uuid!)), form)
     .get("/documents/:uuid/pages/:n", as((a, c) => pagePage(ctx, a, c.params.uuid!, c.params.n!)), hide)
     .get("/documents/:uuid/pages/:n/status", as((a, c) => pageStatusFragment(ctx, a, c.params.uuid!, c.params.n!)), hide)
@@ -60,6 +61,7 @@ export const dashboardRoutes = (ctx: AppContext) => {
     .post("/devices/install", as((a, c) => installCommandFragment(ctx, a, c.request)), form)
     .post("/devices/tokens", as((a, c) => createTokenFragment(ctx, a, c.request, c.body)), form)
     .post("/devices/tokens/:id/revoke", as((a, c) => revokeTokenRow(ctx, a, c.params.id!)), form)
+    .post("/devices/tokens/:id/sync", as((a, c) => syncSettingsForm(ctx, a, c.request, c.params.id!, c.body)), form)
     .get("/upload", as((a) => uploadPage(ctx, a)), hide)
     .get("/settings", as((a, c) => settingsPage(ctx, a, c.query)), hide)
     .post("/settings/password", as((a, c) => changePasswordForm(ctx, a, c.body)), form)

@@ -7,6 +7,11 @@ export function requestDocumentOcr(ctx: AppContext, auth: Auth, uuid: string) {
   return request(ctx, auth.user.id, uuid);
 }
 
+/** POST /api/v1/documents/:uuid/ocr/held — read the pages beyond the initial-sync limit (402 when the quota is used up). */
+export function requestHeldOcr(ctx: AppContext, auth: Auth, uuid: string) {
+  return request(ctx, auth.user.id, uuid, undefined, { onlyHeld: true });
+}
+
 /** POST /api/v1/documents/:uuid/pages/:pageId/ocr — OCR one waiting/failed page (402 when the quota is used up). */
 export function requestPageOcr(ctx: AppContext, auth: Auth, uuid: string, pageId: string) {
   return request(ctx, auth.user.id, uuid, pageId);
