@@ -934,6 +934,19 @@ CREATE INDEX page_ocr_backlog ON page_ocr(user_id, status, requested_at DESC, pa
 CREATE INDEX page_ocr_status ON page_ocr(status);
 `,
   },
+  {
+    name: "0017 search terms of every length",
+    sql: `
+-- search_terms also spells out prefix queries now (a query word of 4+ letters becomes the terms
+-- that start with it, services/library/search.ts toMatch), so it must hold every term the index
+-- has: the store keeps terms of any length from now on, and the terms the index holds that are
+-- missing (longer than 40 letters, or split differently by the store than by the tokenizer) are
+-- added from the index itself. No trigger or table changes.
+CREATE VIRTUAL TABLE temp.search_vocab_tmp USING fts5vocab(main, search_fts, row);
+INSERT OR IGNORE INTO search_terms (term) SELECT term FROM temp.search_vocab_tmp WHERE length(term) >= 3;
+DROP TABLE temp.search_vocab_tmp;
+`,
+  },
 ];
 
 /** The search fold of migration "search folds", frozen (search-text.ts FOLDS may grow; this must not change). */

@@ -35,12 +35,13 @@ export function foldSql(expr: string): string {
 /**
  * The terms the index holds for `text`, as the tokenizer makes them: folded, lowercased, accents
  * removed, split at anything that is not a letter or digit. Used to keep the vocabulary of
- * search_terms (typo tolerance); an occasional difference from the tokenizer only costs a missed
- * or useless typo candidate, never a wrong hit (the hit itself is always found by FTS5).
+ * search_terms: the vocabulary typo tolerance looks words up in, and the terms a query word of 4+
+ * letters is spelled out as instead of a prefix search (services/library/search.ts toMatch), so
+ * every length is kept (up to 40 letters until migration "search terms of every length").
  */
 export function indexTerms(text: string): string[] {
   const words = fold(text).normalize("NFD").replace(/\p{M}+/gu, "").toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
-  return [...new Set(words)].filter((w) => w.length >= MIN_TYPO_LEN - 1 && w.length <= 40);
+  return [...new Set(words)].filter((w) => w.length >= MIN_TYPO_LEN - 1);
 }
 
 /** Words shorter than this get no typo tolerance (a 3-letter word has too many neighbours). */

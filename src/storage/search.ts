@@ -73,6 +73,8 @@ export function searchRepo(db: Database) {
   const recent = db.prepare<SearchHitRow, Record<string, string | number | null>>(`${base} ORDER BY f.rowid DESC LIMIT $limit OFFSET $offset`);
   const knownTerms = new Map<number, ReturnType<typeof db.prepare<{ term: string }, string[]>>>();
   const hasCorrections = db.prepare<{ n: number }, [number]>("SELECT count(*) AS n FROM (SELECT 1 FROM page_texts WHERE user_id = ? AND source = 'correction' LIMIT 1)");
+  // Terms are compared as UTF-8 bytes: every term that starts with the key sorts below key + U+10FFFF.
+  const withPrefix = db.prepare<{ term: string }, [string, number]>("SELECT term FROM search_terms WHERE term >= ?1 AND term < ?1 || char(1114111) ORDER BY term LIMIT ?2");
   const count = db.prepare<{ n: number }, [string, number]>("SELECT count(*) AS n FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH ? LIMIT ?)");
   return {
     /** Which of `terms` the index has held (search_terms). */
@@ -88,6 +90,15 @@ export function searchRepo(db: Database) {
         for (const r of q.all(...chunk)) out.push(r.term);
       }
       return out;
+    },
+    /**
+     * The terms the index has held that start with `key` (itself included), or null when there
+     * are more than `max`. search_terms holds every term of 3+ letters ever indexed (stale ones
+     * only match nothing), so the list spells out the prefix query `"key"*`.
+     */
+    searchTermsWithPrefix(key: string, max: number): string[] | null {
+      const rows = withPrefix.all(key, max + 1);
+      return rows.length > max ? null : rows.map((r) => r.term);
     },
     /** Rows matching `match` (all users), counted up to `cap`. */
     countMatches: (match: string, cap: number) => count.get(match, cap)!.n,
