@@ -89,6 +89,10 @@ test("hits of another user never appear, whichever way the query is written", ()
   expect(pages(find(1, "zettel"))).toEqual(["Bob plans"]);
 });
 
+test("the database file is read through a memory map", () => {
+  expect(ctx.store.db.query<{ mmap_size: number }, []>("PRAGMA mmap_size").get()!.mmap_size).toBeGreaterThan(1e9);
+});
+
 test("the migration adds the terms the index holds that the vocabulary lacks (longer than 40 letters)", () => {
   const db = new Database(":memory:");
   db.run("PRAGMA foreign_keys = ON");
