@@ -45,9 +45,11 @@ export interface SearchFilter {
 }
 
 export function searchRepo(db: Database) {
-  const base = `SELECT f.rowid AS rid, bm25(search_fts, 4.0, 1.0) AS score,
-       snippet(search_fts, 1, char(57344), char(57345), '…', 16) AS snip,
-       highlight(search_fts, 0, char(57344), char(57345)) AS title_hl,
+  const SNIP = "snippet(search_fts, 1, char(57344), char(57345), '…', 16)";
+  const HL = "highlight(search_fts, 0, char(57344), char(57345))";
+  const from = (snip: string, hl: string) => `SELECT f.rowid AS rid, bm25(search_fts, 4.0, 1.0) AS score,
+       ${snip} AS snip,
+       ${hl} AS title_hl,
        CASE pt.source WHEN 'correction' THEN 'ocr' ELSE pt.source END AS source, pt.source = 'correction' AS corrected, pt.page_id AS page_id, p.page_uuid AS page_uuid, p.idx AS page_idx, p.render_status AS page_render_status,
        d.uuid AS document_uuid, d.name AS document_name, d.type AS document_type, d.parent AS parent, d.last_modified AS last_modified
      FROM search_fts f
@@ -67,10 +69,18 @@ export function searchRepo(db: Database) {
          OR EXISTS (SELECT 1 FROM json_each(d.metadata_json, '$.tags') je WHERE je.type = 'text' AND lower(je.value) = lower($tag))
          OR EXISTS (SELECT 1 FROM json_each(d.content_json, '$.tags') je WHERE lower(je.value ->> '$.name') = lower($tag)))
      `;
+  const base = from(SNIP, HL);
   // Ranked by BM25 (all matches are scored), or newest text first (streams in rowid order and
   // stops at the page: used when a query matches so many rows that scoring them all is slow).
   const ranked = db.prepare<SearchHitRow, Record<string, string | number | null>>(`${base} ORDER BY score, f.rowid LIMIT $limit OFFSET $offset`);
   const recent = db.prepare<SearchHitRow, Record<string, string | number | null>>(`${base} ORDER BY f.rowid DESC LIMIT $limit OFFSET $offset`);
+  // The same ranking without snippets (SQLite computes every result column of every match before
+  // it sorts them), and the snippets of the page's hits one by one: FTS5 seeks a row by rowid
+  // cheaply for exact terms and 2–3-letter prefixes (the prefix indexes), while any other prefix
+  // would merge its whole document list again for each hit (the ranked query is used then).
+  const rankedBare = db.prepare<SearchHitRow, Record<string, string | number | null>>(`${from("''", "''")} ORDER BY score, f.rowid LIMIT $limit OFFSET $offset`);
+  const snippetOf = db.prepare<{ snip: string; title_hl: string }, [string, number]>(`SELECT ${SNIP} AS snip, ${HL} AS title_hl FROM search_fts WHERE search_fts MATCH ? AND rowid = ?`);
+  const seeksCheaply = (match: string) => [...match.matchAll(/"([^"]*)"\*/g)].every(([, w]) => [2, 3].includes([...w!].length));
   const knownTerms = new Map<number, ReturnType<typeof db.prepare<{ term: string }, string[]>>>();
   const hasCorrections = db.prepare<{ n: number }, [number]>("SELECT count(*) AS n FROM (SELECT 1 FROM page_texts WHERE user_id = ? AND source = 'correction' LIMIT 1)");
   // Terms are compared as UTF-8 bytes: every term that starts with the key sorts below key + U+10FFFF.
@@ -102,8 +112,8 @@ export function searchRepo(db: Database) {
     },
     /** Rows matching `match` (all users), counted up to `cap`. */
     countMatches: (match: string, cap: number) => count.get(match, cap)!.n,
-    searchText: (f: SearchFilter, order: "rank" | "recent" = "rank") =>
-      (order === "rank" ? ranked : recent).all({
+    searchText: (f: SearchFilter, order: "rank" | "recent" = "rank"): SearchHitRow[] => {
+      const params = {
         match: f.match,
         user_id: f.userId,
         corrections: hasCorrections.get(f.userId)!.n,
@@ -114,6 +124,16 @@ export function searchRepo(db: Database) {
         to: f.to ?? null,
         limit: f.limit,
         offset: f.offset,
-      }),
+      };
+      if (order === "recent") return recent.all(params);
+      if (!seeksCheaply(f.match)) return ranked.all(params);
+      // One read transaction: the snippets come from the same snapshot as the ranking.
+      return db.transaction(() =>
+        rankedBare.all(params).map((r) => {
+          const s = snippetOf.get(f.match, r.rid);
+          return s ? { ...r, snip: s.snip, title_hl: s.title_hl } : r;
+        }),
+      )();
+    },
   };
 }

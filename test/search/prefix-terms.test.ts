@@ -10,12 +10,12 @@ import { join } from "node:path";
 import { createContext } from "../../src/composition/context.ts";
 import { loadConfig } from "../../src/config/schema.ts";
 import { silentLogger } from "../../src/log.ts";
-import { MAX_PREFIX_TERMS, search, toMatch } from "../../src/services/library/search.ts";
+import { MAX_PREFIX_TERMS, search, toMatch, toTypoMatch } from "../../src/services/library/search.ts";
 import { migrate, MIGRATIONS } from "../../src/storage/migrations.ts";
 import { searchRepo } from "../../src/storage/search.ts";
 
 const LONG = "Donaudampfschifffahrtsgesellschaftskapitänsmütze"; // 48 letters
-const MANY = Array.from({ length: MAX_PREFIX_TERMS + 3 }, (_, i) => `zettel${String.fromCharCode(97 + i)}x`);
+const MANY = Array.from({ length: MAX_PREFIX_TERMS + 3 }, (_, i) => `zettel${String.fromCharCode(97 + Math.floor(i / 26), 97 + (i % 26))}x`);
 const TEXTS: [user: 0 | 1, doc: string, text: string][] = [
   [0, "Plans", "We plan the plans and the planning of Planck's planet."],
   [0, "Long", `Der ${LONG} kam.`],
@@ -65,6 +65,14 @@ test("a word is spelled out as the index terms it is a prefix of; the rows are t
   for (const q of ["plan", "plane", "donau", "zettel", "zettela", "muller", "creme brul", "plann planet"]) {
     expect(rows(toMatch(q, terms)!), q).toEqual(rows(toMatch(q)!));
   }
+  // The typo query (words one typo away, without the exact hits) too.
+  const known = (ts: string[]) => ctx.store.knownSearchTerms(ts);
+  for (const q of ["plann", "planec", "donau planing"]) {
+    const spelled = toTypoMatch(q, known, terms)!;
+    expect(spelled, q).not.toContain('"plan"*');
+    expect(rows(spelled), q).toEqual(rows(toTypoMatch(q, known)!));
+    expect(rows(spelled).length, q).toBeGreaterThan(0);
+  }
 });
 
 test("search finds longer words, words over 40 letters, accented words and crowded prefixes", () => {
@@ -73,7 +81,7 @@ test("search finds longer words, words over 40 letters, accented words and crowd
   expect(pages(find(0, "donau"))).toEqual(["Long"]);
   expect(pages(find(0, "donaudampfschifffahrtsgesellschaftskapitan"))).toEqual(["Long"]);
   expect(pages(find(0, "zettel"))).toEqual(["Many"]);
-  expect(pages(find(0, `zettelk ${MANY[0]}`))).toEqual(["Many"]);
+  expect(pages(find(0, `zettelb ${MANY[0]}`))).toEqual(["Many"]);
   expect(pages(find(0, "brulee crem"))).toEqual(["Accents"]);
   expect(pages(find(0, "mull"))).toEqual(["Accents"]);
 });
@@ -87,6 +95,24 @@ test("hits of another user never appear, whichever way the query is written", ()
   }
   expect(pages(find(1, "donau"))).toEqual(["Bob plans"]);
   expect(pages(find(1, "zettel"))).toEqual(["Bob plans"]);
+});
+
+test("ranked hits carry the snippet and highlight FTS5 makes for them, whichever way they are fetched", () => {
+  const terms = (key: string) => ctx.store.searchTermsWithPrefix(key, MAX_PREFIX_TERMS);
+  const truth = ctx.store.db.query<{ rid: number; snip: string; hl: string }, [string]>(
+    "SELECT rowid AS rid, snippet(search_fts, 1, char(57344), char(57345), '…', 16) AS snip, highlight(search_fts, 0, char(57344), char(57345)) AS hl FROM search_fts WHERE search_fts MATCH ?",
+  );
+  // Spelled-out words and 2–3-letter prefixes (snippets fetched for the page's hits only), other prefixes (in the ranked query).
+  for (const q of ["plan", "pla", "the plan", "donau", "zettel", "p", "plan planet"]) {
+    for (const user of [0, 1]) {
+      const m = toMatch(q, terms)!;
+      const rows = ctx.store.searchText({ userId: users[user]!, match: m, limit: 10, offset: 0 }, "rank");
+      const want = new Map(truth.all(m).map((r) => [r.rid, [r.snip, r.hl]]));
+      expect(rows.length, q).toBeGreaterThan(0);
+      for (const r of rows) expect([r.snip, r.title_hl], q).toEqual(want.get(r.rid)!);
+      expect(rows.map((r) => r.score), q).toEqual(rows.map((r) => r.score).sort((a, b) => a - b));
+    }
+  }
 });
 
 test("the database file is read through a memory map", () => {

@@ -46,7 +46,7 @@ const termKey = (w: string) => w.normalize("NFD").replace(/\p{M}+/gu, "").toLowe
  * At most this many index terms spell out a query word's prefix (`"plan"*` → `"plan" OR "plans"`);
  * a word with more keeps FTS5's own prefix search.
  */
-export const MAX_PREFIX_TERMS = 16;
+export const MAX_PREFIX_TERMS = 64;
 /** Shorter words keep FTS5's prefix search: the index has prefix indexes for 2 and 3 letters. */
 const MIN_SPELLED_PREFIX = 4;
 
@@ -62,41 +62,43 @@ const MIN_SPELLED_PREFIX = 4;
  * terms are read lazily and skipped through when ANDed with a rarer word.
  */
 export function toMatch(text: string, prefixTerms?: (key: string) => string[] | null): string | null {
-  const terms = queryWords(text);
-  if (!terms.length) return null;
-  let grouped = false;
-  const parts = terms.map((t) => {
-    const key = termKey(t);
-    if (!prefixTerms || [...key].length < MIN_SPELLED_PREFIX || !/^[\p{L}\p{N}]+$/u.test(key)) return `"${t}"*`;
-    const spelled = prefixTerms(key);
-    if (!spelled?.length) return `"${t}"*`;
-    if (spelled.length === 1) return `"${spelled[0]}"`;
-    grouped = true;
-    return `(${spelled.map((s) => `"${s}"`).join(" OR ")})`;
-  });
+  const words = queryWords(text);
+  if (!words.length) return null;
+  const parts = words.map((w) => wordMatch(w, prefixTerms));
   // FTS5 needs an explicit AND before a parenthesised group.
-  return parts.join(grouped ? " AND " : " ");
+  return parts.join(parts.some((p) => p.startsWith("(")) ? " AND " : " ");
+}
+
+/** One query word as a MATCH term: `"word"*`, or the index terms it is a prefix of (see toMatch). */
+function wordMatch(w: string, prefixTerms?: (key: string) => string[] | null): string {
+  const key = termKey(w);
+  if (!prefixTerms || [...key].length < MIN_SPELLED_PREFIX || !/^[\p{L}\p{N}]+$/u.test(key)) return `"${w}"*`;
+  const spelled = prefixTerms(key);
+  if (!spelled?.length) return `"${w}"*`;
+  return spelled.length === 1 ? `"${spelled[0]}"` : `(${spelled.map((s) => `"${s}"`).join(" OR ")})`;
 }
 
 /**
  * The MATCH expression for "each word, or a word one typo away from it that the index holds",
  * without the exact hits (they are listed first); null when no word has such a neighbour.
- * `known` says which of the given candidate terms exist (search_terms).
+ * `known` says which of the given candidate terms exist (search_terms); `prefixTerms` spells out
+ * the words themselves as in toMatch.
  */
-export function toTypoMatch(text: string, known: (terms: string[]) => string[]): string | null {
+export function toTypoMatch(text: string, known: (terms: string[]) => string[], prefixTerms?: (key: string) => string[] | null): string | null {
   const words = queryWords(text);
   let any = false;
   const parts = words.map((w) => {
+    const own = wordMatch(w, prefixTerms);
     const key = termKey(w).replace(/_/g, "");
-    if ([...key].length < MIN_TYPO_LEN) return `"${w}"*`;
+    if ([...key].length < MIN_TYPO_LEN) return own;
     const near = known(oneTypoAway(key)).slice(0, MAX_TYPO_ALTERNATIVES);
-    if (!near.length) return `"${w}"*`;
+    if (!near.length) return own;
     any = true;
-    return `("${w}"* OR ${near.map((t) => `"${t}"`).join(" OR ")})`;
+    return `(${own} OR ${near.map((t) => `"${t}"`).join(" OR ")})`;
   });
   if (!any) return null;
   // FTS5 needs an explicit AND before a parenthesised group.
-  return `(${parts.join(" AND ")}) NOT (${words.map((t) => `"${t}"*`).join(" ")})`;
+  return `(${parts.join(" AND ")}) NOT (${toMatch(text, prefixTerms)})`;
 }
 
 const ESC: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
@@ -173,7 +175,8 @@ export function search(ctx: AppContext, userId: number, q: SearchQuery) {
   const text = (q.q ?? "").trim();
   if (!text) throw new AppError("bad_request", "q is required.");
   if (text.length > 500) throw new AppError("bad_request", "q is longer than 500 characters.");
-  const match = toMatch(text, (key) => ctx.store.searchTermsWithPrefix(key, MAX_PREFIX_TERMS));
+  const prefixTerms = (key: string) => ctx.store.searchTermsWithPrefix(key, MAX_PREFIX_TERMS);
+  const match = toMatch(text, prefixTerms);
   const limit = parseIntParam(q.limit, "limit", 20, 1, 100);
   const offset = parseIntParam(q.offset, "offset", 0, 0, 10_000);
   if (q.source !== undefined && q.source !== "" && !(SOURCES as readonly string[]).includes(q.source))
@@ -192,7 +195,7 @@ export function search(ctx: AppContext, userId: number, q: SearchQuery) {
     // The exact hits end on this page. If they are few, words one typo away follow them (the
     // same decision on every page: it depends only on how many exact hits there are).
     const exactTotal = rows.length || offset === 0 ? offset + rows.length : run(match, order, TYPO_BELOW, 0).length;
-    const typo = exactTotal < TYPO_BELOW ? toTypoMatch(text, (t) => ctx.store.knownSearchTerms(t)) : null;
+    const typo = exactTotal < TYPO_BELOW ? toTypoMatch(text, (t) => ctx.store.knownSearchTerms(t), prefixTerms) : null;
     if (typo) {
       const more = run(typo, orderOf(typo), limit + 1 - rows.length, Math.max(0, offset - exactTotal));
       rows = [...rows, ...more.map((r) => ({ ...r, typo: true as const }))];
