@@ -47,19 +47,16 @@ export interface SearchFilter {
 export function searchRepo(db: Database) {
   const SNIP = "snippet(search_fts, 1, char(57344), char(57345), '…', 16)";
   const HL = "highlight(search_fts, 0, char(57344), char(57345))";
-  const from = (snip: string, hl: string) => `SELECT f.rowid AS rid, bm25(search_fts, 4.0, 1.0) AS score,
-       ${snip} AS snip,
-       ${hl} AS title_hl,
-       CASE pt.source WHEN 'correction' THEN 'ocr' ELSE pt.source END AS source, pt.source = 'correction' AS corrected, pt.page_id AS page_id, p.page_uuid AS page_uuid, p.idx AS page_idx, p.render_status AS page_render_status,
-       d.uuid AS document_uuid, d.name AS document_name, d.type AS document_type, d.parent AS parent, d.last_modified AS last_modified
-     FROM search_fts f
-     LEFT JOIN page_texts pt ON f.rowid % 2 = 0 AND pt.id = f.rowid / 2
-     LEFT JOIN pages p ON p.id = pt.page_id
-     JOIN documents d ON d.id = (CASE WHEN f.rowid % 2 = 0 THEN pt.document_id ELSE (f.rowid - 1) / 2 END)
-     WHERE search_fts MATCH $match AND d.user_id = $user_id AND d.deleted_at IS NULL
+  // What a hit is: its text row (pt; none for a name) and document (d), the user's, not deleted,
+  // and of the filters asked for. A correction applies while it was made for the page's current
+  // content; the OCR text it corrects is skipped then.
+  const joins = (rid: string, pages: boolean) => `
+     LEFT JOIN page_texts pt ON ${rid} % 2 = 0 AND pt.id = ${rid} / 2${pages ? "\n     LEFT JOIN pages p ON p.id = pt.page_id" : ""}
+     JOIN documents d ON d.id = (CASE WHEN ${rid} % 2 = 0 THEN pt.document_id ELSE (${rid} - 1) / 2 END)`;
+  const scope = `WHERE search_fts MATCH $match AND d.user_id = $user_id AND d.deleted_at IS NULL
        AND (pt.source IS NULL OR CASE pt.source
-         WHEN 'correction' THEN pt.base_sha256 IS p.sha256
-         WHEN 'ocr' THEN $corrections = 0 OR NOT EXISTS (SELECT 1 FROM page_texts c WHERE c.page_id = pt.page_id AND c.source = 'correction' AND c.base_sha256 IS p.sha256)
+         WHEN 'correction' THEN pt.base_sha256 IS (SELECT sha256 FROM pages WHERE id = pt.page_id)
+         WHEN 'ocr' THEN $corrections = 0 OR NOT EXISTS (SELECT 1 FROM page_texts c JOIN pages cp ON cp.id = c.page_id WHERE c.page_id = pt.page_id AND c.source = 'correction' AND c.base_sha256 IS cp.sha256)
          ELSE 1 END)
        AND ($source IS NULL OR coalesce(CASE pt.source WHEN 'correction' THEN 'ocr' ELSE pt.source END, 'name') = $source)
        AND ($folder IS NULL OR d.parent = $folder)
@@ -67,20 +64,30 @@ export function searchRepo(db: Database) {
        AND ($to IS NULL OR coalesce(d.last_modified, d.updated_at) < $to)
        AND ($tag IS NULL
          OR EXISTS (SELECT 1 FROM json_each(d.metadata_json, '$.tags') je WHERE je.type = 'text' AND lower(je.value) = lower($tag))
-         OR EXISTS (SELECT 1 FROM json_each(d.content_json, '$.tags') je WHERE lower(je.value ->> '$.name') = lower($tag)))
-     `;
-  const base = from(SNIP, HL);
-  // Ranked by BM25 (all matches are scored), or newest text first (streams in rowid order and
-  // stops at the page: used when a query matches so many rows that scoring them all is slow).
-  const ranked = db.prepare<SearchHitRow, Record<string, string | number | null>>(`${base} ORDER BY score, f.rowid LIMIT $limit OFFSET $offset`);
-  const recent = db.prepare<SearchHitRow, Record<string, string | number | null>>(`${base} ORDER BY f.rowid DESC LIMIT $limit OFFSET $offset`);
-  // The same ranking without snippets (SQLite computes every result column of every match before
-  // it sorts them), and the snippets of the page's hits one by one: FTS5 seeks a row by rowid
-  // cheaply for exact terms and 2–3-letter prefixes (the prefix indexes), while any other prefix
-  // would merge its whole document list again for each hit (the ranked query is used then).
-  const rankedBare = db.prepare<SearchHitRow, Record<string, string | number | null>>(`${from("''", "''")} ORDER BY score, f.rowid LIMIT $limit OFFSET $offset`);
-  const snippetOf = db.prepare<{ snip: string; title_hl: string }, [string, number]>(`SELECT ${SNIP} AS snip, ${HL} AS title_hl FROM search_fts WHERE search_fts MATCH ? AND rowid = ?`);
-  const seeksCheaply = (match: string) => [...match.matchAll(/"([^"]*)"\*/g)].every(([, w]) => [2, 3].includes([...w!].length));
+         OR EXISTS (SELECT 1 FROM json_each(d.content_json, '$.tags') je WHERE lower(je.value ->> '$.name') = lower($tag)))`;
+  const hitColumns = `CASE pt.source WHEN 'correction' THEN 'ocr' ELSE pt.source END AS source, pt.source = 'correction' AS corrected,
+       pt.page_id AS page_id, p.page_uuid AS page_uuid, p.idx AS page_idx, p.render_status AS page_render_status,
+       d.uuid AS document_uuid, d.name AS document_name, d.type AS document_type, d.parent AS parent, d.last_modified AS last_modified`;
+  type Params = Record<string, string | number | null>;
+  // Newest text first: streams in rowid order and stops at the page (used when a query matches
+  // so many rows that scoring them all is slow), so every column is computed for the page only.
+  const recent = db.prepare<SearchHitRow, Params>(
+    `SELECT f.rowid AS rid, bm25(search_fts, 4.0, 1.0) AS score, ${SNIP} AS snip, ${HL} AS title_hl, ${hitColumns}
+     FROM search_fts f ${joins("f.rowid", true)} ${scope} ORDER BY f.rowid DESC LIMIT $limit OFFSET $offset`,
+  );
+  // Ranked by BM25: every match is scored and sorted, so only what the ranking needs is computed
+  // for each (SQLite computes all result columns of every row before it sorts); the page's hits
+  // then get their columns and snippets (one more pass over the index, limited to their rowids).
+  const ranked = db.prepare<{ rid: number; score: number }, Params>(
+    `SELECT f.rowid AS rid, bm25(search_fts, 4.0, 1.0) AS score FROM search_fts f ${joins("f.rowid", false)} ${scope} ORDER BY score, f.rowid LIMIT $limit OFFSET $offset`,
+  );
+  const hitsOf = db.prepare<Omit<SearchHitRow, "score" | "snip" | "title_hl">, { rids: string }>(
+    `SELECT h.rid AS rid, ${hitColumns} FROM (SELECT value AS rid FROM json_each($rids)) h ${joins("h.rid", true)}`,
+  );
+  const snippetsOf = db.prepare<{ rid: number; snip: string; title_hl: string }, { match: string; rids: string; lo: number; hi: number }>(
+    `SELECT rowid AS rid, ${SNIP} AS snip, ${HL} AS title_hl FROM search_fts
+     WHERE search_fts MATCH $match AND rowid BETWEEN $lo AND $hi AND +rowid IN (SELECT value FROM json_each($rids))`,
+  );
   const knownTerms = new Map<number, ReturnType<typeof db.prepare<{ term: string }, string[]>>>();
   const hasCorrections = db.prepare<{ n: number }, [number]>("SELECT count(*) AS n FROM (SELECT 1 FROM page_texts WHERE user_id = ? AND source = 'correction' LIMIT 1)");
   // Terms are compared as UTF-8 bytes: every term that starts with the key sorts below key + U+10FFFF.
@@ -126,14 +133,19 @@ export function searchRepo(db: Database) {
         offset: f.offset,
       };
       if (order === "recent") return recent.all(params);
-      if (!seeksCheaply(f.match)) return ranked.all(params);
-      // One read transaction: the snippets come from the same snapshot as the ranking.
-      return db.transaction(() =>
-        rankedBare.all(params).map((r) => {
-          const s = snippetOf.get(f.match, r.rid);
-          return s ? { ...r, snip: s.snip, title_hl: s.title_hl } : r;
-        }),
-      )();
+      // One read transaction: the page's columns and snippets come from the snapshot that was ranked.
+      return db.transaction(() => {
+        const top = ranked.all(params);
+        if (!top.length) return [];
+        const rids = JSON.stringify(top.map((r) => r.rid));
+        const hits = new Map(hitsOf.all({ rids }).map((h) => [h.rid, h]));
+        const snips = new Map(snippetsOf.all({ match: f.match, rids, lo: Math.min(...top.map((r) => r.rid)), hi: Math.max(...top.map((r) => r.rid)) }).map((x) => [x.rid, x]));
+        return top.flatMap((r) => {
+          const h = hits.get(r.rid);
+          const sn = snips.get(r.rid);
+          return h && sn ? [{ ...h, rid: r.rid, score: r.score, snip: sn.snip, title_hl: sn.title_hl }] : [];
+        });
+      })();
     },
   };
 }
