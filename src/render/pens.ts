@@ -129,8 +129,8 @@ const MECH_PENCIL_OPACITY = 0.85;
  * units for thin / medium / thick: `0.899455 w` … `2.69836 w`); ballpoint, marker and paintbrush
  * are filled outlines whose ink mass is 0.85 / 0.8 / 0.95 × that of a line at the stored point
  * widths (the device's point widths already follow pressure and speed, so no further terms). Ink
- * mass ours / export before → after, all rows: fineliner thin 1.63 → 1.00, thick 0.65 → 1.00;
- * ballpoint 1.40 → ~1.0; marker 1.14 → ~1.0; paintbrush 1.14 → ~1.0 (docs/benchmarks.md).
+ * mass ours / export before → after, all rows (PDF): fineliner thin 1.63 → 1.00, thick 0.65 → 1.00;
+ * ballpoint 1.40 → 1.01; marker 1.14 → 1.04; paintbrush 1.14 → 1.05 (docs/benchmarks.md).
  */
 const BALLPOINT_WIDTH_RATIO = 0.85;
 const MARKER_WIDTH_RATIO = 0.8;
