@@ -26,14 +26,22 @@ describe("penFor", () => {
 });
 
 describe("widths", () => {
-  test("ballpoint matches the rmc fork's reference PDF (scrybble text.rm, first run 3.53 units; not a device export)", () => {
-    const w = runShape(penFor(15), pt(0, 0, { width: 3, pressure: 0.027, speed: 0 }), 2, 0).width;
-    expect(w).toBeCloseTo(3.53, 1);
+  test("ballpoint, marker and paintbrush follow the stored point width (0.85 / 0.8 / 0.95 ×, device export, pen-weights.test.ts)", () => {
+    // Before: ballpoint 0.5 + pressure + width − speed/100 (the rmc fork's rule, 1.4 × the device's
+    // ink), marker and brush minus "tilt" terms; the device's point widths already follow pressure.
+    for (const pressure of [0.027, 0.9]) {
+      const p = pt(0, 0, { width: 3, pressure, speed: 40, direction: 2 });
+      expect(runShape(penFor(15), p, 2, 0).width).toBeCloseTo(0.85 * 3, 5);
+      expect(runShape(penFor(16), p, 2, 7).width).toBeCloseTo(0.8 * 3, 5);
+      expect(runShape(penFor(12), p, 2, 0).width).toBeCloseTo(0.95 * 3, 5);
+    }
   });
 
-  test("fineliner is 1.8 × thickness, mechanical pencil 0.7 × its mean point width at 0.85, highlighter its stored width at 50 % (device export)", () => {
+  test("fineliner is its mean stored point width (2 / 4 / 6 units in the device export), mechanical pencil 0.7 × its mean point width at 0.85, highlighter its stored width at 50 % (device export)", () => {
     const pts = [pt(0, 0, { width: 4 }), pt(10, 10, { width: 8 }), pt(20, 0)];
-    expect(strokeStyle(stroke(pts, { tool: 17, thickness: 2 }))!.runs[0]!.width).toBeCloseTo(3.6, 5);
+    expect(strokeStyle(stroke(pts, { tool: 17, thickness: 2 }))!.runs[0]!.width).toBeCloseTo(5, 5); // mean of 4, 8, 3
+    // No point widths (should not happen): 1.8 × thickness, as before.
+    expect(strokeStyle(stroke(pts.map((p) => ({ ...p, width: 0 })), { tool: 17, thickness: 2 }))!.runs[0]!.width).toBeCloseTo(3.6, 5);
     const mech = strokeStyle(stroke(pts, { tool: 13, thickness: 1.611 }))!;
     expect(mech.runs).toHaveLength(1);
     expect(mech.runs[0]!.width).toBeCloseTo(0.7 * 5, 5); // mean of 4, 8, 3
