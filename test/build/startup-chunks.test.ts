@@ -78,3 +78,9 @@ test("serve loads no integration SDK before first use (MCP, zod, Todoist, Standa
   const mods = [...staticModules(commandChunk("serve"))];
   expect(mods.filter((m) => /^node_modules\/(@modelcontextprotocol|zod|@doist|standardwebhooks)\//.test(m))).toEqual([]);
 });
+
+test("serve loads no @elysiajs/openapi before a request for /api/openapi.json or /api/docs", () => {
+  const mods = [...staticModules(commandChunk("serve"))];
+  expect(mods).toContain("src/server/api-docs.ts"); // the routes are there, their code is not
+  expect(mods.filter((m) => /^node_modules\/@elysiajs\//.test(m))).toEqual([]);
+});
