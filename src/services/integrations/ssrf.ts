@@ -3,7 +3,6 @@
 // unspecified ranges (IPv4, IPv6, and IPv4 inside IPv6: mapped, NAT64, 6to4) are refused unless
 // the admin allows them (RMIRROR_WEBHOOK_ALLOW_PRIVATE=1). Redirects are never followed, so the
 // checked host is the one contacted.
-import { lookup } from "node:dns/promises";
 import { BlockList, isIP } from "node:net";
 
 // Built on the first check, not when `serve` starts (node:net's BlockList is loaded then; issue 18).
@@ -116,6 +115,7 @@ export async function checkTarget(url: URL, allowPrivate: boolean): Promise<stri
   let addrs: string[];
   if (isIP(host)) addrs = [host];
   else {
+    const { lookup } = await import("node:dns/promises"); // loaded on the first webhook, not at serve start
     try {
       addrs = (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
     } catch (e) {
