@@ -14,7 +14,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { BUNDLE_FLAGS, build } from "../scripts/build.ts";
+import { COMPILE_FLAGS, build } from "../scripts/build.ts";
 import { SAMPLES_DIR } from "../test/support/samples.ts";
 import { fmt, load, machine, summarize } from "./report.ts";
 
@@ -43,7 +43,7 @@ function rssMb(pid: number): number {
   const tmp = mkdtempSync(join(tmpdir(), "rmirror-bench-empty-"));
   writeFileSync(join(tmp, "empty.ts"), 'console.log("0");\n');
   const empty = join(tmp, "empty");
-  const b = Bun.spawnSync([process.execPath, "build", join(tmp, "empty.ts"), "--compile", ...BUNDLE_FLAGS, `--outfile=${empty}`], { stdout: "ignore", stderr: "inherit" });
+  const b = Bun.spawnSync([process.execPath, "build", join(tmp, "empty.ts"), "--compile", ...COMPILE_FLAGS, `--outfile=${empty}`], { stdout: "ignore", stderr: "inherit" });
   if (b.exitCode !== 0) throw new Error("building the empty executable failed");
   const exitTimes = async (cmds: string[][]) => {
     const ts: number[][] = cmds.map(() => []);

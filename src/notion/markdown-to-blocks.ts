@@ -12,11 +12,11 @@ import { boundNesting, boundedTokenizer } from "../render/markdown-bounds.ts";
 
 export { boundNesting, boundedTokenizer };
 
-const lexer = new Marked({ gfm: true, tokenizer: boundedTokenizer });
+let lexer: Marked | undefined; // built on first use, not when `serve` starts (issue 18)
 
 /** marked's tokens for `src` with the bounded tokenizer (the same tokens, without the slow path). */
 export function lexMarkdown(src: string): Token[] {
-  return lexer.lexer(src);
+  return (lexer ??= new Marked({ gfm: true, tokenizer: boundedTokenizer })).lexer(src);
 }
 
 export const MAX_TEXT = 2000;

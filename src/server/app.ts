@@ -1,6 +1,6 @@
 // The HTTP application: only `.use()`s the feature plugins, so every route is visible here.
-import { openapi } from "@elysiajs/openapi";
-import { Elysia } from "elysia";
+import { Elysia, type AnyElysia } from "elysia";
+import { apiDocs } from "./api-docs.ts";
 import type { AppContext } from "../services/context.ts";
 import { errorHandler } from "./errors.ts";
 import { errorPageHeader } from "./error-page-header.ts";
@@ -33,6 +33,8 @@ import { webhookRoutes } from "./routes/webhooks/index.ts";
 export interface AppOptions {
   /** True while shutting down (healthz answers 503). */
   draining?: () => boolean;
+  /** Answers /api/openapi.json and /api/docs (default: apiDocs(), the plugin's code loaded on first request; the test passes the plugin itself). */
+  apiDocs?: AnyElysia;
 }
 
 export function createApp(ctx: AppContext, opts: AppOptions = {}) {
@@ -40,26 +42,7 @@ export function createApp(ctx: AppContext, opts: AppOptions = {}) {
     .use(errorHandler(ctx.log, ctx.config.quota.timezone, errorPageHeader(ctx)))
     .use(pathEncodingGuard)
     .use(httpMetricsHook(ctx))
-    .use(
-      openapi({
-        path: "/api/docs",
-        specPath: "/api/openapi.json",
-        documentation: {
-          info: { title: "rmirror API", version: "1", description: "Mirror reMarkable notebooks to a home server. See docs/api.md." },
-          tags: [
-            { name: "sync", description: "Content-addressed sync protocol" },
-            { name: "library", description: "Reading API" },
-            { name: "accounts", description: "Setup, login, sessions" },
-            { name: "devices", description: "Device tokens and pairing" },
-            { name: "jobs", description: "Background jobs" },
-            { name: "ocr", description: "OCR, monthly quota, notifications" },
-            { name: "system", description: "Health" },
-            { name: "notion", description: "Notion connection and sync" },
-            { name: "integrations", description: "Change feed, webhooks, AI assistants (MCP), Todoist" },
-          ],
-        },
-      }),
-    )
+    .use(opts.apiDocs ?? apiDocs())
     .use(healthRoutes(ctx, opts.draining ?? (() => false)))
     .use(metricsRoutes(ctx))
     .use(setupRoutes(ctx))

@@ -78,3 +78,14 @@ test("serve loads no integration SDK before first use (MCP, zod, Todoist, Standa
   const mods = [...staticModules(commandChunk("serve"))];
   expect(mods.filter((m) => /^node_modules\/(@modelcontextprotocol|zod|@doist|standardwebhooks)\//.test(m))).toEqual([]);
 });
+
+test("serve loads no @elysiajs/openapi before a request for /api/openapi.json or /api/docs", () => {
+  const mods = [...staticModules(commandChunk("serve"))];
+  expect(mods).toContain("src/server/api-docs.ts"); // the routes are there, their code is not
+  expect(mods.filter((m) => /^node_modules\/@elysiajs\//.test(m))).toEqual([]);
+});
+
+test("serve evaluates fflate on first use, not at start (its ESM build loads node:worker_threads when imported)", () => {
+  const mods = [...staticModules(commandChunk("serve"))];
+  expect(mods.filter((m) => m.startsWith("node_modules/fflate/esm/"))).toEqual([]); // only the CommonJS build, run at its first require()
+});

@@ -5,7 +5,7 @@ import { expect, test } from "bun:test";
 import { loadConfig } from "../../src/config/schema.ts";
 import { createRunner } from "../../src/composition/workers.ts";
 import { silentLogger } from "../../src/log.ts";
-import { quotaMonth } from "../../src/quota/index.ts";
+import { dayStart, nextMonthStart, quotaMonth } from "../../src/quota/index.ts";
 import { createContext } from "../../src/composition/context.ts";
 import { monthlyReset } from "../../src/services/ocr/ocr.ts";
 import { startQuotaCron } from "../../src/services/ocr/quota-cron.ts";
@@ -117,6 +117,18 @@ test("quota month and reset time follow the configured time zone", async () => {
     expect(q.quota.resets_at).toBe("2026-02-28T23:00:00.000Z"); // midnight March 1st, CET
   } finally {
     await h.close();
+  }
+});
+
+test("UTC, the default, is computed without time zone data and agrees with ICU's Etc/UTC (month, next reset, day start)", () => {
+  // Month ends, leap days, year ends, the epoch, and a spread of instants between.
+  const instants = [0, Date.UTC(2024, 1, 29, 23, 59, 59, 999), Date.UTC(2024, 2, 1), Date.UTC(2026, 11, 31, 23, 59, 59), Date.UTC(2027, 0, 1), Date.UTC(2100, 1, 28, 12)];
+  for (let i = 0; i < 500; i++) instants.push(Date.UTC(1990, 0, 1) + i * 7_919_993_117);
+  for (const ts of instants) {
+    expect(quotaMonth(ts, "UTC")).toBe(quotaMonth(ts, "Etc/UTC"));
+    expect(nextMonthStart(ts, "UTC")).toBe(nextMonthStart(ts, "Etc/UTC"));
+    const d = new Date(ts);
+    expect(dayStart(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), "UTC")).toBe(dayStart(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), "Etc/UTC"));
   }
 });
 

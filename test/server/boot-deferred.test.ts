@@ -1,7 +1,8 @@
 // Start-up work no request needs waits until the server answers (issue 18: compiled `serve` from
 // start to first request < 300 ms): the first housekeeping (trash purge, job-history retention,
-// blob GC — long on a large library) runs after a delay, never before the first request; the
-// quota month's crons are scheduled after listen; shutdown before the delay skips it.
+// blob GC — long on a large library) runs after a delay, never before the first request; so does
+// the quota month's catch-up and its crons (node-cron and the time zone data load then); shutdown
+// before the delay skips both.
 import { afterEach, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,6 +11,7 @@ import { loadConfig } from "../../src/config/schema.ts";
 import { createContext } from "../../src/composition/context.ts";
 import { createLogger, silentLogger } from "../../src/log.ts";
 import { createUser } from "../../src/services/accounts/accounts.ts";
+import { LAST_RESET_SETTING } from "../../src/quota/index.ts";
 import { startServer, type RunningServer } from "../../src/server/boot.ts";
 
 let tmp: string;
@@ -62,4 +64,22 @@ test("a server stopped before the delay shuts down without running housekeeping"
   expect(lines).not.toContain("housekeeping");
   expect(lines).toContain("stopped");
   srv = null;
+});
+
+const lastReset = (s: RunningServer) => s.ctx.store.settingValue(LAST_RESET_SETTING);
+
+test("the first request is answered before the quota month's catch-up and crons start; a stop before their delay skips them", async () => {
+  const config = await seeded();
+  srv = await startServer(config, { log: silentLogger, jobs: false, cronDelayMs: 3_600_000 });
+  expect((await fetch(`${srv.url}/healthz`)).status).toBe(200);
+  expect(lastReset(srv)).toBeNull(); // the catch-up has not run
+  await srv.stop(); // returns without waiting an hour
+  srv = null;
+});
+
+test("the quota month's catch-up runs after its delay", async () => {
+  const config = await seeded();
+  srv = await startServer(config, { log: silentLogger, jobs: false, cronDelayMs: 0 });
+  for (let i = 0; i < 6000 && lastReset(srv) === null; i++) await Bun.sleep(5);
+  expect(lastReset(srv)).toMatch(/^\d{4}-\d{2}$/);
 });

@@ -45,6 +45,28 @@ test("store.tx refuses async functions (bun:sqlite would leave the transaction a
   expect(() => store.tx((async () => 1) as unknown as () => number)).toThrow(/synchronous/);
 });
 
+test("the store prepares each statement on its first use, not at start (issue 18: serve's start prepared ~250)", () => {
+  const db = openDatabase(":memory:");
+  let prepared = 0;
+  for (const m of ["prepare", "query"] as const) {
+    const real = (db[m] as (...a: unknown[]) => unknown).bind(db);
+    (db as unknown as Record<string, unknown>)[m] = (...a: unknown[]) => (prepared++, real(...a));
+  }
+  const store = createStore(db);
+  expect(prepared).toBe(0);
+  // The statements work as prepared ones.
+  expect(store.settingValue("k")).toBeNull();
+  store.putSetting("k", "v");
+  expect(store.settingValue("k")).toBe("v");
+  expect(prepared).toBeGreaterThan(0);
+  const before = prepared;
+  store.putSetting("k", "w");
+  expect(store.settingValue("k")).toBe("w");
+  expect(prepared).toBe(before); // prepared once, then reused
+  const u = store.insertUser({ email: "lazy@y.z", passwordHash: null, isAdmin: false });
+  expect(store.userById(u.id)?.email).toBe("lazy@y.z");
+});
+
 test("foreign keys cascade: deleting a user removes their documents and pages", () => {
   const store = createStore(openDatabase(":memory:"));
   const u = store.insertUser({ email: "x@y.z", passwordHash: null, isAdmin: false });

@@ -3,9 +3,16 @@
 // output is counted as it appears, so an entry that lies about its size is stopped as soon as
 // it passes the declared size — the declared sizes were already checked against the limits.
 
-import { Inflate } from "fflate";
+import type { Inflate as InflateT } from "fflate";
 import { RmFormatError } from "../errors.ts";
 import { bad, type ZipEntry } from "./zip-directory.ts";
+
+/**
+ * fflate, evaluated on the first inflation rather than when this module loads: its start-up
+ * looks for node:worker_threads (~12 ms of CPU) before `serve` could answer (issue 18).
+ */
+let fflate: typeof import("fflate") | undefined;
+const Inflate = (...a: ConstructorParameters<typeof InflateT>): InflateT => new (fflate ??= require("fflate") as typeof import("fflate")).Inflate(...a);
 
 const LOCAL_SIG = 0x04034b50;
 const LOCAL_BYTES = 30;
@@ -45,7 +52,7 @@ export function* streamEntry(zip: Uint8Array, entry: ZipEntry, path: string): Ge
   const declared = entry.size;
   let total = 0;
   let pending: Uint8Array[] = [];
-  const inflater = new Inflate((chunk) => {
+  const inflater = Inflate((chunk) => {
     total += chunk.byteLength;
     if (total > declared) throw new RmFormatError("too_large", path, -1, `at most the declared ${declared} bytes`, "entry inflates past its declared size");
     pending.push(chunk);
@@ -93,7 +100,7 @@ function inflateCounted(data: Uint8Array, declared: number, path: string): Uint8
   if (declared === 0 && data.byteLength === 0) return new Uint8Array(0);
   const chunks: Uint8Array[] = [];
   let total = 0;
-  const inflater = new Inflate((chunk) => {
+  const inflater = Inflate((chunk) => {
     total += chunk.byteLength;
     if (total > declared) {
       throw new RmFormatError("too_large", path, -1, `at most the declared ${declared} bytes`, "entry inflates past its declared size");
@@ -105,7 +112,7 @@ function inflateCounted(data: Uint8Array, declared: number, path: string): Uint8
   return concat(chunks, total);
 }
 
-function feed(inflater: Inflate, data: Uint8Array, path: string): void {
+function feed(inflater: InflateT, data: Uint8Array, path: string): void {
   try {
     if (data.byteLength === 0) inflater.push(new Uint8Array(0), true);
     for (let at = 0; at < data.byteLength; at += FEED_BYTES) {

@@ -3,40 +3,45 @@
 // unspecified ranges (IPv4, IPv6, and IPv4 inside IPv6: mapped, NAT64, 6to4) are refused unless
 // the admin allows them (RMIRROR_WEBHOOK_ALLOW_PRIVATE=1). Redirects are never followed, so the
 // checked host is the one contacted.
-import { lookup } from "node:dns/promises";
 import { BlockList, isIP } from "node:net";
 
-const blocked = new BlockList();
-for (const [net, bits] of [
-  ["0.0.0.0", 8], // "this network"
-  ["10.0.0.0", 8],
-  ["100.64.0.0", 10], // CGNAT (also Tailscale)
-  ["127.0.0.0", 8],
-  ["169.254.0.0", 16], // link-local, cloud metadata
-  ["172.16.0.0", 12],
-  ["192.0.0.0", 24],
-  ["192.0.2.0", 24],
-  ["192.88.99.0", 24],
-  ["192.168.0.0", 16],
-  ["198.18.0.0", 15],
-  ["198.51.100.0", 24],
-  ["203.0.113.0", 24],
-  ["224.0.0.0", 4], // multicast
-  ["240.0.0.0", 4], // reserved, broadcast
-] as const)
-  blocked.addSubnet(net, bits, "ipv4");
-for (const [net, bits] of [
-  ["::", 128],
-  ["::1", 128],
-  ["64:ff9b:1::", 48],
-  ["100::", 64],
-  ["2001:db8::", 32],
-  ["fc00::", 7], // unique local
-  ["fe80::", 10], // link-local
-  ["fec0::", 10],
-  ["ff00::", 8], // multicast
-] as const)
-  blocked.addSubnet(net, bits, "ipv6");
+// Built on the first check, not when `serve` starts (node:net's BlockList is loaded then; issue 18).
+let blockedList: BlockList | undefined;
+function blocked(): BlockList {
+  if (blockedList) return blockedList;
+  const list = (blockedList = new BlockList());
+  for (const [net, bits] of [
+    ["0.0.0.0", 8], // "this network"
+    ["10.0.0.0", 8],
+    ["100.64.0.0", 10], // CGNAT (also Tailscale)
+    ["127.0.0.0", 8],
+    ["169.254.0.0", 16], // link-local, cloud metadata
+    ["172.16.0.0", 12],
+    ["192.0.0.0", 24],
+    ["192.0.2.0", 24],
+    ["192.88.99.0", 24],
+    ["192.168.0.0", 16],
+    ["198.18.0.0", 15],
+    ["198.51.100.0", 24],
+    ["203.0.113.0", 24],
+    ["224.0.0.0", 4], // multicast
+    ["240.0.0.0", 4], // reserved, broadcast
+  ] as const)
+    list.addSubnet(net, bits, "ipv4");
+  for (const [net, bits] of [
+    ["::", 128],
+    ["::1", 128],
+    ["64:ff9b:1::", 48],
+    ["100::", 64],
+    ["2001:db8::", 32],
+    ["fc00::", 7], // unique local
+    ["fe80::", 10], // link-local
+    ["fec0::", 10],
+    ["ff00::", 8], // multicast
+  ] as const)
+    list.addSubnet(net, bits, "ipv6");
+  return list;
+}
 
 /** The IPv4 address inside an IPv6 one (mapped ::ffff:a.b.c.d, NAT64 64:ff9b::/96, 6to4 2002::/16), if any. */
 function embeddedV4(ip: string): string | null {
@@ -70,11 +75,11 @@ function expand(ip: string): number[] | null {
 /** True when `ip` is not a public unicast address. */
 export function isPrivateAddress(ip: string): boolean {
   const v = isIP(ip);
-  if (v === 4) return blocked.check(ip, "ipv4");
+  if (v === 4) return blocked().check(ip, "ipv4");
   if (v === 6) {
     const inner = embeddedV4(ip);
-    if (inner && blocked.check(inner, "ipv4")) return true;
-    return blocked.check(ip, "ipv6");
+    if (inner && blocked().check(inner, "ipv4")) return true;
+    return blocked().check(ip, "ipv6");
   }
   return true;
 }
@@ -110,6 +115,7 @@ export async function checkTarget(url: URL, allowPrivate: boolean): Promise<stri
   let addrs: string[];
   if (isIP(host)) addrs = [host];
   else {
+    const { lookup } = await import("node:dns/promises"); // loaded on the first webhook, not at serve start
     try {
       addrs = (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
     } catch (e) {

@@ -18,7 +18,6 @@ import type { Page } from "../../rm/model.ts";
 import { sha256Hex } from "../../blobs/store.ts";
 import type { DocumentRow } from "../../storage/documents.ts";
 import type { PageRow } from "../../storage/pages.ts";
-import { zipSync } from "fflate";
 import { purgeCutoff } from "./sync.ts";
 
 export interface PngQuery {
@@ -300,7 +299,8 @@ export async function rmdocEntries(ctx: AppContext, doc: DocumentRow): Promise<R
 export function zipEntries(entries: Record<string, Uint8Array>): Uint8Array {
   const z: Record<string, [Uint8Array, { level: 0 | 6 }]> = {};
   for (const [name, bytes] of Object.entries(entries)) z[name] = [bytes, { level: /\.(pdf|epub|jpe?g|png|zip)$/i.test(name) ? 0 : 6 }];
-  return zipSync(z);
+  // fflate is evaluated on first use, not when `serve` starts (src/rm/container/zip-entry.ts says why).
+  return (require("fflate") as typeof import("fflate")).zipSync(z);
 }
 
 /** The document as a `.rmdoc` archive (the reMarkable desktop app imports it back). */
