@@ -1,11 +1,19 @@
 // bench/agent.ts — the agent as the user runs it: real `rmirror serve` and `rmirror agent`
-// processes on loopback.
+// processes on loopback, a fixed amount of work, repeated per watcher.
+//   For each run and each watcher (interleaved, so a change in the machine's load hits every
+//   watcher alike), with a fresh server data dir and a fresh agent home:
 //   1. initial sync of a generated library (default 500 notebooks × 20 pages = 10,000 pages,
-//      page files cycled from the shared corpus, so they de-duplicate to the corpus' distinct pages)
-//   2. file written → upload complete, for a one-page change (default debounce 300 ms included)
-//      and for a rename (metadata-only), measured by polling the server every 2 ms
-//   3. agent footprint: RSS after the initial sync, peak RSS, CPU used while idle for 10 s
-// Usage: bun bench/agent.ts [--docs 500] [--pages 20] [--changes 20] [--debounce 300] [--watch chokidar|native]
+//      page files cycled from the shared corpus, so they de-duplicate to the corpus' distinct pages;
+//      the library is written once and shared by every run: the agent only reads it)
+//   2. idle footprint: once the agent reports nothing queued, nothing in flight and every document
+//      synced, `--settle` seconds later: VmRSS from /proc/<pid>/status and the JavaScript heap in
+//      use (the agent's own /api/status, `process.memoryUsage().heapUsed`); peak RSS (VmHWM)
+//   3. with `--changes N` (default 0): file written → upload complete, for a one-page change
+//      (debounce included) and a rename (metadata-only), polled every 2 ms; then RSS again
+//   4. idle CPU over 10 s
+// Usage: bun bench/agent.ts [--docs 500] [--pages 20] [--runs 3] [--watch native,chokidar,poll]
+//                           [--settle 5] [--changes 0] [--debounce 300]
+// Memory does not depend much on the machine's load; latencies and sync times do.
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,13 +21,19 @@ import { parseArgs } from "node:util";
 import { SAMPLES_DIR } from "../test/support/samples.ts";
 import { agentIdle, agentStatus, prepareServer, ServerApi, sha, startAgentChild, startServer, stop, writeMetadata, writeNotebook, writePage } from "../test/agent/harness.ts";
 import { parsePage } from "../src/rm/page.ts";
+import { fmt, load, machine, summarize } from "./report.ts";
 
-const { values } = parseArgs({ options: { docs: { type: "string" }, pages: { type: "string" }, changes: { type: "string" }, debounce: { type: "string" }, watch: { type: "string" } } });
-const WATCH = values.watch ?? "chokidar";
+const { values } = parseArgs({
+  options: { docs: { type: "string" }, pages: { type: "string" }, runs: { type: "string" }, changes: { type: "string" }, debounce: { type: "string" }, watch: { type: "string" }, settle: { type: "string" } },
+});
+const WATCHERS = (values.watch ?? "native,chokidar,poll").split(",").map((w) => w.trim());
+for (const w of WATCHERS) if (!["native", "chokidar", "poll"].includes(w)) throw new Error(`--watch: native, chokidar or poll, not ${w}`);
 const DOCS = Number(values.docs ?? 500);
 const PAGES = Number(values.pages ?? 20);
-const CHANGES = Number(values.changes ?? 20);
+const RUNS = Number(values.runs ?? 3);
+const CHANGES = Number(values.changes ?? 0);
 const DEBOUNCE = values.debounce ?? "300";
+const SETTLE_S = Number(values.settle ?? 5);
 
 // Every top-level .rm of the corpus that parses strictly (the agent refuses corrupt pages).
 const corpus: Uint8Array[] = [];
@@ -34,19 +48,18 @@ for (const f of readdirSync(SAMPLES_DIR)) {
   }
 }
 
+console.log(`agent bench — ${DOCS} notebooks × ${PAGES} pages = ${DOCS * PAGES} pages (${corpus.length} distinct corpus pages, cycled); debounce ${DEBOUNCE} ms; ${RUNS} run(s) of ${WATCHERS.join(", ")}`);
+console.log(`machine: ${machine()}`);
+console.log(`load average at start: ${load()}`);
+
 const tmp = mkdtempSync(join(tmpdir(), "rmirror-bench-agent-"));
-const data = join(tmp, "data");
 const folder = join(tmp, "desktop");
 mkdirSync(folder, { recursive: true });
-const token = await prepareServer(data);
-const server = await startServer(data);
-const api = new ServerApi(server.url, token);
-
 const tGen = performance.now();
 for (let d = 0; d < DOCS; d++) {
   writeNotebook(folder, { name: `Notebook ${d}`, pages: Array.from({ length: PAGES }, (_, i) => ({ sample: corpus[(d * PAGES + i) % corpus.length]! })) });
 }
-const genMs = performance.now() - tGen;
+console.log(`library written in ${(performance.now() - tGen).toFixed(0)} ms`);
 
 function procStatus(pid: number, key: string): number {
   try {
@@ -64,72 +77,122 @@ function cpuTicks(pid: number): number {
   }
 }
 
-// 1. Initial sync.
-const t0 = performance.now();
-const agent = await startAgentChild({ folder, home: join(tmp, "home"), server: server.url, token, args: ["--debounce-ms", DEBOUNCE, "--watch", WATCH], env: { RMIRROR_AGENT_MAX_ATTEMPTS: "5" } });
-const pid = agent.proc.pid;
-let peak = 0;
-const sampler = setInterval(() => (peak = Math.max(peak, procStatus(pid, "VmRSS"))), 100);
-for (;;) {
-  const s = await agentStatus(agent.url);
-  if (s.synced >= DOCS && s.queue === 0 && !s.busy) break;
-  await Bun.sleep(50);
+interface RunResult {
+  syncS: number;
+  blobs: number;
+  idleRssMB: number;
+  heapMB: number;
+  peakMB: number;
+  afterChangesMB?: number;
+  pageLat: number[];
+  metaLat: number[];
+  idleCpuMs: number;
+  load: string;
 }
-const syncMs = performance.now() - t0;
-const st = await agentStatus(agent.url);
-const listed = ((await api.get("/api/v1/documents")).body.documents as unknown[]).length;
 
-// 2. Latency: one-page change and rename, file write → server has it.
-const nb = writeNotebook(folder, { name: "Latency", pages: [{ sample: corpus[0]! }, { sample: corpus[1]! }] });
-for (;;) {
-  if ((await api.doc(nb.uuid))?.pages.length === 2) break;
-  await Bun.sleep(10);
-}
-await agentIdle(agent.url);
-const pageLat: number[] = [];
-const metaLat: number[] = [];
-for (let i = 0; i < CHANGES; i++) {
-  const bytes = corpus[(i + 2) % corpus.length]!;
-  if (i > 0 && bytes === corpus[(i + 1) % corpus.length]) continue;
-  const want = sha(bytes);
-  const s = performance.now();
-  writePage(folder, nb.uuid, nb.pageIds[0]!, bytes);
-  for (;;) {
-    if ((await api.doc(nb.uuid))?.pages.find((p: any) => p.id === nb.pageIds[0])?.sha256 === want) break;
-    await Bun.sleep(2);
+async function runOnce(watch: string, n: number): Promise<RunResult> {
+  const data = join(tmp, `data-${watch}-${n}`);
+  const home = join(tmp, `home-${watch}-${n}`);
+  const token = await prepareServer(data);
+  const server = await startServer(data);
+  const api = new ServerApi(server.url, token);
+  const watchArgs = watch === "poll" ? ["--poll"] : ["--watch", watch];
+  const t0 = performance.now();
+  const agent = await startAgentChild({ folder, home, server: server.url, token, args: ["--debounce-ms", DEBOUNCE, ...watchArgs], env: { RMIRROR_AGENT_MAX_ATTEMPTS: "5" } });
+  const pid = agent.proc.pid;
+  try {
+    for (;;) {
+      const s = await agentStatus(agent.url);
+      if (s.synced >= DOCS && s.queue === 0 && !s.busy) break;
+      await Bun.sleep(50);
+    }
+    const syncS = (performance.now() - t0) / 1000;
+    await Bun.sleep(SETTLE_S * 1000);
+    const st = await agentStatus(agent.url);
+    const idleRssMB = procStatus(pid, "VmRSS") / 1024;
+    const heapMB = st.memory.heapMB as number;
+
+    const pageLat: number[] = [];
+    const metaLat: number[] = [];
+    let afterChangesMB: number | undefined;
+    if (CHANGES > 0) {
+      const nb = writeNotebook(folder, { name: `Latency ${watch} ${n}`, pages: [{ sample: corpus[0]! }, { sample: corpus[1]! }] });
+      for (;;) {
+        if ((await api.doc(nb.uuid))?.pages.length === 2) break;
+        await Bun.sleep(10);
+      }
+      await agentIdle(agent.url);
+      for (let i = 0; i < CHANGES; i++) {
+        const bytes = corpus[(i + 2) % corpus.length]!;
+        const want = sha(bytes);
+        const s = performance.now();
+        writePage(folder, nb.uuid, nb.pageIds[0]!, bytes);
+        for (;;) {
+          if ((await api.doc(nb.uuid))?.pages.find((p: any) => p.id === nb.pageIds[0])?.sha256 === want) break;
+          await Bun.sleep(2);
+        }
+        pageLat.push(performance.now() - s);
+        await agentIdle(agent.url);
+        const name = `Latency ${watch} ${n} ${i}`;
+        const m = performance.now();
+        writeMetadata(folder, nb.uuid, { name });
+        for (;;) {
+          if ((await api.doc(nb.uuid))?.name === name) break;
+          await Bun.sleep(2);
+        }
+        metaLat.push(performance.now() - m);
+        await agentIdle(agent.url);
+      }
+      // The shared library must stay the same for the next run.
+      rmSync(join(folder, nb.uuid), { recursive: true, force: true });
+      for (const ext of [".metadata", ".content"]) rmSync(join(folder, nb.uuid + ext), { force: true });
+      await Bun.sleep(SETTLE_S * 1000);
+      afterChangesMB = procStatus(pid, "VmRSS") / 1024;
+    }
+    const c0 = cpuTicks(pid);
+    await Bun.sleep(10_000);
+    const idleCpuMs = ((cpuTicks(pid) - c0) * 1000) / 100; // USER_HZ = 100
+    const peakMB = procStatus(pid, "VmHWM") / 1024;
+    return { syncS, blobs: st.counters.blobs, idleRssMB, heapMB, peakMB, ...(afterChangesMB !== undefined ? { afterChangesMB } : {}), pageLat, metaLat, idleCpuMs, load: load() };
+  } finally {
+    await stop(agent);
+    await stop(server);
+    rmSync(data, { recursive: true, force: true });
+    rmSync(home, { recursive: true, force: true });
   }
-  pageLat.push(performance.now() - s);
-  await agentIdle(agent.url);
-  const name = `Latency ${i}`;
-  const m = performance.now();
-  writeMetadata(folder, nb.uuid, { name });
-  for (;;) {
-    if ((await api.doc(nb.uuid))?.name === name) break;
-    await Bun.sleep(2);
-  }
-  metaLat.push(performance.now() - m);
-  await agentIdle(agent.url);
 }
 
-// 3. Footprint.
-const rssAfter = procStatus(pid, "VmRSS");
-await Bun.sleep(1000);
-const c0 = cpuTicks(pid);
-await Bun.sleep(10_000);
-const idleCpuMs = ((cpuTicks(pid) - c0) * 1000) / 100; // USER_HZ = 100
-clearInterval(sampler);
-peak = Math.max(peak, procStatus(pid, "VmHWM"));
+const results = new Map<string, RunResult[]>(WATCHERS.map((w) => [w, []]));
+try {
+  for (let n = 0; n < RUNS; n++) {
+    for (const w of WATCHERS) {
+      const r = await runOnce(w, n);
+      results.get(w)!.push(r);
+      console.log(
+        `run ${n + 1} ${w.padEnd(8)} sync ${r.syncS.toFixed(1)} s (${r.blobs} blobs) · idle RSS ${r.idleRssMB.toFixed(1)} MB, heap ${r.heapMB.toFixed(1)} MB, peak ${r.peakMB.toFixed(1)} MB` +
+          (r.afterChangesMB !== undefined ? ` · after ${CHANGES} edits+renames ${r.afterChangesMB.toFixed(1)} MB` : "") +
+          ` · idle CPU ${r.idleCpuMs.toFixed(0)} ms/10 s · load ${r.load}`,
+      );
+    }
+  }
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
 
-await stop(agent);
-await stop(server);
-rmSync(tmp, { recursive: true, force: true });
-
-const sorted = (a: number[]) => [...a].sort((x, y) => x - y);
-const pct = (a: number[], p: number) => sorted(a)[Math.min(a.length - 1, Math.floor((p / 100) * a.length))]!;
-const f = (n: number) => n.toFixed(0);
-console.log(`agent bench — ${DOCS} notebooks × ${PAGES} pages = ${DOCS * PAGES} pages (${corpus.length} distinct corpus pages, cycled); debounce ${DEBOUNCE} ms; ${WATCH} watcher`);
-console.log(`library written in ${f(genMs)} ms`);
-console.log(`initial sync: ${(syncMs / 1000).toFixed(1)} s from agent start to ${st.synced} documents confirmed (${listed} on the server); ${st.counters.blobs} blob uploads, ${(st.counters.bytes / 1e6).toFixed(1)} MB`);
-console.log(`one-page change, write → on server: median ${f(pct(pageLat, 50))} ms, p95 ${f(pct(pageLat, 95))} ms, max ${f(Math.max(...pageLat))} ms (n=${pageLat.length}, includes the ${DEBOUNCE} ms debounce)`);
-console.log(`rename (metadata-only), write → on server: median ${f(pct(metaLat, 50))} ms, p95 ${f(pct(metaLat, 95))} ms (n=${metaLat.length})`);
-console.log(`agent RSS: ${(rssAfter / 1024).toFixed(0)} MB after the sync, peak ${(peak / 1024).toFixed(0)} MB; idle CPU: ${idleCpuMs.toFixed(0)} ms in 10 s`);
+console.log(`\nload average at end: ${load()}`);
+console.log(`summary (${RUNS} run(s) each; idle = ${SETTLE_S} s after the initial sync finished):`);
+for (const [w, rs] of results) {
+  if (!rs.length) continue;
+  const line = [
+    `idle RSS ${fmt(summarize(rs.map((r) => r.idleRssMB)), "MB", 1)}`,
+    `heap ${fmt(summarize(rs.map((r) => r.heapMB)), "MB", 1)}`,
+    `peak ${fmt(summarize(rs.map((r) => r.peakMB)), "MB", 1)}`,
+    `sync ${fmt(summarize(rs.map((r) => r.syncS)), "s", 1)}`,
+  ];
+  if (CHANGES > 0) {
+    const pl = rs.flatMap((r) => r.pageLat);
+    const ml = rs.flatMap((r) => r.metaLat);
+    line.push(`after edits ${fmt(summarize(rs.map((r) => r.afterChangesMB!)), "MB", 1)}`, `one-page change ${fmt(summarize(pl))}`, `rename ${fmt(summarize(ml))}`);
+  }
+  console.log(`  ${w}: ${line.join(" · ")}`);
+}
