@@ -3,7 +3,7 @@
 import { accessSync, constants, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "../src/log.ts";
-import { ensureHome } from "./config.ts";
+import { defaultWatch, ensureHome } from "./config.ts";
 import { ManifestReader } from "./manifest.ts";
 import { notificationLaunch, type Notice } from "./notify/commands.ts";
 import { Notifier, type QuotaInfo } from "./notify/notifier.ts";
@@ -128,13 +128,13 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   } catch {
     /* not saved yet */
   }
-  const reader = new ManifestReader(o.folder, rulesFrom(local, sync.server));
+  const reader = new ManifestReader(o.folder, { ...rulesFrom(local, sync.server), hashes: outbox.fileHashes(o.folder) });
   const uploader = new Uploader(outbox, reader, { server: o.server, token: o.token, ...o.uploader }, o.log.child({ component: "uploader" }));
   const onChange = (uuids: string[]) => {
     outbox.enqueue(uuids);
     uploader.kick();
   };
-  const watcher = new FolderWatcher(o.folder, { debounceMs: o.debounceMs, usePolling: o.poll ?? false, mode: o.watch ?? "chokidar", onChange, log: o.log.child({ component: "watcher" }) });
+  const watcher = new FolderWatcher(o.folder, { debounceMs: o.debounceMs, usePolling: o.poll ?? false, mode: o.watch ?? defaultWatch(), onChange, log: o.log.child({ component: "watcher" }) });
 
   /**
    * Queue a check of every document on disk, every one the server has from us, and every one

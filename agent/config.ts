@@ -20,11 +20,24 @@ export interface AgentConfig {
   poll?: boolean;
   /** Keep this folder as a Markdown vault in step with the server (docs/vault.md). */
   vault?: string;
-  /** "chokidar" (default) or "native" (recursive fs.watch: far less memory on big libraries). */
+  /** "native" (recursive fs.watch; the default where it exists, see defaultWatch) or "chokidar". */
   watch?: "chokidar" | "native";
 }
 
 export const DEFAULTS = { debounceMs: 300, rescanMinutes: 10, statusPort: 9090, batchSize: 50 } as const;
+
+/**
+ * The watcher used when none is chosen: the recursive `fs.watch` ("native") on Linux, macOS and
+ * Windows, chokidar elsewhere (where a recursive fs.watch may not exist). Measured on Linux
+ * (docs/benchmarks.md, agent section): after a 10,000-page sync the native watcher idles well
+ * below chokidar, which keeps a stat entry for every file. On macOS the native watcher is one
+ * FSEvents stream for the whole folder and on Windows one ReadDirectoryChangesW handle; chokidar
+ * with our depth limit opens a watcher per directory there and keeps the same per-file state
+ * (not measured on those systems; reasoned from how each works). Network folders: `--poll`.
+ */
+export function defaultWatch(platform: string = process.platform): "chokidar" | "native" {
+  return platform === "linux" || platform === "darwin" || platform === "win32" ? "native" : "chokidar";
+}
 
 export function agentHome(flag?: string, env: Record<string, string | undefined> = process.env): string {
   return flag ?? env.RMIRROR_AGENT_HOME ?? join(homedir(), ".rmirror");

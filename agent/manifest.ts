@@ -28,9 +28,11 @@ export type Manifest =
   /** Unreadable now (corrupt, or still being written): retried, then parked. */
   | { kind: "error"; uuid: string; error: string };
 
-interface CachedHash {
+/** A file's sha256 as of its size, mtime and ctime (ctime also moves when a tool restores the mtime). */
+export interface CachedHash {
   size: number;
   mtimeMs: number;
+  ctimeMs: number;
   sha256: string;
 }
 
@@ -56,17 +58,50 @@ export function syncsUnder(rules: SyncRules, chain: readonly { uuid: string; nam
   return true;
 }
 
-/** Builds manifests; remembers file hashes by (size, mtime) and which page hashes parsed cleanly. */
+/** Where the reader keeps file hashes by path (relative to the source folder). */
+export interface FileHashCache {
+  get(path: string): CachedHash | undefined;
+  set(path: string, entry: CachedHash): void;
+  /** Every entry of one document (`<uuid>.…`, `<uuid>/…`). */
+  forget(uuid: string): void;
+}
+
+/** In memory, for tests and one-off readers; the agent keeps its hashes in its database (Outbox.fileHashes). */
+export class MemoryHashCache implements FileHashCache {
+  readonly map = new Map<string, CachedHash>();
+  get(path: string): CachedHash | undefined {
+    return this.map.get(path);
+  }
+  set(path: string, entry: CachedHash): void {
+    this.map.set(path, entry);
+  }
+  forget(uuid: string): void {
+    for (const key of this.map.keys()) if (key.startsWith(uuid)) this.map.delete(key);
+  }
+}
+
+/** How many page hashes known to parse cleanly are remembered (a bound on memory; only saves re-parsing). */
+export const VALID_PAGES_MAX = 2048;
+
+/** Builds manifests; remembers file hashes by (size, mtime, ctime) and which page hashes parsed cleanly. */
 export class ManifestReader {
-  private hashes = new Map<string, CachedHash>();
+  private hashes: FileHashCache;
   private validPages = new Set<string>();
   private rules: { exclude: string[]; include: string[] | null };
+  /** Files read and hashed (cache misses) since the reader was made. */
+  filesHashed = 0;
 
   constructor(
     readonly root: string,
-    opts: SyncRules = {},
+    opts: SyncRules & { hashes?: FileHashCache } = {},
   ) {
     this.rules = { exclude: [...(opts.exclude ?? [])], include: opts.include ? [...opts.include] : null };
+    this.hashes = opts.hashes ?? new MemoryHashCache();
+  }
+
+  /** Entries held in this process's memory by the reader (the page-validity set): bounded. */
+  get memoryEntries(): number {
+    return this.validPages.size + (this.hashes instanceof MemoryHashCache ? this.hashes.map.size : 0);
   }
 
   /** The rules in effect now. */
@@ -88,7 +123,9 @@ export class ManifestReader {
    */
   async read(uuid: string, topLevel?: readonly string[]): Promise<Manifest> {
     try {
-      return await this.readUnsafe(uuid, topLevel);
+      const m = await this.readUnsafe(uuid, topLevel);
+      if (m.kind === "absent") this.hashes.forget(uuid); // gone: its hashes would only take room
+      return m;
     } catch (e) {
       if (isRmFormatError(e)) return { kind: "error", uuid, error: e.message };
       const code = (e as { code?: string }).code;
@@ -146,22 +183,24 @@ export class ManifestReader {
       throw e;
     }
     const hit = this.hashes.get(path);
-    if (hit && hit.size === info.size && hit.mtimeMs === info.mtimeMs) return hit;
+    if (hit && hit.size === info.size && hit.mtimeMs === info.mtimeMs && hit.ctimeMs === info.ctimeMs) return { sha256: hit.sha256, size: hit.size };
     if (info.size > maxBytes) throw Object.assign(new Error(`${path} is larger than ${maxBytes} bytes`), { code: "EFBIG" });
     const bytes = new Uint8Array(await readFile(full));
+    this.filesHashed++;
     const sha256 = sha256Hex(bytes);
     if (path.endsWith(".rm") && !this.validPages.has(sha256)) {
       parsePage(bytes, path); // throws RmFormatError for a corrupt or half-written page
+      if (this.validPages.size >= VALID_PAGES_MAX) this.validPages.clear();
       this.validPages.add(sha256);
     }
-    const entry = { size: bytes.byteLength, mtimeMs: info.mtimeMs, sha256 };
+    const entry = { size: bytes.byteLength, mtimeMs: info.mtimeMs, ctimeMs: info.ctimeMs, sha256 };
     // Only trust the cache when the file did not change while it was read.
     if (bytes.byteLength === info.size) this.hashes.set(path, entry);
     return entry;
   }
 
   forget(uuid: string): void {
-    for (const key of this.hashes.keys()) if (key.startsWith(uuid)) this.hashes.delete(key);
+    this.hashes.forget(uuid);
   }
 
   /** The item's chain (itself, then its folders from .metadata on disk) checked against the rules. */

@@ -4,6 +4,7 @@
 // agent's SQL lives here. The outbox holds one row per document (changes coalesce): the files on
 // disk are the payload, read when the row is sent, so a restart never sends a stale version.
 import { Database } from "bun:sqlite";
+import type { CachedHash, FileHashCache } from "./manifest.ts";
 
 const MIGRATIONS: string[] = [
   `CREATE TABLE outbox (
@@ -31,6 +32,15 @@ const MIGRATIONS: string[] = [
      seen_at INTEGER NOT NULL
    );
    CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  // The source folder's file hashes (agent/manifest.ts): on disk rather than in a map in memory, so
+  // the agent's memory does not grow with the library and a restart re-reads no unchanged file.
+  `CREATE TABLE file_hashes (
+     path TEXT PRIMARY KEY,
+     size INTEGER NOT NULL,
+     mtime_ms REAL NOT NULL,
+     ctime_ms REAL NOT NULL,
+     sha256 TEXT NOT NULL
+   ) WITHOUT ROWID;`,
 ];
 
 export interface OutboxRow {
@@ -64,6 +74,9 @@ export function openAgentDb(path: string): Database {
   db.run("PRAGMA busy_timeout = 5000");
   if (path !== ":memory:") db.run("PRAGMA journal_mode = WAL");
   db.run("PRAGMA synchronous = NORMAL");
+  // A small page cache (SQLite's default is 2 MB): the file-hash lookups during a big scan would fill
+  // it and keep it; the OS caches the file anyway.
+  db.run("PRAGMA cache_size = -512");
   const version = (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
   if (version > MIGRATIONS.length) {
     db.close();
@@ -118,6 +131,15 @@ export class Outbox {
       deleteWaiting: db.query(`DELETE FROM waiting WHERE uuid = $uuid`),
       waiting: db.query(`SELECT * FROM waiting ORDER BY name`),
       waitingUuids: db.query(`SELECT uuid FROM waiting`),
+      fileHash: db.query(`SELECT size, mtime_ms, ctime_ms, sha256 FROM file_hashes WHERE path = $path`),
+      setFileHash: db.query(
+        `INSERT INTO file_hashes (path, size, mtime_ms, ctime_ms, sha256) VALUES ($path, $size, $mtime, $ctime, $sha256)
+         ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms, ctime_ms = excluded.ctime_ms, sha256 = excluded.sha256`,
+      ),
+      // '~' sorts after '.', '/' and '\\': every `<uuid>.…` and `<uuid>/…` path, through the primary key.
+      forgetFileHashes: db.query(`DELETE FROM file_hashes WHERE path > $uuid AND path < $uuid || '~'`),
+      fileHashCount: db.query(`SELECT count(*) AS n FROM file_hashes`),
+      clearFileHashes: db.query(`DELETE FROM file_hashes`),
       getState: db.query(`SELECT value FROM state WHERE key = $key`),
       setState: db.query(`INSERT INTO state (key, value) VALUES ($key, $value) ON CONFLICT (key) DO UPDATE SET value = excluded.value`),
     };
@@ -229,6 +251,36 @@ export class Outbox {
 
   setState(key: string, value: string): void {
     this.q.setState.run({ key, value });
+  }
+
+  /**
+   * The file-hash cache of the source folder `root` (for ManifestReader), kept in this database.
+   * Another folder than last time starts it empty: paths are relative to the folder.
+   */
+  fileHashes(root: string): FileHashCache {
+    if (this.getState("fileHashesRoot") !== root) {
+      this.db.transaction(() => {
+        this.q.clearFileHashes.run();
+        this.setState("fileHashesRoot", root);
+      })();
+    }
+    const q = this.q;
+    return {
+      get(path: string): CachedHash | undefined {
+        const r = q.fileHash.get({ path }) as { size: number; mtime_ms: number; ctime_ms: number; sha256: string } | null;
+        return r ? { size: r.size, mtimeMs: r.mtime_ms, ctimeMs: r.ctime_ms, sha256: r.sha256 } : undefined;
+      },
+      set(path: string, e: CachedHash): void {
+        q.setFileHash.run({ path, size: e.size, mtime: e.mtimeMs, ctime: e.ctimeMs, sha256: e.sha256 });
+      },
+      forget(uuid: string): void {
+        q.forgetFileHashes.run({ uuid });
+      },
+    };
+  }
+
+  fileHashCount(): number {
+    return (this.q.fileHashCount.get() as { n: number }).n;
   }
 
   /** Add to a persisted counter (uploads, bytes, …). */

@@ -2,8 +2,9 @@
 // document (the app writes several files per save; nothing is read until the writes have
 // stopped for `debounceMs`) → the outbox. A periodic full rescan catches anything the watcher
 // missed (and is the only source of changes when watching is impossible). When the native
-// watcher fails (inotify limits, network folders) it restarts in polling mode.
-import { watch, type FSWatcher } from "chokidar";
+// watcher fails (inotify limits, network folders) it restarts in polling mode. chokidar is loaded
+// only when it is used (it costs ~5 MB of memory just loaded; the native watcher is the default).
+import type { FSWatcher } from "chokidar";
 import { watch as fsWatch, type FSWatcher as NativeWatcher } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { relative, sep } from "node:path";
@@ -64,7 +65,7 @@ export type WatchMode = "chokidar" | "native" | "poll";
 
 export interface WatcherOptions {
   debounceMs: number;
-  /** chokidar (default), native recursive fs.watch (lighter on memory), or chokidar polling. */
+  /** native recursive fs.watch (lighter on memory; config.ts defaultWatch), chokidar, or chokidar polling. */
   mode?: WatchMode;
   usePolling?: boolean;
   pollIntervalMs?: number;
@@ -76,6 +77,7 @@ export class FolderWatcher {
   private watcher: FSWatcher | undefined;
   private native: NativeWatcher | undefined;
   private debouncer: Debouncer;
+  private stopped = false;
   polling: boolean;
   ready: Promise<void> = Promise.resolve();
 
@@ -91,7 +93,14 @@ export class FolderWatcher {
     if (this.opts.mode === "native" && !this.polling) {
       try {
         this.native = fsWatch(this.root, { recursive: true, persistent: true }, (_event, name) => {
-          if (!name) return;
+          if (!name) {
+            // The OS says something changed without saying what (FSEvents asking for a rescan, an
+            // overflowed event buffer): check every document (unchanged ones cost a stat per file).
+            void listUuids(this.root)
+              .then((all) => all.forEach((u) => this.debouncer.touch(u)))
+              .catch(() => undefined);
+            return;
+          }
           const rel = String(name);
           if (IGNORED.test(rel)) return;
           const uuid = uuidOfPath(this.root, `${this.root}${sep}${rel}`);
@@ -111,6 +120,13 @@ export class FolderWatcher {
         this.polling = true;
       }
     }
+    this.ready = this.startChokidar();
+    return this.ready;
+  }
+
+  private async startChokidar(): Promise<void> {
+    const { watch } = await import("chokidar");
+    if (this.stopped) return;
     const w = watch(this.root, {
       ignoreInitial: true,
       persistent: true,
@@ -132,8 +148,7 @@ export class FolderWatcher {
         void w.close().then(() => this.start());
       }
     });
-    this.ready = new Promise((resolve) => w.once("ready", () => resolve()));
-    return this.ready;
+    await new Promise<void>((resolve) => w.once("ready", () => resolve()));
   }
 
   get pending(): number {
@@ -141,6 +156,7 @@ export class FolderWatcher {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     this.debouncer.cancel();
     this.native?.close();
     await this.watcher?.close();

@@ -12,7 +12,9 @@
 //      (debounce included) and a rename (metadata-only), polled every 2 ms; then RSS again
 //   4. idle CPU over 10 s
 // Usage: bun bench/agent.ts [--docs 500] [--pages 20] [--runs 3] [--watch native,chokidar,poll]
-//                           [--settle 5] [--changes 0] [--debounce 300]
+//                           [--settle 5] [--changes 0] [--debounce 300] [--bin dist/rmirror-linux-x64]
+// --bin runs the agent from a compiled executable (`npm run build`), as users run it; the server
+// always runs from source.
 // Memory does not depend much on the machine's load; latencies and sync times do.
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -24,7 +26,7 @@ import { parsePage } from "../src/rm/page.ts";
 import { fmt, load, machine, summarize } from "./report.ts";
 
 const { values } = parseArgs({
-  options: { docs: { type: "string" }, pages: { type: "string" }, runs: { type: "string" }, changes: { type: "string" }, debounce: { type: "string" }, watch: { type: "string" }, settle: { type: "string" } },
+  options: { docs: { type: "string" }, pages: { type: "string" }, runs: { type: "string" }, changes: { type: "string" }, debounce: { type: "string" }, watch: { type: "string" }, settle: { type: "string" }, bin: { type: "string" } },
 });
 const WATCHERS = (values.watch ?? "native,chokidar,poll").split(",").map((w) => w.trim());
 for (const w of WATCHERS) if (!["native", "chokidar", "poll"].includes(w)) throw new Error(`--watch: native, chokidar or poll, not ${w}`);
@@ -34,6 +36,7 @@ const RUNS = Number(values.runs ?? 3);
 const CHANGES = Number(values.changes ?? 0);
 const DEBOUNCE = values.debounce ?? "300";
 const SETTLE_S = Number(values.settle ?? 5);
+const BIN = values.bin;
 
 // Every top-level .rm of the corpus that parses strictly (the agent refuses corrupt pages).
 const corpus: Uint8Array[] = [];
@@ -48,7 +51,7 @@ for (const f of readdirSync(SAMPLES_DIR)) {
   }
 }
 
-console.log(`agent bench — ${DOCS} notebooks × ${PAGES} pages = ${DOCS * PAGES} pages (${corpus.length} distinct corpus pages, cycled); debounce ${DEBOUNCE} ms; ${RUNS} run(s) of ${WATCHERS.join(", ")}`);
+console.log(`agent bench — ${DOCS} notebooks × ${PAGES} pages = ${DOCS * PAGES} pages (${corpus.length} distinct corpus pages, cycled); debounce ${DEBOUNCE} ms; ${RUNS} run(s) of ${WATCHERS.join(", ")}; agent: ${BIN ?? "bun src/main.ts (from source)"}`);
 console.log(`machine: ${machine()}`);
 console.log(`load average at start: ${load()}`);
 
@@ -98,7 +101,7 @@ async function runOnce(watch: string, n: number): Promise<RunResult> {
   const api = new ServerApi(server.url, token);
   const watchArgs = watch === "poll" ? ["--poll"] : ["--watch", watch];
   const t0 = performance.now();
-  const agent = await startAgentChild({ folder, home, server: server.url, token, args: ["--debounce-ms", DEBOUNCE, ...watchArgs], env: { RMIRROR_AGENT_MAX_ATTEMPTS: "5" } });
+  const agent = await startAgentChild({ folder, home, server: server.url, token, args: ["--debounce-ms", DEBOUNCE, ...watchArgs], env: { RMIRROR_AGENT_MAX_ATTEMPTS: "5" }, ...(BIN ? { bin: BIN } : {}) });
   const pid = agent.proc.pid;
   try {
     for (;;) {

@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { hostname } from "node:os";
 import { createLogger, type LogLevel } from "../log.ts";
 import { folderProblem, startAgent, type RunningAgent } from "../../agent/agent.ts";
-import { agentHome, DEFAULTS, defaultFolder, defaultFolderCandidates, readConfig, writeConfig, type AgentConfig } from "../../agent/config.ts";
+import { agentHome, DEFAULTS, defaultFolder, defaultWatch, defaultFolderCandidates, readConfig, writeConfig, type AgentConfig } from "../../agent/config.ts";
 import { tokenStore } from "../../agent/token-store.ts";
 import { autostartTarget, install, isCompiled, restart, selfCommand, uninstall } from "../../agent/autostart/index.ts";
 import { updateAgent } from "../../agent/update.ts";
@@ -34,7 +34,8 @@ Options (flags over environment over <home>/config over defaults):
   --status-port N       local status page on 127.0.0.1 (default ${DEFAULTS.statusPort}; 0 = any free port; -1 = off)
   --batch N             documents per request (default ${DEFAULTS.batchSize})
   --poll                watch by polling (network folders, odd filesystems)
-  --watch MODE          chokidar (default) or native (recursive fs.watch; much less memory on big libraries)
+  --watch MODE          native (recursive fs.watch; the default on macOS, Windows and Linux: much less memory
+                        on big libraries) or chokidar (RMIRROR_AGENT_WATCH; default here: ${defaultWatch()})
   --vault DIR           also keep DIR as a Markdown vault (Obsidian, Logseq) in step with the server, from its
                         change feed (RMIRROR_AGENT_VAULT; see docs/vault.md)
   --vault-images KIND   page images in the vault as png (default) or svg (RMIRROR_AGENT_VAULT_IMAGES)
@@ -110,7 +111,7 @@ function resolve(v: Values): Resolved {
     statusPort: int("--status-port", v["status-port"], -1) ?? envInt("RMIRROR_AGENT_STATUS_PORT", -1) ?? file.statusPort ?? DEFAULTS.statusPort,
     batchSize: int("--batch", v.batch, 1) ?? file.batchSize ?? DEFAULTS.batchSize,
     poll: v.poll ?? file.poll ?? false,
-    watch: watchMode(v.watch ?? process.env.RMIRROR_AGENT_WATCH ?? file.watch ?? "chokidar"),
+    watch: watchMode(v.watch ?? process.env.RMIRROR_AGENT_WATCH ?? file.watch ?? defaultWatch()),
     vault: v.vault ?? env.RMIRROR_AGENT_VAULT ?? file.vault,
   };
 }

@@ -21,8 +21,9 @@ export interface Child {
 }
 
 /** Spawn `rmirror <args>`; resolves with the URL from the first JSON log line whose msg matches. */
-export async function spawnMain(args: string[], env: Record<string, string>, readyMsg: string, timeoutMs = 100_000): Promise<Child> {
-  const proc = Bun.spawn([process.execPath, MAIN, ...args], { env: { ...process.env, RMIRROR_LOG_LEVEL: "info", RMIRROR_AGENT_NOTIFY: "0", ...env }, stdout: "ignore", stderr: "pipe" });
+/** `bin`: a compiled rmirror executable instead of bun running src/main.ts. */
+export async function spawnMain(args: string[], env: Record<string, string>, readyMsg: string, timeoutMs = 100_000, bin?: string): Promise<Child> {
+  const proc = Bun.spawn([...(bin ? [bin] : [process.execPath, MAIN]), ...args], { env: { ...process.env, RMIRROR_LOG_LEVEL: "info", RMIRROR_AGENT_NOTIFY: "0", ...env }, stdout: "ignore", stderr: "pipe" });
   const logs: string[] = [];
   const ready = Promise.withResolvers<string>();
   (async () => {
@@ -70,6 +71,8 @@ export interface AgentChildOptions {
   token: string;
   env?: Record<string, string>;
   args?: string[];
+  /** A compiled rmirror executable (bench/agent.ts --bin); default: bun running src/main.ts. */
+  bin?: string;
 }
 
 export function startAgentChild(o: AgentChildOptions): Promise<Child> {
@@ -77,6 +80,8 @@ export function startAgentChild(o: AgentChildOptions): Promise<Child> {
     ["agent", "--folder", o.folder, "--home", o.home, "--server", o.server, "--token", o.token, "--status-port", "0", "--debounce-ms", "120", "--rescan-minutes", "0", ...(o.args ?? [])],
     { RMIRROR_AGENT_BACKOFF_BASE_MS: "100", RMIRROR_AGENT_BACKOFF_CAP_MS: "1000", RMIRROR_AGENT_LOCAL_RETRY_MS: "100", RMIRROR_AGENT_MAX_ATTEMPTS: "3", ...o.env },
     "agent status page",
+    100_000,
+    o.bin,
   );
 }
 
