@@ -65,6 +65,7 @@ export class Uploader {
   private running: Promise<void> | undefined;
   busy = false;
   private dirty = false;
+  private rowsSinceIdle = 0;
 
   constructor(
     private outbox: Outbox,
@@ -143,6 +144,11 @@ export class Uploader {
         if (this.dirty) {
           this.dirty = false;
           Bun.gc(true);
+          // After a big pass (initial sync, a rescan that found work) also let JavaScriptCore drop
+          // its compiled code and shrink its heap (measured: 61 → 57 MB idle after a 10,000-page
+          // sync, bench/agent.ts). Not after every edit: the code would be compiled again each time.
+          if (this.rowsSinceIdle >= this.opts.batchSize) (Bun as { shrink?: () => void }).shrink?.();
+          this.rowsSinceIdle = 0;
         }
         const next = this.outbox.nextDue();
         await this.sleep(next === undefined ? 60_000 : next - now);
@@ -150,6 +156,7 @@ export class Uploader {
       }
       this.busy = true;
       this.dirty = true;
+      this.rowsSinceIdle += rows.length;
       try {
         await this.pass(rows);
         this.serverFailures = 0;
