@@ -6,7 +6,8 @@
 //      page files cycled from the shared corpus, so they de-duplicate to the corpus' distinct pages;
 //      the library is written once and shared by every run: the agent only reads it)
 //   2. idle footprint: once the agent reports nothing queued, nothing in flight and every document
-//      synced, `--settle` seconds later: VmRSS from /proc/<pid>/status and the JavaScript heap in
+//      synced, `--settle` seconds later: VmRSS from /proc/<pid>/status (and its anonymous / file
+//      parts: the file part is mostly the bun executable's code pages) and the JavaScript heap in
 //      use (the agent's own /api/status, `process.memoryUsage().heapUsed`); peak RSS (VmHWM)
 //   3. with `--changes N` (default 0): file written → upload complete, for a one-page change
 //      (debounce included) and a rename (metadata-only), polled every 2 ms; then RSS again
@@ -84,6 +85,9 @@ interface RunResult {
   syncS: number;
   blobs: number;
   idleRssMB: number;
+  /** Of idleRssMB: anonymous memory (heaps, buffers) and file pages (mostly the bun executable's code, shared and clean). */
+  anonMB: number;
+  fileMB: number;
   heapMB: number;
   peakMB: number;
   afterChangesMB?: number;
@@ -113,6 +117,8 @@ async function runOnce(watch: string, n: number): Promise<RunResult> {
     await Bun.sleep(SETTLE_S * 1000);
     const st = await agentStatus(agent.url);
     const idleRssMB = procStatus(pid, "VmRSS") / 1024;
+    const anonMB = procStatus(pid, "RssAnon") / 1024;
+    const fileMB = procStatus(pid, "RssFile") / 1024;
     const heapMB = st.memory.heapMB as number;
 
     const pageLat: number[] = [];
@@ -156,7 +162,7 @@ async function runOnce(watch: string, n: number): Promise<RunResult> {
     await Bun.sleep(10_000);
     const idleCpuMs = ((cpuTicks(pid) - c0) * 1000) / 100; // USER_HZ = 100
     const peakMB = procStatus(pid, "VmHWM") / 1024;
-    return { syncS, blobs: st.counters.blobs, idleRssMB, heapMB, peakMB, ...(afterChangesMB !== undefined ? { afterChangesMB } : {}), pageLat, metaLat, idleCpuMs, load: load() };
+    return { syncS, blobs: st.counters.blobs, idleRssMB, anonMB, fileMB, heapMB, peakMB, ...(afterChangesMB !== undefined ? { afterChangesMB } : {}), pageLat, metaLat, idleCpuMs, load: load() };
   } finally {
     await stop(agent);
     await stop(server);
@@ -172,7 +178,7 @@ try {
       const r = await runOnce(w, n);
       results.get(w)!.push(r);
       console.log(
-        `run ${n + 1} ${w.padEnd(8)} sync ${r.syncS.toFixed(1)} s (${r.blobs} blobs) · idle RSS ${r.idleRssMB.toFixed(1)} MB, heap ${r.heapMB.toFixed(1)} MB, peak ${r.peakMB.toFixed(1)} MB` +
+        `run ${n + 1} ${w.padEnd(8)} sync ${r.syncS.toFixed(1)} s (${r.blobs} blobs) · idle RSS ${r.idleRssMB.toFixed(1)} MB (anon ${r.anonMB.toFixed(1)}, file ${r.fileMB.toFixed(1)}), heap ${r.heapMB.toFixed(1)} MB, peak ${r.peakMB.toFixed(1)} MB` +
           (r.afterChangesMB !== undefined ? ` · after ${CHANGES} edits+renames ${r.afterChangesMB.toFixed(1)} MB` : "") +
           ` · idle CPU ${r.idleCpuMs.toFixed(0)} ms/10 s · load ${r.load}`,
       );
@@ -188,6 +194,8 @@ for (const [w, rs] of results) {
   if (!rs.length) continue;
   const line = [
     `idle RSS ${fmt(summarize(rs.map((r) => r.idleRssMB)), "MB", 1)}`,
+    `anon ${fmt(summarize(rs.map((r) => r.anonMB)), "MB", 1)}`,
+    `file ${fmt(summarize(rs.map((r) => r.fileMB)), "MB", 1)}`,
     `heap ${fmt(summarize(rs.map((r) => r.heapMB)), "MB", 1)}`,
     `peak ${fmt(summarize(rs.map((r) => r.peakMB)), "MB", 1)}`,
     `sync ${fmt(summarize(rs.map((r) => r.syncS)), "s", 1)}`,
