@@ -2,8 +2,11 @@
 
 /** Drops a leading `<think>…</think>` block (some local models) and a Markdown code fence around the whole answer. */
 export function cleanAnswer(s: string): string {
-  let t = s.replace(/^\s*<think>[\s\S]*?<\/think>/, "").trim();
-  const m = /^```(?:markdown|md)?\n([\s\S]*?)\n```$/.exec(t);
-  if (m) t = m[1]!.trim();
-  return t;
+  return stripFences(s.replace(/^\s*<think>[\s\S]*?<\/think>/, "").trim());
+}
+
+/** Drops a Markdown code fence around the whole (trimmed) answer. */
+export function stripFences(s: string): string {
+  const m = /^```(?:markdown|md)?\n([\s\S]*?)\n```$/.exec(s);
+  return m ? m[1]!.trim() : s;
 }

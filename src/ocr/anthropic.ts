@@ -5,16 +5,12 @@
 // worker slot and honours retry-after across restarts. The SDK is loaded on the first page read,
 // so `serve` starts without parsing it (test/build/startup-chunks.test.ts).
 import type Anthropic from "@anthropic-ai/sdk";
-import { OcrKeyRejected, OcrRateLimited, OcrRejected, OcrUnavailable, OcrUnusableAnswer, type OcrEngine, type OcrInput, type OcrResult } from "./engine.ts";
-import { ocrPrompt, PROMPT_VERSION } from "./prompt.ts";
+import { stripFences } from "./answer.ts";
+import { askWithRetry, engineKeyOf, loadOnce, otherError, pagePrompt, retryAfterMs, stainlessClientOptions, stainlessTransportError, statusError, type EngineOptions } from "./engine-common.ts";
+import { OcrKeyRejected, OcrRateLimited, OcrRejected, OcrUnusableAnswer, type OcrEngine, type OcrInput, type OcrResult } from "./engine.ts";
 
-export interface AnthropicOcrOptions {
+export interface AnthropicOcrOptions extends EngineOptions {
   apiKey: string;
-  baseUrl?: string;
-  model: string;
-  maxTokens: number;
-  timeoutMs: number;
-  languages: string;
   /**
    * "disabled" (default): no thinking. Claude Haiku 5.5 uses adaptive thinking by default and its
    * thinking tokens count toward max_tokens ("What's new in Claude Haiku 5.5" and the model overview,
@@ -24,39 +20,17 @@ export interface AnthropicOcrOptions {
    * "disabled"): `thinking: {type: "adaptive"}` with `output_config.effort: "low"`.
    */
   thinking: "disabled" | "adaptive";
-  fetch?: typeof fetch;
 }
-
-/**
- * The largest budget a cut-off answer is retried with: 64,000 output tokens, the most the setting
- * allows and within every current Claude model's output limit (Haiku 4.5: 64K, Haiku 5.5: 128K).
- */
-export const MAX_OUTPUT_TOKENS = 64_000;
 
 /** The API's limit for one base64 image. */
 export const MAX_IMAGE_BASE64_BYTES = 5 * 1024 * 1024;
 
 export function engineKey(o: { model: string; languages: string }): string {
-  return `anthropic:${o.model}:p${PROMPT_VERSION}:${o.languages.trim().toLowerCase()}`;
-}
-
-/** Milliseconds from retry-after / retry-after-ms headers, else a default. */
-export function retryAfterMs(headers: Headers | undefined, fallback: number): number {
-  const ms = Number(headers?.get("retry-after-ms"));
-  if (Number.isFinite(ms) && ms >= 0 && headers?.get("retry-after-ms")) return ms;
-  const raw = headers?.get("retry-after");
-  if (raw) {
-    const s = Number(raw);
-    if (Number.isFinite(s) && s >= 0) return s * 1000;
-    const at = Date.parse(raw);
-    if (Number.isFinite(at)) return Math.max(0, at - Date.now());
-  }
-  return fallback;
+  return engineKeyOf("anthropic", o);
 }
 
 type Sdk = typeof import("@anthropic-ai/sdk");
-let sdk: Promise<Sdk> | undefined;
-const loadSdk = (): Promise<Sdk> => (sdk ??= import("@anthropic-ai/sdk"));
+const loadSdk = loadOnce((): Promise<Sdk> => import("@anthropic-ai/sdk"));
 
 export class AnthropicOcr implements OcrEngine {
   readonly key: string;
@@ -68,26 +42,17 @@ export class AnthropicOcr implements OcrEngine {
 
   private connect() {
     const o = this.o;
-    return (this.client ??= loadSdk().then(({ default: Sdk }) => ({
-      Sdk,
-      api: new Sdk({
-        apiKey: o.apiKey,
-        ...(o.baseUrl ? { baseURL: o.baseUrl } : {}),
-        maxRetries: 0,
-        timeout: o.timeoutMs,
-        ...(o.fetch ? { fetch: o.fetch } : {}),
-      }),
-    })));
+    return (this.client ??= loadSdk().then(({ default: Sdk }) => ({ Sdk, api: new Sdk({ apiKey: o.apiKey, ...stainlessClientOptions(o) }) })));
   }
 
   async recognize(input: OcrInput): Promise<OcrResult> {
     const { api, Sdk } = await this.connect();
     const data = Buffer.from(input.png).toString("base64");
     if (data.length > MAX_IMAGE_BASE64_BYTES) throw new OcrRejected(`ocr: page image is ${data.length} bytes in base64, over the API's 5 MB limit`);
-    const t0 = performance.now();
-    const ask = async (maxTokens: number): Promise<Anthropic.Message> => {
-      try {
-        return await api.messages.create(
+    const { answer: msg, budget, inputTokens, outputTokens, ms } = await askWithRetry({
+      maxTokens: this.o.maxTokens,
+      ask: (maxTokens) =>
+        api.messages.create(
           {
             model: this.o.model,
             max_tokens: maxTokens,
@@ -97,28 +62,18 @@ export class AnthropicOcr implements OcrEngine {
                 role: "user",
                 content: [
                   { type: "image", source: { type: "base64", media_type: "image/png", data } },
-                  { type: "text", text: ocrPrompt({ languages: this.o.languages, annotatedPdf: input.annotatedPdf, context: input.context }) },
+                  { type: "text", text: pagePrompt(this.o.languages, input) },
                 ],
               },
             ],
           },
           input.signal ? { signal: input.signal } : {},
-        );
-      } catch (e) {
-        throw mapError(e, Sdk);
-      }
-    };
-    let budget = this.o.maxTokens;
-    let msg = await ask(budget);
-    let inputTokens = msg.usage.input_tokens;
-    let outputTokens = msg.usage.output_tokens;
-    // Cut off: once more with twice the budget (bounded), since thinking or a dense page used it up.
-    if (msg.stop_reason === "max_tokens" && budget < MAX_OUTPUT_TOKENS) {
-      budget = Math.min(MAX_OUTPUT_TOKENS, budget * 2);
-      msg = await ask(budget);
-      inputTokens += msg.usage.input_tokens;
-      outputTokens += msg.usage.output_tokens;
-    }
+        ),
+      fail: (e) => mapError(e, Sdk),
+      // Cut off: once more with twice the budget (bounded), since thinking or a dense page used it up.
+      cutOff: (m) => m.stop_reason === "max_tokens",
+      usage: (m) => ({ input: m.usage.input_tokens, output: m.usage.output_tokens }),
+    });
     // Text blocks only: thinking / redacted_thinking blocks are the model's notes, not the page.
     const markdown = msg.content
       .flatMap((b) => (b.type === "text" ? [b.text] : []))
@@ -129,35 +84,22 @@ export class AnthropicOcr implements OcrEngine {
     if (stop === "refusal") throw new OcrUnusableAnswer("ocr: the model declined to transcribe this page (stop_reason refusal)");
     if (stop !== "end_turn" && stop !== "stop_sequence") throw new OcrUnusableAnswer(`ocr: the answer did not finish (stop_reason ${stop ?? "missing"})`);
     if (!markdown) throw new OcrUnusableAnswer(`ocr: the model answered with no text (stop_reason ${stop})`);
-    return {
-      markdown: stripFences(markdown),
-      model: msg.model,
-      inputTokens,
-      outputTokens,
-      ms: Math.round(performance.now() - t0),
-    };
+    return { markdown: stripFences(markdown), model: msg.model, inputTokens, outputTokens, ms };
   }
 }
 
-function stripFences(s: string): string {
-  const m = /^```(?:markdown|md)?\n([\s\S]*?)\n```$/.exec(s);
-  return m ? m[1]!.trim() : s;
-}
-
 function mapError(e: unknown, Anthropic: Sdk["default"]): Error {
-  if (e instanceof Anthropic.APIConnectionTimeoutError) return new Error("ocr: request timed out");
-  if (e instanceof Anthropic.APIUserAbortError) return new Error("ocr: request aborted");
-  if (e instanceof Anthropic.APIConnectionError) return new OcrUnavailable(`ocr: connection failed: ${e.message}`);
+  const transport = stainlessTransportError(e, Anthropic);
+  if (transport) return transport;
   if (e instanceof Anthropic.APIError) {
     const status = e.status ?? 0;
     const type = e.type ?? "";
     const why = e.apiMessage ?? e.message;
+    const tag = `${status}${type ? ` ${type}` : ""}`;
     // Documented error types: platform.claude.com/docs/en/api/errors.
     if (status === 429 || status === 529) return new OcrRateLimited(retryAfterMs(e.headers, status === 529 ? 30_000 : 60_000), `ocr: ${status === 429 ? "rate limited" : "API overloaded"} (${status}): ${why}`);
-    if (status === 401 || status === 403) return new OcrKeyRejected(`ocr: the API key was rejected (${status}${type ? ` ${type}` : ""}): ${why}`);
-    if (status >= 500) return new OcrUnavailable(`ocr: API error ${status}: ${why}`);
-    if (status === 408 || status === 409) return new Error(`ocr: API error ${status}: ${why}`);
-    return new OcrRejected(`ocr: request rejected (${status}${type ? ` ${type}` : ""}): ${why}`);
+    if (status === 401 || status === 403) return new OcrKeyRejected(`ocr: the API key was rejected (${tag}): ${why}`);
+    return statusError(status, tag, why, String(status));
   }
-  return new Error(`ocr: ${(e as Error)?.message ?? String(e)}`);
+  return otherError(e);
 }

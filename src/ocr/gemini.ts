@@ -12,28 +12,21 @@
 // 400 with reason API_KEY_INVALID, 401 and 403 PERMISSION_DENIED reject the key; 429
 // RESOURCE_EXHAUSTED waits for the RetryInfo delay; 500/503/504 and connection failures are an
 // outage. The SDK does not retry unless asked (no retryOptions); it is loaded on the first page read.
-import type { GenerateContentResponse, GoogleGenAI } from "@google/genai";
-import { MAX_OUTPUT_TOKENS } from "./anthropic.ts";
-import { OcrKeyRejected, OcrRateLimited, OcrRejected, OcrUnavailable, OcrUnusableAnswer, type OcrEngine, type OcrInput, type OcrResult } from "./engine.ts";
+import type { GoogleGenAI } from "@google/genai";
 import { cleanAnswer } from "./answer.ts";
-import { ocrPrompt, PROMPT_VERSION } from "./prompt.ts";
+import { askWithRetry, engineKeyOf, loadOnce, otherError, pagePrompt, statusError, type EngineOptions } from "./engine-common.ts";
+import { OcrKeyRejected, OcrRateLimited, OcrRejected, OcrUnavailable, OcrUnusableAnswer, type OcrEngine, type OcrInput, type OcrResult } from "./engine.ts";
 
-export interface GeminiOcrOptions {
+export interface GeminiOcrOptions extends EngineOptions {
   apiKey: string;
-  baseUrl?: string;
-  model: string;
-  maxTokens: number;
-  timeoutMs: number;
-  languages: string;
   thinking: "minimal" | "low" | "medium" | "high";
-  fetch?: typeof fetch;
 }
 
 /** The API's limit for a whole request with inline data (ai.google.dev/gemini-api/docs/image-understanding). */
 export const MAX_INLINE_REQUEST_BYTES = 20 * 1024 * 1024;
 
 export function geminiEngineKey(o: { model: string; languages: string }): string {
-  return `gemini:${o.model}:p${PROMPT_VERSION}:${o.languages.trim().toLowerCase()}`;
+  return engineKeyOf("gemini", o);
 }
 
 /** The thinkingConfig for a model: a level for Gemini 3+, a budget for 2.5 (which has no levels). */
@@ -57,8 +50,7 @@ export function retryDelayMs(details: unknown, fallback: number): number {
 }
 
 type Sdk = typeof import("@google/genai");
-let sdk: Promise<Sdk> | undefined;
-const loadSdk = (): Promise<Sdk> => (sdk ??= import("@google/genai"));
+const loadSdk = loadOnce((): Promise<Sdk> => import("@google/genai"));
 
 export class GeminiOcr implements OcrEngine {
   readonly key: string;
@@ -83,43 +75,26 @@ export class GeminiOcr implements OcrEngine {
     const { api, Sdk } = await this.connect();
     const data = Buffer.from(input.png).toString("base64");
     if (data.length > MAX_INLINE_REQUEST_BYTES) throw new OcrRejected(`ocr: page image is ${data.length} bytes in base64, over the API's 20 MB inline limit`);
-    const t0 = performance.now();
-    const ask = async (budget: number): Promise<GenerateContentResponse> => {
-      try {
-        return await api.models.generateContent({
+    const { answer: r, budget, inputTokens, outputTokens, ms } = await askWithRetry({
+      maxTokens: this.o.maxTokens,
+      ask: (budget) =>
+        api.models.generateContent({
           model: this.o.model,
-          contents: [
-            {
-              role: "user",
-              parts: [{ inlineData: { mimeType: "image/png", data } }, { text: ocrPrompt({ languages: this.o.languages, annotatedPdf: input.annotatedPdf, context: input.context }) }],
-            },
-          ],
+          contents: [{ role: "user", parts: [{ inlineData: { mimeType: "image/png", data } }, { text: pagePrompt(this.o.languages, input) }] }],
           config: {
             maxOutputTokens: budget,
             thinkingConfig: thinkingConfig(this.o.model, this.o.thinking) as never,
             ...(input.signal ? { abortSignal: input.signal } : {}),
           },
-        });
-      } catch (e) {
-        throw mapError(e, Sdk, input.signal);
-      }
-    };
-    const usage = (r: GenerateContentResponse) => ({
-      input: r.usageMetadata?.promptTokenCount ?? 0,
-      output: (r.usageMetadata?.candidatesTokenCount ?? 0) + (r.usageMetadata?.thoughtsTokenCount ?? 0),
+        }),
+      fail: (e) => mapError(e, Sdk, input.signal),
+      cutOff: (r) => r.candidates?.[0]?.finishReason === "MAX_TOKENS",
+      // Thinking tokens are output tokens (they count toward maxOutputTokens).
+      usage: (r) => ({
+        input: r.usageMetadata?.promptTokenCount ?? 0,
+        output: (r.usageMetadata?.candidatesTokenCount ?? 0) + (r.usageMetadata?.thoughtsTokenCount ?? 0),
+      }),
     });
-    let budget = this.o.maxTokens;
-    let r = await ask(budget);
-    let u = usage(r);
-    let inputTokens = u.input;
-    let outputTokens = u.output;
-    if (r.candidates?.[0]?.finishReason === "MAX_TOKENS" && budget < MAX_OUTPUT_TOKENS) {
-      budget = Math.min(MAX_OUTPUT_TOKENS, budget * 2);
-      r = await ask(budget);
-      u = usage(r);
-      inputTokens += u.input;
-      outputTokens += u.output;
-    }
     const block = r.promptFeedback?.blockReason;
     if (block) throw new OcrUnusableAnswer(`ocr: the provider blocked this page (promptFeedback.blockReason ${block})`);
     const cand = r.candidates?.[0];
@@ -134,7 +109,7 @@ export class GeminiOcr implements OcrEngine {
       .join("");
     const markdown = cleanAnswer(text);
     if (!markdown) throw new OcrUnusableAnswer("ocr: the model answered with no text (finishReason STOP)");
-    return { markdown, model: r.modelVersion || this.o.model, inputTokens, outputTokens, ms: Math.round(performance.now() - t0) };
+    return { markdown, model: r.modelVersion || this.o.model, inputTokens, outputTokens, ms };
   }
 }
 
@@ -161,12 +136,10 @@ function mapError(e: unknown, Sdk: Sdk, signal: AbortSignal | undefined): Error 
     // The free tier is not offered where the server runs and billing is not enabled: no page can be read until it is.
     if (status === 400 && err.status === "FAILED_PRECONDITION") return new OcrKeyRejected(`ocr: the Gemini project cannot be used as it is (${tag}): ${why}`);
     if (status === 429) return new OcrRateLimited(retryDelayMs(err.details, 60_000), `ocr: rate limited (${tag}): ${why}`);
-    if (status >= 500) return new OcrUnavailable(`ocr: API error ${tag}: ${why}`);
-    if (status === 408 || status === 409) return new Error(`ocr: API error ${tag}: ${why}`);
-    return new OcrRejected(`ocr: request rejected (${tag}): ${why}`);
+    return statusError(status, tag, why);
   }
   if (name === "AbortError" || name === "TimeoutError") return new Error(signal?.aborted ? "ocr: request aborted" : "ocr: request timed out");
   // fetch failed: refused, reset, DNS — the provider is out of reach.
   if (e instanceof TypeError || /fetch failed|ECONNREFUSED|ECONNRESET|Unable to connect/i.test((e as Error)?.message ?? "")) return new OcrUnavailable(`ocr: connection failed: ${(e as Error).message}`);
-  return new Error(`ocr: ${(e as Error)?.message ?? String(e)}`);
+  return otherError(e);
 }

@@ -12,23 +12,17 @@
 // insufficient_quota (no credit left) too, other 429 wait for retry-after, 5xx and connection
 // failures are an outage. The SDK is loaded on the first page read (startup, issue 18).
 import type OpenAI from "openai";
-import { MAX_OUTPUT_TOKENS, retryAfterMs } from "./anthropic.ts";
 import { cleanAnswer } from "./answer.ts";
-import { OcrKeyRejected, OcrRateLimited, OcrRejected, OcrUnavailable, OcrUnusableAnswer, type OcrEngine, type OcrInput, type OcrResult } from "./engine.ts";
-import { ocrPrompt, PROMPT_VERSION } from "./prompt.ts";
+import { askWithRetry, engineKeyOf, loadOnce, otherError, pagePrompt, retryAfterMs, stainlessClientOptions, stainlessTransportError, statusError, type EngineOptions } from "./engine-common.ts";
+import { OcrKeyRejected, OcrRateLimited, OcrUnusableAnswer, type OcrEngine, type OcrInput, type OcrResult } from "./engine.ts";
 
-export interface OpenAiOcrOptions {
+export interface OpenAiOcrOptions extends EngineOptions {
   /** Optional for local servers (Ollama ignores it; the SDK needs some value). */
   apiKey?: string;
   /** Default the OpenAI API; for Ollama http://localhost:11434/v1. */
   baseUrl?: string;
-  model: string;
-  maxTokens: number;
-  timeoutMs: number;
-  languages: string;
   /** Sent as `reasoning_effort` when not empty; "" = "none" on the OpenAI API, not sent elsewhere. */
   reasoningEffort: string;
-  fetch?: typeof fetch;
 }
 
 /** OpenAI's own API (no base URL, or its address). */
@@ -37,12 +31,11 @@ export function isOpenAiApi(baseUrl: string | undefined): boolean {
 }
 
 export function openAiEngineKey(o: { model: string; languages: string }): string {
-  return `openai:${o.model}:p${PROMPT_VERSION}:${o.languages.trim().toLowerCase()}`;
+  return engineKeyOf("openai", o);
 }
 
 type Sdk = typeof import("openai");
-let sdk: Promise<Sdk> | undefined;
-const loadSdk = (): Promise<Sdk> => (sdk ??= import("openai"));
+const loadSdk = loadOnce((): Promise<Sdk> => import("openai"));
 
 export class OpenAiOcr implements OcrEngine {
   readonly key: string;
@@ -54,16 +47,7 @@ export class OpenAiOcr implements OcrEngine {
 
   private connect() {
     const o = this.o;
-    return (this.client ??= loadSdk().then(({ default: Sdk }) => ({
-      Sdk,
-      api: new Sdk({
-        apiKey: o.apiKey || "not-needed",
-        ...(o.baseUrl ? { baseURL: o.baseUrl } : {}),
-        maxRetries: 0,
-        timeout: o.timeoutMs,
-        ...(o.fetch ? { fetch: o.fetch } : {}),
-      }),
-    })));
+    return (this.client ??= loadSdk().then(({ default: Sdk }) => ({ Sdk, api: new Sdk({ apiKey: o.apiKey || "not-needed", ...stainlessClientOptions(o) }) })));
   }
 
   async recognize(input: OcrInput): Promise<OcrResult> {
@@ -71,10 +55,10 @@ export class OpenAiOcr implements OcrEngine {
     const url = `data:image/png;base64,${Buffer.from(input.png).toString("base64")}`;
     const official = isOpenAiApi(this.o.baseUrl);
     const effort = this.o.reasoningEffort.trim() || (official ? "none" : "");
-    const t0 = performance.now();
-    const ask = async (budget: number): Promise<OpenAI.Chat.Completions.ChatCompletion> => {
-      try {
-        return await api.chat.completions.create(
+    const { answer: r, budget, inputTokens, outputTokens, ms } = await askWithRetry({
+      maxTokens: this.o.maxTokens,
+      ask: (budget) =>
+        api.chat.completions.create(
           {
             model: this.o.model,
             // OpenAI's reasoning models take only max_completion_tokens; most compatible servers
@@ -86,27 +70,17 @@ export class OpenAiOcr implements OcrEngine {
                 role: "user",
                 content: [
                   { type: "image_url", image_url: { url } },
-                  { type: "text", text: ocrPrompt({ languages: this.o.languages, annotatedPdf: input.annotatedPdf, context: input.context }) },
+                  { type: "text", text: pagePrompt(this.o.languages, input) },
                 ],
               },
             ],
           },
           input.signal ? { signal: input.signal } : {},
-        );
-      } catch (e) {
-        throw mapError(e, Sdk);
-      }
-    };
-    let budget = this.o.maxTokens;
-    let r = await ask(budget);
-    let inputTokens = r.usage?.prompt_tokens ?? 0;
-    let outputTokens = r.usage?.completion_tokens ?? 0;
-    if (r.choices[0]?.finish_reason === "length" && budget < MAX_OUTPUT_TOKENS) {
-      budget = Math.min(MAX_OUTPUT_TOKENS, budget * 2);
-      r = await ask(budget);
-      inputTokens += r.usage?.prompt_tokens ?? 0;
-      outputTokens += r.usage?.completion_tokens ?? 0;
-    }
+        ),
+      fail: (e) => mapError(e, Sdk),
+      cutOff: (r) => r.choices[0]?.finish_reason === "length",
+      usage: (r) => ({ input: r.usage?.prompt_tokens ?? 0, output: r.usage?.completion_tokens ?? 0 }),
+    });
     const choice = r.choices[0];
     if (!choice) throw new OcrUnusableAnswer("ocr: the model answered with no choices");
     const finish = choice.finish_reason;
@@ -117,14 +91,13 @@ export class OpenAiOcr implements OcrEngine {
     if (finish !== "stop") throw new OcrUnusableAnswer(`ocr: the answer did not finish (finish_reason ${finish ?? "missing"})`);
     const markdown = cleanAnswer(typeof choice.message?.content === "string" ? choice.message.content : "");
     if (!markdown) throw new OcrUnusableAnswer("ocr: the model answered with no text (finish_reason stop)");
-    return { markdown, model: r.model || this.o.model, inputTokens, outputTokens, ms: Math.round(performance.now() - t0) };
+    return { markdown, model: r.model || this.o.model, inputTokens, outputTokens, ms };
   }
 }
 
 function mapError(e: unknown, Sdk: Sdk["default"]): Error {
-  if (e instanceof Sdk.APIConnectionTimeoutError) return new Error("ocr: request timed out");
-  if (e instanceof Sdk.APIUserAbortError) return new Error("ocr: request aborted");
-  if (e instanceof Sdk.APIConnectionError) return new OcrUnavailable(`ocr: connection failed: ${e.message}`);
+  const transport = stainlessTransportError(e, Sdk);
+  if (transport) return transport;
   if (e instanceof Sdk.APIError) {
     const status = e.status ?? 0;
     const code = e.code ?? e.type ?? "";
@@ -137,9 +110,7 @@ function mapError(e: unknown, Sdk: Sdk["default"]): Error {
       return new OcrKeyRejected(`ocr: the account has no quota left (${tag}): ${why}`);
     if (status === 429) return new OcrRateLimited(retryAfterMs(e.headers, 60_000), `ocr: rate limited (${tag}): ${why}`);
     if (status >= 500 && e.headers?.get("retry-after")) return new OcrRateLimited(retryAfterMs(e.headers, 30_000), `ocr: API overloaded (${tag}): ${why}`);
-    if (status >= 500) return new OcrUnavailable(`ocr: API error ${tag}: ${why}`);
-    if (status === 408 || status === 409) return new Error(`ocr: API error ${tag}: ${why}`);
-    return new OcrRejected(`ocr: request rejected (${tag}): ${why}`);
+    return statusError(status, tag, why);
   }
-  return new Error(`ocr: ${(e as Error)?.message ?? String(e)}`);
+  return otherError(e);
 }

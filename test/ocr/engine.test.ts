@@ -1,8 +1,10 @@
 // The thin Anthropic client on its own: retry-after parsing, error mapping, request shape, and a
 // fake that accepts both auth header styles (x-api-key from older SDKs, Bearer from 1.x).
 import { afterAll, expect, test } from "bun:test";
-import { AnthropicOcr, engineKey, retryAfterMs } from "../../src/ocr/anthropic.ts";
-import { OcrKeyRejected, OcrRateLimited, OcrRejected } from "../../src/ocr/engine.ts";
+import { AnthropicOcr, engineKey } from "../../src/ocr/anthropic.ts";
+import { retryAfterMs, statusError } from "../../src/ocr/engine-common.ts";
+import { OcrKeyRejected, OcrRateLimited, OcrRejected, OcrUnavailable } from "../../src/ocr/engine.ts";
+import { isTransient } from "../../src/jobs/errors.ts";
 import { ocrPrompt } from "../../src/ocr/prompt.ts";
 import { startFakeAnthropic } from "../support/fake-anthropic.ts";
 
@@ -20,6 +22,22 @@ test("retry-after: seconds, fractions, HTTP dates, retry-after-ms, fallback", ()
   expect(retryAfterMs(new Headers({ "retry-after": at }), 1)).toBeGreaterThan(55_000);
   expect(retryAfterMs(new Headers({ "retry-after": "soon" }), 1234)).toBe(1234);
   expect(retryAfterMs(undefined, 99)).toBe(99);
+});
+
+test("every engine's other statuses: 5xx is an outage, 408/409 a plain failure (the job is tried again), the rest rejects the page", () => {
+  const outage = statusError(503, "503 overloaded", "busy", "503");
+  expect(outage).toBeInstanceOf(OcrUnavailable);
+  expect(isTransient(outage)).toBe(true);
+  expect(outage.message).toBe("ocr: API error 503: busy");
+  for (const status of [408, 409]) {
+    const e = statusError(status, `${status} conflict`, "try again");
+    expect(e).not.toBeInstanceOf(OcrRejected);
+    expect(isTransient(e)).toBe(false);
+    expect(e.message).toBe(`ocr: API error ${status} conflict: try again`);
+  }
+  const rejected = statusError(413, "413 request_too_large", "too big", "413");
+  expect(rejected).toBeInstanceOf(OcrRejected);
+  expect(rejected.message).toBe("ocr: request rejected (413 request_too_large): too big");
 });
 
 test("engine key changes with model, prompt version and language hints only", () => {

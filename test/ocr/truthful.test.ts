@@ -3,7 +3,8 @@
 // documented API does: only end_turn/stop_sequence with text is a result; thinking is configured
 // deliberately; errors map to what the pipeline must do with them.
 import { afterAll, beforeEach, expect, test } from "bun:test";
-import { AnthropicOcr, MAX_OUTPUT_TOKENS } from "../../src/ocr/anthropic.ts";
+import { AnthropicOcr } from "../../src/ocr/anthropic.ts";
+import { MAX_OUTPUT_TOKENS } from "../../src/ocr/engine-common.ts";
 import { OcrKeyRejected, OcrRateLimited, OcrRejected, OcrUnusableAnswer } from "../../src/ocr/engine.ts";
 import { isTransient } from "../../src/jobs/errors.ts";
 import { startFakeAnthropic } from "../support/fake-anthropic.ts";
