@@ -16,6 +16,9 @@
 // - A scripted answer can carry any content blocks (thinking, redacted_thinking, text, none) and
 //   any stop_reason (end_turn, max_tokens, stop_sequence, refusal, pause_turn, tool_use).
 
+import { fakeOcrApi, hungUp, isPng, jsonBody, nextScripted, spendBudget, type FakeOcrApi } from "./fake-ocr-api.ts";
+import { serveFake } from "./loopback.ts";
+
 export interface Scripted {
   status: number;
   /** retry-after header (seconds, may be fractional). */
@@ -46,22 +49,10 @@ export interface SeenRequest {
   thinking: { type: string; budget_tokens?: number } | undefined;
 }
 
-export interface FakeAnthropic {
-  url: string;
-  apiKey: string;
-  requests: SeenRequest[];
-  rejected: { status: number; reason: string }[];
-  script: Scripted[];
-  /** Markdown to answer for the n-th successful request. */
-  reply: (req: SeenRequest, n: number) => string;
-  /** When set, each request awaits this before answering. */
-  hold: (() => Promise<void>) | null;
+export interface FakeAnthropic extends FakeOcrApi<SeenRequest, Scripted> {
   /** Output tokens the model spends thinking when thinking is not disabled (default 600). */
   thinkingTokens: number;
-  close(): Promise<void>;
 }
-
-const PNG_SIG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 /** The documented error type of each status (platform.claude.com/docs/en/api/errors). */
 const ERROR_TYPES: Record<number, string> = {
@@ -82,26 +73,14 @@ function apiError(status: number, type: string, message: string, headers: Record
 export function startFakeAnthropic(opts: { apiKey?: string } = {}): FakeAnthropic {
   const apiKey = opts.apiKey ?? "sk-ant-test-key";
   let ok = 0;
-  const fake: FakeAnthropic = {
-    url: "",
-    apiKey,
-    requests: [],
-    rejected: [],
-    script: [],
-    reply: (_r, n) => `# Page ${n}\n\n- [ ] call the plumber\n- [x] buy milk\n\nMeeting with Müller → Friday 12.03.`,
-    hold: null,
-    thinkingTokens: 600,
-    close: async () => {},
-  };
+  const fake: FakeAnthropic = { ...fakeOcrApi<SeenRequest, Scripted>(apiKey), thinkingTokens: 600 };
   const reject = (status: number, type: string, reason: string) => {
     fake.rejected.push({ status, reason });
     return apiError(status, type, reason);
   };
-  const server = Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    idleTimeout: 30,
-    async fetch(req) {
+  serveFake(
+    fake,
+    async (req) => {
       const url = new URL(req.url);
       if (req.method !== "POST" || url.pathname !== "/v1/messages") return apiError(404, "not_found_error", "Not found");
       const bearer = req.headers.get("authorization");
@@ -109,12 +88,8 @@ export function startFakeAnthropic(opts: { apiKey?: string } = {}): FakeAnthropi
       const auth = bearer === `Bearer ${apiKey}` ? "bearer" : xkey === apiKey ? "x-api-key" : null;
       if (!auth) return reject(401, "authentication_error", "invalid x-api-key");
       if (!req.headers.get("anthropic-version")) return reject(400, "invalid_request_error", "anthropic-version header is required");
-      let body: any;
-      try {
-        body = await req.json();
-      } catch {
-        return reject(400, "invalid_request_error", "body is not JSON");
-      }
+      const body = await jsonBody(req);
+      if (body === undefined) return reject(400, "invalid_request_error", "body is not JSON");
       if (typeof body.model !== "string" || !body.model) return reject(400, "invalid_request_error", "model: field required");
       if (!Number.isInteger(body.max_tokens) || body.max_tokens < 1) return reject(400, "invalid_request_error", "max_tokens: must be a positive integer");
       if (body.max_tokens > 128_000) return reject(400, "invalid_request_error", `max_tokens: ${body.max_tokens} > 128000, which is the maximum allowed number of output tokens`);
@@ -130,19 +105,14 @@ export function startFakeAnthropic(opts: { apiKey?: string } = {}): FakeAnthropi
       const data: string = image.source.data;
       if (typeof data !== "string" || data.length > 5 * 1024 * 1024) return reject(400, "invalid_request_error", "image exceeds 5 MB maximum");
       const png = new Uint8Array(Buffer.from(data, "base64"));
-      if (!PNG_SIG.every((v, i) => png[i] === v)) return reject(400, "invalid_request_error", "Could not process image");
+      if (!isPng(png)) return reject(400, "invalid_request_error", "Could not process image");
       const dv = new DataView(png.buffer, png.byteOffset);
       const width = dv.getUint32(16);
       const height = dv.getUint32(20);
       if (width > 8000 || height > 8000) return reject(400, "invalid_request_error", "image dimensions exceed max allowed size: 8000 pixels");
       const seen: SeenRequest = { at: performance.now(), model: body.model, maxTokens: body.max_tokens, auth, png, width, height, colorType: png[25]!, prompt: text.text, thinking };
-      fake.requests.push(seen);
-      if (fake.hold) await fake.hold();
-      const s = fake.script.shift();
-      if (s?.hang) {
-        await new Promise<void>((r) => req.signal.addEventListener("abort", () => r()));
-        return new Response(null, { status: 499 });
-      }
+      const s = await nextScripted(fake, req, seen);
+      if (s?.hang) return hungUp();
       if (s && s.status !== 200) {
         const type = s.type ?? ERROR_TYPES[s.status] ?? (s.status >= 500 ? "api_error" : "invalid_request_error");
         return apiError(s.status, type, s.message ?? type, s.retryAfter !== undefined ? { "retry-after": s.retryAfter } : {});
@@ -159,22 +129,11 @@ export function startFakeAnthropic(opts: { apiKey?: string } = {}): FakeAnthropi
       } else {
         // Thinking (on unless disabled) is spent first and counts toward max_tokens.
         const think = thinking?.type === "disabled" ? 0 : fake.thinkingTokens;
-        const md = fake.reply(seen, n);
-        const want = Math.ceil(md.length / 4);
+        const spent = spendBudget(body.max_tokens, think, fake.reply(seen, n));
         blocks = think ? [{ type: "thinking", thinking: "The page shows handwriting; transcribe it line by line.", signature: `sig_${n}` }] : [];
-        const room = Math.max(0, body.max_tokens - think);
-        if (think >= body.max_tokens) {
-          stop = "max_tokens";
-          outputTokens = body.max_tokens;
-        } else if (want > room) {
-          blocks.push({ type: "text", text: md.slice(0, room * 4) });
-          stop = "max_tokens";
-          outputTokens = body.max_tokens;
-        } else {
-          blocks.push({ type: "text", text: md });
-          stop = s?.stopReason ?? "end_turn";
-          outputTokens = think + want;
-        }
+        if (spent.text !== null) blocks.push({ type: "text", text: spent.text });
+        stop = spent.cutOff ? "max_tokens" : (s?.stopReason ?? "end_turn");
+        outputTokens = spent.cutOff ? body.max_tokens : think + spent.tokens;
       }
       return Response.json(
         {
@@ -190,10 +149,7 @@ export function startFakeAnthropic(opts: { apiKey?: string } = {}): FakeAnthropi
         { headers: { "request-id": `req_${crypto.randomUUID().replace(/-/g, "")}` } },
       );
     },
-  });
-  fake.url = `http://127.0.0.1:${server.port}`;
-  fake.close = async () => {
-    await server.stop(true);
-  };
+    { idleTimeout: 30 },
+  );
   return fake;
 }

@@ -14,6 +14,9 @@
 //   SAFETY, RECITATION, PROHIBITED_CONTENT, OTHER…), a prompt blockReason (no candidates), or an
 //   empty candidates list.
 
+import { fakeOcrApi, hungUp, isPng, jsonBody, nextScripted, spendBudget, type FakeOcrApi } from "./fake-ocr-api.ts";
+import { serveFake } from "./loopback.ts";
+
 export interface GeminiPart {
   text: string;
   thought?: boolean;
@@ -43,20 +46,11 @@ export interface GeminiSeen {
   prompt: string;
 }
 
-export interface FakeGemini {
-  url: string;
-  apiKey: string;
-  requests: GeminiSeen[];
-  rejected: { status: number; reason: string }[];
-  script: GeminiScripted[];
-  reply: (req: GeminiSeen, n: number) => string;
-  hold: (() => Promise<void>) | null;
+export interface FakeGemini extends FakeOcrApi<GeminiSeen, GeminiScripted> {
   thinkingTokens: number;
   latency: ((req: GeminiSeen) => number) | null;
-  close(): Promise<void>;
 }
 
-const PNG_SIG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const STATUS: Record<number, [status: string, message: string]> = {
   400: ["INVALID_ARGUMENT", "Request contains an invalid argument."],
   403: ["PERMISSION_DENIED", "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API."],
@@ -74,27 +68,14 @@ function apiError(code: number, status: string, message: string, details: unknow
 export function startFakeGemini(opts: { apiKey?: string } = {}): FakeGemini {
   const apiKey = opts.apiKey ?? "AIza-test-key";
   let ok = 0;
-  const fake: FakeGemini = {
-    url: "",
-    apiKey,
-    requests: [],
-    rejected: [],
-    script: [],
-    reply: (_r, n) => `# Page ${n}\n\n- [ ] call the plumber\n- [x] buy milk\n\nMeeting with Müller → Friday 12.03.`,
-    hold: null,
-    thinkingTokens: 600,
-    latency: null,
-    close: async () => {},
-  };
+  const fake: FakeGemini = { ...fakeOcrApi<GeminiSeen, GeminiScripted>(apiKey), thinkingTokens: 600, latency: null };
   const reject = (code: number, message: string, details: unknown[] = []) => {
     fake.rejected.push({ status: code, reason: message });
     return apiError(code, STATUS[code]?.[0] ?? "INVALID_ARGUMENT", message, details);
   };
-  const server = Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    idleTimeout: 60,
-    async fetch(req) {
+  serveFake(
+    fake,
+    async (req) => {
       const url = new URL(req.url);
       const route = /^\/v1beta\/models\/([^/:]+):generateContent$/.exec(url.pathname);
       if (req.method !== "POST" || !route) return apiError(404, "NOT_FOUND", `Requested entity was not found: ${url.pathname}`);
@@ -104,12 +85,8 @@ export function startFakeGemini(opts: { apiKey?: string } = {}): FakeGemini {
           { "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "API_KEY_INVALID", domain: "googleapis.com", metadata: { service: "generativelanguage.googleapis.com" } },
           { "@type": "type.googleapis.com/google.rpc.LocalizedMessage", locale: "en-US", message: "API key not valid. Please pass a valid API key." },
         ]);
-      let body: any;
-      try {
-        body = await req.json();
-      } catch {
-        return reject(400, "Invalid JSON payload received.");
-      }
+      const body = await jsonBody(req);
+      if (body === undefined) return reject(400, "Invalid JSON payload received.");
       const model = decodeURIComponent(route[1]!);
       const contents = body.contents;
       if (!Array.isArray(contents) || contents.length !== 1 || (contents[0].role ?? "user") !== "user" || !Array.isArray(contents[0].parts)) return reject(400, "contents: one user content expected");
@@ -118,7 +95,7 @@ export function startFakeGemini(opts: { apiKey?: string } = {}): FakeGemini {
       if (!inline || !text) return reject(400, "expected an inlineData part and a text part");
       if (inline.inlineData.mimeType !== "image/png") return reject(400, `Unsupported MIME type: ${inline.inlineData.mimeType}`);
       const png = new Uint8Array(Buffer.from(inline.inlineData.data ?? "", "base64"));
-      if (!PNG_SIG.every((v, i) => png[i] === v)) return reject(400, "Unable to process input image. Please retry or report in https://developers.generativeai.google/guide/troubleshooting");
+      if (!isPng(png)) return reject(400, "Unable to process input image. Please retry or report in https://developers.generativeai.google/guide/troubleshooting");
       const gc = body.generationConfig ?? {};
       const budget = gc.maxOutputTokens ?? 65_536;
       if (!Number.isInteger(budget) || budget < 1) return reject(400, "* GenerateContentRequest.generation_config.max_output_tokens: must be positive");
@@ -126,13 +103,8 @@ export function startFakeGemini(opts: { apiKey?: string } = {}): FakeGemini {
       if (tc?.thinkingLevel !== undefined && tc?.thinkingBudget !== undefined) return reject(400, "thinking_budget and thinking_level cannot both be set");
       if (tc?.thinkingLevel !== undefined && !["MINIMAL", "LOW", "MEDIUM", "HIGH"].includes(String(tc.thinkingLevel).toUpperCase())) return reject(400, `Invalid thinking level: ${tc.thinkingLevel}`);
       const seen: GeminiSeen = { at: performance.now(), model, maxTokens: budget, thinkingConfig: tc, png, prompt: text.text };
-      fake.requests.push(seen);
-      if (fake.hold) await fake.hold();
-      const s = fake.script.shift();
-      if (s?.hang) {
-        await new Promise<void>((r) => req.signal.addEventListener("abort", () => r()));
-        return new Response(null, { status: 499 });
-      }
+      const s = await nextScripted(fake, req, seen);
+      if (s?.hang) return hungUp();
       if (s && s.status !== 200) {
         const [status, message] = s.grpcStatus ? [s.grpcStatus, s.message ?? s.grpcStatus] : (STATUS[s.status] ?? (s.status >= 500 ? STATUS[500]! : STATUS[400]!));
         const details = s.status === 429 && s.retryDelay ? [{ "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: s.retryDelay }] : [];
@@ -157,22 +129,11 @@ export function startFakeGemini(opts: { apiKey?: string } = {}): FakeGemini {
         // MINIMAL (or budget 0) does not think, LOW thinks a quarter of what MEDIUM/HIGH (the default) do.
         const level = String(tc?.thinkingLevel ?? "").toUpperCase();
         thoughts = level === "MINIMAL" || tc?.thinkingBudget === 0 ? 0 : level === "LOW" ? Math.round(fake.thinkingTokens / 4) : fake.thinkingTokens;
-        const md = fake.reply(seen, n);
-        const want = Math.ceil(md.length / 4);
+        const spent = spendBudget(budget, thoughts, fake.reply(seen, n));
         parts = thoughts && tc?.includeThoughts ? [{ text: "**Reading the page**\nTwo list items and a note.", thought: true }] : [];
-        const room = Math.max(0, budget - thoughts);
-        if (thoughts >= budget) {
-          finish = "MAX_TOKENS";
-          candidatesTokens = 0;
-        } else if (want > room) {
-          parts.push({ text: md.slice(0, room * 4) });
-          finish = "MAX_TOKENS";
-          candidatesTokens = room;
-        } else {
-          parts.push({ text: md });
-          finish = "STOP";
-          candidatesTokens = want;
-        }
+        if (spent.text !== null) parts.push({ text: spent.text });
+        finish = spent.cutOff ? "MAX_TOKENS" : "STOP";
+        candidatesTokens = spent.tokens;
       }
       return Response.json({
         ...base,
@@ -185,10 +146,7 @@ export function startFakeGemini(opts: { apiKey?: string } = {}): FakeGemini {
         },
       });
     },
-  });
-  fake.url = `http://127.0.0.1:${server.port}`;
-  fake.close = async () => {
-    await server.stop(true);
-  };
+    { idleTimeout: 60 },
+  );
   return fake;
 }

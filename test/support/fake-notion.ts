@@ -20,6 +20,8 @@
 //   page in the trash; blocks.delete archives.
 // Everything is kept, so tests read the resulting "Notion" back and count objects and requests.
 
+import { serveFake } from "./loopback.ts";
+
 export interface FakeBlock {
   id: string;
   object: "block";
@@ -485,11 +487,9 @@ export function startFakeNotion(opts: { tokens?: string[] } = {}): FakeNotion {
     return notionError(400, "invalid_request_url", "Invalid request URL.");
   }
 
-  const server = Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    idleTimeout: 60,
-    async fetch(req) {
+  serveFake(
+    fake,
+    async (req) => {
       const url = new URL(req.url);
       let body: any = null;
       const text = await req.text();
@@ -556,10 +556,7 @@ export function startFakeNotion(opts: { tokens?: string[] } = {}): FakeNotion {
         return done(notionError(500, "internal_server_error", String(e)));
       }
     },
-  });
-  fake.url = `http://127.0.0.1:${server.port}`;
-  fake.close = async () => {
-    await server.stop(true);
-  };
+    { idleTimeout: 60 },
+  );
   return fake;
 }

@@ -17,6 +17,9 @@
 // delays each answer by a computed time; `limit` (bench) answers 429 rate_limit_exceeded with
 // retry-after / retry-after-ms beyond N requests per sliding window, as OpenAI's limits do.
 
+import { fakeOcrApi, hungUp, isPng, jsonBody, nextScripted, spendBudget, type FakeOcrApi } from "./fake-ocr-api.ts";
+import { serveFake } from "./loopback.ts";
+
 export interface OpenAiScripted {
   status: number;
   retryAfter?: string;
@@ -44,15 +47,8 @@ export interface OpenAiSeen {
   prompt: string;
 }
 
-export interface FakeOpenAi {
-  /** The base URL to configure (with /v1). */
-  url: string;
-  apiKey: string;
-  requests: OpenAiSeen[];
-  rejected: { status: number; reason: string }[];
-  script: OpenAiScripted[];
-  reply: (req: OpenAiSeen, n: number) => string;
-  hold: (() => Promise<void>) | null;
+/** `url` is the base URL to configure (with /v1). */
+export interface FakeOpenAi extends FakeOcrApi<OpenAiSeen, OpenAiScripted> {
   /** Reasoning tokens spent when reasoning_effort is not "none" (default 600). */
   reasoningTokens: number;
   /** Optional delay before each answer (bench). */
@@ -61,10 +57,8 @@ export interface FakeOpenAi {
   limit: { requests: number; windowMs: number } | null;
   /** Requests refused by `limit`. */
   limited: number;
-  close(): Promise<void>;
 }
 
-const PNG_SIG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const TYPES: Record<number, [type: string, code: string | null, message: string]> = {
   400: ["invalid_request_error", null, "Invalid request"],
   401: ["invalid_request_error", "invalid_api_key", "Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys."],
@@ -83,38 +77,19 @@ export function startFakeOpenAi(opts: { apiKey?: string } = {}): FakeOpenAi {
   const apiKey = opts.apiKey ?? "sk-proj-test-key";
   let ok = 0;
   const admitted: number[] = [];
-  const fake: FakeOpenAi = {
-    url: "",
-    apiKey,
-    requests: [],
-    rejected: [],
-    script: [],
-    reply: (_r, n) => `# Page ${n}\n\n- [ ] call the plumber\n- [x] buy milk\n\nMeeting with Müller → Friday 12.03.`,
-    hold: null,
-    reasoningTokens: 600,
-    latency: null,
-    limit: null,
-    limited: 0,
-    close: async () => {},
-  };
+  const fake: FakeOpenAi = { ...fakeOcrApi<OpenAiSeen, OpenAiScripted>(apiKey), reasoningTokens: 600, latency: null, limit: null, limited: 0 };
   const reject = (status: number, message: string, code: string | null = null) => {
     fake.rejected.push({ status, reason: message });
     return apiError(status, message, status === 401 ? "invalid_request_error" : "invalid_request_error", code);
   };
-  const server = Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    idleTimeout: 60,
-    async fetch(req) {
+  serveFake(
+    fake,
+    async (req) => {
       const url = new URL(req.url);
       if (req.method !== "POST" || url.pathname !== "/v1/chat/completions") return apiError(404, `Invalid URL (${req.method} ${url.pathname})`, "invalid_request_error", null);
       if (req.headers.get("authorization") !== `Bearer ${apiKey}`) return reject(401, TYPES[401]![2], "invalid_api_key");
-      let body: any;
-      try {
-        body = await req.json();
-      } catch {
-        return reject(400, "We could not parse the JSON body of your request.");
-      }
+      const body = await jsonBody(req);
+      if (body === undefined) return reject(400, "We could not parse the JSON body of your request.");
       if (typeof body.model !== "string" || !body.model) return reject(400, "you must provide a model parameter");
       const budgetField = body.max_completion_tokens !== undefined ? "max_completion_tokens" : body.max_tokens !== undefined ? "max_tokens" : null;
       if (body.max_completion_tokens !== undefined && body.max_tokens !== undefined) return reject(400, "max_tokens and max_completion_tokens cannot both be set");
@@ -128,17 +103,12 @@ export function startFakeOpenAi(opts: { apiKey?: string } = {}): FakeOpenAi {
       const m = /^data:image\/png;base64,(.*)$/s.exec(image.image_url?.url ?? "");
       if (!m) return reject(400, "Invalid image_url: expected a data URL of a PNG image", "invalid_image_url");
       const png = new Uint8Array(Buffer.from(m[1]!, "base64"));
-      if (!PNG_SIG.every((v, i) => png[i] === v)) return reject(400, "You uploaded an unsupported image. Please make sure your image has of one the following formats: ['png', 'jpeg', 'gif', 'webp'].", "invalid_image_format");
+      if (!isPng(png)) return reject(400, "You uploaded an unsupported image. Please make sure your image has of one the following formats: ['png', 'jpeg', 'gif', 'webp'].", "invalid_image_format");
       const effort = body.reasoning_effort;
       if (effort !== undefined && !["none", "minimal", "low", "medium", "high", "xhigh"].includes(effort)) return reject(400, `Invalid value for 'reasoning_effort': ${effort}`);
       const seen: OpenAiSeen = { at: performance.now(), model: body.model, maxTokens: budget, budgetField: budgetField ?? "max_tokens", reasoningEffort: effort, png, prompt: text.text };
-      fake.requests.push(seen);
-      if (fake.hold) await fake.hold();
-      const s = fake.script.shift();
-      if (s?.hang) {
-        await new Promise<void>((r) => req.signal.addEventListener("abort", () => r()));
-        return new Response(null, { status: 499 });
-      }
+      const s = await nextScripted(fake, req, seen);
+      if (s?.hang) return hungUp();
       if (s && s.status !== 200) {
         const [type, code, message] = TYPES[s.status] ?? (s.status >= 500 ? TYPES[500]! : TYPES[400]!);
         const c = s.code ?? code;
@@ -171,22 +141,10 @@ export function startFakeOpenAi(opts: { apiKey?: string } = {}): FakeOpenAi {
         completion = finish === "length" ? budget : Math.max(1, Math.ceil(((content ?? "") + (s.refusal ?? "")).length / 4));
       } else {
         reasoningTokens = effort === "none" ? 0 : fake.reasoningTokens;
-        const md = fake.reply(seen, n);
-        const want = Math.ceil(md.length / 4);
-        const room = Math.max(0, budget - reasoningTokens);
-        if (reasoningTokens >= budget) {
-          content = "";
-          finish = "length";
-          completion = budget;
-        } else if (want > room) {
-          content = md.slice(0, room * 4);
-          finish = "length";
-          completion = budget;
-        } else {
-          content = md;
-          finish = "stop";
-          completion = reasoningTokens + want;
-        }
+        const spent = spendBudget(budget, reasoningTokens, fake.reply(seen, n));
+        content = spent.text ?? "";
+        finish = spent.cutOff ? "length" : "stop";
+        completion = spent.cutOff ? budget : reasoningTokens + spent.tokens;
       }
       const message: Record<string, unknown> = { role: "assistant", content, refusal: s?.refusal ?? null, annotations: [] };
       if (s?.reasoning !== undefined) {
@@ -210,10 +168,7 @@ export function startFakeOpenAi(opts: { apiKey?: string } = {}): FakeOpenAi {
         { headers: { "x-request-id": `req_${crypto.randomUUID().replace(/-/g, "")}` } },
       );
     },
-  });
-  fake.url = `http://127.0.0.1:${server.port}/v1`;
-  fake.close = async () => {
-    await server.stop(true);
-  };
+    { idleTimeout: 60, path: "/v1" },
+  );
   return fake;
 }
