@@ -6,6 +6,7 @@ import type { OcrEngine } from "../../src/ocr/engine.ts";
 import { GeminiOcr } from "../../src/ocr/gemini.ts";
 import { OpenAiOcr } from "../../src/ocr/openai.ts";
 import { startFakeAnthropic, type FakeAnthropic } from "../support/fake-anthropic.ts";
+import { resetFake, type FakeOcrApi } from "../support/fake-ocr-api.ts";
 import { startFakeGemini, type FakeGemini } from "../support/fake-gemini.ts";
 import { startFakeOpenAi, type FakeOpenAi } from "../support/fake-openai.ts";
 
@@ -45,14 +46,30 @@ export interface EngineCase {
   close(): Promise<void>;
 }
 
+/** What every case reads from and does to its fake alike; `reset` also restores the fake's thinking default. */
+function sameForEvery(f: Pick<FakeOcrApi<{ maxTokens: number; prompt: string }, { status: number }>, "requests" | "rejected" | "script" | "hold" | "close">, restore: () => void) {
+  return {
+    budgets: () => f.requests.map((r) => r.maxTokens),
+    prompts: () => f.requests.map((r) => r.prompt),
+    outage: (status: number) => void f.script.push({ status }),
+    reset: () => {
+      resetFake(f);
+      restore();
+    },
+    close: () => f.close(),
+  };
+}
+
+/** The engine settings every case uses, pointed at the fake (the test may change key, address and budget). */
+const settings = (f: { apiKey: string; url: string }, o: EngineOpts) => ({ apiKey: o.apiKey ?? f.apiKey, baseUrl: o.baseUrl ?? f.url, maxTokens: o.maxTokens ?? 1024, timeoutMs: 10_000, languages: "" });
+
 export function anthropicCase(): EngineCase {
   const f: FakeAnthropic = startFakeAnthropic();
   return {
     name: "anthropic",
-    budgets: () => f.requests.map((r) => r.maxTokens),
-    prompts: () => f.requests.map((r) => r.prompt),
+    ...sameForEvery(f, () => (f.thinkingTokens = 600)),
     thinkingOff: () => f.requests.at(-1)?.thinking?.type === "disabled",
-    engine: (o = {}) => new AnthropicOcr({ apiKey: o.apiKey ?? f.apiKey, baseUrl: o.baseUrl ?? f.url, model: "claude-haiku-5-5", maxTokens: o.maxTokens ?? 1024, timeoutMs: 10_000, languages: "", thinking: "disabled" }),
+    engine: (o = {}) => new AnthropicOcr({ ...settings(f, o), model: "claude-haiku-5-5", thinking: "disabled" }),
     overrides: (o = {}) => ({ "ocr.apiKey": o.apiKey ?? f.apiKey, "ocr.baseUrl": f.url, "ocr.settleSeconds": 0 }),
     keySetting: "RMIRROR_ANTHROPIC_API_KEY",
     cutOff: (text) => f.script.push({ status: 200, content: [{ type: "text", text }], stopReason: "max_tokens" }),
@@ -61,18 +78,9 @@ export function anthropicCase(): EngineCase {
     thinkingThenText: (thought, text) => f.script.push({ status: 200, content: [{ type: "thinking", thinking: thought, signature: "s" }, { type: "text", text }] }),
     rateLimited: (s) => f.script.push({ status: 429, retryAfter: String(s) }),
     overloaded: () => f.script.push({ status: 529 }),
-    outage: (status) => f.script.push({ status }),
     forbidden: () => f.script.push({ status: 403, message: "Your API key does not have permission to use the specified resource." }),
     refusalMessage: "ocr: the model declined to transcribe this page (stop_reason refusal)",
     badKeyMessage: "ocr: the API key was rejected (401",
-    reset: () => {
-      f.requests.length = 0;
-      f.rejected.length = 0;
-      f.script.length = 0;
-      f.hold = null;
-      f.thinkingTokens = 600;
-    },
-    close: () => f.close(),
   };
 }
 
@@ -83,17 +91,13 @@ export function openAiCase(opts: { official?: boolean } = {}): EngineCase {
   const viaFake: typeof fetch = ((input: RequestInfo | URL, init?: RequestInit) => fetch(String(input instanceof Request ? input.url : input).replace("https://api.openai.com/v1", f.url), init)) as typeof fetch;
   return {
     name: "openai",
-    budgets: () => f.requests.map((r) => r.maxTokens),
-    prompts: () => f.requests.map((r) => r.prompt),
+    ...sameForEvery(f, () => (f.reasoningTokens = 600)),
     thinkingOff: () => f.requests.at(-1)?.reasoningEffort === "none",
     engine: (o = {}) =>
       new OpenAiOcr({
-        apiKey: o.apiKey ?? f.apiKey,
-        ...(opts.official && !o.baseUrl ? { fetch: viaFake } : { baseUrl: o.baseUrl ?? f.url }),
+        ...settings(f, o),
+        ...(opts.official && !o.baseUrl ? { baseUrl: undefined, fetch: viaFake } : {}),
         model: "gpt-5.4-mini",
-        maxTokens: o.maxTokens ?? 1024,
-        timeoutMs: 10_000,
-        languages: "",
         reasoningEffort: opts.official ? "" : "none",
       }),
     overrides: (o = {}) => ({ "ocr.engine": "openai", "ocr.openai.apiKey": o.apiKey ?? f.apiKey, "ocr.openai.baseUrl": f.url, "ocr.openai.reasoningEffort": "none", "ocr.settleSeconds": 0 }),
@@ -104,18 +108,9 @@ export function openAiCase(opts: { official?: boolean } = {}): EngineCase {
     thinkingThenText: (thought, text) => f.script.push({ status: 200, content: `<think>${thought}</think>\n${text}`, reasoning: thought }),
     rateLimited: (s) => f.script.push({ status: 429, retryAfter: String(s) }),
     overloaded: () => f.script.push({ status: 503, retryAfter: "30" }),
-    outage: (status) => f.script.push({ status }),
     forbidden: () => f.script.push({ status: 403 }),
     refusalMessage: "ocr: the model declined to transcribe this page (refusal: I'm sorry, I can't help with that.)",
     badKeyMessage: "ocr: the API key was rejected (401 invalid_api_key)",
-    reset: () => {
-      f.requests.length = 0;
-      f.rejected.length = 0;
-      f.script.length = 0;
-      f.hold = null;
-      f.reasoningTokens = 600;
-    },
-    close: () => f.close(),
   };
 }
 
@@ -123,10 +118,9 @@ export function geminiCase(): EngineCase {
   const f: FakeGemini = startFakeGemini();
   return {
     name: "gemini",
-    budgets: () => f.requests.map((r) => r.maxTokens),
-    prompts: () => f.requests.map((r) => r.prompt),
+    ...sameForEvery(f, () => (f.thinkingTokens = 600)),
     thinkingOff: () => String(f.requests.at(-1)?.thinkingConfig?.thinkingLevel).toUpperCase() === "LOW",
-    engine: (o = {}) => new GeminiOcr({ apiKey: o.apiKey ?? f.apiKey, baseUrl: o.baseUrl ?? f.url, model: "gemini-3.8-flash", maxTokens: o.maxTokens ?? 1024, timeoutMs: 10_000, languages: "", thinking: "low" }),
+    engine: (o = {}) => new GeminiOcr({ ...settings(f, o), model: "gemini-3.8-flash", thinking: "low" }),
     overrides: (o = {}) => ({ "ocr.engine": "gemini", "ocr.gemini.apiKey": o.apiKey ?? f.apiKey, "ocr.gemini.baseUrl": f.url, "ocr.settleSeconds": 0 }),
     keySetting: "RMIRROR_GEMINI_API_KEY",
     cutOff: (text) => f.script.push({ status: 200, parts: [{ text }], finishReason: "MAX_TOKENS" }),
@@ -135,17 +129,8 @@ export function geminiCase(): EngineCase {
     thinkingThenText: (thought, text) => f.script.push({ status: 200, parts: [{ text: thought, thought: true }, { text }] }),
     rateLimited: (s) => f.script.push({ status: 429, retryDelay: `${s}s` }),
     overloaded: () => f.script.push({ status: 503 }),
-    outage: (status) => f.script.push({ status }),
     forbidden: () => f.script.push({ status: 403 }),
     refusalMessage: "ocr: the model declined to transcribe this page (finishReason SAFETY)",
     badKeyMessage: "ocr: the API key was rejected (400 INVALID_ARGUMENT API_KEY_INVALID)",
-    reset: () => {
-      f.requests.length = 0;
-      f.rejected.length = 0;
-      f.script.length = 0;
-      f.hold = null;
-      f.thinkingTokens = 600;
-    },
-    close: () => f.close(),
   };
 }
