@@ -1,7 +1,9 @@
 // Shared helpers for the OCR/quota tests: ink pages, waiting for a condition, page lookups.
 import { buildV3V5 } from "../rm/build-v3v5.ts";
-import { afterAll, beforeEach } from "bun:test";
+import { afterAll, beforeEach, expect } from "bun:test";
+import { quotaMonth } from "../../src/quota/index.ts";
 import { startFakeAnthropic, type FakeAnthropic } from "../support/fake-anthropic.ts";
+import { resetFake } from "../support/fake-ocr-api.ts";
 import type { Harness } from "../support/server-harness.ts";
 
 /** One fake Messages API for the test file; its request log, script and hold are cleared before each test. */
@@ -9,10 +11,7 @@ export function fakeAnthropicForFile(): FakeAnthropic {
   const fake = startFakeAnthropic();
   afterAll(() => fake.close());
   beforeEach(() => {
-    fake.requests.length = 0;
-    fake.rejected.length = 0;
-    fake.script.length = 0;
-    fake.hold = null;
+    resetFake(fake);
     fake.thinkingTokens = 600;
   });
   return fake;
@@ -42,6 +41,22 @@ export async function until(cond: () => boolean, what = "condition", timeoutMs =
     if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await Bun.sleep(5);
   }
+}
+
+/**
+ * With the runner started and a page waiting behind an outage or rate limit: moves the clock by
+ * `stepMs` whenever nothing is in flight (so the waits pass without sleeping through them) until
+ * the page is read, then checks it took one job attempt and one quota page.
+ */
+export async function readAfterWaits(h: Harness, userId: number, pageId: number, clock: { now: number }, stepMs: number): Promise<void> {
+  await until(() => {
+    if (h.runner.inFlight === 0) clock.now += stepMs;
+    return ocrStatus(h, pageId) === "done";
+  }, "OCR done after the outage");
+  const job = h.ctx.store.jobsByUser(userId, { kind: "ocr", limit: 1 })[0]!;
+  expect(job.status).toBe("done");
+  expect(job.attempts).toBe(1);
+  expect(h.ctx.store.quotaUsed(userId, quotaMonth(clock.now, "UTC"))).toBe(1);
 }
 
 export function pageIds(h: Harness, userId: number, docUuid: string): number[] {

@@ -67,6 +67,14 @@ export async function addUser(h: Harness, email: string, admin = false): Promise
   return { id: u.id, email: u.email, token };
 }
 
+/** A dashboard user (with a password) signed in through the login API: its session cookie. */
+export async function webSession(h: Harness, email: string): Promise<string> {
+  const password = "a long enough password";
+  await createUser(h.ctx, email, password, false);
+  const login = await call(h, "POST", "/api/v1/auth/login", { json: { email, password } });
+  return (login.headers.get("set-cookie") ?? "").split(";")[0]!;
+}
+
 export interface CallOptions {
   token?: string;
   json?: unknown;
