@@ -5,13 +5,14 @@
 //
 // Without Chromium the browser tests skip with one explanatory line, except under CI=true, where
 // a missing browser is a failure (.ci/run installs it with apt).
-import { describe, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, describe, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { zipSync } from "fflate";
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from "playwright-core";
 import { spawnServer, type ChildServer } from "../support/child-server.ts";
+import { startFakeAnthropic, type FakeAnthropic } from "../support/fake-anthropic.ts";
 import { HAVE_SAMPLES, SAMPLES_DIR, sample } from "../support/samples.ts";
 
 export const CHROMIUM = process.env.RMIRROR_CHROMIUM || "/usr/bin/chromium";
@@ -74,6 +75,11 @@ export interface DashboardOptions {
   viewport?: { width: number; height: number };
   /** Name of the admin's device token (the one `importWithCli` uses). */
   tokenName?: string;
+  /**
+   * Answer OCR with a loopback fake of the Anthropic API (`Dashboard.ocr`), started before the
+   * server and stopped after it; `reply` replaces the fake's default Markdown.
+   */
+  ocr?: { reply?: FakeAnthropic["reply"] };
 }
 
 /** A running server + browser pair for one test file. */
@@ -91,6 +97,7 @@ export class Dashboard {
   /** Uncaught JavaScript errors in any page (htmx, app.js): always a failure. */
   pageErrors: string[] = [];
   private viewport: { width: number; height: number };
+  private fakeOcr: FakeAnthropic | null = null;
 
   constructor(private opts: DashboardOptions = {}) {
     this.viewport = opts.viewport ?? { width: 1280, height: 800 };
@@ -101,11 +108,23 @@ export class Dashboard {
     return this.server.url;
   }
 
+  /** The fake OCR API (with the `ocr` option, after start). */
+  get ocr(): FakeAnthropic {
+    if (!this.fakeOcr) throw new Error("no fake OCR: start a Dashboard with the ocr option");
+    return this.fakeOcr;
+  }
+
   async start(): Promise<this> {
     this.tmp = mkdtempSync(join(tmpdir(), "rmirror-browser-"));
     this.dataDir = join(this.tmp, "data");
     mkdirSync(this.dataDir, { recursive: true });
-    this.server = await spawnServer({ RMIRROR_DATA_DIR: this.dataDir, RMIRROR_JOBS_POLL_MS: "100", RMIRROR_LOG_LEVEL: "info", RMIRROR_OCR_SETTLE_SECONDS: "0", ...this.opts.env });
+    let ocrEnv: Record<string, string> = {};
+    if (this.opts.ocr) {
+      this.fakeOcr = startFakeAnthropic();
+      if (this.opts.ocr.reply) this.fakeOcr.reply = this.opts.ocr.reply;
+      ocrEnv = { RMIRROR_ANTHROPIC_API_KEY: this.fakeOcr.apiKey, RMIRROR_ANTHROPIC_BASE_URL: this.fakeOcr.url };
+    }
+    this.server = await spawnServer({ RMIRROR_DATA_DIR: this.dataDir, RMIRROR_JOBS_POLL_MS: "100", RMIRROR_LOG_LEVEL: "info", RMIRROR_OCR_SETTLE_SECONDS: "0", ...ocrEnv, ...this.opts.env });
     killOnExit(this.server.proc);
     // playwright's launch() gives Chromium a fresh temporary --user-data-dir and removes it on close.
     this.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 100_000 });
@@ -152,6 +171,13 @@ export class Dashboard {
     const page = await this.newPage(viewport);
     await login(page);
     this.loginState = await page.context().storageState();
+    return page;
+  }
+
+  /** A new page logged in as the admin, at `path`. */
+  async openPage(path: string, viewport = this.viewport): Promise<Page> {
+    const page = await this.loggedInPage(viewport);
+    await page.goto(path);
     return page;
   }
 
@@ -227,6 +253,14 @@ export class Dashboard {
     throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ""}\n${this.logTail()}`);
   }
 
+  /** Waits until the admin's OCR page counts (GET /api/v1/quota: done, queued, pending_quota, failed…) satisfy `cond`. */
+  async untilOcrPages(what: string, cond: (pages: Record<string, number>) => boolean): Promise<void> {
+    await this.until(what, async () => {
+      const pages = (await this.api("GET", "/api/v1/quota")).body?.ocr?.pages;
+      return pages && cond(pages);
+    });
+  }
+
   /** The document's pages once every page is rendered. */
   async rendered(uuid: string): Promise<any> {
     return this.until(`document ${uuid} rendered`, async () => {
@@ -264,7 +298,24 @@ export class Dashboard {
       }
     }
     if (this.tmp) rmSync(this.tmp, { recursive: true, force: true });
+    await this.fakeOcr?.close();
   }
+}
+
+/**
+ * The test file's Dashboard and its hooks: beforeAll starts it (server, browser, admin, fake OCR)
+ * and then runs `setup`; afterEach closes the test's browser contexts (failing on page errors);
+ * afterAll stops everything, also after a failed start.
+ */
+export function useDashboard(opts: DashboardOptions = {}, setup: (d: Dashboard) => Promise<void> = async () => {}): Dashboard {
+  const d = new Dashboard(opts);
+  beforeAll(async () => {
+    await d.start();
+    await setup(d);
+  }, T);
+  afterAll(() => d.teardown(), T);
+  afterEach(() => d.endTest(), T);
+  return d;
 }
 
 const children = new Set<ReturnType<typeof Bun.spawn>>();

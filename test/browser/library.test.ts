@@ -1,26 +1,19 @@
 // The dashboard in a real Chromium against a real `rmirror serve` child, with data uploaded
 // through the real sync API (`rmirror import` CLI with a device token) and OCR answered by a
 // loopback fake of the Anthropic API. Real clicks, real typing, real htmx.
-import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { join } from "node:path";
-import { startFakeAnthropic, type FakeAnthropic } from "../support/fake-anthropic.ts";
-import { buildRmdoc, Dashboard, describeBrowser, SampleLibrary, T, type BuiltNotebook } from "./harness.ts";
+import { buildRmdoc, describeBrowser, SampleLibrary, T, useDashboard, type BuiltNotebook } from "./harness.ts";
 
 describeBrowser(
   "browser: library, pages, search, upload, live status, retries",
   () => {
-    let ocr: FakeAnthropic;
-    let d: Dashboard;
     let lib: SampleLibrary;
     let projects: string;
     let meeting: BuiltNotebook;
     let shopping: BuiltNotebook;
 
-    beforeAll(async () => {
-      ocr = startFakeAnthropic();
-      ocr.reply = (_r, n) => `# Handwritten ${n}\n\n- [ ] call the plumber\n- [x] buy milk`;
-      d = new Dashboard({ env: { RMIRROR_ANTHROPIC_API_KEY: ocr.apiKey, RMIRROR_ANTHROPIC_BASE_URL: ocr.url } });
-      await d.start();
+    const d = useDashboard({ ocr: { reply: (_r, n) => `# Handwritten ${n}\n\n- [ ] call the plumber\n- [x] buy milk` } }, async (d) => {
       lib = new SampleLibrary(join(d.tmp, "desktop"));
       projects = lib.folder("Projects");
       meeting = lib.notebook("Meeting notes", ["rmc__abcd.strokes.rm", "rmscene__Bold_Heading_Bullet_Normal.rm", "rmscene__Normal_AB.rm"], projects);
@@ -28,21 +21,11 @@ describeBrowser(
       await d.importWithCli(lib.root);
       await d.rendered(meeting.uuid);
       await d.rendered(shopping.uuid);
-      await d.until("handwriting OCR'd", async () => {
-        const q = await d.api("GET", "/api/v1/quota");
-        return q.body?.ocr?.pages?.done >= 1 && q.body.ocr.pages.queued === 0;
-      });
-    }, T);
-
-    afterAll(async () => {
-      await d?.teardown();
-      await ocr?.close();
-    }, T);
-    afterEach(() => d?.endTest(), T);
+      await d.untilOcrPages("handwriting OCR'd", (p) => p.done! >= 1 && p.queued === 0);
+    });
 
     test("library → folder (breadcrumbs) → document → page: SVG and text visible", async () => {
-      const page = await d.loggedInPage();
-      await page.goto("/");
+      const page = await d.openPage("/");
       const library = page.locator("#library");
       await library.waitFor();
       // Keyboard: the first Tab reaches the skip link, Enter moves focus to the main content.
@@ -121,8 +104,7 @@ describeBrowser(
     }, T);
 
     test("search from the header box and open a hit", async () => {
-      const page = await d.loggedInPage();
-      await page.goto("/");
+      const page = await d.openPage("/");
       const box = page.locator("#search");
       await box.click();
       await box.pressSequentially("alphabet", { delay: 20 });
@@ -150,8 +132,7 @@ describeBrowser(
     test("upload a .rmdoc through the upload page; it appears in the library", async () => {
       const file = join(d.tmp, "Uploaded sketch.rmdoc");
       const doc = buildRmdoc(file, "Uploaded sketch", ["rmscene__Lines_v2.rm", "rmc__abcd.text.rm"]);
-      const page = await d.loggedInPage();
-      await page.goto("/upload");
+      const page = await d.openPage("/upload");
       // Choosing the file starts the upload (XHR to /api/v1/import with the CSRF header).
       await page.locator("#upload-file").setInputFiles(file);
       const ok = page.locator("#upload-result p.ok");
@@ -190,8 +171,7 @@ describeBrowser(
       await page.locator("#folder-tree").waitFor();
       await page.waitForFunction(() => (document.querySelector("#folder-tree details") as HTMLDetailsElement | null)?.open === true);
       expect(await page.locator("#folder-tree").getByRole("link", { name: "Projects" }).isVisible()).toBe(true);
-      const phone = await d.loggedInPage({ width: 390, height: 844 });
-      await phone.goto("/");
+      const phone = await d.openPage("/", { width: 390, height: 844 });
       await phone.locator("#folder-tree").waitFor();
       expect(await phone.evaluate(() => (document.querySelector("#folder-tree details") as HTMLDetailsElement).open)).toBe(false);
     }, T);
@@ -217,18 +197,17 @@ describeBrowser(
     test("a page goes from pending to done while it is on screen (no reload)", async () => {
       // Hold the OCR answer until the page is on screen with its pending state.
       const gate = Promise.withResolvers<void>();
-      const seen = ocr.requests.length;
-      ocr.hold = () => gate.promise;
-      ocr.reply = () => "Live update arrived";
+      const seen = d.ocr.requests.length;
+      d.ocr.hold = () => gate.promise;
+      d.ocr.reply = () => "Live update arrived";
       try {
         const live = new SampleLibrary(join(d.tmp, "live"));
         const nb = live.notebook("Live notebook", ["rmc__abcd.strokes.rm"]);
         await d.importWithCli(live.root);
-        await d.until("OCR request in flight", async () => ocr.requests.length > seen);
+        await d.until("OCR request in flight", async () => d.ocr.requests.length > seen);
 
         // Two tabs: the document's page grid and the page itself, both showing the pending state.
-        const page = await d.loggedInPage();
-        await page.goto(`/documents/${nb.uuid}`);
+        const page = await d.openPage(`/documents/${nb.uuid}`);
         const view = await page.context().newPage();
         await view.goto(`/documents/${nb.uuid}/pages/1`);
         await page.locator('#pages[data-polling="1"] .page-thumb[data-page-status="queued"]').waitFor();
@@ -244,21 +223,20 @@ describeBrowser(
         await page.locator('#pages[data-polling="0"]').waitFor({ state: "attached" });
         await view.locator('#page-text[data-polling="0"][data-page-status="done"]').waitFor({ state: "attached" });
       } finally {
-        ocr.hold = null;
+        d.ocr.hold = null;
         gate.resolve();
       }
     }, T);
 
     test("a failed OCR shows its reason; Retry OCR reads the page again", async () => {
-      ocr.script.push({ status: 400, message: "Could not process image" });
-      ocr.reply = () => "Second time lucky";
+      d.ocr.script.push({ status: 400, message: "Could not process image" });
+      d.ocr.reply = () => "Second time lucky";
       const failing = new SampleLibrary(join(d.tmp, "failing"));
       const nb = failing.notebook("Retry me", ["rmc__abcd.strokes.rm"]);
       await d.importWithCli(failing.root);
-      await d.until("OCR failed for good", async () => (await d.api("GET", "/api/v1/quota")).body?.ocr?.pages?.failed === 1);
+      await d.untilOcrPages("OCR failed for good", (p) => p.failed === 1);
 
-      const page = await d.loggedInPage();
-      await page.goto(`/documents/${nb.uuid}/pages/1`);
+      const page = await d.openPage(`/documents/${nb.uuid}/pages/1`);
       const text = page.locator('#page-text[data-page-status="failed"]');
       await text.getByText(/Could not process image/).waitFor();
       const retry = text.getByRole("button", { name: "Retry OCR" });
@@ -276,8 +254,7 @@ describeBrowser(
       await d.importWithCli(big.root);
       expect((await d.api("GET", `/api/v1/documents?parent=${archive}`)).body.documents.length).toBe(50);
 
-      const page = await d.loggedInPage();
-      await page.goto(`/folders/${archive}?sort=name`);
+      const page = await d.openPage(`/folders/${archive}?sort=name`);
       const cards = page.locator("#library .doc-card");
       expect(await cards.count()).toBe(48);
       await expect(cards.first().textContent()).resolves.toContain("Old note 01");
@@ -324,8 +301,7 @@ describeBrowser(
       await d.importWithCli(broken.root);
       await d.rendered(nb.uuid);
 
-      const page = await d.loggedInPage();
-      await page.goto(`/documents/${nb.uuid}`);
+      const page = await d.openPage(`/documents/${nb.uuid}`);
       await page.locator('#pages .page-thumb[data-page-status="render_failed"]').waitFor();
       await page.locator('nav[aria-label="Main"] a[data-nav="activity"]').click();
       await page.waitForURL((u) => u.pathname === "/activity");

@@ -2,22 +2,16 @@
 // admin API, a handwritten page arrives (parked as pending_quota), and asking for OCR from the
 // dashboard shows the "quota exceeded" modal that htmx swaps into #modal. Then the limit is
 // raised through the Settings form and the waiting page is read.
-import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { join } from "node:path";
-import { startFakeAnthropic, type FakeAnthropic } from "../support/fake-anthropic.ts";
-import { Dashboard, describeBrowser, SampleLibrary, T, type BuiltNotebook } from "./harness.ts";
+import { describeBrowser, SampleLibrary, T, useDashboard, type BuiltNotebook } from "./harness.ts";
 
 describeBrowser(
   "browser: OCR quota (402 modal, raising the limit)",
   () => {
-    let ocr: FakeAnthropic;
-    let d: Dashboard;
     let nb: BuiltNotebook;
 
-    beforeAll(async () => {
-      ocr = startFakeAnthropic();
-      d = new Dashboard({ env: { RMIRROR_ANTHROPIC_API_KEY: ocr.apiKey, RMIRROR_ANTHROPIC_BASE_URL: ocr.url } });
-      await d.start();
+    const d = useDashboard({ ocr: {} }, async (d) => {
       const me = await d.api("GET", "/api/v1/auth/me");
       const set = await d.api("PUT", `/api/v1/quota/users/${me.body.user.id}`, { limit: 0 });
       expect(set.status).toBe(200);
@@ -25,18 +19,11 @@ describeBrowser(
       nb = lib.notebook("Over the limit", ["rmc__abcd.strokes.rm"]);
       await d.importWithCli(lib.root);
       await d.rendered(nb.uuid);
-      await d.until("page parked in pending_quota", async () => (await d.api("GET", "/api/v1/quota")).body?.ocr?.pages?.pending_quota === 1);
-    }, T);
-
-    afterAll(async () => {
-      await d?.teardown();
-      await ocr?.close();
-    }, T);
-    afterEach(() => d?.endTest(), T);
+      await d.untilOcrPages("page parked in pending_quota", (p) => p.pending_quota === 1);
+    });
 
     test("requesting OCR over the limit shows the quota modal (HTTP 402)", async () => {
-      const page = await d.loggedInPage();
-      await page.goto(`/documents/${nb.uuid}/pages/1`);
+      const page = await d.openPage(`/documents/${nb.uuid}/pages/1`);
       await page.locator("#page-text").waitFor();
       const answer = page.waitForResponse((r) => r.request().method() === "POST" && /\/ocr$/.test(new URL(r.url()).pathname));
       await page.locator('button[data-action="retry-ocr"]').first().click();
@@ -44,7 +31,7 @@ describeBrowser(
       const modal = page.locator('#modal .modal[role="dialog"]');
       await modal.waitFor({ state: "visible" });
       await expect(modal.textContent()).resolves.toMatch(/quota/i);
-      expect(ocr.requests.length).toBe(0);
+      expect(d.ocr.requests.length).toBe(0);
       // The header bar says the month is used up.
       expect(await page.locator("#quota-bar").getAttribute("data-level")).toBe("over");
       // The modal closes.
@@ -61,8 +48,7 @@ describeBrowser(
     }, T);
 
     test("raising the limit in Settings reads the waiting page", async () => {
-      const page = await d.loggedInPage();
-      await page.goto("/settings");
+      const page = await d.openPage("/settings");
       const row = page.locator("#users tr[data-user-id]", { hasText: "admin@example.com" });
       await row.getByLabel("Limit for admin@example.com").fill("5");
       await Promise.all([page.waitForLoadState("load"), row.getByRole("button", { name: "Set" }).click()]);
@@ -72,7 +58,7 @@ describeBrowser(
       // The backlog drains: the page is read, its text shows up where the modal was.
       await page.goto(`/documents/${nb.uuid}/pages/1`);
       await page.locator("#ocr-text").getByText("call the plumber").waitFor({ timeout: 60_000 });
-      expect(ocr.requests.length).toBe(1);
+      expect(d.ocr.requests.length).toBe(1);
       expect(await page.locator("#quota-bar").getAttribute("data-level")).not.toBe("over");
     }, T);
   },

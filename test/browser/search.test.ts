@@ -3,46 +3,30 @@
 // is found and the hit opens its page with the word marked; the OCR text of a page is corrected
 // in place and search finds the correction. Real `rmirror serve`, data through the `rmirror
 // import` CLI, OCR answered by the loopback fake of the Anthropic API.
-import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { join } from "node:path";
-import { startFakeAnthropic, type FakeAnthropic } from "../support/fake-anthropic.ts";
 import { sample } from "../support/samples.ts";
-import { Dashboard, describeBrowser, SampleLibrary, T, type BuiltNotebook } from "./harness.ts";
+import { describeBrowser, SampleLibrary, T, useDashboard, type BuiltNotebook } from "./harness.ts";
 
 const TURING = "d3954b55-8429-4220-a2d5-64f1daab9727";
 
 describeBrowser(
   "browser: search keys, thumbnails, printed PDF text, OCR corrections",
   () => {
-    let ocr: FakeAnthropic;
-    let d: Dashboard;
     let meeting: BuiltNotebook;
 
-    beforeAll(async () => {
-      ocr = startFakeAnthropic();
-      ocr.reply = (_r, n) => `# Handwritten ${n}\n\n- [ ] call the plumber\n- [x] buy milk`;
-      d = new Dashboard({ env: { RMIRROR_ANTHROPIC_API_KEY: ocr.apiKey, RMIRROR_ANTHROPIC_BASE_URL: ocr.url } });
-      await d.start();
+    const d = useDashboard({ ocr: { reply: (_r, n) => `# Handwritten ${n}\n\n- [ ] call the plumber\n- [x] buy milk` } }, async (d) => {
       const lib = new SampleLibrary(join(d.tmp, "desktop"));
       meeting = lib.notebook("Meeting notes", ["rmc__abcd.strokes.rm", "rmscene__Normal_AB.rm"]);
       await d.importWithCli(lib.root);
       await d.importWithCli(sample("lucasrla-remarks__demo_xochitl"));
       await d.rendered(meeting.uuid);
-      await d.until("handwriting OCR'd", async () => {
-        const q = await d.api("GET", "/api/v1/quota");
-        return q.body?.ocr?.pages?.done >= 2 && q.body.ocr.pages.queued === 0;
-      });
+      await d.untilOcrPages("handwriting OCR'd", (p) => p.done! >= 2 && p.queued === 0);
       await d.until("the paper's printed text read", async () => (await d.api("GET", "/api/v1/search?q=machine&source=pdf")).body?.items?.length > 0);
-    }, T);
-    afterAll(async () => {
-      await d?.teardown();
-      await ocr?.close();
-    }, T);
-    afterEach(() => d?.endTest(), T);
+    });
 
     test("'/' focuses the search box; arrow keys walk the dropdown and back; hits show page thumbnails", async () => {
-      const page = await d.loggedInPage();
-      await page.goto("/");
+      const page = await d.openPage("/");
       await page.locator("main").click({ position: { x: 5, y: 5 } });
       await page.keyboard.press("/");
       await page.waitForFunction(() => document.activeElement?.id === "search");
@@ -81,8 +65,7 @@ describeBrowser(
     }, T);
 
     test("'machine' finds the Turing paper's printed text; the hit opens the page with the word marked", async () => {
-      const page = await d.loggedInPage();
-      await page.goto("/");
+      const page = await d.openPage("/");
       const box = page.locator("#search");
       await box.click();
       await box.pressSequentially("machine", { delay: 20 });
@@ -102,8 +85,7 @@ describeBrowser(
     }, T);
 
     test("correct the OCR text of a page: edit, save, see it marked as corrected, find it by search", async () => {
-      const page = await d.loggedInPage();
-      await page.goto(`/documents/${meeting.uuid}/pages/1`);
+      const page = await d.openPage(`/documents/${meeting.uuid}/pages/1`);
       await page.locator("#ocr-text").getByText("call the plumber").waitFor();
       await page.getByText("Correct the text").click();
       const area = page.locator("#correction-text");

@@ -2,20 +2,14 @@
 // page shows as "settling · read at …" on the document page — not "no text" — and the grid keeps
 // polling (htmx every 5 s) while it settles; once the page is read (here: asked for through the
 // API, which bypasses the delay) the grid updates by itself, without a reload, and stops polling.
-import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { inkPage } from "../ocr/support.ts";
-import { startFakeAnthropic, type FakeAnthropic } from "../support/fake-anthropic.ts";
-import { Dashboard, describeBrowser, T } from "./harness.ts";
+import { describeBrowser, T, useDashboard } from "./harness.ts";
 
 describeBrowser("browser: a settling page is shown with its read time and polled until read", () => {
-  let ocr: FakeAnthropic;
-  let d: Dashboard;
   const uuid = crypto.randomUUID();
 
-  beforeAll(async () => {
-    ocr = startFakeAnthropic();
-    d = new Dashboard({ env: { RMIRROR_ANTHROPIC_API_KEY: ocr.apiKey, RMIRROR_ANTHROPIC_BASE_URL: ocr.url, RMIRROR_OCR_SETTLE_SECONDS: "900" } });
-    await d.start();
+  const d = useDashboard({ ocr: {}, env: { RMIRROR_OCR_SETTLE_SECONDS: "900" } }, async (d) => {
     // One handwritten page, synced the way the agent does it: the document, then its bytes.
     const bytes = inkPage(41);
     const sha = new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
@@ -29,25 +23,18 @@ describeBrowser("browser: a settling page is shown with its read time and polled
     const blob = await fetch(`${d.url}/api/v1/blobs/${sha}`, { method: "PUT", headers: { authorization: `Bearer ${d.token}` }, body: bytes as Uint8Array<ArrayBuffer> });
     expect(blob.status).toBe(200);
     await d.rendered(uuid);
-    await d.until("the page queued for OCR", async () => (await d.api("GET", "/api/v1/quota")).body?.ocr?.pages?.queued === 1);
-  }, T);
-
-  afterAll(async () => {
-    await d?.teardown();
-    await ocr?.close();
-  }, T);
-  afterEach(() => d?.endTest(), T);
+    await d.untilOcrPages("the page queued for OCR", (p) => p.queued === 1);
+  });
 
   test("settling with its read time, polled while settling, then done without a reload", async () => {
-    const page = await d.loggedInPage();
-    await page.goto(`/documents/${uuid}`);
+    const page = await d.openPage(`/documents/${uuid}`);
     const badge = page.locator('#pages .badge[data-status="settling"]');
     await badge.waitFor();
     expect(await badge.textContent()).toMatch(/^settling · read at \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$/);
     const readAt = Date.parse((await badge.getAttribute("data-read-at"))!);
     expect(readAt).toBeGreaterThan(Date.now() + 600_000); // 900 s after the upload: far from now
     expect(await page.locator("#pages").getAttribute("data-polling")).toBe("1");
-    expect(ocr.requests.length).toBe(0);
+    expect(d.ocr.requests.length).toBe(0);
 
     // The grid keeps polling while the page settles: two more rounds, still settling.
     for (let i = 0; i < 2; i++) {
@@ -57,8 +44,7 @@ describeBrowser("browser: a settling page is shown with its read time and polled
     }
 
     // The page view says when it is read, instead of "no text".
-    const view = await d.loggedInPage();
-    await view.goto(`/documents/${uuid}/pages/1`);
+    const view = await d.openPage(`/documents/${uuid}/pages/1`);
     await view.locator('#page-text[data-page-status="settling"]').waitFor();
     expect(await view.locator("#page-text").textContent()).toContain("read once the page has stopped changing");
     expect(await view.locator("#page-text").textContent()).not.toContain("No text on this page yet.");
@@ -67,7 +53,7 @@ describeBrowser("browser: a settling page is shown with its read time and polled
     const asked = await d.api("POST", `/api/v1/documents/${uuid}/ocr`);
     expect(asked.status).toBe(200);
     await page.locator('#pages .badge[data-status="done"]').waitFor({ timeout: 100_000 });
-    expect(ocr.requests.length).toBe(1);
+    expect(d.ocr.requests.length).toBe(1);
     expect(await page.locator("#pages").getAttribute("data-polling")).toBe("0");
     expect(await page.locator("#pages").getAttribute("hx-trigger")).toBeNull();
   }, T);
