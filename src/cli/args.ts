@@ -16,6 +16,17 @@ export function parse<const O extends Options>(argv: string[], options: O) {
   }
 }
 
+/** parse, or after a usage error (the reason and the help on stderr, as "<name>: <why>") the exit code 2. */
+export function parseCommand<const O extends Options>(name: string, argv: string[], options: O, help: string): ReturnType<typeof parse<O>> | 2 {
+  try {
+    return parse(argv, options);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`${name}: ${e.message}\n${help}`);
+    return 2;
+  }
+}
+
 /** A name safe to use as one path segment on every OS (names come from hostile files). */
 export function safeFileName(name: string, fallback: string): string {
   const cleaned = name

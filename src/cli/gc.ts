@@ -1,11 +1,10 @@
 // `rmirror gc [--dry-run]` — delete stored blobs nothing refers to any more (the daily
 // housekeeping of `rmirror serve` does the same). Safe while the server runs: writes in flight
 // are pinned and never lose their bytes.
-import { ConfigError, loadConfig } from "../config/schema.ts";
 import { silentLogger } from "../log.ts";
 import { collectGarbage } from "../services/operations/blob-gc.ts";
 import { createContext } from "../composition/context.ts";
-import { parse, UsageError } from "./args.ts";
+import { startConfigCommand } from "./data-dir-command.ts";
 
 const HELP = `Usage: rmirror gc [--dry-run] [--grace-hours N] [--json] [--data-dir DIR] [--config file.json]
 
@@ -19,42 +18,12 @@ Safe while 'rmirror serve' runs. The server does the same every night.
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    const parsed = parse(argv, {
-      "dry-run": { type: "boolean" },
-      "grace-hours": { type: "string" },
-      json: { type: "boolean" },
-      "data-dir": { type: "string" },
-      data: { type: "string" },
-      config: { type: "string" },
-      help: { type: "boolean", short: "h" },
-    });
-    if (parsed.positionals.length) throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`);
-    values = parsed.values;
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`gc: ${e.message}\n${HELP}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+  const start = startConfigCommand("gc", argv, { "dry-run": { type: "boolean" }, "grace-hours": { type: "string" }, json: { type: "boolean" } }, HELP, (v) =>
+    v["grace-hours"] !== undefined && !/^\d{1,6}$/.test(v["grace-hours"]) ? "--grace-hours must be a whole number of hours" : undefined,
+  );
+  if (typeof start === "number") return start;
+  const { values, config } = start;
   const grace = values["grace-hours"];
-  if (grace !== undefined && !/^\d{1,6}$/.test(grace)) {
-    process.stderr.write(`gc: --grace-hours must be a whole number of hours\n${HELP}`);
-    return 2;
-  }
-  let config;
-  try {
-    const dataDir = values["data-dir"] ?? values.data;
-    config = loadConfig({ ...(values.config ? { file: values.config } : {}), overrides: { dataDir } });
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    process.stderr.write(`${e.message}\n`);
-    return 2;
-  }
   const ctx = createContext(config, { log: silentLogger });
   try {
     const r = await collectGarbage(ctx, { dryRun: values["dry-run"] === true, ...(grace !== undefined ? { graceHours: Number(grace) } : {}) });

@@ -1,9 +1,9 @@
 // `rmirror import <xochitl folder | .rmdoc | .zip> --server URL --token T`
 // One-shot upload through the sync protocol: batch PUT of documents, then PUT of the blobs the
 // server says are missing. Safe to re-run (content-addressed, idempotent).
-import { parseArgs } from "node:util";
 import { isRmFormatError } from "../rm/errors.ts";
 import { libraryItems, openInput, type SyncItem } from "../services/library/import.ts";
+import { parseCommand } from "./args.ts";
 
 const HELP = `Usage: rmirror import <xochitl folder | .rmdoc | .zip> --server URL --token TOKEN [--batch N]
   --server   rmirror server base URL (or RMIRROR_SERVER)
@@ -68,17 +68,8 @@ async function flush(c: Client, batch: SyncItem[], uploaded: Set<string>, out: {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { server: { type: "string" }, token: { type: "string" }, batch: { type: "string" }, help: { type: "boolean", short: "h" } },
-    });
-  } catch (e) {
-    process.stderr.write(`import: ${(e as Error).message}\n${HELP}`);
-    return 2;
-  }
+  const parsed = parseCommand("import", argv, { server: { type: "string" }, token: { type: "string" }, batch: { type: "string" }, help: { type: "boolean", short: "h" } }, HELP);
+  if (parsed === 2) return 2;
   const { values, positionals } = parsed;
   if (values.help) {
     process.stdout.write(HELP);

@@ -2,14 +2,13 @@
 // with the current engine settings, within each user's monthly quota (read_reason 're-read').
 // Changing the engine, model or vocabulary hint never re-reads old pages by itself; this does.
 // Safe while 'rmirror serve' runs: it queues OCR jobs in the database, the server reads them.
-import { ConfigError, loadConfig } from "../config/schema.ts";
 import { silentLogger } from "../log.ts";
 import { createContext } from "../composition/context.ts";
 import { dayStart } from "../quota/index.ts";
 import { normaliseEmail } from "../services/accounts/accounts.ts";
 import { rereadPages, type RereadResult } from "../services/ocr/reread.ts";
 import { AppError } from "../errors.ts";
-import { parse, UsageError } from "./args.ts";
+import { startConfigCommand } from "./data-dir-command.ts";
 
 export const REREAD_HELP = `Usage: rmirror ocr reread [--document UUID] [--since DATE] [--user EMAIL] [--all] [--json] [--data-dir DIR] [--config file.json]
 
@@ -41,42 +40,15 @@ export function parseSince(raw: string, tz: string): number | null {
 }
 
 export async function runReread(argv: string[]): Promise<number> {
-  let values;
-  try {
-    const parsed = parse(argv, {
-      document: { type: "string" },
-      since: { type: "string" },
-      user: { type: "string" },
-      all: { type: "boolean" },
-      json: { type: "boolean" },
-      "data-dir": { type: "string" },
-      data: { type: "string" },
-      config: { type: "string" },
-      help: { type: "boolean", short: "h" },
-    });
-    if (parsed.positionals.length) throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`);
-    values = parsed.values;
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`ocr reread: ${e.message}\n${REREAD_HELP}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(REREAD_HELP);
-    return 0;
-  }
-  if (values.document !== undefined && values.user === undefined) {
-    process.stderr.write(`ocr reread: --document needs --user (documents belong to one user)\n${REREAD_HELP}`);
-    return 2;
-  }
-  let config;
-  try {
-    config = loadConfig({ ...(values.config ? { file: values.config } : {}), overrides: { dataDir: values["data-dir"] ?? values.data } });
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    process.stderr.write(`${e.message}\n`);
-    return 2;
-  }
+  const start = startConfigCommand(
+    "ocr reread",
+    argv,
+    { document: { type: "string" }, since: { type: "string" }, user: { type: "string" }, all: { type: "boolean" }, json: { type: "boolean" } },
+    REREAD_HELP,
+    (v) => (v.document !== undefined && v.user === undefined ? "--document needs --user (documents belong to one user)" : undefined),
+  );
+  if (typeof start === "number") return start;
+  const { values, config } = start;
   let since: number | undefined;
   if (values.since !== undefined) {
     const t = parseSince(values.since, config.quota.timezone);

@@ -1,11 +1,11 @@
 // `rmirror user add|passwd|list` — account chores against the server's database.
-import { parseArgs } from "node:util";
-import { ConfigError, loadConfig } from "../config/schema.ts";
 import { silentLogger } from "../log.ts";
 import { createUser, normaliseEmail, publicUser, setPassword } from "../services/accounts/accounts.ts";
 import { createContext } from "../composition/context.ts";
 import { randomToken } from "../services/accounts/crypto.ts";
 import { AppError } from "../server/errors.ts";
+import { parseCommand } from "./args.ts";
+import { commandConfig } from "./data-dir-command.ts";
 
 const HELP = `Usage:
   rmirror user add <email> [--admin] [--password-stdin]   create a user (prints a generated password unless --password-stdin)
@@ -23,33 +23,16 @@ async function readPassword(fromStdin: boolean): Promise<{ password: string; gen
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { admin: { type: "boolean" }, "password-stdin": { type: "boolean" }, config: { type: "string" }, data: { type: "string" }, help: { type: "boolean", short: "h" } },
-    });
-  } catch (e) {
-    process.stderr.write(`user: ${(e as Error).message}\n${HELP}`);
-    return 2;
-  }
+  const parsed = parseCommand("user", argv, { admin: { type: "boolean" }, "password-stdin": { type: "boolean" }, config: { type: "string" }, data: { type: "string" }, help: { type: "boolean", short: "h" } }, HELP);
+  if (parsed === 2) return 2;
   const { values, positionals } = parsed;
   const [cmd, email] = positionals;
   if (values.help || !cmd) {
     (values.help ? process.stdout : process.stderr).write(HELP);
     return values.help ? 0 : 2;
   }
-  let config;
-  try {
-    config = loadConfig({ ...(values.config ? { file: values.config } : {}), overrides: { dataDir: values.data } });
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      process.stderr.write(`${e.message}\n`);
-      return 2;
-    }
-    throw e;
-  }
+  const config = commandConfig(values);
+  if (config === 2) return 2;
   const ctx = createContext(config, { log: silentLogger });
   try {
     switch (cmd) {

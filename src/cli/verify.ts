@@ -1,10 +1,9 @@
 // `rmirror verify` — scrub every stored blob against its hash; report and forget damaged ones so
 // the owners' agents upload them again.
-import { ConfigError, loadConfig } from "../config/schema.ts";
 import { createLogger } from "../log.ts";
 import { createContext } from "../composition/context.ts";
 import { verifyBlobs } from "../services/operations/verify.ts";
-import { parse, UsageError } from "./args.ts";
+import { startConfigCommand } from "./data-dir-command.ts";
 
 const HELP = `Usage: rmirror verify [--data-dir DIR] [--config file.json] [--dry-run] [--json] [--quiet]
 
@@ -16,36 +15,9 @@ Safe while the server runs. Exit status: 0 all sound, 1 damaged blobs found, 2 u
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    const parsed = parse(argv, {
-      "data-dir": { type: "string" },
-      data: { type: "string" },
-      config: { type: "string" },
-      "dry-run": { type: "boolean" },
-      json: { type: "boolean" },
-      quiet: { type: "boolean", short: "q" },
-      help: { type: "boolean", short: "h" },
-    });
-    if (parsed.positionals.length) throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`);
-    values = parsed.values;
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`verify: ${e.message}\n${HELP}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  let config;
-  try {
-    config = loadConfig({ ...(values.config ? { file: values.config } : {}), overrides: { dataDir: values["data-dir"] ?? values.data } });
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    process.stderr.write(`${e.message}\n`);
-    return 2;
-  }
+  const start = startConfigCommand("verify", argv, { "dry-run": { type: "boolean" }, json: { type: "boolean" }, quiet: { type: "boolean", short: "q" } }, HELP);
+  if (typeof start === "number") return start;
+  const { values, config } = start;
   const ctx = createContext(config, { log: createLogger(values.quiet || values.json ? "silent" : "warn") });
   try {
     const say = (msg: string) => {
