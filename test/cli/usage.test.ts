@@ -8,20 +8,7 @@ import { run as importCli } from "../../src/cli/import.ts";
 import { run as ocr } from "../../src/cli/ocr.ts";
 import { run as user } from "../../src/cli/user.ts";
 import { run as verify } from "../../src/cli/verify.ts";
-
-async function capture(run: (argv: string[]) => Promise<number>, argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const [o, e] = [process.stdout.write.bind(process.stdout), process.stderr.write.bind(process.stderr)];
-  process.stdout.write = ((s: string) => (out.push(String(s)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => (err.push(String(s)), true)) as typeof process.stderr.write;
-  try {
-    return { code: await run(argv), out: out.join(""), err: err.join("") };
-  } finally {
-    process.stdout.write = o;
-    process.stderr.write = e;
-  }
-}
+import { runCaptured as capture } from "../support/cli.ts";
 
 const reread = (argv: string[]) => ocr(["reread", ...argv]);
 const commands = [

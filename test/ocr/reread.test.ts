@@ -9,27 +9,17 @@ import { parseSince } from "../../src/cli/ocr-reread.ts";
 import { quotaMonth, setUserLimit } from "../../src/quota/index.ts";
 import { rereadPages } from "../../src/services/ocr/reread.ts";
 import { req, session } from "../dashboard/support.ts";
+import { runCaptured, type CliRun } from "../support/cli.ts";
 import { addUser, buildDoc, harness, syncDoc, type Harness } from "../support/server-harness.ts";
 import { fakeAnthropicForFile, inkPage, ocrOverrides, pageIds } from "./support.ts";
 
 const fake = fakeAnthropicForFile();
 
 /** Run the CLI in-process against the harness's data directory, with the server's OCR settings. */
-async function cli(h: Harness, args: string[]): Promise<{ code: number; out: string; err: string }> {
+async function cli(h: Harness, args: string[]): Promise<CliRun> {
   const config = join(h.dir, "cli-config.json");
   writeFileSync(config, JSON.stringify({ ocr: { apiKey: fake.apiKey, baseUrl: fake.url } }));
-  const out: string[] = [];
-  const err: string[] = [];
-  const [o, e] = [process.stdout.write.bind(process.stdout), process.stderr.write.bind(process.stderr)];
-  process.stdout.write = ((s: string) => (out.push(String(s)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => (err.push(String(s)), true)) as typeof process.stderr.write;
-  try {
-    const code = await ocrCli(["reread", ...args, "--data-dir", h.dir, "--config", config]);
-    return { code, out: out.join(""), err: err.join("") };
-  } finally {
-    process.stdout.write = o;
-    process.stderr.write = e;
-  }
+  return runCaptured(ocrCli, ["reread", ...args, "--data-dir", h.dir, "--config", config]);
 }
 
 const used = (h: Harness, userId: number) => h.ctx.store.quotaUsed(userId, quotaMonth(Date.now(), "UTC"));

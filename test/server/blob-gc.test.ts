@@ -14,6 +14,7 @@ import { housekeeping } from "../../src/server/boot.ts";
 import { collectGarbage } from "../../src/services/operations/blob-gc.ts";
 import { inkPage } from "../ocr/support.ts";
 import { startS3, type LoopbackS3 } from "../support/s3.ts";
+import { runCaptured } from "../support/cli.ts";
 import { addUser, buildDoc, call, harness, json, syncDoc, type Harness, type TestUser } from "../support/server-harness.ts";
 
 const HOUR = 3_600_000;
@@ -261,19 +262,11 @@ test("rmirror gc --dry-run reports, rmirror gc deletes (a data directory the ser
     const loose = inkPage(21);
     const sha = sha256Hex(loose);
     await call(h, "PUT", `/api/v1/blobs/${sha}`, { token: u.token, body: loose as Uint8Array<ArrayBuffer> });
-    const out: string[] = [];
-    const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((s: string) => (out.push(String(s)), true)) as typeof process.stdout.write;
-    let dry: number, real: number;
-    try {
-      dry = await gcCli(["--dry-run", "--json", "--grace-hours", "0", "--data-dir", h.dir]);
-      expect(await h.ctx.blobs.has(sha)).toBe(true);
-      real = await gcCli(["--json", "--grace-hours", "0", "--data-dir", h.dir]);
-    } finally {
-      process.stdout.write = write;
-    }
-    expect([dry, real]).toEqual([0, 0]);
-    const [dr, rr] = out.map((s) => JSON.parse(s));
+    const dry = await runCaptured(gcCli, ["--dry-run", "--json", "--grace-hours", "0", "--data-dir", h.dir]);
+    expect(await h.ctx.blobs.has(sha)).toBe(true);
+    const real = await runCaptured(gcCli, ["--json", "--grace-hours", "0", "--data-dir", h.dir]);
+    expect([dry.code, real.code]).toEqual([0, 0]);
+    const [dr, rr] = [dry, real].map((r) => JSON.parse(r.out));
     expect(dr).toMatchObject({ dryRun: true, deleted: 1 });
     expect(rr).toMatchObject({ dryRun: false, deleted: 1 });
     expect(await h.ctx.blobs.has(sha)).toBe(false);
