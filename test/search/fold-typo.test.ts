@@ -7,8 +7,8 @@ import { migrate, MIGRATIONS } from "../../src/storage/migrations.ts";
 import { searchRepo } from "../../src/storage/search.ts";
 import { fold, FOLDS, oneTypoAway } from "../../src/storage/search-text.ts";
 import { inkPage } from "../ocr/support.ts";
-import { startFakeAnthropic, type FakeAnthropic } from "../support/fake-anthropic.ts";
-import { addUser, buildDoc, call, harness, json, syncDoc, type Harness, type TestUser } from "../support/server-harness.ts";
+import { addUser, buildDoc, call, json, syncDoc, type Harness, type TestUser } from "../support/server-harness.ts";
+import { harnessWithOcrTexts, searchAs } from "./support.ts";
 
 const OCR_TEXT: Record<number, string> = {
   1: "Die Straße zur Encyclopædia: ein Œuvre über ﬁnancial ﬂows, Søren Kierkegaard, Łódź",
@@ -17,33 +17,21 @@ const OCR_TEXT: Record<number, string> = {
   4: "The machne of Babbage (the OCR misread this word)",
 };
 
-let fake: FakeAnthropic;
 let h: Harness;
 let alice: TestUser;
 const names = ["Folds", "Plain", "Turing notes", "Babbage"];
 
 beforeAll(async () => {
-  fake = startFakeAnthropic();
-  let n = 0;
-  fake.reply = () => OCR_TEXT[++n] ?? "";
-  h = await harness({ overrides: { "ocr.apiKey": fake.apiKey, "ocr.baseUrl": fake.url, "ocr.concurrency": 1, "jobs.renderConcurrency": 1 } });
+  h = await harnessWithOcrTexts(OCR_TEXT);
   alice = await addUser(h, "alice@example.com");
   for (let i = 0; i < 4; i++) {
     await syncDoc(h, alice.token, buildDoc([inkPage(i + 1)], { name: names[i] }));
     await h.runner.idle(); // one at a time: OCR answers arrive in OCR_TEXT order
   }
 });
-afterAll(async () => {
-  await h?.close();
-  await fake?.close();
-});
+afterAll(() => h?.close());
 
-async function search(q: string): Promise<any> {
-  const res = await call(h, "GET", `/api/v1/search?q=${encodeURIComponent(q)}`, { token: alice.token });
-  const body = await json(res);
-  if (res.status !== 200) throw new Error(`search ${q}: ${res.status} ${JSON.stringify(body)}`);
-  return body;
-}
+const search = (q: string) => searchAs(h, alice, `q=${encodeURIComponent(q)}`);
 const docsOf = (r: any) => r.items.map((i: any) => i.document.name);
 
 test("ß/ss, æ/ae, œ/oe, ø/o, ł/l and ligatures fold both ways; snippets keep the original spelling", async () => {

@@ -7,11 +7,10 @@ import { pageHighlights } from "../../src/jobs/workers/extract.ts";
 import { parsePage } from "../../src/rm/page.ts";
 import { toMatch } from "../../src/services/library/search.ts";
 import { inkPage } from "../ocr/support.ts";
-import { startFakeAnthropic, type FakeAnthropic } from "../support/fake-anthropic.ts";
 import { HAVE_SAMPLES, sample } from "../support/samples.ts";
-import { addUser, buildDoc, call, harness, json, syncDoc, uuid, type Harness, type TestUser } from "../support/server-harness.ts";
+import { addUser, buildDoc, call, json, syncDoc, uuid, type Harness, type TestUser } from "../support/server-harness.ts";
+import { harnessWithOcrTexts, searchAs } from "./support.ts";
 
-let fake: FakeAnthropic;
 let h: Harness;
 let alice: TestUser;
 let bob: TestUser;
@@ -26,10 +25,7 @@ const OCR_TEXT: Record<number, string> = {
 };
 
 beforeAll(async () => {
-  fake = startFakeAnthropic();
-  let n = 0;
-  fake.reply = () => OCR_TEXT[++n] ?? "";
-  h = await harness({ overrides: { "ocr.apiKey": fake.apiKey, "ocr.baseUrl": fake.url, "ocr.concurrency": 1, "jobs.renderConcurrency": 1 } });
+  h = await harnessWithOcrTexts(OCR_TEXT);
   alice = await addUser(h, "alice@example.com");
   bob = await addUser(h, "bob@example.com");
   const put = await call(h, "PUT", `/api/v1/documents/${folder}`, {
@@ -51,17 +47,9 @@ beforeAll(async () => {
   }
   await syncDoc(h, bob.token, buildDoc([], { name: "Müller Algorithmus alphabet" }));
 });
-afterAll(async () => {
-  await h.close();
-  await fake.close();
-});
+afterAll(() => h.close());
 
-async function search(user: TestUser, qs: string): Promise<any> {
-  const res = await call(h, "GET", `/api/v1/search?${qs}`, { token: user.token });
-  const body = await json(res);
-  if (res.status !== 200) throw new Error(`search ${qs}: ${res.status} ${JSON.stringify(body)}`);
-  return body;
-}
+const search = (user: TestUser, qs: string) => searchAs(h, user, qs);
 
 test.if(HAVE_SAMPLES)("typed text from real pages is found, with a highlighted snippet, by word and by prefix", async () => {
   const r = await search(alice, "q=alphabet");
