@@ -2,6 +2,10 @@
 // GET /api/v1/changes, the state of each changed object, and compaction. Every query is scoped by
 // user. Writes happen only in triggers, so always in the transaction of the change itself.
 import type { Database } from "bun:sqlite";
+import type { DocumentRow } from "./documents.ts";
+import type { NotificationRow } from "./notifications.ts";
+import type { PageTextRow } from "./page-texts.ts";
+import type { TodoRow } from "./todos.ts";
 
 export type ChangeKind = "document" | "page" | "text" | "todo" | "notice";
 
@@ -19,21 +23,10 @@ export interface ChangeRow {
   at: number;
 }
 
-export interface ChangedDocument {
-  uuid: string;
-  type: string;
-  name: string;
-  parent: string;
-  file_type: string | null;
-  pinned: number;
-  tablet_deleted: number;
-  last_modified: number | null;
-  content_json: string | null;
-  page_count: number;
-  pdf_sha256: string | null;
-  revision: number;
-  deleted_at: number | null;
-}
+export type ChangedDocument = Pick<
+  DocumentRow,
+  "uuid" | "type" | "name" | "parent" | "file_type" | "pinned" | "tablet_deleted" | "last_modified" | "content_json" | "page_count" | "pdf_sha256" | "revision" | "deleted_at"
+>;
 export interface ChangedPage {
   page_uuid: string;
   document_uuid: string;
@@ -43,24 +36,9 @@ export interface ChangedPage {
   template: string | null;
   source_page: number | null;
 }
-export interface ChangedText {
-  source: string;
-  text: string;
-}
-export interface ChangedTodo {
-  text: string;
-  checked: number;
-  position: number;
-  source: string;
-}
-export interface ChangedNotice {
-  kind: string;
-  month: string;
-  threshold: number;
-  message: string;
-  data_json: string;
-  created_at: number;
-}
+export type ChangedText = Pick<PageTextRow, "source" | "text">;
+export type ChangedTodo = Pick<TodoRow, "text" | "checked" | "position" | "source">;
+export type ChangedNotice = Pick<NotificationRow, "kind" | "month" | "threshold" | "message" | "data_json" | "created_at">;
 
 /** Statements whose plans matter as the feed grows. */
 export const CHANGES_SQL = {
