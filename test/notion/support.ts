@@ -1,5 +1,6 @@
 // Shared setup for the Notion tests: a harness wired to the fake Notion, a connected user with a
 // parent page chosen, and helpers to put text on pages and run the queue.
+import { expect } from "bun:test";
 import { enqueueNotionSync } from "../../src/services/notion/notion-sync.ts";
 import type { FakeNotion } from "../support/fake-notion.ts";
 import { addUser, buildDoc, call, harness, json, syncDoc, type BuiltDoc, type Harness, type HarnessOptions, type TestUser } from "../support/server-harness.ts";
@@ -47,4 +48,13 @@ export function notionPageOf(h: Harness, userId: number, uuid: string): string {
 
 export async function status(h: Harness, u: TestUser) {
   return json(await call(h, "GET", "/api/v1/notion", { token: u.token }));
+}
+
+/** The connection is revoked because Notion refused its token, and the sync job that found out failed at its first attempt (no retries). */
+export async function expectRevoked(h: Harness, u: TestUser): Promise<void> {
+  const s = await status(h, u);
+  expect(s.connection.status).toBe("revoked");
+  expect(s.connection.lastError).toContain("token was rejected");
+  const job = h.ctx.store.db.query("SELECT status, attempts FROM jobs WHERE kind = 'notion_sync' ORDER BY id DESC LIMIT 1").get();
+  expect(job).toEqual({ status: "failed", attempts: 1 });
 }

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, expect, test } from "bun:test";
 import { enqueueNotionSync } from "../../src/services/notion/notion-sync.ts";
 import { startFakeNotion, type FakeNotion } from "../support/fake-notion.ts";
 import { call, json, syncDoc } from "../support/server-harness.ts";
-import { connectedUser, dataSourceOf, notebook, notionHarness, notionPageOf, setPageText, status } from "./support.ts";
+import { connectedUser, dataSourceOf, expectRevoked, notebook, notionHarness, notionPageOf, setPageText, status } from "./support.ts";
 
 let fake: FakeNotion;
 beforeAll(() => {
@@ -195,11 +195,7 @@ test("a revoked token puts a clear error on the connection and the job is not re
     fake.requests.length = 0;
     setPageText(h, u.id, d, 0, "text");
     await h.runner.idle();
-    const s = await status(h, u);
-    expect(s.connection.status).toBe("revoked");
-    expect(s.connection.lastError).toContain("token was rejected");
-    const jobs = h.ctx.store.db.query("SELECT status, attempts FROM jobs WHERE kind = 'notion_sync' ORDER BY id DESC LIMIT 1").get() as { status: string; attempts: number };
-    expect(jobs).toEqual({ status: "failed", attempts: 1 });
+    await expectRevoked(h, u);
     expect(fake.requests.length).toBe(1);
     const st = await json(await call(h, "GET", `/api/v1/notion/documents/${d.uuid}`, { token: u.token }));
     expect(st.status).toBe("failed");
