@@ -46,18 +46,21 @@ function computer(name: string, withAutostart = true): Setup {
   return { home, exe, log: join(home, "systemctl.log") };
 }
 
+/** The environment of a fake computer: its home, the fake systemctl first on PATH, the program to replace, no keychain. */
+function computerEnv(c: Setup): Record<string, string> {
+  return {
+    HOME: c.home,
+    XDG_CONFIG_HOME: join(c.home, ".config"),
+    PATH: `${fakeBin}:${process.env.PATH}`,
+    RMIRROR_AGENT_EXE: c.exe,
+    RMIRROR_AGENT_KEYCHAIN: "0",
+    FAKE_SYSTEMCTL_LOG: c.log,
+  };
+}
+
 function update(c: Setup, args: string[], serverUrl = server.url) {
   const p = Bun.spawn([process.execPath, MAIN, "agent", "update", "--server", serverUrl, "--home", join(c.home, ".rmirror"), ...args], {
-    env: {
-      ...process.env,
-      HOME: c.home,
-      XDG_CONFIG_HOME: join(c.home, ".config"),
-      PATH: `${fakeBin}:${process.env.PATH}`,
-      RMIRROR_AGENT_EXE: c.exe,
-      RMIRROR_AGENT_KEYCHAIN: "0",
-      FAKE_SYSTEMCTL_LOG: c.log,
-      RMIRROR_AGENT_UPDATE_POLL_MS: "50",
-    },
+    env: { ...process.env, ...computerEnv(c), RMIRROR_AGENT_UPDATE_POLL_MS: "50" },
     stdout: "pipe",
     stderr: "pipe",
   });
@@ -181,16 +184,7 @@ describe("automatic updates", () => {
     mkdirSync(folder, { recursive: true });
     agent = await spawnMain(
       ["agent", "--folder", folder, "--home", join(c.home, ".rmirror"), "--server", server.url, "--token", "rmt_not_paired_here", "--status-port", "0", "--rescan-minutes", "0"],
-      {
-        HOME: c.home,
-        XDG_CONFIG_HOME: join(c.home, ".config"),
-        PATH: `${fakeBin}:${process.env.PATH}`,
-        RMIRROR_AGENT_EXE: c.exe,
-        RMIRROR_AGENT_KEYCHAIN: "0",
-        FAKE_SYSTEMCTL_LOG: c.log,
-        RMIRROR_AGENT_UPDATE_CHECK_MS: "200",
-        RMIRROR_AGENT_UPDATE_POLL_MS: "50",
-      },
+      { ...computerEnv(c), RMIRROR_AGENT_UPDATE_CHECK_MS: "200", RMIRROR_AGENT_UPDATE_POLL_MS: "50" },
       "agent status page",
     );
     const end = Date.now() + 100_000; // hang guard
@@ -211,7 +205,7 @@ describe("automatic updates", () => {
       mkdirSync(folder, { recursive: true });
       const a = await spawnMain(
         ["agent", "--folder", folder, "--home", join(c.home, ".rmirror"), "--server", server.url, "--token", "rmt_x", "--status-port", "0", "--rescan-minutes", "0"],
-        { HOME: c.home, XDG_CONFIG_HOME: join(c.home, ".config"), PATH: `${fakeBin}:${process.env.PATH}`, RMIRROR_AGENT_EXE: c.exe, RMIRROR_AGENT_KEYCHAIN: "0", FAKE_SYSTEMCTL_LOG: c.log, RMIRROR_AGENT_UPDATE_CHECK_MS: "50", ...env },
+        { ...computerEnv(c), RMIRROR_AGENT_UPDATE_CHECK_MS: "50", ...env },
         "agent status page",
       );
       const said = await waitFor("the agent's word on automatic updates", () => autoUpdateLine(a));
