@@ -6,10 +6,10 @@ WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci
 COPY . .
-# Flags as scripts/build.ts COMPILE_FLAGS (split chunks, embedded bytecode: docs/benchmarks.md start-up).
+# Flags as scripts/build.ts COMPILE_FLAGS (split chunks: docs/benchmarks.md start-up).
 # The commit shown by `rmirror --version` and /metrics: docker build --build-arg RMIRROR_COMMIT=$(git rev-parse --short HEAD) .
 ARG RMIRROR_COMMIT=unknown
-RUN node_modules/.bin/bun build src/main.ts --compile --splitting --minify-syntax --bytecode --format=esm --define "RMIRROR_BUILD_COMMIT=\"${RMIRROR_COMMIT}\"" --outfile /out/rmirror
+RUN node_modules/.bin/bun build src/main.ts --compile --splitting --minify-syntax --define "RMIRROR_BUILD_COMMIT=\"${RMIRROR_COMMIT}\"" --outfile /out/rmirror
 # The agent executables the server hands out at /download/agent/<platform> (macOS arm64/x64,
 # Windows x64, Linux x64/arm64), with dist/SHA256SUMS: RMIRROR_AGENT_DIR points at them.
 RUN RMIRROR_COMMIT="${RMIRROR_COMMIT}" node_modules/.bin/bun scripts/build.ts && mkdir -p /out/agent && cp dist/rmirror-* dist/SHA256SUMS /out/agent/

@@ -49,14 +49,14 @@ export function executableKind(bytes: Uint8Array): string {
 export const BUNDLE_FLAGS = ["--splitting", "--minify-syntax"] as const;
 
 /**
- * Added to BUNDLE_FLAGS when compiling the executable: each chunk is embedded with its JavaScriptCore
- * bytecode, so the runtime skips parsing it (ESM bytecode needs --compile and an explicit
- * --format=esm). `serve` used ~80 ms less CPU to its first request, `--version` stays at the empty
- * executable's cost; the binary grows ~15 MB, idle RSS ~3 MB (docs/benchmarks.md). The bytecode is
- * tied to this bun version (bun falls back to parsing when it does not match) and is
- * architecture-independent, so cross-compiled targets get it too.
+ * Flags for compiling the executable: the same as bundling. Embedding JavaScriptCore bytecode
+ * (`--bytecode --format=esm`) was tried (issue 18): on a quiet 2-core machine `serve` answered its
+ * first request at p50 130 ms with it and 174 ms without (budget 300), but the executable grew
+ * ~15 MB and the agent's idle RSS after a 10,000-page sync went from 57.6 to 61.0 MB (budget 60:
+ * the bytecode stays mapped). Both budgets hold without it, so the release is built without
+ * (docs/benchmarks.md, start-up and agent sections).
  */
-export const COMPILE_FLAGS = [...BUNDLE_FLAGS, "--bytecode", "--format=esm"] as const;
+export const COMPILE_FLAGS = [...BUNDLE_FLAGS] as const;
 
 export async function build(targets: Target[], outDir: string): Promise<string[]> {
   mkdirSync(outDir, { recursive: true });

@@ -113,8 +113,8 @@ describeBrowser("browser: devices (tokens, pairing)", () => {
     await tokens.waitFor();
     const before = await tokens.locator("tr[data-token-id]").count();
 
-    await page.getByLabel(/name/i).first().fill("Kitchen laptop");
-    await page.getByRole("button", { name: /create/i }).first().click();
+    await page.locator("#new-token-form").getByLabel(/name/i).fill("Kitchen laptop");
+    await page.locator("#new-token-form").getByRole("button", { name: /create/i }).click();
     const shown = page.locator("#new-token");
     await shown.waitFor();
     const value = (await shown.locator("code, input, output").first().evaluate((el) => (el instanceof HTMLInputElement ? el.value : el.textContent ?? ""))).trim();
@@ -148,8 +148,8 @@ describeBrowser("browser: devices (tokens, pairing)", () => {
     const page = await d.loggedInPage();
     await page.goto("/devices");
     await page.context().clearCookies(); // the session expired or was ended elsewhere
-    await page.getByLabel(/name/i).first().fill("Too late");
-    await page.getByRole("button", { name: /create/i }).first().click();
+    await page.locator("#new-token-form").getByLabel(/name/i).fill("Too late");
+    await page.locator("#new-token-form").getByRole("button", { name: /create/i }).click();
     await page.waitForURL((u) => u.pathname === "/login");
     const list = await d.api("GET", "/api/v1/tokens");
     expect(JSON.stringify(list.body)).not.toContain("Too late");

@@ -45,14 +45,6 @@ test("--help lists every role, including backup and restore", () => {
   for (const cmd of ["serve", "agent", "render", "import", "user", "backup", "restore", "healthcheck"]) expect(h.out).toMatch(new RegExp(`^  ${cmd}\\s`, "m"));
 });
 
-test("the binary's JavaScript is embedded as bytecode: starting it parses none of our code (issue 18 start-up)", () => {
-  // JavaScriptCore reports each source it looks up in the bytecode cache (bun's own builtins miss).
-  const v = run(["--version"], { BUN_JSC_verboseDiskCache: "1" });
-  expect(v.code).toBe(0);
-  expect(v.out).toMatch(/^rmirror \d/m);
-  expect((`${v.out}${v.err}`.match(/Cache hit for sourceCode/g) ?? []).length).toBeGreaterThanOrEqual(2);
-});
-
 describeSamples("the binary from an empty directory", () => {
   test("render works offline with the embedded WASM", () => {
     const r = run(["render", sample("rmc__writing_tools.rm"), "--to", "svg,png,pdf", "--out", "out"]);
