@@ -72,3 +72,20 @@ test("a held page whose strokes change is read as usual; a page added later is r
   await h.runner.idle();
   expect(statuses(d.uuid)).toEqual(["done", "done", "done"]);
 });
+
+test("read the rest: another user's document is not found, no credentials are refused, and nothing is read", async () => {
+  const mallory = await addUser(h, "mallory@example.com");
+  const d = buildDoc([1, 2, 3].map(inkPage), { name: "Private notebook" });
+  await syncDoc(h, u.token, d);
+  await h.runner.idle();
+  const before = fake.requests.length;
+  const held = statuses(d.uuid).filter((s) => s === "held").length;
+  expect(held).toBeGreaterThan(0); // the limit the previous test left (1 page) holds the older ones
+  expect((await call(h, "POST", `/api/v1/documents/${d.uuid}/ocr/held`, { token: mallory.token })).status).toBe(404);
+  expect((await call(h, "POST", `/api/v1/documents/${d.uuid}/ocr/held`, {})).status).toBe(401);
+  expect((await call(h, "POST", `/api/v1/documents/${d.uuid}/ocr/held`, { token: "rmt_not-a-real-token" })).status).toBe(401);
+  expect((await call(h, "POST", `/api/v1/documents/..%2F${d.uuid}/ocr/held`, { token: u.token })).status).toBeGreaterThanOrEqual(400);
+  await h.runner.idle();
+  expect(fake.requests.length).toBe(before);
+  expect(statuses(d.uuid).filter((s) => s === "held").length).toBe(held);
+});

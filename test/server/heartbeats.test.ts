@@ -126,5 +126,16 @@ describe("heartbeats", () => {
     expect((await put(alice.token, { mode: "exclude", items: [], initialPages: 0 })).status).toBe(400);
     expect((await put(alice.token, { mode: "exclude", items: ["x".repeat(301)], initialPages: null })).status).toBe(400);
     expect((await json(await call(h, "GET", "/api/v1/agent/settings", { token: alice.token }))).settings).toEqual(settings);
+    // No credentials.
+    expect((await call(h, "GET", "/api/v1/agent/settings", {})).status).toBe(401);
+    expect((await call(h, "GET", `/api/v1/tokens/${id}/sync-settings`, {})).status).toBe(401);
+    expect((await call(h, "PUT", `/api/v1/tokens/${id}/sync-settings`, { json: { mode: "exclude", items: [], initialPages: null } })).status).toBe(401);
+    // A hostile typed name is kept as data and escaped on the Devices page.
+    expect((await put(alice.token, { mode: "exclude", items: [XSS_SCRIPT], initialPages: null })).status).toBe(200);
+    const page = await req(h, A, "GET", "/devices");
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain("Choose what syncs");
+    expectEscaped(html, XSS_SCRIPT, expect);
   });
 });
