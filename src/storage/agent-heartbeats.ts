@@ -14,19 +14,12 @@ export interface HeartbeatRow {
   in_sync_at: number | null;
 }
 
-export interface HeartbeatInput {
-  token_id: number;
-  user_id: number;
-  version: string;
-  platform: string;
-  folder: "ok" | "missing" | "unreadable";
-  queue: number;
-  last_sync_at: number | null;
-  last_error: string | null;
+/** What a heartbeat reports: the row's fields but the times the store sets. */
+export type HeartbeatInput = Omit<HeartbeatRow, "received_at" | "stopped" | "in_sync_at"> & {
   stopped: boolean;
   /** The agent is caught up: in_sync_at becomes now. */
   inSync: boolean;
-}
+};
 
 export function agentHeartbeatsRepo(db: Database) {
   const upsert = db.prepare<unknown, [number, number, number, string, string, string, number, number | null, string | null, number, number | null]>(
